@@ -1,0 +1,38 @@
+/**
+ * Zero-setup PostgreSQL: PGlite (PostgreSQL compiled to WASM) served over the wire protocol on 127.0.0.1, so the
+ * same `pg` driver and Prisma adapter talk to it as to a real server.
+ * PGlite has one backend session: while one connection holds a transaction the others queue behind it, so code
+ * inside a transaction must use that transaction's client only, or it waits for itself.
+ */
+import { mkdir } from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+
+export interface EmbeddedPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedPostgres(options: {
+  /** directory to persist into; null keeps everything in memory */
+  dataDir: string | null;
+  port?: number;
+}): Promise<EmbeddedPostgres> {
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  const db = await PGlite.create(options.dataDir ?? undefined);
+  const server = new PGLiteSocketServer({
+    db,
+    host: "127.0.0.1",
+    port: options.port ?? 0,
+    maxConnections: 64,
+  });
+  await server.start();
+  const address = server.getServerConn();
+  return {
+    url: `postgresql://postgres:postgres@${address}/postgres?sslmode=disable`,
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
