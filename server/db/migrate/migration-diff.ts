@@ -1,17 +1,17 @@
 /**
  * Writes the next migration: the SQL that takes a database from the committed migrations to prisma/schema.prisma.
  * Prisma's own `migrate dev` needs a native engine that cannot be downloaded here, so this drives the WASM schema
- * engine against a scratch PostgreSQL (the server at DATABASE_URL, or an in-memory PGlite).
- * Usage: npm run db:diff -- <name>
+ * engine against the PostgreSQL server at DATABASE_URL, on which it creates and drops a shadow database.
+ * Usage: DATABASE_URL=postgresql://… npm run db:diff -- <name>
  */
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import { createRequire } from "node:module";
+import { randomUUID } from "node:crypto";
 import * as engineBindings from "@prisma/schema-engine-wasm/schema_engine_bg";
 import { listMigrations, MIGRATIONS_DIR } from "./migration-files";
-import { startEmbeddedPostgres } from "../embedded-postgres";
 
 const SCHEMA_PATH = path.resolve("prisma/schema.prisma");
 
@@ -43,22 +43,59 @@ const PG_TEXT_OID = 25;
  * The engine reads pg_catalog columns of Postgres' one-byte `"char"` type, which the pg adapter refuses as
  * unsupported; they are plain strings, so present them as text.
  */
-function withCharAsText(factory: PrismaPg): PrismaPg {
-  const patch = (adapter: PgAdapter): PgAdapter => {
-    const io = adapter as unknown as { performIO(query: unknown): Promise<PgFields> };
-    const performIO = io.performIO.bind(adapter);
-    io.performIO = async (query) => {
-      const result = await performIO(query);
-      for (const field of result.fields) if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
-      return result;
-    };
-    return adapter;
+function withCharAsText(adapter: PgAdapter): PgAdapter {
+  const io = adapter as unknown as { performIO(query: unknown): Promise<PgFields> };
+  const performIO = io.performIO.bind(adapter);
+  io.performIO = async (query) => {
+    const result = await performIO(query);
+    for (const field of result.fields) if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
+    return result;
   };
-  const connect = factory.connect.bind(factory);
-  const connectToShadowDb = factory.connectToShadowDb.bind(factory);
-  factory.connect = async () => patch(await connect());
-  factory.connectToShadowDb = async () => patch(await connectToShadowDb());
+  return adapter;
+}
+
+/**
+ * The adapter's own shadow database is dropped while its pool still holds a connection, which PostgreSQL refuses;
+ * this one closes the pool first.
+ */
+function adapterFactoryFor(config: PoolConfig): PrismaPg {
+  const factory = new PrismaPg(config);
+  const connect = async () => withCharAsText(await new PrismaPg(config).connect());
+  factory.connect = connect;
+  factory.connectToShadowDb = async () => {
+    const main = await connect();
+    const database = `ovc_shadow_${randomUUID().replaceAll("-", "")}`;
+    await main.executeScript(`CREATE DATABASE "${database}"`);
+    const shadow = withCharAsText(await new PrismaPg({ ...config, database }).connect());
+    const dispose = shadow.dispose.bind(shadow);
+    shadow.dispose = async () => {
+      await dispose();
+      await main.executeScript(`DROP DATABASE "${database}"`);
+      await main.dispose();
+    };
+    return shadow;
+  };
   return factory;
+}
+
+/** The adapter's shadow database overrides `database`, which a connectionString would silently win over. */
+interface PoolConfig {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+function poolConfigOf(url: string): PoolConfig {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: u.pathname.slice(1) || "postgres",
+  };
 }
 
 async function main(): Promise<void> {
@@ -67,8 +104,12 @@ async function main(): Promise<void> {
     console.error("usage: npm run db:diff -- <name>   (name: lower-case letters, digits, underscores)");
     process.exit(2);
   }
-  const embedded = process.env.DATABASE_URL ? null : await startEmbeddedPostgres({ dataDir: null });
-  const url = process.env.DATABASE_URL ?? embedded!.url;
+  // The engine replays the migrations into a shadow database it creates, which PGlite (one database) cannot host.
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    console.error("set DATABASE_URL to a PostgreSQL server the engine may create a scratch database on");
+    process.exit(2);
+  }
   const registry: Record<string, unknown> = {};
   (globalThis as unknown as { PRISMA_WASM_PANIC_REGISTRY: unknown }).PRISMA_WASM_PANIC_REGISTRY = {
     set_message: (message: string) => {
@@ -78,7 +119,7 @@ async function main(): Promise<void> {
   try {
     const schema = await readFile(SCHEMA_PATH, "utf8");
     const migrations = await listMigrations();
-    const adapter = bindMigrationAwareSqlAdapterFactory(withCharAsText(new PrismaPg({ connectionString: url })));
+    const adapter = bindMigrationAwareSqlAdapterFactory(adapterFactoryFor(poolConfigOf(url)));
     const SchemaEngine = await loadSchemaEngine();
     const engine = await SchemaEngine.new(
       { datamodels: [[SCHEMA_PATH, schema]] },
@@ -113,8 +154,6 @@ async function main(): Promise<void> {
   } catch (error) {
     if (registry.message) console.error(`schema engine panic: ${String(registry.message)}`);
     throw error;
-  } finally {
-    await embedded?.stop();
   }
 }
 

@@ -2,7 +2,10 @@ import { readdir, readFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import path from "node:path";
 
-export const MIGRATIONS_DIR = path.resolve(process.env.MIGRATIONS_DIR ?? "prisma/migrations");
+// The ignore hint keeps Next.js from tracing the whole project into the server bundle for this one directory.
+export const MIGRATIONS_DIR = process.env.MIGRATIONS_DIR
+  ? path.resolve(process.env.MIGRATIONS_DIR)
+  : path.join(/* turbopackIgnore: true */ process.cwd(), "prisma/migrations");
 
 export interface MigrationFile {
   name: string;

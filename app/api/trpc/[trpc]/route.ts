@@ -1,0 +1,11 @@
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { createContext } from "@/server/api/context";
+import { appRouter } from "@/server/api/root";
+
+export const dynamic = "force-dynamic";
+
+function handler(req: Request): Promise<Response> {
+  return fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: () => createContext({ req }) });
+}
+
+export { handler as GET, handler as POST };

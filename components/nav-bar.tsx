@@ -1,0 +1,45 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { signOut } from "next-auth/react";
+
+const LINKS = [
+  { href: "/clusters", label: "Clusters" },
+  { href: "/snapshots", label: "Snapshots" },
+  { href: "/projects", label: "Projects" },
+];
+
+export function NavBar({ email, isPlatformAdmin }: { email: string; isPlatformAdmin: boolean }) {
+  const pathname = usePathname();
+  const links = isPlatformAdmin ? [...LINKS, { href: "/admin", label: "Admin" }] : LINKS;
+  return (
+    <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+      <nav aria-label="Main" className="mx-auto flex max-w-7xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+        <Link href="/clusters" className="font-semibold">
+          open-vcluster
+        </Link>
+        <ul className="flex flex-wrap gap-4 text-sm">
+          {links.map((link) => {
+            const active = pathname === link.href || pathname.startsWith(`${link.href}/`);
+            return (
+              <li key={link.href}>
+                <Link href={link.href} aria-current={active ? "page" : undefined} className={active ? "font-medium text-indigo-600" : "text-slate-600 hover:text-slate-900 dark:text-slate-300"}>
+                  {link.label}
+                </Link>
+              </li>
+            );
+          })}
+        </ul>
+        <div className="ml-auto flex items-center gap-3 text-sm">
+          <span className="text-slate-500" data-testid="signed-in-as">
+            {email}
+          </span>
+          <button type="button" onClick={() => signOut({ callbackUrl: "/signin" })} className="rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700">
+            Sign out
+          </button>
+        </div>
+      </nav>
+    </header>
+  );
+}

@@ -1,0 +1,24 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "./trpc";
+
+export function ProjectList() {
+  const trpc = useTRPC();
+  const list = useQuery(trpc.project.list.queryOptions());
+  if (list.isPending) return <p className="text-sm text-slate-500">Loading projects…</p>;
+  if (list.isError) return <p role="alert" className="text-sm text-red-600">Could not load projects: {list.error.message}</p>;
+  if (list.data.length === 0) return <p className="text-sm text-slate-500">You are not a member of any project yet. Ask a project owner to add you.</p>;
+  return (
+    <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
+      {list.data.map((p) => (
+        <li key={p.id} className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+          <p className="font-medium">{p.name}</p>
+          <p className="text-sm text-slate-500">
+            {p.slug} · your role: {p.role} · {p.vclusterCount} cluster{p.vclusterCount === 1 ? "" : "s"}
+          </p>
+        </li>
+      ))}
+    </ul>
+  );
+}

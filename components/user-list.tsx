@@ -1,0 +1,36 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { formatDate } from "./format";
+import { useTRPC } from "./trpc";
+
+export function UserList() {
+  const trpc = useTRPC();
+  const list = useQuery(trpc.user.list.queryOptions());
+  if (list.isPending) return <p className="text-sm text-slate-500">Loading users…</p>;
+  if (list.isError) return <p role="alert" className="text-sm text-red-600">Could not load users: {list.error.message}</p>;
+  return (
+    <table className="w-full text-left text-sm">
+      <thead className="text-slate-600 dark:text-slate-300">
+        <tr>
+          <th className="py-2">Email</th>
+          <th className="py-2">Name</th>
+          <th className="py-2">Role</th>
+          <th className="py-2">Projects</th>
+          <th className="py-2">Since</th>
+        </tr>
+      </thead>
+      <tbody>
+        {list.data.map((u) => (
+          <tr key={u.id} className="border-t border-slate-200 dark:border-slate-800">
+            <td className="py-2">{u.email}</td>
+            <td className="py-2">{u.name ?? "—"}</td>
+            <td className="py-2">{u.isPlatformAdmin ? "platform admin" : "user"}{u.disabled ? " (disabled)" : ""}</td>
+            <td className="py-2">{u.projectCount}</td>
+            <td className="py-2">{formatDate(u.createdAt)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,108 @@
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import forge from "node-forge";
+
+export interface KeyPair {
+  certPem: string;
+  keyPem: string;
+}
+
+function newKeys(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.PrivateKey; keyPem: string } {
+  // Native key generation: node-forge's pure-JS RSA takes seconds per key.
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const keyPem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  const forgeKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  return { publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), privateKey: forgeKey, keyPem };
+}
+
+function baseCert(publicKey: forge.pki.PublicKey, years: number): forge.pki.Certificate {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = publicKey;
+  cert.serialNumber = `01${randomBytes(8).toString("hex")}`;
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + years * 365 * 24 * 3600 * 1000);
+  return cert;
+}
+
+export function createCa(): KeyPair {
+  const k = newKeys();
+  const cert = baseCert(k.publicKey, 10);
+  const subject = [{ name: "commonName", value: "hostsim-ca" }];
+  cert.setSubject(subject);
+  cert.setIssuer(subject);
+  cert.setExtensions([
+    { name: "basicConstraints", cA: true, critical: true },
+    { name: "keyUsage", keyCertSign: true, digitalSignature: true, keyEncipherment: true, critical: true },
+  ]);
+  cert.sign(k.privateKey as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  return { certPem: forge.pki.certificateToPem(cert), keyPem: k.keyPem };
+}
+
+function signed(ca: KeyPair, subject: forge.pki.CertificateField[], extensions: object[]): KeyPair {
+  const k = newKeys();
+  const caCert = forge.pki.certificateFromPem(ca.certPem);
+  const cert = baseCert(k.publicKey, 1);
+  cert.setSubject(subject);
+  cert.setIssuer(caCert.subject.attributes);
+  cert.setExtensions(extensions);
+  cert.sign(forge.pki.privateKeyFromPem(ca.keyPem) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  return { certPem: forge.pki.certificateToPem(cert), keyPem: k.keyPem };
+}
+
+export function serverCert(ca: KeyPair, hosts: string[]): KeyPair {
+  const altNames = hosts.map((h) => (/^[\d.]+$/.test(h) || h.includes(":") ? { type: 7, ip: h } : { type: 2, value: h }));
+  return signed(ca, [{ name: "commonName", value: "hostsim-apiserver" }], [
+    { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: "extKeyUsage", serverAuth: true },
+    { name: "subjectAltName", altNames },
+  ]);
+}
+
+/** A client certificate whose organizational unit names the API it is valid for ("host" or "vc/NS/NAME"). */
+export function clientCert(ca: KeyPair, scope: string): KeyPair {
+  return signed(
+    ca,
+    [
+      { name: "commonName", value: "kube-admin" },
+      { name: "organizationName", value: "system:masters" },
+      { name: "organizationalUnitName", value: scope },
+    ],
+    [
+      { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: "extKeyUsage", clientAuth: true },
+    ],
+  );
+}
+
+/** Reads a key pair kept in dir, or makes and keeps one. */
+export function keptPair(dir: string, name: string, make: () => KeyPair, valid: (p: KeyPair) => boolean = () => true): KeyPair {
+  const certFile = path.join(dir, `${name}.crt`);
+  const keyFile = path.join(dir, `${name}.key`);
+  if (fs.existsSync(certFile) && fs.existsSync(keyFile)) {
+    const p = { certPem: fs.readFileSync(certFile, "utf8"), keyPem: fs.readFileSync(keyFile, "utf8") };
+    if (valid(p)) return p;
+  }
+  const p = make();
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(certFile, p.certPem);
+  fs.writeFileSync(keyFile, p.keyPem, { mode: 0o600 });
+  return p;
+}
+
+export function certCoversHosts(p: KeyPair, hosts: string[]): boolean {
+  const cert = forge.pki.certificateFromPem(p.certPem);
+  const ext = cert.getExtension("subjectAltName") as { altNames?: { ip?: string; value?: string }[] } | undefined;
+  const names = (ext?.altNames ?? []).map((a) => a.ip ?? a.value);
+  return hosts.every((h) => names.includes(h)) && cert.validity.notAfter.getTime() > Date.now() + 24 * 3600 * 1000;
+}
+
+/** A kept random token (for Bearer auth). */
+export function keptToken(dir: string, name: string): string {
+  const file = path.join(dir, name);
+  if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
+  const t = randomBytes(24).toString("hex");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(file, t, { mode: 0o600 });
+  return t;
+}

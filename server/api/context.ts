@@ -1,0 +1,42 @@
+import { randomUUID } from "node:crypto";
+import { resolveActor, type Actor } from "@/server/auth/actor";
+import { db, type Db } from "@/server/db/client";
+import { AppError } from "@/server/errors";
+import { toAppError } from "./error-map";
+
+export interface Context {
+  db: Db;
+  actor: Actor | null;
+  /** a refused credential, reported when a procedure needs a caller */
+  authError: AppError | null;
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function requestIdOf(headers: Headers): string {
+  const given = headers.get("x-request-id");
+  return given && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+}
+
+export async function createContext({ req }: { req: Request }): Promise<Context> {
+  const database = db();
+  let actor: Actor | null = null;
+  let authError: AppError | null = null;
+  try {
+    actor = await resolveActor(database, req.headers);
+  } catch (error) {
+    authError = toAppError(error);
+    if (!authError) throw error;
+  }
+  return {
+    db: database,
+    actor,
+    authError,
+    requestId: requestIdOf(req.headers),
+    ip: req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? req.headers.get("x-real-ip"),
+    userAgent: req.headers.get("user-agent"),
+  };
+}

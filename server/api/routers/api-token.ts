@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { createApiToken, listApiTokens, revokeApiToken } from "@/server/services/api-tokens";
+import { createTRPCRouter, signedInProcedure } from "../trpc";
+import { idSchema } from "../schemas";
+
+const tokenViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  createdAt: z.date(),
+  expiresAt: z.date().nullable(),
+  lastUsedAt: z.date().nullable(),
+  revokedAt: z.date().nullable(),
+});
+
+export const apiTokenRouter = createTRPCRouter({
+  create: signedInProcedure
+    .input(
+      z.object({
+        name: z.string().trim().min(1, "name is required").max(64, "name may be at most 64 characters"),
+        expiresInDays: z.number().int().nullable().default(90),
+      }),
+    )
+    .output(z.object({ token: z.string(), view: tokenViewSchema }))
+    .mutation(({ ctx, input }) => createApiToken(ctx.db, ctx.actor, input)),
+  list: signedInProcedure.output(z.array(tokenViewSchema)).query(({ ctx }) => listApiTokens(ctx.db, ctx.actor)),
+  revoke: signedInProcedure
+    .input(z.object({ id: idSchema }))
+    .output(tokenViewSchema)
+    .mutation(({ ctx, input }) => revokeApiToken(ctx.db, ctx.actor, input.id)),
+});

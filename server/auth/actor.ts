@@ -1,0 +1,42 @@
+import { getServerSession } from "next-auth";
+import type { Db } from "@/server/db/client";
+import { AppError } from "@/server/errors";
+import { authenticateToken } from "./api-tokens";
+import { authOptions } from "./options";
+
+/** Who is calling: a person through a browser session, or a tool through one of that person's API tokens. */
+export interface Actor {
+  userId: string;
+  email: string;
+  isPlatformAdmin: boolean;
+  /** set when the call came with a Bearer token */
+  tokenId: string | null;
+}
+
+async function loadActor(db: Db, userId: string, tokenId: string | null): Promise<Actor | null> {
+  const user = await db.user.findUnique({
+    where: { id: userId },
+    select: { id: true, email: true, isPlatformAdmin: true, disabled: true },
+  });
+  if (!user || user.disabled) return null;
+  return { userId: user.id, email: user.email, isPlatformAdmin: user.isPlatformAdmin, tokenId };
+}
+
+/**
+ * A Bearer header wins over a cookie, and a bad Bearer token is refused outright rather than treated as anonymous,
+ * so a tool with a revoked token gets a clear UNAUTHORIZED.
+ */
+export async function resolveActor(db: Db, headers: Headers): Promise<Actor | null> {
+  const authorization = headers.get("authorization");
+  if (authorization) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (!match) throw new AppError("UNAUTHENTICATED", "the Authorization header must be `Bearer <token>`");
+    const identity = await authenticateToken(db, match[1]);
+    const actor = await loadActor(db, identity.userId, identity.tokenId);
+    if (!actor) throw new AppError("UNAUTHENTICATED", "the API token is invalid, expired or revoked");
+    return actor;
+  }
+  const session = await getServerSession(authOptions());
+  if (!session?.user?.id) return null;
+  return loadActor(db, session.user.id, null);
+}

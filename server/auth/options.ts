@@ -1,0 +1,94 @@
+import type { AuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import type { OAuthConfig } from "next-auth/providers/oauth";
+import { z } from "zod";
+import { db } from "@/server/db/client";
+import { env } from "@/server/env";
+import { verifyPassword } from "./password";
+
+const credentialsSchema = z.object({ email: z.string().email(), password: z.string().min(1) });
+
+interface OidcProfile {
+  sub: string;
+  email?: string;
+  name?: string;
+  preferred_username?: string;
+}
+
+function oidcProvider(): OAuthConfig<OidcProfile> | null {
+  const { OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_NAME } = env();
+  if (!OIDC_ISSUER || !OIDC_CLIENT_ID || !OIDC_CLIENT_SECRET) return null;
+  return {
+    id: "oidc",
+    name: OIDC_NAME,
+    type: "oauth",
+    wellKnown: `${OIDC_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`,
+    clientId: OIDC_CLIENT_ID,
+    clientSecret: OIDC_CLIENT_SECRET,
+    authorization: { params: { scope: "openid email profile" } },
+    idToken: true,
+    checks: ["pkce", "state"],
+    profile: (profile) => ({
+      id: profile.sub,
+      email: profile.email ?? null,
+      name: profile.name ?? profile.preferred_username ?? null,
+    }),
+  };
+}
+
+/** Links an OIDC identity to our user by verified email, creating the user on first sign-in. */
+async function userIdForOidc(providerAccountId: string, email: string, name: string | null): Promise<string> {
+  const prisma = db();
+  const linked = await prisma.account.findUnique({
+    where: { provider_providerAccountId: { provider: "oidc", providerAccountId } },
+    select: { userId: true },
+  });
+  if (linked) return linked.userId;
+  const user = await prisma.user.upsert({
+    where: { email: email.toLowerCase() },
+    update: {},
+    create: { email: email.toLowerCase(), name },
+  });
+  await prisma.account.create({ data: { userId: user.id, type: "oauth", provider: "oidc", providerAccountId } });
+  return user.id;
+}
+
+export function authOptions(): AuthOptions {
+  const oidc = oidcProvider();
+  return {
+    secret: env().NEXTAUTH_SECRET,
+    session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+    pages: { signIn: "/signin" },
+    providers: [
+      CredentialsProvider({
+        name: "Email and password",
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        async authorize(raw) {
+          const parsed = credentialsSchema.safeParse(raw);
+          if (!parsed.success) return null;
+          const user = await db().user.findUnique({ where: { email: parsed.data.email.toLowerCase() } });
+          if (!user?.passwordHash || user.disabled) return null;
+          if (!(await verifyPassword(parsed.data.password, user.passwordHash))) return null;
+          return { id: user.id, email: user.email, name: user.name };
+        },
+      }),
+      ...(oidc ? [oidc] : []),
+    ],
+    callbacks: {
+      async signIn({ account, user }) {
+        if (account?.provider === "oidc") return Boolean(user.email);
+        return true;
+      },
+      async jwt({ token, account, user }) {
+        if (account?.provider === "oidc" && user.email) {
+          token.sub = await userIdForOidc(account.providerAccountId, user.email, user.name ?? null);
+        }
+        return token;
+      },
+      async session({ session, token }) {
+        if (session.user && token.sub) session.user.id = token.sub;
+        return session;
+      },
+    },
+  };
+}

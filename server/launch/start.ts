@@ -1,0 +1,88 @@
+/**
+ * `npm start`: brings up what the portal needs and then the Next.js server. With no DATABASE_URL it starts an
+ * embedded PostgreSQL persisted under DATA_DIR; it applies migrations, creates the first admin on an empty
+ * database, builds on first run, and stops everything it started on SIGINT/SIGTERM.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { createDb } from "@/server/db/client";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/server/db/embedded-postgres";
+import { applyMigrations } from "@/server/db/migrate/apply-migrations";
+import { bootstrapFirstAdmin } from "./bootstrap";
+import { ensureBuild } from "./build";
+import { loadOrCreateSecrets } from "./secrets";
+
+const root = process.cwd();
+const port = Number(process.env.PORT ?? 3000);
+const dataDir = path.resolve(process.env.DATA_DIR ?? ".data");
+const stoppers: (() => Promise<void>)[] = [];
+let child: ChildProcess | null = null;
+let stopping = false;
+
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child?.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    for (const stop of stoppers.reverse()) await stop().catch((error: unknown) => console.error("while stopping:", error));
+  }
+  process.exit(code);
+}
+
+async function startDatabase(): Promise<string> {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg") });
+  stoppers.push(() => embedded.stop());
+  console.log(`embedded PostgreSQL: data in ${path.join(dataDir, "pg")}`);
+  return embedded.url;
+}
+
+async function main(): Promise<void> {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void stopAll(0));
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT must be a TCP port number, got ${process.env.PORT}`);
+
+  const secrets = await loadOrCreateSecrets(dataDir);
+  const databaseUrl = await startDatabase();
+  const report = await applyMigrations(databaseUrl);
+  console.log(`migrations: ${report.applied.length} applied, ${report.alreadyApplied} already applied`);
+
+  const db = createDb(databaseUrl);
+  try {
+    const { admin } = await bootstrapFirstAdmin(db, { email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD });
+    if (admin?.generatedPassword) {
+      console.log(`\n  First admin created: ${admin.email}\n  Password (shown once): ${admin.generatedPassword}\n`);
+    } else if (admin) {
+      console.log(`first admin created: ${admin.email} (password from ADMIN_PASSWORD)`);
+    }
+  } finally {
+    await db.$disconnect();
+  }
+
+  await ensureBuild(root);
+  if (stopping) return;
+  child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
+    cwd: root,
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      ...secrets,
+      DATABASE_URL: databaseUrl,
+      NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+  });
+  child.on("exit", (code, signal) => {
+    if (!stopping) {
+      console.error(`the Next.js server exited (${signal ?? code}); stopping`);
+      void stopAll(code ?? 1);
+    }
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  void stopAll(1);
+});
