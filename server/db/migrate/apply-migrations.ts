@@ -1,7 +1,7 @@
 /**
  * Applies prisma/migrations to a database, recording them in Prisma's own `_prisma_migrations` table so that
- * `prisma migrate deploy` sees the same history. One advisory lock serialises concurrent starters; each migration
- * runs in its own transaction; an applied migration whose file changed is refused rather than silently skipped.
+ * `prisma migrate deploy` sees the same history. Each migration runs in its own transaction; concurrent starters
+ * apply each one once; an applied migration whose file changed is refused rather than silently skipped.
  */
 import pg from "pg";
 import { randomUUID } from "node:crypto";
@@ -41,29 +41,39 @@ export async function applyMigrations(
   const client = new pg.Client({ connectionString });
   await client.connect();
   try {
-    await client.query("SELECT pg_advisory_lock($1)", [LOCK_ID]);
-    try {
+    const applied = await inLockedTransaction(client, async () => {
       await client.query(CREATE_TABLE);
       const { rows } = await client.query<AppliedRow>(
         `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
       );
-      const applied = new Map(rows.map((r) => [r.migration_name, r]));
-      checkHistory(files, applied);
-      const report: MigrationReport = { applied: [], alreadyApplied: 0 };
-      for (const file of files) {
-        if (applied.has(file.name)) {
-          report.alreadyApplied += 1;
-          continue;
-        }
-        await applyOne(client, file);
-        report.applied.push(file.name);
-      }
-      return report;
-    } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [LOCK_ID]);
+      return new Map(rows.map((r) => [r.migration_name, r]));
+    });
+    checkHistory(files, applied);
+    const report: MigrationReport = { applied: [], alreadyApplied: 0 };
+    for (const file of files) {
+      if (applied.has(file.name) || !(await applyOne(client, file))) report.alreadyApplied += 1;
+      else report.applied.push(file.name);
     }
+    return report;
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * A transaction-scoped advisory lock serialises concurrent starters on a PostgreSQL server; on PGlite, whose
+ * connections share one session (so session locks are re-entrant), an open transaction already holds the others off.
+ */
+async function inLockedTransaction<T>(client: pg.Client, work: () => Promise<T>): Promise<T> {
+  await client.query("BEGIN");
+  try {
+    await client.query("SELECT pg_advisory_xact_lock($1)", [LOCK_ID]);
+    const result = await work();
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK");
+    throw error;
   }
 }
 
@@ -92,19 +102,24 @@ function checkHistory(files: MigrationFile[], applied: Map<string, AppliedRow>):
   }
 }
 
-async function applyOne(client: pg.Client, file: MigrationFile): Promise<void> {
-  const id = randomUUID();
-  await client.query("BEGIN");
+/** Returns false when another starter applied the migration first. */
+async function applyOne(client: pg.Client, file: MigrationFile): Promise<boolean> {
   try {
-    await client.query(file.sql);
-    await client.query(
-      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
-       VALUES ($1, $2, $3, now(), now(), 1)`,
-      [id, file.checksum, file.name],
-    );
-    await client.query("COMMIT");
+    return await inLockedTransaction(client, async () => {
+      const { rowCount } = await client.query(
+        `SELECT 1 FROM "_prisma_migrations" WHERE migration_name = $1 AND rolled_back_at IS NULL`,
+        [file.name],
+      );
+      if (rowCount) return false;
+      await client.query(file.sql);
+      await client.query(
+        `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, finished_at, applied_steps_count)
+         VALUES ($1, $2, $3, now(), now(), 1)`,
+        [randomUUID(), file.checksum, file.name],
+      );
+      return true;
+    });
   } catch (error) {
-    await client.query("ROLLBACK");
     throw new MigrationError(`migration ${file.name} failed: ${(error as Error).message}`);
   }
 }

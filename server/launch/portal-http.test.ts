@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiToken, revokeApiToken } from "@/server/services/api-tokens";
+import { actorOf, createUser } from "@/server/testing/factories";
+import { CookieJar, startPortal, type PortalServer } from "@/server/testing/portal-server";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
+
+let t: TestDatabase;
+let portal: PortalServer;
+const password = "a long enough password";
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  portal = await startPortal({ databaseUrl: t.url });
+});
+afterAll(async () => {
+  await portal?.stop();
+  await t?.close();
+});
+
+async function signIn(email: string, pass: string): Promise<CookieJar> {
+  const jar = new CookieJar();
+  const csrfResponse = await fetch(`${portal.url}/api/auth/csrf`);
+  jar.store(csrfResponse);
+  const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
+  const response = await fetch(`${portal.url}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.header() },
+    body: new URLSearchParams({ csrfToken, email, password: pass, json: "true" }),
+  });
+  jar.store(response);
+  return jar;
+}
+
+async function me(headers: Record<string, string>): Promise<Response> {
+  return fetch(`${portal.url}/api/trpc/me.get`, { headers });
+}
+
+describe("the portal over HTTP", () => {
+  it("answers health, readiness and metrics in their formats", async () => {
+    const health = await fetch(`${portal.url}/api/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok" });
+
+    const ready = await fetch(`${portal.url}/api/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true, checks: { database: "ok", migrations: "ok" }, pendingMigrations: [] });
+
+    await fetch(`${portal.url}/api/trpc/system.ping`);
+    const metricsResponse = await fetch(`${portal.url}/api/metrics`);
+    expect(metricsResponse.headers.get("content-type")).toContain("text/plain");
+    const text = await metricsResponse.text();
+    expect(text).toMatch(/^# HELP process_cpu_user_seconds_total/m);
+    expect(text).toMatch(/^ovc_trpc_requests_total\{procedure="system.ping",type="query",code="OK"\} [1-9]/m);
+    expect(text).toMatch(/^ovc_trpc_request_duration_seconds_bucket\{le="0.005",procedure="system.ping",type="query"\}/m);
+  });
+
+  it("signs in with email and password and serves the session's user", async () => {
+    const user = await createUser(t.db, { email: "http-user@example.com", password });
+    const jar = await signIn("HTTP-User@example.com", password);
+    expect(jar.has("next-auth.session-token")).toBe(true);
+    const response = await me({ cookie: jar.header() });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { result: { data: { json: { id: string; email: string; viaToken: boolean } } } };
+    expect(body.result.data.json).toMatchObject({ id: user.id, email: "http-user@example.com", viaToken: false });
+
+    const page = await fetch(`${portal.url}/clusters`, { headers: { cookie: jar.header() }, redirect: "manual" });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Virtual clusters");
+  });
+
+  it("refuses a wrong password and keeps anonymous callers out", async () => {
+    await createUser(t.db, { email: "wrong-pass@example.com", password });
+    const jar = await signIn("wrong-pass@example.com", "not the password");
+    expect(jar.has("next-auth.session-token")).toBe(false);
+    const anonymous = await me({});
+    expect(anonymous.status).toBe(401);
+    const page = await fetch(`${portal.url}/clusters`, { redirect: "manual" });
+    expect([302, 303, 307]).toContain(page.status);
+    expect(page.headers.get("location")).toContain("/signin");
+  });
+
+  it("accepts a Bearer API token and refuses it once revoked", async () => {
+    const user = await createUser(t.db, { email: "tool@example.com" });
+    const { token, view } = await createApiToken(t.db, actorOf(user), { name: "tool", expiresInDays: 7 });
+    const ok = await me({ authorization: `Bearer ${token}` });
+    expect(ok.status).toBe(200);
+    expect(JSON.stringify(await ok.json())).toContain('"viaToken":true');
+
+    await revokeApiToken(t.db, actorOf(user), view.id);
+    const refused = await me({ authorization: `Bearer ${token}` });
+    expect(refused.status).toBe(401);
+    expect(JSON.stringify(await refused.json())).toContain("invalid, expired or revoked");
+  });
+});
