@@ -14,22 +14,38 @@ export function matches(f: ObjectFilter, o: KObject): boolean {
   return (!f.ns || o.metadata.namespace === f.ns) && matchesLabels(f.labels, o.metadata.labels) && matchesFields(f.fields, o);
 }
 
-/** Open watch streams of one server, so faults can cut them and shutdown can end them. */
+/** Open watch streams of one server, so injected faults can cut them and shutdown can end them. */
 export class WatchHub {
-  private open = new Set<ServerResponse>();
+  private open = new Map<ServerResponse, { startedAt: number; cut?: NodeJS.Timeout }>();
+
+  /** lifetime tells how long a stream started at a given time may still live (undefined: no limit). */
+  constructor(private readonly lifetime: (startedAt: number) => number | undefined = () => undefined) {}
 
   add(res: ServerResponse): void {
-    this.open.add(res);
-    res.on("close", () => this.open.delete(res));
+    this.open.set(res, { startedAt: Date.now() });
+    this.schedule(res);
+    res.on("close", () => {
+      clearTimeout(this.open.get(res)?.cut);
+      this.open.delete(res);
+    });
   }
 
-  /** Drops every stream without a clean end, as a broken connection would. */
-  dropAll(): void {
-    for (const r of this.open) r.destroy();
+  private schedule(res: ServerResponse): void {
+    const w = this.open.get(res);
+    if (!w) return;
+    clearTimeout(w.cut);
+    const ms = this.lifetime(w.startedAt);
+    // Destroying rather than ending the response is what a broken connection looks like to the client.
+    if (ms !== undefined) w.cut = setTimeout(() => res.destroy(), ms);
+  }
+
+  /** Re-applies the lifetime to every open stream after the faults changed. */
+  refresh(): void {
+    for (const res of this.open.keys()) this.schedule(res);
   }
 
   endAll(): void {
-    for (const r of this.open) r.end();
+    for (const r of this.open.keys()) r.end();
   }
 }
 

@@ -1,0 +1,48 @@
+import type { Cluster } from "../cluster";
+import type { ResourceType } from "../registry";
+import { clone, isObj, objs, type KObject, type Obj } from "../types";
+
+export interface ControllerContext {
+  cluster: Cluster;
+  podReadyDelayMs: number;
+  gitVersion: string;
+  caPem: string;
+}
+
+export function statusOf(o: KObject): Obj {
+  return isObj(o.status) ? o.status : {};
+}
+
+export function specOf(o: KObject): Obj {
+  return isObj(o.spec) ? o.spec : {};
+}
+
+/** Writes a new status through the status subresource, unless nothing changed. */
+export function writeStatus(cluster: Cluster, rt: ResourceType, o: KObject, status: Obj): KObject {
+  const next = clone(o);
+  next.status = status;
+  return cluster.update(rt, o.metadata.namespace, o.metadata.name ?? "", next, { subresource: "status" });
+}
+
+export function controllerOf(o: KObject): { kind: string; uid: string; name: string } | undefined {
+  const ref = (o.metadata.ownerReferences ?? []).find((r) => r.controller);
+  return ref ? { kind: ref.kind, uid: ref.uid, name: ref.name } : undefined;
+}
+
+export function isPodReady(p: KObject): boolean {
+  return !p.metadata.deletionTimestamp && objs(statusOf(p).conditions).some((c) => c.type === "Ready" && c.status === "True");
+}
+
+export function ownerRef(o: KObject) {
+  return { apiVersion: o.apiVersion ?? "", kind: o.kind ?? "", name: o.metadata.name ?? "", uid: o.metadata.uid ?? "", controller: true, blockOwnerDeletion: true };
+}
+
+export function templateHash(template: unknown): string {
+  // FNV-1a, rendered like the controller-manager's short hashes.
+  let h = 0x811c9dc5;
+  for (const ch of JSON.stringify(template ?? {})) {
+    h ^= ch.charCodeAt(0);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(36).padStart(7, "b").slice(0, 10);
+}

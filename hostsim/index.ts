@@ -1,0 +1,3 @@
+export { startHostSim, type HostSim, type HostSimOptions } from "./server";
+export type { Faults } from "./faults";
+export { defaultVirtualVersion, versionFromStatefulSet } from "./vcluster";

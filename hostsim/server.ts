@@ -1,0 +1,193 @@
+import fs from "node:fs";
+import https from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import path from "node:path";
+import type { TLSSocket } from "node:tls";
+import { certCoversHosts, createCa, keptPair, keptToken, serverCert } from "./certs";
+import { Cluster } from "./cluster";
+import { startControllers } from "./controllers";
+import { errors } from "./errors";
+import { describeRequest, FaultInjector, faultsSchema, type Faults } from "./faults";
+import { handleApi, sendError, versionInfo, type ApiContext } from "./handler";
+import { kubeconfigYaml } from "./kubeconfig";
+import { parseQuantity } from "./quantity";
+import { Store } from "./store";
+import { VirtualClusters } from "./vcluster";
+import { WatchHub } from "./watch";
+
+export interface HostSimOptions {
+  /** Directory for the CA, tokens and every cluster's objects; reuse it to restart with the same state. */
+  dataDir: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Address to listen on and to name in kubeconfigs (default 127.0.0.1). */
+  host?: string;
+  nodes?: number;
+  nodeCpu?: string;
+  nodeMemory?: string;
+  /** How long a scheduled pod stays Pending before it is Running and Ready (default 1000 ms). */
+  podReadyDelayMs?: number;
+  /** Interval of watch BOOKMARK events when clients allow them (default 60 s). */
+  watchBookmarkIntervalMs?: number;
+  /** Events kept for watches resuming from a resourceVersion; older ones get 410 Gone (default 10 000). */
+  watchHistory?: number;
+  /** Kubernetes version the host reports (default v1.33.1). */
+  kubernetesVersion?: string;
+  faults?: Faults;
+}
+
+export interface HostSim {
+  url: string;
+  /** Admin kubeconfig (YAML) for the host cluster. */
+  kubeconfig: string;
+  adminToken: string;
+  caPem: string;
+  setFaults(faults: Faults): void;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function sendJson(res: ServerResponse, code: number, body: unknown): void {
+  res.writeHead(code, { "Content-Type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+/** Starts the simulated host cluster: HTTPS Kubernetes API, controllers, virtual clusters and faults. */
+export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
+  const host = opts.host ?? "127.0.0.1";
+  const dataDir = path.resolve(opts.dataDir);
+  const pkiDir = path.join(dataDir, "pki");
+  fs.mkdirSync(pkiDir, { recursive: true });
+  const ca = keptPair(pkiDir, "ca", createCa);
+  const hosts = [...new Set([host, "127.0.0.1", "localhost", "::1"])];
+  const tls = keptPair(pkiDir, "apiserver", () => serverCert(ca, hosts), (p) => certCoversHosts(p, hosts));
+  const adminToken = keptToken(pkiDir, "admin-token");
+  const nodeCpu = opts.nodeCpu ?? "16";
+  const nodeMemory = opts.nodeMemory ?? "64Gi";
+  parseQuantity(nodeCpu);
+  parseQuantity(nodeMemory);
+  const gitVersion = opts.kubernetesVersion ?? "v1.33.1";
+  const podReadyDelayMs = opts.podReadyDelayMs ?? 1000;
+  const bookmarkIntervalMs = opts.watchBookmarkIntervalMs ?? 60_000;
+
+  const faults = new FaultInjector();
+  if (opts.faults) faults.set(opts.faults);
+  const hub = new WatchHub((t) => faults.watchLifetimeMs(t));
+  const store = Store.open(path.join(dataDir, "host"), opts.watchHistory);
+  const cluster = new Cluster(store);
+  const stopControllers = startControllers({ cluster, podReadyDelayMs, gitVersion, caPem: ca.certPem }, { count: opts.nodes ?? 3, cpu: nodeCpu, memory: nodeMemory });
+  const api: ApiContext = { cluster, version: versionInfo(gitVersion), hub, bookmarkIntervalMs };
+
+  const sockets = new Set<Socket>();
+  const server = https.createServer({ key: tls.keyPem, cert: tls.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: false });
+  server.on("connection", (s: Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `https://${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+  const vclusters = new VirtualClusters(cluster, {
+    dataDir,
+    ca,
+    baseUrl: url,
+    watchLifetime: (t) => faults.watchLifetimeMs(t),
+    podReadyDelayMs,
+    bookmarkIntervalMs,
+    nodeCpu,
+    nodeMemory,
+    historySize: opts.watchHistory,
+  });
+
+  const setFaults = (f: Faults) => {
+    faults.set(f);
+    hub.refresh();
+    vclusters.refreshWatches();
+  };
+
+  const authorized = (req: IncomingMessage, token: string, scope: string) => {
+    const auth = req.headers.authorization ?? "";
+    if (auth === `Bearer ${token}` || auth === `Bearer ${adminToken}`) return true;
+    const sock = req.socket as TLSSocket;
+    if (!sock.authorized) return false;
+    const ou = sock.getPeerCertificate().subject?.OU;
+    return (Array.isArray(ou) ? ou : [ou]).includes(scope);
+  };
+
+  const admin = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
+    if (!authorized(req, adminToken, "host")) return sendError(res, errors.unauthorized());
+    if (pathname !== "/_hostsim/faults") return sendError(res, errors.pathNotFound());
+    if (req.method === "GET") return sendJson(res, 200, faults.get());
+    if (req.method !== "POST" && req.method !== "PUT") return sendError(res, errors.methodNotAllowed("use GET or POST"));
+    const parsed = faultsSchema.safeParse(JSON.parse((await readBody(req)).toString("utf8") || "{}"));
+    if (!parsed.success) return sendError(res, errors.badRequest(parsed.error.message));
+    setFaults(parsed.data);
+    sendJson(res, 200, faults.get());
+  };
+
+  const pending = new Set<ServerResponse>();
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const u = new URL(req.url ?? "/", "https://hostsim");
+      if (u.pathname.startsWith("/_hostsim/")) return admin(req, res, u.pathname);
+      if (faults.unresponsive === "close") return req.socket.destroy();
+      if (faults.unresponsive === "hang") return void pending.add(res);
+      const delay = faults.delayMs();
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      const failure = faults.failure(describeRequest(req.method ?? "GET", u.pathname, u.searchParams));
+      if (failure === "timeout") return void pending.add(res);
+      if (failure !== undefined) {
+        const reason = failure === 429 ? "TooManyRequests" : failure === 503 ? "ServiceUnavailable" : failure === 504 ? "Timeout" : "InternalError";
+        res.setHeader("Retry-After", "1");
+        return sendJson(res, failure, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: `injected fault: ${reason}`, reason, code: failure });
+      }
+      let target: ApiContext = api;
+      let pathname = u.pathname;
+      const vc = /^\/vc\/([^/]+)\/([^/]+)(\/.*)?$/.exec(u.pathname);
+      if (vc) {
+        const found = vclusters.lookup(decodeURIComponent(vc[1]), decodeURIComponent(vc[2]));
+        if (!found) return sendError(res, errors.pathNotFound());
+        if (found.state === "stopped") return sendError(res, errors.unavailable(`virtual cluster ${vc[1]}/${vc[2]} is not running`));
+        if (!authorized(req, found.token, `vc/${vc[1]}/${vc[2]}`)) return sendError(res, errors.unauthorized());
+        target = found.api;
+        pathname = vc[3] ?? "/";
+      } else if (!authorized(req, adminToken, "host")) return sendError(res, errors.unauthorized());
+      const body = await readBody(req);
+      handleApi(target, { method: req.method ?? "GET", path: pathname, query: u.searchParams, headers: req.headers, body }, res);
+    })().catch((e: unknown) => {
+      if (!res.headersSent) sendError(res, e);
+    });
+  });
+
+  return {
+    url,
+    kubeconfig: kubeconfigYaml({ name: "hostsim", server: url, caPem: ca.certPem, token: adminToken }),
+    adminToken,
+    caPem: ca.certPem,
+    setFaults,
+    async close() {
+      vclusters.close();
+      stopControllers();
+      hub.endAll();
+      for (const r of pending) r.destroy();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      store.close();
+    },
+  };
+}
