@@ -1,0 +1,110 @@
+import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, VersionApi } from "@kubernetes/client-node";
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, kubeConfigFrom, runKubectl, startTestSim, tempDir, type TestSim } from "./test-helpers";
+import { versionFromStatefulSet } from "./vcluster";
+
+let t: TestSim;
+const dataDir = tempDir();
+const ns = "team-a";
+const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+
+beforeAll(async () => {
+  t = await startTestSim({ dataDir });
+});
+afterAll(async () => t.close());
+
+async function vcSecretConfig(sim: TestSim): Promise<string> {
+  const core = sim.kc.makeApiClient(CoreV1Api);
+  const s = await eventually(() => core.readNamespacedSecret({ namespace: ns, name: "vc-vc1" }), "vc-vc1 secret");
+  return Buffer.from(s.data?.config ?? "", "base64").toString();
+}
+
+describe("virtual clusters", () => {
+  it("reads the Kubernetes version from the image tag", () => {
+    const sts = (image: string) => ({ metadata: {}, spec: { template: { spec: { containers: [{ name: "syncer", image: "ghcr.io/loft-sh/vcluster-pro:0.24.1" }, { name: "k", image }] } } } });
+    expect(versionFromStatefulSet(sts("ghcr.io/loft-sh/kubernetes:v1.31.1"))).toBe("v1.31.1");
+    expect(versionFromStatefulSet(sts("registry.k8s.io/kube-apiserver:v1.30.4"))).toBe("v1.30.4");
+    expect(versionFromStatefulSet(sts("localhost:5000/kubernetes"))).toBe("v1.33.1");
+  });
+
+  it("serves a vcluster's own API while its StatefulSet has a ready pod, through the real vc-NAME secret", async () => {
+    const core = t.kc.makeApiClient(CoreV1Api);
+    const apps = t.kc.makeApiClient(AppsV1Api);
+    await core.createNamespace({ body: { metadata: { name: ns } } });
+    await apps.createNamespacedStatefulSet({
+      namespace: ns,
+      body: {
+        metadata: { name: "vc1", labels: { app: "vcluster", release: "vc1" } },
+        spec: {
+          replicas: 1,
+          serviceName: "vc1-headless",
+          selector: { matchLabels: { app: "vcluster", release: "vc1" } },
+          template: { metadata: { labels: { app: "vcluster", release: "vc1" } }, spec: { containers: [{ name: "syncer", image: "ghcr.io/loft-sh/kubernetes:v1.31.1" }] } },
+        },
+      },
+    });
+    const secret = await eventually(() => core.readNamespacedSecret({ namespace: ns, name: "vc-vc1" }), "vc-vc1 secret");
+    expect(secret.metadata?.labels).toMatchObject({ app: "vcluster", "vcluster-name": "vc1" });
+    expect(Object.keys(secret.data ?? {}).sort()).toEqual(["certificate-authority", "client-certificate", "client-key", "config", "token"]);
+    const config = Buffer.from(secret.data?.config ?? "", "base64").toString();
+    expect(config).toContain(`server: ${t.sim.url}/vc/${ns}/vc1`);
+    const vkc = kubeConfigFrom(config);
+    const version = await vkc.makeApiClient(VersionApi).getCode();
+    expect(version.gitVersion).toBe("v1.31.1");
+    const vcore = vkc.makeApiClient(CoreV1Api);
+    const names = (await vcore.listNamespace()).items.map((n) => n.metadata?.name);
+    expect(names).toEqual(expect.arrayContaining(["default", "kube-system", "kube-public", "kube-node-lease"]));
+    expect(names).not.toContain(ns);
+    expect((await vcore.listNode()).items.length).toBeGreaterThanOrEqual(1);
+    await vcore.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "inside" }, data: { hello: "vc" } } });
+    await expect(core.readNamespacedConfigMap({ namespace: "default", name: "inside" })).rejects.toMatchObject({ code: 404 });
+
+    const token = Buffer.from(secret.data?.token ?? "", "base64").toString();
+    const hostKc = kubeConfigFrom(t.sim.kubeconfig);
+    hostKc.getCurrentUser()!.token = token;
+    await expect(hostKc.makeApiClient(CoreV1Api).listNamespace()).rejects.toMatchObject({ code: 401 });
+  });
+
+  it("works with kubectl through the vc-NAME kubeconfig, at the vcluster's version", async () => {
+    const file = path.join(dataDir, "vc1.kubeconfig");
+    fs.writeFileSync(file, await vcSecretConfig(t));
+    const version = await runKubectl(file, ["version", "-o", "json"]);
+    expect(JSON.parse(version.stdout)).toMatchObject({ serverVersion: { gitVersion: "v1.31.1" }, clientVersion: { minor: "31" } });
+    const created = await runKubectl(file, ["create", "deployment", "app", "--image=nginx:1.25", "--replicas=2"]);
+    expect(created.stderr).toBe("");
+    const rollout = await runKubectl(file, ["rollout", "status", "deployment/app", "--timeout=30s"]);
+    expect(rollout.stdout).toContain("successfully rolled out");
+    const get = await runKubectl(file, ["get", "configmap", "inside", "-o", "jsonpath={.data.hello}"]);
+    expect(get.stdout).toBe("vc");
+  });
+
+  it("answers 503 while scaled to 0 and keeps the data for when it is back", async () => {
+    const apps = t.kc.makeApiClient(AppsV1Api);
+    const vkc = kubeConfigFrom(await vcSecretConfig(t));
+    const vcore = vkc.makeApiClient(CoreV1Api);
+    await apps.patchNamespacedStatefulSetScale({ namespace: ns, name: "vc1", body: { spec: { replicas: 0 } } }, merge);
+    await eventually(() => vcore.listNamespace().then(() => undefined, (e: { code?: number }) => (e.code === 503 ? true : undefined)), "503 while paused");
+    await apps.patchNamespacedStatefulSetScale({ namespace: ns, name: "vc1", body: { spec: { replicas: 1 } } }, merge);
+    const cm = await eventually(() => vcore.readNamespacedConfigMap({ namespace: "default", name: "inside" }), "data back after resume");
+    expect(cm.data).toEqual({ hello: "vc" });
+  });
+
+  it("keeps the virtual cluster's data across a host restart", async () => {
+    await t.close();
+    t = await startTestSim({ dataDir });
+    const vcore = kubeConfigFrom(await vcSecretConfig(t)).makeApiClient(CoreV1Api);
+    const cm = await eventually(() => vcore.readNamespacedConfigMap({ namespace: "default", name: "inside" }), "data after restart");
+    expect(cm.data).toEqual({ hello: "vc" });
+  });
+
+  it("deletes the virtual cluster's data with its namespace", async () => {
+    const core = t.kc.makeApiClient(CoreV1Api);
+    const vcore = kubeConfigFrom(await vcSecretConfig(t)).makeApiClient(CoreV1Api);
+    await core.deleteNamespace({ name: ns });
+    await eventually(() => core.readNamespace({ name: ns }).then(() => undefined, (e: { code?: number }) => (e.code === 404 ? true : undefined)), "namespace gone");
+    expect(fs.existsSync(path.join(dataDir, "vclusters", ns))).toBe(false);
+    await expect(vcore.listNamespace()).rejects.toMatchObject({ code: 404 });
+  });
+});
