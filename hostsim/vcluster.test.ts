@@ -62,9 +62,13 @@ describe("virtual clusters", () => {
     await expect(core.readNamespacedConfigMap({ namespace: "default", name: "inside" })).rejects.toMatchObject({ code: 404 });
 
     const token = Buffer.from(secret.data?.token ?? "", "base64").toString();
-    const hostKc = kubeConfigFrom(t.sim.kubeconfig);
-    hostKc.getCurrentUser()!.token = token;
+    const hostKc = kubeConfigFrom(t.sim.kubeconfig.replace(t.sim.adminToken, token));
     await expect(hostKc.makeApiClient(CoreV1Api).listNamespace()).rejects.toMatchObject({ code: 401 });
+
+    const certKc = kubeConfigFrom(config);
+    certKc.users = [{ name: "cert", certData: secret.data?.["client-certificate"], keyData: secret.data?.["client-key"] }];
+    certKc.contexts = [{ ...certKc.contexts[0], user: "cert" }];
+    expect((await certKc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: "default", name: "inside" })).data).toEqual({ hello: "vc" });
   });
 
   it("works with kubectl through the vc-NAME kubeconfig, at the vcluster's version", async () => {

@@ -17,7 +17,7 @@ interface Seen {
   obj: KubernetesObject & { code?: number; reason?: string };
 }
 
-async function watchCollect(path: string, params: Record<string, unknown>): Promise<{ seen: Seen[]; stop: () => void; ended: Promise<void> }> {
+async function watchCollect(path: string, params: Record<string, string | number | boolean | undefined>): Promise<{ seen: Seen[]; stop: () => void; ended: Promise<void> }> {
   const seen: Seen[] = [];
   let resolveEnded: () => void = () => undefined;
   const ended = new Promise<void>((r) => (resolveEnded = r));
