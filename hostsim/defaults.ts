@@ -1,7 +1,8 @@
 import { arr, ensureObj, isObj, objs, str, type KObject, type Obj } from "./types";
 
+/** Go defaulting treats zero values as unset, so an empty string is defaulted too. */
 function setDefault(o: Obj, key: string, value: unknown): void {
-  if (o[key] === undefined) o[key] = value;
+  if (o[key] === undefined || o[key] === "") o[key] = value;
 }
 
 function defaultContainer(c: Obj): void {

@@ -82,7 +82,11 @@ function bytesMap(target: Obj, field: string): FieldHandler {
   };
 }
 
-const str = (target: Obj, field: string): FieldHandler => (r) => (target[field] = r.bytes().toString("utf8"));
+// Go's protobuf encoding writes empty strings too; like JSON's omitempty, they mean "unset".
+const str = (target: Obj, field: string): FieldHandler => (r) => {
+  const v = r.bytes().toString("utf8");
+  if (v) target[field] = v;
+};
 const bool = (target: Obj, field: string): FieldHandler => (r) => (target[field] = r.varint() !== 0);
 const strList = (target: Obj, field: string): FieldHandler => (r) => ((target[field] ??= []) as string[]).push(r.bytes().toString("utf8"));
 
