@@ -20,7 +20,7 @@ export async function listProjectsForActor(db: Db, actor: Actor): Promise<Projec
       slug: true,
       name: true,
       memberships: { where: { userId: actor.userId }, select: { role: true } },
-      _count: { select: { vclusters: { where: { deletedAt: null } } } },
+      _count: { select: { vclusters: true } },
     },
   });
   return projects.map((p) => ({

@@ -31,7 +31,6 @@ export interface VClusterPage {
 /** The clusters the caller may see: those of their projects, or all for a platform admin. */
 export async function listVClusters(db: Db, actor: Actor, query: VClusterListQuery): Promise<VClusterPage> {
   const where: Prisma.VClusterWhereInput = {
-    deletedAt: null,
     ...(query.projectId ? { projectId: query.projectId } : {}),
     ...(actor.isPlatformAdmin ? {} : { project: { memberships: { some: { userId: actor.userId } } } }),
   };

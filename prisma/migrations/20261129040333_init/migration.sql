@@ -185,7 +185,6 @@ CREATE TABLE "VCluster" (
     "statusObservedAt" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
-    "deletedAt" TIMESTAMP(3),
 
     CONSTRAINT "VCluster_pkey" PRIMARY KEY ("id")
 );
@@ -228,7 +227,9 @@ CREATE TABLE "SnapshotPolicy" (
 CREATE TABLE "Operation" (
     "id" TEXT NOT NULL,
     "kind" "OperationKind" NOT NULL,
-    "vclusterId" TEXT NOT NULL,
+    "vclusterId" TEXT,
+    "vclusterName" TEXT NOT NULL,
+    "projectId" TEXT NOT NULL,
     "state" "OperationState" NOT NULL DEFAULT 'QUEUED',
     "fromPhase" "VClusterPhase" NOT NULL,
     "params" JSONB NOT NULL DEFAULT '{}',
@@ -412,6 +413,9 @@ CREATE INDEX "Operation_state_runAfter_idx" ON "Operation"("state", "runAfter");
 CREATE INDEX "Operation_vclusterId_createdAt_idx" ON "Operation"("vclusterId", "createdAt");
 
 -- CreateIndex
+CREATE INDEX "Operation_projectId_createdAt_idx" ON "Operation"("projectId", "createdAt");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "Operation_idempotencyKey_key" ON "Operation"("idempotencyKey");
 
 -- CreateIndex
@@ -484,7 +488,7 @@ ALTER TABLE "Snapshot" ADD CONSTRAINT "Snapshot_createdById_fkey" FOREIGN KEY ("
 ALTER TABLE "SnapshotPolicy" ADD CONSTRAINT "SnapshotPolicy_vclusterId_fkey" FOREIGN KEY ("vclusterId") REFERENCES "VCluster"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
-ALTER TABLE "Operation" ADD CONSTRAINT "Operation_vclusterId_fkey" FOREIGN KEY ("vclusterId") REFERENCES "VCluster"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+ALTER TABLE "Operation" ADD CONSTRAINT "Operation_vclusterId_fkey" FOREIGN KEY ("vclusterId") REFERENCES "VCluster"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "Operation" ADD CONSTRAINT "Operation_requestedById_fkey" FOREIGN KEY ("requestedById") REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;
