@@ -1,0 +1,109 @@
+/** How an operation's end lands on its vcluster: one transaction, fenced on the worker's claim. */
+import type { Db } from "@/server/db/client";
+import { AppError } from "@/server/errors";
+import type { Operation, OperationKind, Prisma } from "@/server/generated/prisma/client";
+import { parseConditions, setCondition, type Condition } from "./conditions";
+import { ACTION_OF_KIND, assertClaim, lockVCluster } from "./operations";
+import { isDeferredAction, transition } from "./state-machine";
+
+/** What an executor observed on the host, written with the phase change. */
+export interface StatusPatch {
+  readyReplicas?: number;
+  apiServerEndpoint?: string | null;
+  conditions?: Condition[];
+  hostClusterId?: string;
+}
+
+const DELETES: OperationKind[] = ["DELETE", "FORCE_DELETE"];
+
+function eventOnSuccess(kind: OperationKind) {
+  if (kind === "CREATE") return "succeeded" as const;
+  const action = ACTION_OF_KIND[kind];
+  return isDeferredAction(action) ? action : ("succeeded" as const);
+}
+
+function mergeConditions(current: unknown, observed: Condition[] | undefined, outcome: Omit<Condition, "lastTransitionTime">): Condition[] {
+  let conditions = parseConditions(current);
+  for (const c of observed ?? []) conditions = setCondition(conditions, c);
+  return setCondition(conditions, outcome);
+}
+
+export async function completeOperationSucceeded(db: Db, op: Operation, workerId: string, patch: StatusPatch, result?: Prisma.InputJsonValue): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await assertClaim(tx, op.id, workerId);
+    await tx.operation.update({
+      where: { id: op.id },
+      data: { state: "SUCCEEDED", finishedAt: new Date(), lastError: null, leaseExpiresAt: null, progress: 100, result: result ?? {} },
+    });
+    if (!op.vclusterId) return;
+    const vcluster = await lockVCluster(tx, op.vclusterId);
+    const next = transition(vcluster.phase, eventOnSuccess(op.kind));
+    if (!next.ok) throw new AppError("INTERNAL", `operation ${op.id} finished while ${vcluster.name} was ${vcluster.phase}: ${next.message}`);
+    if (DELETES.includes(op.kind) || next.next === null) {
+      await tx.vCluster.delete({ where: { id: vcluster.id } });
+      return;
+    }
+    const current = await tx.vCluster.findUniqueOrThrow({ where: { id: vcluster.id }, select: { conditions: true } });
+    await tx.vCluster.update({
+      where: { id: vcluster.id },
+      data: {
+        phase: next.next,
+        reason: null,
+        message: null,
+        statusObservedAt: new Date(),
+        ...(patch.readyReplicas !== undefined ? { readyReplicas: patch.readyReplicas } : {}),
+        ...(patch.apiServerEndpoint !== undefined ? { apiServerEndpoint: patch.apiServerEndpoint } : {}),
+        conditions: mergeConditions(current.conditions, patch.conditions, {
+          type: "OperationSucceeded",
+          status: "True",
+          reason: `${pascal(op.kind)}Succeeded`,
+          message: `${op.kind.toLowerCase().replace("_", " ")} finished`,
+        }) as unknown as Prisma.InputJsonValue,
+      },
+    });
+  });
+}
+
+export async function completeOperationFailed(db: Db, op: Operation, workerId: string, error: AppError | Error): Promise<void> {
+  const reason = `${pascal(op.kind)}Failed`;
+  await db.$transaction(async (tx) => {
+    await assertClaim(tx, op.id, workerId);
+    await tx.operation.update({
+      where: { id: op.id },
+      data: { state: "FAILED", finishedAt: new Date(), lastError: error.message, leaseExpiresAt: null },
+    });
+    if (!op.vclusterId) return;
+    const vcluster = await lockVCluster(tx, op.vclusterId);
+    const deferred = op.kind !== "CREATE" && isDeferredAction(ACTION_OF_KIND[op.kind]);
+    // A deferred action never left its phase; a delete has no way back (the table has no DELETING → ERROR).
+    const next = deferred || DELETES.includes(op.kind) ? null : transition(vcluster.phase, "failed");
+    const current = await tx.vCluster.findUniqueOrThrow({ where: { id: vcluster.id }, select: { conditions: true } });
+    await tx.vCluster.update({
+      where: { id: vcluster.id },
+      data: {
+        ...(next?.ok && next.next ? { phase: next.next } : {}),
+        reason,
+        message: error.message,
+        conditions: mergeConditions(current.conditions, undefined, { type: "OperationSucceeded", status: "False", reason, message: error.message }) as unknown as Prisma.InputJsonValue,
+      },
+    });
+  });
+}
+
+export async function scheduleRetry(db: Db, op: Operation, workerId: string, error: Error, delayMs: number): Promise<void> {
+  await db.$transaction(async (tx) => {
+    await assertClaim(tx, op.id, workerId);
+    await tx.$executeRaw`
+      UPDATE "Operation" SET state = 'QUEUED', "claimedBy" = NULL, "leaseExpiresAt" = NULL, "lastError" = ${error.message},
+             "runAfter" = now() + ${delayMs} * interval '1 millisecond', "updatedAt" = now()
+       WHERE id = ${op.id}`;
+  });
+}
+
+function pascal(kind: OperationKind): string {
+  return kind
+    .toLowerCase()
+    .split("_")
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join("");
+}

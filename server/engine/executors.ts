@@ -1,0 +1,123 @@
+/**
+ * What each operation kind does on the host. Every step is idempotent (apply, scale to a number, delete what
+ * exists), so an operation resumed by another worker after a crash repeats nothing harmful.
+ */
+import type { HostStatus, VClusterAdapter } from "@/server/adapters/vcluster/types";
+import type { Db } from "@/server/db/client";
+import { AppError } from "@/server/errors";
+import type { Operation, OperationKind, VCluster } from "@/server/generated/prisma/client";
+import type { StatusPatch } from "./complete-operation";
+import { hostSpecOf, targetOf } from "./host-spec";
+import { assertClaim, LeaseLostError, lockVCluster } from "./operations";
+import { transition } from "./state-machine";
+
+export interface ExecutionContext {
+  db: Db;
+  op: Operation;
+  workerId: string;
+  vcluster: VCluster;
+  adapter: VClusterAdapter;
+  /** aborted when the worker loses its lease or stops */
+  signal: AbortSignal;
+  readyTimeoutMs: number;
+  statusPollMs: number;
+  setStep(step: string, progress: number): Promise<void>;
+}
+
+export type Executor = (ctx: ExecutionContext) => Promise<StatusPatch>;
+
+function patchOf(status: HostStatus): StatusPatch {
+  return { readyReplicas: status.readyReplicas, apiServerEndpoint: status.apiServerEndpoint, conditions: status.conditions };
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+
+/** Polls the host's view of the vcluster until `done`, within this attempt's time budget. */
+async function waitForHost(ctx: ExecutionContext, what: string, done: (s: HostStatus) => boolean): Promise<HostStatus> {
+  const deadline = Date.now() + ctx.readyTimeoutMs;
+  const target = targetOf(ctx.vcluster);
+  for (;;) {
+    if (ctx.signal.aborted) throw new LeaseLostError(ctx.op.id);
+    const status = await ctx.adapter.status(target);
+    if (done(status)) return status;
+    if (Date.now() >= deadline) {
+      const ready = status.conditions.find((c) => c.type === "Ready");
+      throw new AppError(
+        "TIMEOUT",
+        `${what} not reached within ${Math.round(ctx.readyTimeoutMs / 1000)} s (ready replicas ${status.readyReplicas}/${status.desiredReplicas}${ready ? `, ${ready.reason}: ${ready.message}` : ""})`,
+      );
+    }
+    await sleep(ctx.statusPollMs, ctx.signal);
+  }
+}
+
+const allReady = (vcluster: VCluster) => (s: HostStatus) => s.installed && !s.paused && s.readyReplicas >= vcluster.replicas;
+
+/** PENDING → CREATING once a worker starts on the host; a resumed create finds it already done. */
+async function markAllocated(ctx: ExecutionContext): Promise<void> {
+  await ctx.db.$transaction(async (tx) => {
+    await assertClaim(tx, ctx.op.id, ctx.workerId);
+    const vcluster = await lockVCluster(tx, ctx.vcluster.id);
+    if (vcluster.phase !== "PENDING") return;
+    const next = transition(vcluster.phase, "allocated");
+    if (next.ok && next.next) await tx.vCluster.update({ where: { id: vcluster.id }, data: { phase: next.next } });
+  });
+}
+
+export const EXECUTORS: Partial<Record<OperationKind, Executor>> = {
+  async CREATE(ctx) {
+    await markAllocated(ctx);
+    await ctx.setStep("installing", 20);
+    await ctx.adapter.install(targetOf(ctx.vcluster), hostSpecOf(ctx.vcluster));
+    await ctx.setStep("waiting for the control plane", 60);
+    return patchOf(await waitForHost(ctx, "control plane ready", allReady(ctx.vcluster)));
+  },
+  async UPDATE(ctx) {
+    await ctx.setStep("rolling out", 30);
+    await ctx.adapter.upgrade(targetOf(ctx.vcluster), hostSpecOf(ctx.vcluster));
+    const wanted = ctx.vcluster.kubernetesVersion.replace(/^v/, "");
+    return patchOf(
+      await waitForHost(ctx, "rollout", (s) => allReady(ctx.vcluster)(s) && (!s.kubernetesVersion || s.kubernetesVersion.replace(/^v/, "").startsWith(wanted))),
+    );
+  },
+  async SCALE(ctx) {
+    await ctx.setStep(`scaling to ${ctx.vcluster.replicas}`, 30);
+    await ctx.adapter.scale(targetOf(ctx.vcluster), ctx.vcluster.replicas);
+    return patchOf(await waitForHost(ctx, `${ctx.vcluster.replicas} ready replicas`, (s) => allReady(ctx.vcluster)(s) && s.desiredReplicas === ctx.vcluster.replicas));
+  },
+  async SUSPEND(ctx) {
+    await ctx.setStep("pausing", 30);
+    await ctx.adapter.suspend(targetOf(ctx.vcluster));
+    return patchOf(await waitForHost(ctx, "control plane stopped", (s) => s.paused && s.readyReplicas === 0));
+  },
+  async RESUME(ctx) {
+    await ctx.setStep("resuming", 30);
+    await ctx.adapter.resume(targetOf(ctx.vcluster));
+    return patchOf(await waitForHost(ctx, "control plane ready", allReady(ctx.vcluster)));
+  },
+  async RECOVER(ctx) {
+    const target = targetOf(ctx.vcluster);
+    await ctx.setStep("reapplying the desired state", 30);
+    const status = await ctx.adapter.status(target);
+    if (status.paused) await ctx.adapter.resume(target);
+    await ctx.adapter.install(target, hostSpecOf(ctx.vcluster));
+    return patchOf(await waitForHost(ctx, "control plane ready", allReady(ctx.vcluster)));
+  },
+  async DELETE(ctx) {
+    await ctx.setStep("uninstalling", 30);
+    await ctx.adapter.uninstall(targetOf(ctx.vcluster));
+    return {};
+  },
+  async FORCE_DELETE(ctx) {
+    await ctx.setStep("uninstalling", 30);
+    await ctx.adapter.uninstall(targetOf(ctx.vcluster));
+    return {};
+  },
+};

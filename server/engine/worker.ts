@@ -1,0 +1,186 @@
+/**
+ * Runs operations. Any number of workers, in any number of processes, share the queue in PostgreSQL: each claims
+ * due operations with a lease, renews it while working, and hands back a retry (with backoff) or a final result.
+ */
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import pg from "pg";
+import type { VClusterAdapter } from "@/server/adapters/vcluster/types";
+import type { Db } from "@/server/db/client";
+import { translateDbError } from "@/server/db/errors";
+import { AppError, type ErrorCode } from "@/server/errors";
+import type { Operation } from "@/server/generated/prisma/client";
+import { logger } from "@/server/observability/logger";
+import { completeOperationFailed, completeOperationSucceeded, scheduleRetry } from "./complete-operation";
+import { EXECUTORS, type ExecutionContext } from "./executors";
+import { backoffMs, claimNextOperation, LeaseLostError, NOTIFY_CHANNEL, renewLease } from "./operations";
+
+export interface AdapterProvider {
+  forHost(hostClusterId: string): Promise<VClusterAdapter>;
+}
+
+export interface WorkerOptions {
+  adapters: AdapterProvider;
+  /** for LISTEN wake-ups; without it the worker only polls */
+  databaseUrl?: string;
+  id?: string;
+  concurrency?: number;
+  leaseMs?: number;
+  pollMs?: number;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  readyTimeoutMs?: number;
+  statusPollMs?: number;
+}
+
+const RETRYABLE: ErrorCode[] = ["UNAVAILABLE", "TIMEOUT", "CONFLICT", "RATE_LIMITED"];
+
+function isRetryable(error: unknown): boolean {
+  return !(error instanceof AppError) || RETRYABLE.includes(error.code);
+}
+
+export class OperationWorker {
+  readonly id: string;
+  private readonly options: Required<Omit<WorkerOptions, "databaseUrl" | "id">> & Pick<WorkerOptions, "databaseUrl">;
+  private readonly inflight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wake: (() => void) | null = null;
+  private listener: pg.Client | null = null;
+
+  constructor(
+    private readonly db: Db,
+    options: WorkerOptions,
+  ) {
+    this.id = options.id ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.options = {
+      adapters: options.adapters,
+      databaseUrl: options.databaseUrl,
+      concurrency: options.concurrency ?? 16,
+      leaseMs: options.leaseMs ?? 30_000,
+      pollMs: options.pollMs ?? 1_000,
+      backoffBaseMs: options.backoffBaseMs ?? 1_000,
+      backoffCapMs: options.backoffCapMs ?? 30_000,
+      readyTimeoutMs: options.readyTimeoutMs ?? 120_000,
+      statusPollMs: options.statusPollMs ?? 250,
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    if (this.options.databaseUrl) await this.listen(this.options.databaseUrl);
+    this.loopDone = this.loop();
+  }
+
+  /** Stops claiming, lets running operations finish their current attempt, and returns when they have. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loopDone;
+    await Promise.all([...this.inflight.values()].map((i) => i.promise));
+    await this.listener?.end().catch((error: unknown) => logger().warn({ err: error }, "worker: closing LISTEN connection failed"));
+    this.listener = null;
+  }
+
+  private async listen(databaseUrl: string): Promise<void> {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    client.on("notification", () => this.wake?.());
+    client.on("error", (error) => logger().warn({ err: error, worker: this.id }, "worker: LISTEN connection lost; polling only"));
+    await client.connect();
+    await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    this.listener = client;
+  }
+
+  private async loop(): Promise<void> {
+    let idleMs = this.options.pollMs;
+    while (this.running) {
+      try {
+        while (this.running && this.inflight.size < this.options.concurrency) {
+          const op = await claimNextOperation(this.db, this.id, this.options.leaseMs);
+          if (!op) break;
+          this.track(op);
+        }
+        idleMs = this.options.pollMs;
+      } catch (error) {
+        logger().error({ err: translateDbError(error), worker: this.id }, "worker: claiming failed; backing off");
+        idleMs = Math.min(idleMs * 2, 30_000);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, idleMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  private track(op: Operation): void {
+    const abort = new AbortController();
+    const promise = this.execute(op, abort).finally(() => {
+      this.inflight.delete(op.id);
+      this.wake?.();
+    });
+    this.inflight.set(op.id, { promise, abort });
+  }
+
+  private async execute(op: Operation, abort: AbortController): Promise<void> {
+    const log = logger().child({ worker: this.id, operation: op.id, kind: op.kind, vcluster: op.vclusterName, attempt: op.attempts });
+    const renew = setInterval(() => {
+      renewLease(this.db, op.id, this.id, this.options.leaseMs).catch((error: unknown) => {
+        log.warn({ err: error }, "lease renewal failed; abandoning the attempt");
+        abort.abort();
+      });
+    }, Math.max(this.options.leaseMs / 3, 50));
+    try {
+      const executor = EXECUTORS[op.kind];
+      if (!executor) throw new AppError("NOT_AVAILABLE", `${op.kind.toLowerCase()} operations are not available in this version`);
+      const vcluster = op.vclusterId ? await this.db.vCluster.findUnique({ where: { id: op.vclusterId } }) : null;
+      if (!vcluster?.hostClusterId) throw new AppError("PRECONDITION_FAILED", `vcluster ${op.vclusterName} has no host cluster`);
+      const ctx: ExecutionContext = {
+        db: this.db,
+        op,
+        workerId: this.id,
+        vcluster,
+        adapter: await this.options.adapters.forHost(vcluster.hostClusterId),
+        signal: abort.signal,
+        readyTimeoutMs: this.options.readyTimeoutMs,
+        statusPollMs: this.options.statusPollMs,
+        setStep: async (step, progress) => {
+          await this.db.operation.updateMany({ where: { id: op.id, claimedBy: this.id }, data: { step, progress } });
+        },
+      };
+      const patch = await executor(ctx);
+      if (abort.signal.aborted) throw new LeaseLostError(op.id);
+      await completeOperationSucceeded(this.db, op, this.id, patch);
+      log.info("operation succeeded");
+    } catch (raw) {
+      await this.handleFailure(op, translateDbError(raw), log);
+    } finally {
+      clearInterval(renew);
+    }
+  }
+
+  private async handleFailure(op: Operation, error: unknown, log: ReturnType<typeof logger>): Promise<void> {
+    if (error instanceof LeaseLostError) {
+      log.warn("lease lost; another worker owns the operation now");
+      return;
+    }
+    const failure = error instanceof Error ? error : new Error(String(error));
+    try {
+      if (isRetryable(failure) && op.attempts < op.maxAttempts) {
+        const delay = backoffMs(op.attempts, this.options.backoffBaseMs, this.options.backoffCapMs);
+        log.warn({ err: failure, retryInMs: delay }, "operation attempt failed; retrying");
+        await scheduleRetry(this.db, op, this.id, failure, delay);
+      } else {
+        log.error({ err: failure }, "operation failed");
+        await completeOperationFailed(this.db, op, this.id, failure);
+      }
+    } catch (secondary) {
+      if (secondary instanceof LeaseLostError) log.warn("lease lost while recording the failure");
+      else log.error({ err: secondary }, "could not record the operation's failure; its lease will expire and it will be retried");
+    }
+  }
+}
