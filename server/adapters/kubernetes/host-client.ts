@@ -1,0 +1,118 @@
+/**
+ * Clients for one host cluster, built from its kubeconfig. Every request carries a deadline so that a host which
+ * stops answering fails fast instead of holding an operation (watches are separate and long-lived by design).
+ */
+import {
+  AppsV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  createConfiguration,
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  RbacAuthorizationV1Api,
+  ServerConfiguration,
+  setHeaderOptions,
+  VersionApi,
+  type Configuration,
+  type KubernetesObject,
+  type RequestContext,
+  type ResponseContext,
+} from "@kubernetes/client-node";
+import { AppError } from "@/server/errors";
+import { translateKubernetesError } from "./errors";
+
+export const FIELD_MANAGER = "open-vcluster";
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/** Per-call options for a JSON merge patch; client-node defaults to JSON Patch, which a real server rejects here. */
+export const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+
+export interface HostClientOptions {
+  requestTimeoutMs?: number;
+  /** how the host is named in error messages; defaults to the server's host:port */
+  hostName?: string;
+}
+
+export interface HostClients {
+  kubeConfig: KubeConfig;
+  server: string;
+  hostName: string;
+  requestTimeoutMs: number;
+  core: CoreV1Api;
+  apps: AppsV1Api;
+  rbac: RbacAuthorizationV1Api;
+  coordination: CoordinationV1Api;
+  version: VersionApi;
+  objects: KubernetesObjectApi;
+  /** runs one call against the host, translating its failure into an AppError naming `what` */
+  call<T>(what: string, fn: () => Promise<T>): Promise<T>;
+  /** server-side apply as field manager `open-vcluster`, forcing ownership of the fields it sets */
+  apply<T extends KubernetesObject>(object: T): Promise<T>;
+}
+
+export function loadKubeConfig(kubeconfig: string): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromString(kubeconfig);
+  } catch {
+    throw new AppError("INVALID", "the host kubeconfig is not valid YAML or lacks clusters, users or contexts");
+  }
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new AppError("INVALID", "the host kubeconfig has no current context with a cluster");
+  return kc;
+}
+
+function describeObject(object: KubernetesObject): string {
+  const ns = object.metadata?.namespace;
+  return `${object.kind ?? "object"} ${ns ? `${ns}/` : ""}${object.metadata?.name ?? ""}`;
+}
+
+export function createHostClients(kubeconfig: string, options: HostClientOptions = {}): HostClients {
+  const kubeConfig = loadKubeConfig(kubeconfig);
+  const server = kubeConfig.getCurrentCluster()?.server ?? "";
+  let hostName = options.hostName ?? server;
+  if (!options.hostName) {
+    try {
+      hostName = new URL(server).host;
+    } catch {
+      hostName = server;
+    }
+  }
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const deadline = {
+    pre: (ctx: RequestContext) => {
+      ctx.setSignal(AbortSignal.timeout(requestTimeoutMs));
+      return Promise.resolve(ctx);
+    },
+    post: (res: ResponseContext) => Promise.resolve(res),
+  };
+  const configuration: Configuration = createConfiguration({
+    baseServer: new ServerConfiguration(server, {}),
+    authMethods: { default: kubeConfig },
+    promiseMiddleware: [deadline],
+  });
+  const objects = new KubernetesObjectApi(configuration);
+  const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw translateKubernetesError(err, { host: hostName, what, timeoutMs: requestTimeoutMs });
+    }
+  };
+  return {
+    kubeConfig,
+    server,
+    hostName,
+    requestTimeoutMs,
+    core: new CoreV1Api(configuration),
+    apps: new AppsV1Api(configuration),
+    rbac: new RbacAuthorizationV1Api(configuration),
+    coordination: new CoordinationV1Api(configuration),
+    version: new VersionApi(configuration),
+    objects,
+    call,
+    apply: <T extends KubernetesObject>(object: T) =>
+      call(`apply of ${describeObject(object)}`, () => objects.patch<T>(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply)),
+  };
+}
