@@ -57,7 +57,7 @@ describe("KubernetesVClusterAdapter against the simulated host", () => {
     const quota = await core.readNamespacedResourceQuota({ namespace: target.namespace, name: "vc-alpha" });
     expect(quota.spec?.hard).toMatchObject({ "requests.cpu": "4200m", "limits.cpu": "9", "requests.memory": "4352Mi", "limits.memory": "9Gi" });
     const limits = await core.readNamespacedLimitRange({ namespace: target.namespace, name: "vc-alpha" });
-    expect(limits.spec.limits[0]).toMatchObject({ type: "Container", _default: { cpu: "500m", memory: "512Mi" }, defaultRequest: { cpu: "50m", memory: "64Mi" } });
+    expect(limits.spec?.limits[0]).toMatchObject({ type: "Container", _default: { cpu: "500m", memory: "512Mi" }, defaultRequest: { cpu: "50m", memory: "64Mi" } });
     await core.readNamespacedServiceAccount({ namespace: target.namespace, name: "vc-alpha" });
     const svc = await core.readNamespacedService({ namespace: target.namespace, name: "alpha" });
     expect(svc.spec?.ports?.[0]).toMatchObject({ port: 443, targetPort: 8443 });
