@@ -14,7 +14,7 @@ export interface HostCallContext {
   timeoutMs?: number;
 }
 
-const networkCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "ECONNABORTED", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"]);
+const networkCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "ECONNABORTED", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "ERR_STREAM_PREMATURE_CLOSE"]);
 
 function field(value: unknown, key: string): unknown {
   return typeof value === "object" && value !== null && key in value ? (value as Record<string, unknown>)[key] : undefined;
@@ -23,6 +23,9 @@ function field(value: unknown, key: string): unknown {
 /** The HTTP status of a failed Kubernetes call, when the server answered. */
 export function kubernetesStatusCode(err: unknown): number | undefined {
   if (err instanceof ApiException) return err.code;
+  // client-node's Watch reports a refused watch as an Error with `statusCode`
+  const statusCode = field(err, "statusCode");
+  if (typeof statusCode === "number") return statusCode;
   const code = field(err, "code");
   const body = field(err, "body");
   return typeof code === "number" && code >= 100 && code < 600 && body !== undefined ? code : undefined;
