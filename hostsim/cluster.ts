@@ -173,12 +173,15 @@ export class Cluster {
     o.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
     if (!o.metadata.deletionTimestamp) delete o.metadata.deletionTimestamp;
     if (opts.subresource !== "status" && !deepEqual(content(o), content(old))) o.metadata.generation = (old.metadata.generation ?? 0) + 1;
-    if (!opts.applied) o.metadata.managedFields = old.metadata.managedFields;
+    // A client that rewrites managedFields itself (kubectl migrating client-side apply to server-side) is
+    // taken at its word, as the apiserver does; otherwise the server keeps tracking them.
+    const untimed = (x: KObject) => (x.metadata.managedFields ?? []).map((e) => ({ ...e, time: "" }));
+    const clientManaged = !opts.applied && incoming.metadata.managedFields !== undefined && opts.subresource !== "status" && !deepEqual(untimed(o), untimed(old));
+    if (!opts.applied && !clientManaged) o.metadata.managedFields = old.metadata.managedFields;
     this.admit(rt, o);
-    const untimed = (o: KObject) => (o.metadata.managedFields ?? []).map((e) => ({ ...e, time: "" }));
     const sameManagers = deepEqual(untimed(o), untimed(old));
-    if (deepEqual(withoutVolatile(o), withoutVolatile(old)) && (!opts.applied || sameManagers)) return old;
-    if (opts.fieldManager && !opts.applied) recordUpdate(old, o, opts.fieldManager, apiVersionOf(rt), opts.subresource);
+    if (deepEqual(withoutVolatile(o), withoutVolatile(old)) && sameManagers) return old;
+    if (opts.fieldManager && !opts.applied && !clientManaged) recordUpdate(old, o, opts.fieldManager, apiVersionOf(rt), opts.subresource);
     if (opts.dryRun) return o;
     if (o.metadata.deletionTimestamp && this.finalized(rt, o)) {
       this.store.remove(storeKey(rt), o);

@@ -5,6 +5,7 @@ import { aggregated, aggregatedV2, aggregatedV2beta1, apiGroup, groupList, legac
 import { ApiError, errors } from "./errors";
 import { jsonPatch, mergePatch } from "./patch";
 import { strategicMerge } from "./strategic";
+import { openApiV2 } from "./openapiv2";
 import { openApiGroupVersion, openApiIndex, parseOpenApiPath } from "./openapi";
 import { decodeProtobuf } from "./protobuf";
 import { apiVersionOf, storeKey, type ResourceType } from "./registry";
@@ -397,6 +398,11 @@ export function handleApi(ctx: ApiContext, req: ApiRequest, res: ServerResponse)
     if (req.method === "GET" && ["/healthz", "/livez", "/readyz"].includes(path)) {
       res.writeHead(200, { "Content-Type": "text/plain" });
       res.end("ok");
+      return;
+    }
+    if (req.method === "GET" && path === "/openapi/v2") {
+      res.writeHead(200, { "Content-Type": "application/com.github.proto-openapi.spec.v2.v1.0+protobuf" });
+      res.end(openApiV2(ctx.cluster.registry));
       return;
     }
     if (req.method === "GET" && path === "/openapi/v3") return send(res, 200, openApiIndex(ctx.cluster.registry));

@@ -172,16 +172,17 @@ export function serverSideApply(live: KObject | undefined, config: KObject, mana
   const m = load(live);
   const applied = fieldSet(config, subresource);
   const me = entryFor(m, manager, "Apply", apiVersion, subresource);
-  const conflicts: { path: string; manager: string }[] = [];
+  const conflicts: { path: string; manager: string; set: Set<string> }[] = [];
   m.sets.forEach((s, j) => {
     if (j === me) return;
     for (const p of applied) {
-      if (s.has(p) && !deepEqual(valueAt(live, dec(p)), valueAt(config, dec(p)))) {
-        if (force) s.delete(p);
-        else conflicts.push({ path: p, manager: m.entries[j].manager });
-      }
+      if (s.has(p) && !deepEqual(valueAt(live, dec(p)), valueAt(config, dec(p)))) conflicts.push({ path: p, manager: m.entries[j].manager, set: s });
     }
   });
+  if (force || conflicts.every((c) => lastApplied(live).has(c.path))) {
+    for (const c of conflicts) c.set.delete(c.path);
+    conflicts.length = 0;
+  }
   if (conflicts.length > 0) {
     const lines = conflicts.map((c) => `conflict with "${c.manager}": ${displayPath(c.path)}`);
     throw new ApiError(409, "Conflict", `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? "s" : ""}: ${lines.join("\n")}`, {
@@ -198,6 +199,21 @@ export function serverSideApply(live: KObject | undefined, config: KObject, mana
   const merged = strategicMerge(base, stripApplyOnly(config)) as KObject;
   merged.metadata.managedFields = store(m);
   return merged;
+}
+
+/**
+ * Fields of kubectl's last-applied-configuration annotation: like the apiserver, an apply that only conflicts
+ * on those takes them over, so moving from client-side to server-side apply needs no --force-conflicts.
+ */
+function lastApplied(live: KObject | undefined): Set<string> {
+  const raw = live?.metadata.annotations?.["kubectl.kubernetes.io/last-applied-configuration"];
+  if (!raw) return new Set();
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return isObj(parsed) ? fieldSet(parsed) : new Set();
+  } catch {
+    return new Set();
+  }
 }
 
 function stripApplyOnly(config: KObject): KObject {

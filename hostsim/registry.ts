@@ -63,7 +63,7 @@ export function builtinTypes(): ResourceType[] {
     core("ConfigMap", "configmaps", true, { shortNames: ["cm"], columns: [c.name, c.dataCount, c.age] }),
     core("Secret", "secrets", true, { columns: [c.name, c.path("Type", "type"), c.dataCount, c.age], fieldSelectors: [...baseFields, "type"], defaults: defaults.secret }),
     core("ServiceAccount", "serviceaccounts", true, { shortNames: ["sa"] }),
-    core("Event", "events", true, { shortNames: ["ev"], columns: c.event, fieldSelectors: [...baseFields, "involvedObject.name", "involvedObject.kind", "involvedObject.uid", "type"] }),
+    core("Event", "events", true, { shortNames: ["ev"], columns: c.event, fieldSelectors: [...baseFields, "type", "reason", "reportingComponent", "source", ...["kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath"].map((f) => `involvedObject.${f}`)] }),
     core("PersistentVolumeClaim", "persistentvolumeclaims", true, { shortNames: ["pvc"], status: true, columns: c.pvc, defaults: defaults.pvc }),
     core("ResourceQuota", "resourcequotas", true, { shortNames: ["quota"], status: true, columns: [c.name, c.age] }),
     core("LimitRange", "limitranges", true, { shortNames: ["limits"], columns: [c.name, c.createdAt] }),

@@ -119,6 +119,13 @@ const fieldGetters: Record<string, (o: KObject) => string> = {
   "involvedObject.name": (o) => str(isObj(o.involvedObject) ? o.involvedObject.name : undefined),
   "involvedObject.kind": (o) => str(isObj(o.involvedObject) ? o.involvedObject.kind : undefined),
   "involvedObject.uid": (o) => str(isObj(o.involvedObject) ? o.involvedObject.uid : undefined),
+  "involvedObject.namespace": (o) => str(isObj(o.involvedObject) ? o.involvedObject.namespace : undefined),
+  "involvedObject.apiVersion": (o) => str(isObj(o.involvedObject) ? o.involvedObject.apiVersion : undefined),
+  "involvedObject.resourceVersion": (o) => str(isObj(o.involvedObject) ? o.involvedObject.resourceVersion : undefined),
+  "involvedObject.fieldPath": (o) => str(isObj(o.involvedObject) ? o.involvedObject.fieldPath : undefined),
+  reason: (o) => str(o.reason),
+  reportingComponent: (o) => str(o.reportingComponent),
+  source: (o) => str(isObj(o.source) ? o.source.component : undefined),
   type: (o) => str(o.type),
 };
 

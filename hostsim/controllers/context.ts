@@ -37,12 +37,19 @@ export function ownerRef(o: KObject) {
   return { apiVersion: o.apiVersion ?? "", kind: o.kind ?? "", name: o.metadata.name ?? "", uid: o.metadata.uid ?? "", controller: true, blockOwnerDeletion: true };
 }
 
+const safeChars = "bcdfghjklmnpqrstvwxz2456789";
+
+/** FNV-1a of the template, spelled with the controller-manager's "safe" alphabet (no vowels, no 0/1/3). */
 export function templateHash(template: unknown): string {
-  // FNV-1a, rendered like the controller-manager's short hashes.
   let h = 0x811c9dc5;
   for (const ch of JSON.stringify(template ?? {})) {
     h ^= ch.charCodeAt(0);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
-  return h.toString(36).padStart(7, "b").slice(0, 10);
+  let out = "";
+  for (let i = 0; i < 10; i++) {
+    out += safeChars[h % safeChars.length];
+    h = Math.floor(h / safeChars.length) || 0x9e3779b1 + i;
+  }
+  return out;
 }
