@@ -28,6 +28,7 @@ export function createManifestsInstaller(clients: HostClients): Installer {
     async install(target, spec, replicas) {
       for (const object of renderHostObjects(target, spec, replicas)) await clients.apply(object);
     },
+    // everything it applied lives in the namespace, which the adapter deletes
     async uninstall() {},
   };
 }

@@ -150,6 +150,22 @@ describe("KubernetesVClusterAdapter against the simulated host", () => {
     ]);
   });
 
+  it("says when the exported kubeconfig does not work from the portal", async () => {
+    const paused = await adapter.kubeconfig(target);
+    expect(paused.reachable).toBe(false);
+    expect(paused.warning).toMatch(/could not reach the vcluster's API server at https:\/\/127\.0\.0\.1:\d+\/vc\/vc-alpha\/alpha: .*HTTP 503/);
+
+    const secret = await core.readNamespacedSecret({ namespace: target.namespace, name: "vc-alpha" });
+    const original = secret.data?.config ?? "";
+    const localhost = Buffer.from(original, "base64").toString().replace(/server: .*/, "server: https://localhost:8443");
+    await core.replaceNamespacedSecret({ namespace: target.namespace, name: "vc-alpha", body: { ...secret, data: { ...secret.data, config: Buffer.from(localhost).toString("base64") } } });
+    const result = await adapter.kubeconfig(target);
+    expect(result).toMatchObject({ server: "https://localhost:8443", reachable: false });
+    expect(result.warning).toContain("only works through a port-forward (`vcluster connect alpha -n vc-alpha`)");
+    expect(result.warning).toContain("exportKubeConfig.server");
+    expect(result.kubeconfig).toBe(localhost);
+  });
+
   it("keeps a paused vcluster at 0 when re-installed, saving the new count for resume", async () => {
     await adapter.install(target, { ...spec, replicas: 2, kubernetesVersion: "1.32.2" });
     const s = await sts();
