@@ -168,9 +168,10 @@ class ResourceWatch {
       clearTimeout(connectTimer);
       if (generation !== this.generation || this.stopped) return;
       this.controller = null;
+      // a watch that delivered events was healthy: a later drop starts the backoff afresh
+      if (received) this.backoffMs = this.options.minBackoffMs ?? 200;
       if (expired || statusCode(err) === 410) return void this.relist("expired");
       if (err) return this.fail(err, () => void this.startWatch());
-      if (received) this.backoffMs = this.options.minBackoffMs ?? 200;
       // a normal end (server timeout or a dropped stream): resume from the last resourceVersion
       this.timer = setTimeout(() => void this.startWatch(), received ? 0 : this.backoffMs);
     };
