@@ -16,6 +16,9 @@ const schema = z.object({
   OIDC_CLIENT_ID: optionalString,
   OIDC_CLIENT_SECRET: optionalString,
   OIDC_NAME: z.string().default("Single sign-on"),
+  VCLUSTER_INSTALLER: z.enum(["manifests", "helm"]).default("manifests"),
+  ENGINE_CONCURRENCY: z.coerce.number().int().min(1, "ENGINE_CONCURRENCY must be at least 1").max(256).default(16),
+  ENGINE_LEASE_MS: z.coerce.number().int().min(500, "ENGINE_LEASE_MS must be at least 500").default(30_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

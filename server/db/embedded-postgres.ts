@@ -6,7 +6,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { serveOverWire } from "./pglite-wire";
 
 export interface EmbeddedPostgres {
   url: string;
@@ -20,18 +20,11 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedPostgres> {
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   const db = await PGlite.create(options.dataDir ?? undefined);
-  const server = new PGLiteSocketServer({
-    db,
-    host: "127.0.0.1",
-    port: options.port ?? 0,
-    maxConnections: 64,
-  });
-  await server.start();
-  const address = server.getServerConn();
+  const wire = await serveOverWire(db, "127.0.0.1", options.port ?? 0);
   return {
-    url: `postgresql://postgres:postgres@${address}/postgres?sslmode=disable`,
+    url: `postgresql://postgres:postgres@127.0.0.1:${wire.port}/postgres?sslmode=disable`,
     async stop() {
-      await server.stop();
+      await wire.close();
       await db.close();
     },
   };

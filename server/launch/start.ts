@@ -5,12 +5,15 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { createDb } from "@/server/db/client";
+import { startHostSim } from "@/hostsim";
+import { createVClusterAdapter } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
+import { createDb, type Db } from "@/server/db/client";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/server/db/embedded-postgres";
 import { applyMigrations } from "@/server/db/migrate/apply-migrations";
 import { bootstrapFirstAdmin } from "./bootstrap";
+import { registerHostCluster } from "@/server/services/host-clusters";
 import { ensureBuild } from "./build";
-import { loadOrCreateSecrets } from "./secrets";
+import { loadOrCreateSecrets, type LocalSecrets } from "./secrets";
 
 const root = process.cwd();
 const port = Number(process.env.PORT ?? 3000);
@@ -40,6 +43,18 @@ async function startDatabase(): Promise<string> {
   return embedded.url;
 }
 
+/** Embedded mode's host cluster: the simulated host, registered as `local` with whatever address it has now. */
+async function startLocalHost(db: Db, secrets: LocalSecrets): Promise<void> {
+  const wanted = process.env.EMBEDDED_HOST_CLUSTER ?? (process.env.DATABASE_URL ? "false" : "true");
+  if (wanted !== "true") return;
+  const sim = await startHostSim({ dataDir: path.join(dataDir, "hostsim"), port: Number(process.env.HOSTSIM_PORT ?? 6443) });
+  stoppers.push(() => sim.close());
+  await registerHostCluster(db, secrets.HOST_CREDENTIALS_KEY, { name: "local", kubeconfig: sim.kubeconfig, labels: { "open-vcluster.io/simulated": "true" } }, (kubeconfig) =>
+    createVClusterAdapter({ kubeconfig }).probe(),
+  );
+  console.log(`simulated host cluster "local" at ${sim.url} (data in ${path.join(dataDir, "hostsim")})`);
+}
+
 async function main(): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void stopAll(0));
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT must be a TCP port number, got ${process.env.PORT}`);
@@ -57,6 +72,7 @@ async function main(): Promise<void> {
     } else if (admin) {
       console.log(`first admin created: ${admin.email} (password from ADMIN_PASSWORD)`);
     }
+    await startLocalHost(db, secrets);
   } finally {
     await db.$disconnect();
   }

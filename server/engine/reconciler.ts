@@ -1,0 +1,132 @@
+/**
+ * Keeps each vcluster's status true to its host, including changes made behind the portal's back. Level-based:
+ * a watch event only says "look again"; the reconciler reads the host's current state and writes what it sees.
+ * One reconciler per host is active at a time, chosen by a Lease on that host, with failover.
+ */
+import { runLeaderElection } from "@/server/adapters/kubernetes/lease";
+import { watchControlPlanes } from "@/server/adapters/vcluster/watch-control-planes";
+import type { Db } from "@/server/db/client";
+import type { Prisma } from "@/server/generated/prisma/client";
+import { logger } from "@/server/observability/logger";
+import { unseal } from "@/server/security/seal";
+import { parseConditions, setCondition } from "./conditions";
+import { observeDrift } from "./drift";
+import { targetOf } from "./host-spec";
+import type { AdapterProvider } from "./worker";
+
+export interface ReconcilerOptions {
+  db: Db;
+  adapters: AdapterProvider;
+  credentialsKey: string;
+  /** this process's identity in the leader election */
+  workerId: string;
+  hostRefreshMs?: number;
+  leaseMs?: number;
+  debounceMs?: number;
+}
+
+interface Stoppable {
+  stop(): Promise<void> | void;
+}
+
+/** Reads one vcluster's host state into the database, unless an operation is changing it right now. */
+export async function reconcileVCluster(db: Db, adapters: AdapterProvider, hostClusterId: string, namespace: string): Promise<void> {
+  const vcluster = await db.vCluster.findFirst({ where: { hostClusterId, namespace } });
+  if (!vcluster) return;
+  const busy = await db.operation.count({ where: { vclusterId: vcluster.id, state: { in: ["QUEUED", "RUNNING"] } } });
+  if (busy > 0 || !["RUNNING", "SUSPENDED", "ERROR"].includes(vcluster.phase)) return;
+  const status = await (await adapters.forHost(hostClusterId)).status(targetOf(vcluster));
+  let conditions = parseConditions(vcluster.conditions);
+  for (const c of status.conditions) conditions = setCondition(conditions, c);
+  const drift = observeDrift(vcluster.phase, vcluster.replicas, status);
+  if (drift) conditions = setCondition(conditions, drift);
+  // Only if nothing started meanwhile: an operation requested since the read owns the status now.
+  await db.vCluster.updateMany({
+    where: { id: vcluster.id, phase: vcluster.phase, updatedAt: vcluster.updatedAt },
+    data: {
+      readyReplicas: status.readyReplicas,
+      apiServerEndpoint: status.apiServerEndpoint ?? vcluster.apiServerEndpoint,
+      conditions: conditions as unknown as Prisma.InputJsonValue,
+      statusObservedAt: new Date(),
+    },
+  });
+}
+
+function startHostReconciler(options: ReconcilerOptions, host: { id: string; name: string; kubeconfig: string }): Stoppable {
+  const log = logger().child({ host: host.name, reconciler: options.workerId });
+  const pending = new Map<string, NodeJS.Timeout>();
+  let watch: Stoppable | null = null;
+
+  const schedule = (namespace: string) => {
+    clearTimeout(pending.get(namespace));
+    pending.set(
+      namespace,
+      setTimeout(() => {
+        pending.delete(namespace);
+        reconcileVCluster(options.db, options.adapters, host.id, namespace).catch((error: unknown) =>
+          log.warn({ err: error, namespace }, "reconcile failed; the next event or resync retries"),
+        );
+      }, options.debounceMs ?? 100),
+    );
+  };
+
+  const election = runLeaderElection({
+    kubeconfig: host.kubeconfig,
+    identity: options.workerId,
+    leaseName: "open-vcluster-reconciler",
+    leaseMs: options.leaseMs ?? 15_000,
+    onStartedLeading: async () => {
+      log.info("reconciling this host");
+      const vclusters = await options.db.vCluster.findMany({ where: { hostClusterId: host.id }, select: { namespace: true } });
+      for (const v of vclusters) schedule(v.namespace);
+      watch = watchControlPlanes({ kubeconfig: host.kubeconfig, onChange: (event) => schedule(event.namespace) });
+    },
+    onStoppedLeading: async () => {
+      log.info("no longer reconciling this host");
+      await watch?.stop();
+      watch = null;
+    },
+  });
+
+  return {
+    async stop() {
+      for (const timer of pending.values()) clearTimeout(timer);
+      await election.stop();
+      await watch?.stop();
+    },
+  };
+}
+
+/** One reconciler per registered host, following registrations as admins add and remove hosts. */
+export function startReconcilers(options: ReconcilerOptions): Stoppable {
+  const running = new Map<string, { version: number; reconciler: Stoppable }>();
+  let stopped = false;
+
+  const refresh = async () => {
+    const hosts = await options.db.hostCluster.findMany({ select: { id: true, name: true, credentialsEncrypted: true, updatedAt: true } });
+    for (const [id, entry] of running) {
+      const host = hosts.find((h) => h.id === id);
+      if (!host || host.updatedAt.getTime() !== entry.version) {
+        await entry.reconciler.stop();
+        running.delete(id);
+      }
+    }
+    for (const host of hosts) {
+      if (stopped || running.has(host.id)) continue;
+      const kubeconfig = unseal(host.credentialsEncrypted, options.credentialsKey);
+      running.set(host.id, { version: host.updatedAt.getTime(), reconciler: startHostReconciler(options, { id: host.id, name: host.name, kubeconfig }) });
+    }
+  };
+  const tick = () => refresh().catch((error: unknown) => logger().error({ err: error }, "reconciler: refreshing hosts failed"));
+  void tick();
+  const timer = setInterval(tick, options.hostRefreshMs ?? 30_000);
+
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await Promise.all([...running.values()].map((entry) => entry.reconciler.stop()));
+      running.clear();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The start of the create flow: place the vcluster on a host (reserving its share), record it PENDING and queue
+ * its CREATE operation — all in the caller's transaction, so a refusal writes nothing.
+ */
+import type { Tx } from "@/server/db/client";
+import { AppError } from "@/server/errors";
+import type { Operation, Prisma, VCluster } from "@/server/generated/prisma/client";
+import { requestOperation } from "./operations";
+import { chooseHost, type HostCandidate } from "./scheduler";
+
+export type VClusterRecordInput = Omit<Prisma.VClusterUncheckedCreateInput, "id" | "phase" | "hostClusterId" | "createdAt" | "updatedAt">;
+
+export interface RecordOptions {
+  /** the request's own host selector, on top of the project's */
+  hostSelector?: Record<string, string>;
+  idempotencyKey?: string | null;
+  requestedById?: string | null;
+}
+
+async function loadCandidates(tx: Tx): Promise<HostCandidate[]> {
+  // Locking every host row serialises placements, so two creates cannot both take the last free share.
+  await tx.$queryRaw`SELECT id FROM "HostCluster" ORDER BY id FOR UPDATE`;
+  const hosts = await tx.hostCluster.findMany({ orderBy: { name: "asc" } });
+  const usage = await tx.vCluster.groupBy({
+    by: ["hostClusterId"],
+    where: { hostClusterId: { not: null } },
+    _count: { _all: true },
+  });
+  const reserved = await tx.$queryRaw<{ hostClusterId: string; cpu: bigint; memory: bigint }[]>`
+    SELECT "hostClusterId", SUM("cpuRequestMillis" * replicas)::bigint AS cpu, SUM("memoryRequestBytes" * replicas)::bigint AS memory
+      FROM "VCluster" WHERE "hostClusterId" IS NOT NULL GROUP BY "hostClusterId"`;
+  return hosts.map((h) => {
+    const r = reserved.find((x) => x.hostClusterId === h.id);
+    return {
+      id: h.id,
+      name: h.name,
+      health: h.health,
+      cordoned: h.cordoned,
+      labels: (h.labels ?? {}) as Record<string, string>,
+      capacityCpuMillis: h.capacityCpuMillis,
+      capacityMemoryBytes: h.capacityMemoryBytes,
+      maxVClusters: h.maxVClusters,
+      reservedCpuMillis: Number(r?.cpu ?? 0n),
+      reservedMemoryBytes: r?.memory ?? 0n,
+      vclusterCount: usage.find((u) => u.hostClusterId === h.id)?._count._all ?? 0,
+    };
+  });
+}
+
+export async function recordVCluster(
+  tx: Tx,
+  input: VClusterRecordInput,
+  options: RecordOptions = {},
+): Promise<{ vcluster: VCluster; operation: Operation; replayed: boolean }> {
+  if (options.idempotencyKey) {
+    const earlier = await tx.operation.findUnique({ where: { idempotencyKey: options.idempotencyKey }, include: { vcluster: true } });
+    if (earlier) {
+      if (earlier.kind !== "CREATE" || !earlier.vcluster) throw new AppError("CONFLICT", "idempotencyKey was already used for a different request");
+      return { vcluster: earlier.vcluster, operation: earlier, replayed: true };
+    }
+  }
+  const project = await tx.project.findUniqueOrThrow({ where: { id: input.projectId }, select: { hostSelector: true } });
+  const selector = { ...((project.hostSelector ?? {}) as Record<string, string>), ...options.hostSelector };
+  const replicas = input.replicas ?? 1;
+  const placement = chooseHost(await loadCandidates(tx), {
+    cpuMillis: input.cpuRequestMillis * replicas,
+    memoryBytes: BigInt(input.memoryRequestBytes) * BigInt(replicas),
+    selector,
+  });
+  if (!placement.ok) throw new AppError("PRECONDITION_FAILED", placement.reason);
+  const vcluster = await tx.vCluster.create({ data: { ...input, hostClusterId: placement.host.id, phase: "PENDING" } });
+  const { operation } = await requestOperation(tx, {
+    vclusterId: vcluster.id,
+    kind: "CREATE",
+    idempotencyKey: options.idempotencyKey,
+    requestedById: options.requestedById,
+  });
+  return { vcluster, operation, replayed: false };
+}

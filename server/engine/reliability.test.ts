@@ -1,0 +1,210 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { AppsV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { VClusterAdapter } from "@/server/adapters/vcluster/types";
+import {
+  createOwnerAndProject,
+  recordTestVCluster,
+  registerTestHost,
+  startTestHost,
+  TEST_CREDENTIALS_KEY,
+  testWorker,
+  waitForOperation,
+} from "@/server/testing/engine-harness";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
+import { createAdapterProvider } from "./host-adapters";
+import { requestOperation } from "./operations";
+import type { AdapterProvider, OperationWorker } from "./worker";
+
+let t: TestDatabase;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await t.db.vCluster.deleteMany({});
+  await t.db.operation.deleteMany({});
+  await t.db.hostCluster.deleteMany({});
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function host(name: string, options: Parameters<typeof startTestHost>[0] = {}) {
+  const sim = await startTestHost(options);
+  cleanups.push(() => sim.close());
+  const registered = await registerTestHost(t.db, name, sim.kubeconfig, { name });
+  const kc = new KubeConfig();
+  kc.loadFromString(sim.kubeconfig);
+  return { sim, registered, apps: kc.makeApiClient(AppsV1Api), core: kc.makeApiClient(CoreV1Api) };
+}
+
+async function started(worker: OperationWorker): Promise<OperationWorker> {
+  await worker.start();
+  cleanups.push(() => worker.stop());
+  return worker;
+}
+
+function spawnWorker(): ChildProcess {
+  const child = spawn(process.execPath, [path.resolve("node_modules/tsx/dist/cli.mjs"), "server/engine/worker-main.ts"], {
+    env: {
+      ...process.env,
+      DATABASE_URL: t.url,
+      HOST_CREDENTIALS_KEY: TEST_CREDENTIALS_KEY,
+      NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
+      ENGINE_LEASE_MS: "1500",
+      LOG_LEVEL: "warn",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGKILL");
+      await new Promise((r) => child.once("exit", r));
+    }
+  });
+  return child;
+}
+
+async function waitForStep(operationId: string, step: RegExp): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const op = await t.db.operation.findUniqueOrThrow({ where: { id: operationId } });
+    if (op.step && step.test(op.step)) return;
+    if (op.state === "SUCCEEDED" || op.state === "FAILED") throw new Error(`operation ended (${op.state}) before step ${step}`);
+    if (Date.now() > deadline) throw new Error(`operation never reached step ${step} (at ${op.step})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  child.kill("SIGKILL");
+  await new Promise((r) => child.once("exit", r));
+}
+
+/** Counts every host call per vcluster name, to prove work ran exactly once. */
+function countingProvider(inner: AdapterProvider, counts: Map<string, number>): AdapterProvider {
+  return {
+    async forHost(id) {
+      const adapter = await inner.forHost(id);
+      const counted: VClusterAdapter = {
+        ...adapter,
+        probe: () => adapter.probe(),
+        status: (target) => adapter.status(target),
+        kubeconfig: (target) => adapter.kubeconfig(target),
+        install: async (target, spec) => {
+          counts.set(target.name, (counts.get(target.name) ?? 0) + 1);
+          return adapter.install(target, spec);
+        },
+        upgrade: (target, spec) => adapter.upgrade(target, spec),
+        scale: (target, replicas) => adapter.scale(target, replicas),
+        suspend: (target) => adapter.suspend(target),
+        resume: (target) => adapter.resume(target),
+        uninstall: (target) => adapter.uninstall(target),
+      };
+      return counted;
+    },
+  };
+}
+
+describe("engine reliability", () => {
+  it("finishes a create whose worker was SIGKILLed mid-way, without duplicating anything", async () => {
+    const { apps, core } = await host("crash", { podReadyDelayMs: 2_000 });
+    const { owner, project } = await createOwnerAndProject(t.db);
+    const { vcluster, operation } = await recordTestVCluster(t.db, project.id, owner.id, "crash-create");
+    const child = spawnWorker();
+    await waitForStep(operation.id, /waiting for the control plane/);
+    await kill(child);
+
+    await started(testWorker(t.db, t.url, { leaseMs: 1_500 }));
+    const done = await waitForOperation(t.db, operation.id);
+    expect(done).toMatchObject({ state: "SUCCEEDED", attempts: 2 });
+    expect((await t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } })).phase).toBe("RUNNING");
+    const sets = await apps.listNamespacedStatefulSet({ namespace: "vc-crash-create", labelSelector: "app=vcluster,release=crash-create" });
+    expect(sets.items).toHaveLength(1);
+    const pods = await core.listNamespacedPod({ namespace: "vc-crash-create", labelSelector: "app=vcluster,release=crash-create" });
+    expect(pods.items).toHaveLength(1);
+    expect((await core.listNamespace({ labelSelector: `open-vcluster.io/vcluster-id=${vcluster.id}` })).items).toHaveLength(1);
+  });
+
+  it("finishes a resume whose worker was SIGKILLed mid-way", async () => {
+    const { apps } = await host("crash2", { podReadyDelayMs: 1_500 });
+    const { owner, project } = await createOwnerAndProject(t.db);
+    const inProcess = await started(testWorker(t.db, t.url, { leaseMs: 1_500 }));
+    const { vcluster, operation } = await recordTestVCluster(t.db, project.id, owner.id, "crash-resume", { replicas: 2 });
+    await waitForOperation(t.db, operation.id);
+    const suspend = await t.db.$transaction((tx) => requestOperation(tx, { vclusterId: vcluster.id, kind: "SUSPEND" }));
+    expect((await waitForOperation(t.db, suspend.operation.id)).state).toBe("SUCCEEDED");
+    await inProcess.stop();
+
+    const resume = await t.db.$transaction((tx) => requestOperation(tx, { vclusterId: vcluster.id, kind: "RESUME" }));
+    const child = spawnWorker();
+    await waitForStep(resume.operation.id, /resuming/);
+    await new Promise((r) => setTimeout(r, 300));
+    await kill(child);
+    await started(testWorker(t.db, t.url, { leaseMs: 1_500 }));
+    expect(await waitForOperation(t.db, resume.operation.id)).toMatchObject({ state: "SUCCEEDED", attempts: 2 });
+    const sts = await apps.readNamespacedStatefulSet({ name: "crash-resume", namespace: "vc-crash-resume" });
+    expect(sts.spec?.replicas).toBe(2);
+    expect(sts.status?.readyReplicas).toBe(2);
+    expect(sts.metadata?.annotations?.["loft.sh/paused"]).toBeUndefined();
+    expect(await t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } })).toMatchObject({ phase: "RUNNING", readyReplicas: 2 });
+  });
+
+  it("two workers on one database run each operation exactly once", async () => {
+    await host("shared");
+    const { owner, project } = await createOwnerAndProject(t.db);
+    const counts = new Map<string, number>();
+    const provider = countingProvider(createAdapterProvider(t.db, TEST_CREDENTIALS_KEY, { requestTimeoutMs: 3_000 }), counts);
+    await started(testWorker(t.db, t.url, { adapters: provider, id: "worker-a" }));
+    await started(testWorker(t.db, t.url, { adapters: provider, id: "worker-b" }));
+    const ops = [];
+    for (let i = 0; i < 12; i++) ops.push((await recordTestVCluster(t.db, project.id, owner.id, `shared-${i}`)).operation);
+    const done = await Promise.all(ops.map((op) => waitForOperation(t.db, op.id)));
+    expect(done.every((op) => op.state === "SUCCEEDED" && op.attempts === 1)).toBe(true);
+    expect([...counts.values()]).toEqual(Array(12).fill(1));
+    expect(new Set(done.map((op) => op.claimedBy)).size).toBeGreaterThanOrEqual(1);
+  });
+
+  it("converges or fails with a reason under 30 % host errors, and ERROR recovers to RUNNING", async () => {
+    const { sim } = await host("flaky");
+    const { owner, project } = await createOwnerAndProject(t.db);
+    await started(testWorker(t.db, t.url, { backoffBaseMs: 20, backoffCapMs: 200 }));
+    sim.setFaults({ seed: 7, errors: [{ rate: 0.3, status: 503 }] });
+    const ops = [];
+    for (let i = 0; i < 6; i++) ops.push((await recordTestVCluster(t.db, project.id, owner.id, `flaky-${i}`)).operation);
+    const done = await Promise.all(ops.map((op) => waitForOperation(t.db, op.id)));
+    for (const op of done) {
+      const vcluster = await t.db.vCluster.findUniqueOrThrow({ where: { id: op.vclusterId ?? "" } });
+      if (op.state === "SUCCEEDED") expect(vcluster.phase).toBe("RUNNING");
+      else expect(vcluster).toMatchObject({ phase: "ERROR", reason: "CreateFailed", message: expect.stringMatching(/.+/) });
+    }
+    expect(done.some((op) => op.attempts > 1)).toBe(true);
+
+    sim.setFaults({});
+    const failed = await t.db.vCluster.findMany({ where: { projectId: project.id, phase: "ERROR" } });
+    for (const vcluster of failed) {
+      const recover = await t.db.$transaction((tx) => requestOperation(tx, { vclusterId: vcluster.id, kind: "RECOVER" }));
+      expect((await waitForOperation(t.db, recover.operation.id)).state).toBe("SUCCEEDED");
+    }
+    expect(await t.db.vCluster.count({ where: { projectId: project.id, phase: { not: "RUNNING" } } })).toBe(0);
+  });
+
+  it("an unreachable second host does not hold up operations on the first", async () => {
+    await host("healthy");
+    const { sim: broken } = await host("broken");
+    const { owner, project } = await createOwnerAndProject(t.db);
+    await started(testWorker(t.db, t.url, { concurrency: 4, readyTimeoutMs: 60_000 }));
+    broken.setFaults({ unresponsive: "hang" });
+    const stuck = await Promise.all([0, 1, 2].map((i) => recordTestVCluster(t.db, project.id, owner.id, `stuck-${i}`, { hostSelector: { name: "broken" } })));
+    const fine = await Promise.all([0, 1, 2].map((i) => recordTestVCluster(t.db, project.id, owner.id, `fine-${i}`, { hostSelector: { name: "healthy" } })));
+    const done = await Promise.all(fine.map((r) => waitForOperation(t.db, r.operation.id)));
+    expect(done.map((op) => op.state)).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
+    const others = await t.db.operation.findMany({ where: { id: { in: stuck.map((s) => s.operation.id) } } });
+    expect(others.every((op) => op.state !== "SUCCEEDED")).toBe(true);
+  });
+});
