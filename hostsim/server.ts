@@ -144,11 +144,15 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
       const u = new URL(req.url ?? "/", "https://hostsim");
       if (u.pathname.startsWith("/_hostsim/")) return admin(req, res, u.pathname);
       if (faults.unresponsive === "close") return req.socket.destroy();
-      if (faults.unresponsive === "hang") return void pending.add(res);
+      const hold = () => {
+        pending.add(res);
+        res.on("close", () => pending.delete(res));
+      };
+      if (faults.unresponsive === "hang") return hold();
       const delay = faults.delayMs();
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       const failure = faults.failure(describeRequest(req.method ?? "GET", u.pathname, u.searchParams));
-      if (failure === "timeout") return void pending.add(res);
+      if (failure === "timeout") return hold();
       if (failure !== undefined) {
         const reason = failure === 429 ? "TooManyRequests" : failure === 503 ? "ServiceUnavailable" : failure === 504 ? "Timeout" : "InternalError";
         res.setHeader("Retry-After", "1");

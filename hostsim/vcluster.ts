@@ -31,6 +31,7 @@ export function versionFromStatefulSet(sts: KObject): string {
 interface Running {
   api: ApiContext;
   store: Store;
+  token: string;
   stop: () => void;
 }
 
@@ -93,7 +94,7 @@ export class VirtualClusters {
   lookup(ns: string, name: string): Lookup {
     const key = nsKey(ns, name);
     const r = this.running.get(key);
-    if (r) return { state: "running", api: r.api, token: keptToken(this.dir(ns, name), "token") };
+    if (r) return { state: "running", api: r.api, token: r.token };
     return this.known.has(key) ? { state: "stopped" } : undefined;
   }
 
@@ -125,7 +126,8 @@ export class VirtualClusters {
       { count: 1, cpu: this.opts.nodeCpu, memory: this.opts.nodeMemory },
     );
     const hub = new WatchHub(this.opts.watchLifetime);
-    return { store, stop, api: { cluster, version: versionInfo(gitVersion), hub, bookmarkIntervalMs: this.opts.bookmarkIntervalMs } };
+    const token = keptToken(this.dir(ns, name), "token");
+    return { store, stop, token, api: { cluster, version: versionInfo(gitVersion), hub, bookmarkIntervalMs: this.opts.bookmarkIntervalMs } };
   }
 
   private writeSecret(ns: string, name: string): void {

@@ -67,6 +67,7 @@ export function startCrds(cluster: Cluster): () => void {
     });
   };
   for (const crd of cluster.list(crds)) register(crd);
+  let stopped = false;
   const unsubscribe = cluster.store.subscribe((e) => {
     if (e.res !== "customresourcedefinitions.apiextensions.k8s.io") return;
     const spec = specOf(e.obj);
@@ -78,10 +79,15 @@ export function startCrds(cluster: Cluster): () => void {
       return;
     }
     register(e.obj);
-    if (!objs(statusOf(e.obj).conditions).some((x) => x.type === "Established")) setImmediate(() => {
-      const current = cluster.find(crds, undefined, e.obj.metadata.name ?? "");
-      if (current) establish(current);
-    });
+    if (!objs(statusOf(e.obj).conditions).some((x) => x.type === "Established")) {
+      setImmediate(() => {
+        const current = stopped ? undefined : cluster.find(crds, undefined, e.obj.metadata.name ?? "");
+        if (current) establish(current);
+      });
+    }
   });
-  return unsubscribe;
+  return () => {
+    stopped = true;
+    unsubscribe();
+  };
 }
