@@ -1,6 +1,7 @@
 import { AppsV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@/server/errors";
+import { createHostClients } from "@/server/adapters/kubernetes/host-client";
 import { eventually, startTestHost, testSpec, testTarget, type TestHost } from "../test-host";
 import { createVClusterAdapter } from "./kubernetes-vcluster-adapter";
 import type { VClusterAdapter } from "./types";
@@ -254,6 +255,12 @@ describe("errors from the host become AppErrors", () => {
     expect(err.message).toContain("refused the portal's host credentials");
     expect(err.message).not.toContain("wrong-token");
     expect(err.message).not.toContain(host.sim.adminToken);
+  });
+
+  it("applying a kind the host does not serve is NOT_AVAILABLE, saying which", async () => {
+    const clients = createHostClients(host.sim.kubeconfig);
+    const widget = { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w", namespace: "default" } };
+    await expect(clients.apply(widget)).rejects.toMatchObject({ code: "NOT_AVAILABLE", message: expect.stringContaining("does not serve example.com/v1 Widget") });
   });
 
   it("a host that is down is UNAVAILABLE", async () => {
