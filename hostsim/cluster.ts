@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { ApiError, errors } from "./errors";
 import { checkUnknownFields } from "./fieldvalidation";
 import { recordUpdate, serverSideApply } from "./managed";
+import { applyLimitRanges, checkQuota } from "./quota";
 import { jsonPatch, mergePatch } from "./patch";
 import { apiVersionOf, Registry, storeKey, type ResourceType } from "./registry";
 import { Store } from "./store";
@@ -137,7 +138,9 @@ export class Cluster {
     o.metadata.generation = 1;
     delete o.metadata.deletionTimestamp;
     if (!opts.applied) delete o.metadata.managedFields;
+    if (rt.kind === "Pod") applyLimitRanges(this.store, o);
     this.admit(rt, o);
+    checkQuota(this.store, rt, o);
     if (opts.fieldManager && !opts.applied) recordUpdate(undefined, o, opts.fieldManager, apiVersionOf(rt));
     if (opts.dryRun) return o;
     return this.store.put(storeKey(rt), o);

@@ -1,4 +1,5 @@
 import type { Cluster } from "../cluster";
+import { ApiError } from "../errors";
 import type { ResourceType } from "../registry";
 import { clone, isObj, objs, type KObject, type Obj } from "../types";
 
@@ -52,4 +53,23 @@ export function templateHash(template: unknown): string {
     h = Math.floor(h / safeChars.length) || 0x9e3779b1 + i;
   }
   return out;
+}
+
+/**
+ * Creates a pod for owner, or reports why admission refused it (quota, terminating namespace) with one
+ * FailedCreate event per distinct reason, as the controller-manager does; returns undefined then.
+ */
+export function createPodOrReport(ctx: ControllerContext, owner: KObject, pod: KObject, component: string, reported: Map<string, string>): KObject | undefined {
+  try {
+    const created = ctx.cluster.create(ctx.cluster.rt("", "pods"), owner.metadata.namespace, pod);
+    reported.delete(owner.metadata.uid ?? "");
+    return created;
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.code !== 403) throw e;
+    if (reported.get(owner.metadata.uid ?? "") !== e.message) {
+      reported.set(owner.metadata.uid ?? "", e.message);
+      ctx.cluster.recordEvent(owner, "Warning", "FailedCreate", `Error creating: ${e.message}`, component);
+    }
+    return undefined;
+  }
 }

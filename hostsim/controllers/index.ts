@@ -3,6 +3,7 @@ import { startCrds } from "./crds";
 import { startDeployments } from "./deployment";
 import { startGarbageCollector } from "./gc";
 import { startNamespaces } from "./namespaces";
+import { startQuotas } from "./quota";
 import { ensureNodes, startPods } from "./pods";
 import { startReplicaSets } from "./replicaset";
 import { startStatefulSets } from "./statefulset";
@@ -21,7 +22,7 @@ export function startControllers(ctx: ControllerContext, nodes: NodeShape): () =
   const namespaces = ctx.cluster.rt("", "namespaces");
   for (const name of ["default", "kube-system", "kube-public", "kube-node-lease"]) ctx.cluster.ensure(namespaces, undefined, { metadata: { name } });
   ensureNodes(ctx, nodes.count, nodes.cpu, nodes.memory);
-  const stops = [stopCrds, startGarbageCollector(ctx.cluster), startNamespaces(ctx), startPods(ctx), startReplicaSets(ctx), startDeployments(ctx), startStatefulSets(ctx)];
+  const stops = [stopCrds, startGarbageCollector(ctx.cluster), startNamespaces(ctx), startPods(ctx), startReplicaSets(ctx), startDeployments(ctx), startStatefulSets(ctx), startQuotas(ctx)];
   return () => {
     for (const s of stops) s();
   };

@@ -1,7 +1,7 @@
 import { randomSuffix } from "../cluster";
 import { fromLabelSelector, matchesLabels } from "../selectors";
 import { clone, getPath, isObj, num, type KObject } from "../types";
-import { controllerOf, isPodReady, ownerRef, specOf, statusOf, writeStatus, type ControllerContext } from "./context";
+import { controllerOf, createPodOrReport, isPodReady, ownerRef, specOf, statusOf, writeStatus, type ControllerContext } from "./context";
 import { nsKey, splitKey, WorkQueue } from "./queue";
 
 /** Pods a ReplicaSet-like owner controls, found by its UID in their controller reference. */
@@ -31,6 +31,7 @@ export function startReplicaSets(ctx: ControllerContext): () => void {
   const { cluster } = ctx;
   const rsType = cluster.rt("apps", "replicasets");
   const pods = cluster.rt("", "pods");
+  const refused = new Map<string, string>();
 
   const reconcile = (key: string) => {
     const [ns, name] = splitKey(key);
@@ -41,7 +42,11 @@ export function startReplicaSets(ctx: ControllerContext): () => void {
     const desired = num(specOf(rs).replicas, 1);
     if (mine.length < desired) {
       for (let i = mine.length; i < desired; i++) {
-        const pod = cluster.create(pods, ns, podFromTemplate(rs, `${name}-${randomSuffix()}`, {}));
+        const pod = createPodOrReport(ctx, rs, podFromTemplate(rs, `${name}-${randomSuffix()}`, {}), "replicaset-controller", refused);
+        if (!pod) {
+          queue.addAfter(key, 1000);
+          break;
+        }
         cluster.recordEvent(rs, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name}`, "replicaset-controller");
         mine.push(pod);
       }

@@ -1,5 +1,5 @@
 import { clone, isObj, num, objs, str, type KObject, type Obj } from "../types";
-import { controllerOf, isPodReady, specOf, statusOf, templateHash, writeStatus, type ControllerContext } from "./context";
+import { controllerOf, createPodOrReport, isPodReady, specOf, statusOf, templateHash, writeStatus, type ControllerContext } from "./context";
 import { nsKey, splitKey, WorkQueue } from "./queue";
 import { ownedPods, podFromTemplate } from "./replicaset";
 
@@ -15,6 +15,7 @@ export function startStatefulSets(ctx: ControllerContext): () => void {
   const stsType = cluster.rt("apps", "statefulsets");
   const pods = cluster.rt("", "pods");
   const pvcs = cluster.rt("", "persistentvolumeclaims");
+  const refused = new Map<string, string>();
 
   const ensureClaims = (sts: KObject, ordinal: number) => {
     for (const t of objs(specOf(sts).volumeClaimTemplates)) {
@@ -53,9 +54,14 @@ export function startStatefulSets(ctx: ControllerContext): () => void {
         const podName = `${name}-${i}`;
         const pod = podFromTemplate(sts, podName, { [revisionLabel]: updateRevision, "statefulset.kubernetes.io/pod-name": podName, "apps.kubernetes.io/pod-index": String(i) });
         pod.spec = { ...specOf(pod), hostname: podName, ...(spec.serviceName ? { subdomain: spec.serviceName } : {}) };
-        byOrdinal.set(i, cluster.create(pods, ns, pod));
-        cluster.recordEvent(sts, "Normal", "SuccessfulCreate", `create Pod ${podName} in StatefulSet ${name} successful`, "statefulset-controller");
+        const created = createPodOrReport(ctx, sts, pod, "statefulset-controller", refused);
         acted = true;
+        if (!created) {
+          queue.addAfter(key, 1000);
+          break;
+        }
+        byOrdinal.set(i, created);
+        cluster.recordEvent(sts, "Normal", "SuccessfulCreate", `create Pod ${podName} in StatefulSet ${name} successful`, "statefulset-controller");
         if (ordered) break;
       } else if (ordered && !isPodReady(p)) {
         acted = true;
