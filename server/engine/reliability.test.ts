@@ -50,7 +50,8 @@ async function started(worker: OperationWorker): Promise<OperationWorker> {
 }
 
 function spawnWorker(): ChildProcess {
-  const child = spawn(process.execPath, [path.resolve("node_modules/tsx/dist/cli.mjs"), "server/engine/worker-main.ts"], {
+  // Node itself, with tsx as a loader: the tsx CLI would run the worker in a grandchild that SIGKILL does not reach.
+  const child = spawn(process.execPath, ["--import", "tsx", path.resolve("server/engine/worker-main.ts")], {
     env: {
       ...process.env,
       DATABASE_URL: t.url,
