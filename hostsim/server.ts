@@ -84,7 +84,7 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
   const hub = new WatchHub((t) => faults.watchLifetimeMs(t));
   const store = Store.open(path.join(dataDir, "host"), opts.watchHistory);
   const cluster = new Cluster(store);
-  const stopControllers = startControllers({ cluster, podReadyDelayMs, gitVersion, caPem: ca.certPem }, { count: opts.nodes ?? 3, cpu: nodeCpu, memory: nodeMemory });
+  const stopControllers = startControllers({ cluster, podReadyDelayMs, gitVersion, caPem: ca.certPem }, { nodes: { count: opts.nodes ?? 3, cpu: nodeCpu, memory: nodeMemory } });
   const api: ApiContext = { cluster, version: versionInfo(gitVersion), hub, bookmarkIntervalMs };
 
   const sockets = new Set<Socket>();
@@ -107,8 +107,6 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
     watchLifetime: (t) => faults.watchLifetimeMs(t),
     podReadyDelayMs,
     bookmarkIntervalMs,
-    nodeCpu,
-    nodeMemory,
     historySize: opts.watchHistory,
   });
 

@@ -84,15 +84,58 @@ describe("virtual clusters", () => {
     expect(get.stdout).toBe("vc");
   });
 
+  it("runs the virtual cluster's pods on the host, as vcluster's syncer does", async () => {
+    const core = t.kc.makeApiClient(CoreV1Api);
+    const vcore = kubeConfigFrom(await vcSecretConfig(t)).makeApiClient(CoreV1Api);
+    const hostPods = await eventually(async () => {
+      const l = (await core.listNamespacedPod({ namespace: ns, labelSelector: "vcluster.loft.sh/managed-by=vc1" })).items;
+      return l.length === 2 && l.every((p) => p.status?.phase === "Running") ? l : undefined;
+    }, "two synced host pods");
+    const virtualPods = (await vcore.listNamespacedPod({ namespace: "default", labelSelector: "app=app" })).items;
+    expect(hostPods.map((p) => p.metadata?.name).sort()).toEqual(virtualPods.map((p) => `${p.metadata?.name}-x-default-x-vc1`).sort());
+    for (const vp of virtualPods) {
+      const hp = hostPods.find((p) => p.metadata?.name === `${vp.metadata?.name}-x-default-x-vc1`);
+      expect(vp.spec?.nodeName).toBe(hp?.spec?.nodeName);
+      expect(vp.status?.podIP).toBe(hp?.status?.podIP);
+      await vcore.readNode({ name: vp.spec?.nodeName ?? "" });
+    }
+    expect(hostPods[0].metadata?.ownerReferences?.[0]).toMatchObject({ kind: "StatefulSet", name: "vc1" });
+  });
+
   it("answers 503 while scaled to 0 and keeps the data for when it is back", async () => {
     const apps = t.kc.makeApiClient(AppsV1Api);
     const vkc = kubeConfigFrom(await vcSecretConfig(t));
     const vcore = vkc.makeApiClient(CoreV1Api);
+    const core = t.kc.makeApiClient(CoreV1Api);
     await apps.patchNamespacedStatefulSetScale({ namespace: ns, name: "vc1", body: { spec: { replicas: 0 } } }, merge);
+    await core.deleteCollectionNamespacedPod({ namespace: ns, labelSelector: "vcluster.loft.sh/managed-by=vc1" });
     await eventually(() => vcore.listNamespace().then(() => undefined, (e: { code?: number }) => (e.code === 503 ? true : undefined)), "503 while paused");
+    expect((await core.listNamespacedPod({ namespace: ns, labelSelector: "vcluster.loft.sh/managed-by=vc1" })).items).toHaveLength(0);
     await apps.patchNamespacedStatefulSetScale({ namespace: ns, name: "vc1", body: { spec: { replicas: 1 } } }, merge);
     const cm = await eventually(() => vcore.readNamespacedConfigMap({ namespace: "default", name: "inside" }), "data back after resume");
     expect(cm.data).toEqual({ hello: "vc" });
+    await eventually(async () => {
+      const hostPods = (await core.listNamespacedPod({ namespace: ns, labelSelector: "vcluster.loft.sh/managed-by=vc1" })).items;
+      const vpods = (await vcore.listNamespacedPod({ namespace: "default", labelSelector: "app=app" })).items;
+      return hostPods.length === 2 && vpods.length === 2 && vpods.every((p) => p.status?.phase === "Running") ? true : undefined;
+    }, "workloads running again on the host after resume");
+  });
+
+  it("holds the virtual cluster's workloads to the host namespace's quota", async () => {
+    const core = t.kc.makeApiClient(CoreV1Api);
+    const vkc = kubeConfigFrom(await vcSecretConfig(t));
+    await core.createNamespacedResourceQuota({ namespace: ns, body: { metadata: { name: "vc-quota" }, spec: { hard: { pods: "3" } } } });
+    await vkc.makeApiClient(AppsV1Api).patchNamespacedDeploymentScale({ namespace: "default", name: "app", body: { spec: { replicas: 3 } } }, merge);
+    const vcore = vkc.makeApiClient(CoreV1Api);
+    const syncError = await eventually(async () => {
+      const ev = await vcore.listNamespacedEvent({ namespace: "default", fieldSelector: "reason=SyncError" });
+      return ev.items[0];
+    }, "SyncError in the virtual cluster");
+    expect(syncError.message).toContain("exceeded quota: vc-quota");
+    const pending = (await vcore.listNamespacedPod({ namespace: "default", labelSelector: "app=app" })).items.filter((p) => p.status?.phase !== "Running");
+    expect(pending).toHaveLength(1);
+    await core.deleteNamespacedResourceQuota({ namespace: ns, name: "vc-quota" });
+    await eventually(async () => ((await vcore.listNamespacedPod({ namespace: "default", labelSelector: "app=app" })).items.filter((p) => p.status?.phase === "Running").length === 3 ? true : undefined), "third pod runs once quota is lifted");
   });
 
   it("keeps the virtual cluster's data across a host restart", async () => {

@@ -43,8 +43,6 @@ export interface VirtualClusterOptions {
   watchLifetime: (startedAt: number) => number | undefined;
   podReadyDelayMs: number;
   bookmarkIntervalMs: number;
-  nodeCpu: string;
-  nodeMemory: string;
   historySize?: number;
 }
 
@@ -114,16 +112,16 @@ export class VirtualClusters {
     const gitVersion = versionFromStatefulSet(sts);
     const current = this.running.get(key);
     if (current && current.api.version.gitVersion !== gitVersion) this.stop(key);
-    if (!this.running.has(key)) this.running.set(key, this.open(ns, name, gitVersion));
+    if (!this.running.has(key)) this.running.set(key, this.open(ns, name, gitVersion, sts));
     this.writeSecret(ns, name);
   }
 
-  private open(ns: string, name: string, gitVersion: string): Running {
+  private open(ns: string, name: string, gitVersion: string, sts: KObject): Running {
     const store = Store.open(path.join(this.dir(ns, name), "store"), this.opts.historySize);
     const cluster = new Cluster(store);
     const stop = startControllers(
       { cluster, podReadyDelayMs: this.opts.podReadyDelayMs, gitVersion, caPem: this.opts.ca.certPem },
-      { count: 1, cpu: this.opts.nodeCpu, memory: this.opts.nodeMemory },
+      { sync: { host: this.host, namespace: ns, release: name, owner: sts } },
     );
     const hub = new WatchHub(this.opts.watchLifetime);
     const token = keptToken(this.dir(ns, name), "token");

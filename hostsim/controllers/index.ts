@@ -5,10 +5,12 @@ import { startGarbageCollector } from "./gc";
 import { startNamespaces } from "./namespaces";
 import { startQuotas } from "./quota";
 import { ensureNodes, startPods } from "./pods";
+import { startPodSync, type SyncTarget } from "./podsync";
 import { startReplicaSets } from "./replicaset";
 import { startStatefulSets } from "./statefulset";
 
 export type { ControllerContext } from "./context";
+export type { SyncTarget } from "./podsync";
 
 export interface NodeShape {
   count: number;
@@ -16,13 +18,20 @@ export interface NodeShape {
   memory: string;
 }
 
-/** Seeds a fresh cluster like kubeadm would and runs the controller-manager, scheduler and kubelets. */
-export function startControllers(ctx: ControllerContext, nodes: NodeShape): () => void {
+/**
+ * Seeds a fresh cluster like kubeadm would and runs the controller-manager; pods run either on simulated
+ * nodes (scheduler and kubelets) or, for a virtual cluster, on its host through the pod syncer.
+ */
+export function startControllers(ctx: ControllerContext, pods: { nodes: NodeShape } | { sync: SyncTarget }): () => void {
   const stopCrds = startCrds(ctx.cluster);
   const namespaces = ctx.cluster.rt("", "namespaces");
   for (const name of ["default", "kube-system", "kube-public", "kube-node-lease"]) ctx.cluster.ensure(namespaces, undefined, { metadata: { name } });
-  ensureNodes(ctx, nodes.count, nodes.cpu, nodes.memory);
-  const stops = [stopCrds, startGarbageCollector(ctx.cluster), startNamespaces(ctx), startPods(ctx), startReplicaSets(ctx), startDeployments(ctx), startStatefulSets(ctx), startQuotas(ctx)];
+  let runPods: () => void;
+  if ("nodes" in pods) {
+    ensureNodes(ctx, pods.nodes.count, pods.nodes.cpu, pods.nodes.memory);
+    runPods = startPods(ctx);
+  } else runPods = startPodSync(ctx, pods.sync);
+  const stops = [stopCrds, startGarbageCollector(ctx.cluster), startNamespaces(ctx), runPods, startReplicaSets(ctx), startDeployments(ctx), startStatefulSets(ctx), startQuotas(ctx)];
   return () => {
     for (const s of stops) s();
   };
