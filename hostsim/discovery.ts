@@ -1,4 +1,8 @@
+import type { ServerResponse } from "node:http";
+import type { ApiContext } from "./apicontext";
+import { errors } from "./errors";
 import type { Registry, ResourceType } from "./registry";
+import { type ApiRequest, mediaTypes, send } from "./request";
 
 const verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
@@ -79,3 +83,43 @@ export function aggregated(reg: Registry, legacy: boolean, apiVersion: "v2" | "v
   };
 }
 
+
+/** Answers the discovery endpoints; false when the path is not one. */
+export function serveDiscovery(ctx: ApiContext, segs: string[], req: ApiRequest, res: ServerResponse): boolean {
+  const reg = ctx.cluster.registry;
+  const accept = mediaTypes(req.headers.accept);
+  const agg = (legacy: boolean) => {
+    if (accept.some((m) => m.includes("as=APIGroupDiscoveryList") && /;v=v2(;|$)/.test(m))) {
+      send(res, 200, aggregated(reg, legacy, "v2"), aggregatedV2);
+      return true;
+    }
+    if (accept.some((m) => m.includes("as=APIGroupDiscoveryList") && /;v=v2beta1(;|$)/.test(m))) {
+      send(res, 200, aggregated(reg, legacy, "v2beta1"), aggregatedV2beta1);
+      return true;
+    }
+    return false;
+  };
+  if (segs[0] === "api" && segs.length === 1) return agg(true) || (send(res, 200, legacyVersions()), true);
+  if (segs[0] === "apis" && segs.length === 1) return agg(false) || (send(res, 200, groupList(reg)), true);
+  if (segs[0] === "api" && segs.length === 2) {
+    const rl = resourceList(reg, "", segs[1]);
+    if (!rl) throw errors.pathNotFound();
+    send(res, 200, rl);
+    return true;
+  }
+  if (segs[0] === "apis" && segs.length === 2) {
+    const g = reg.groupVersions().find((x) => x.group === segs[1]);
+    if (!g) throw errors.pathNotFound();
+    send(res, 200, apiGroup(g.group, g.versions));
+    return true;
+  }
+  if (segs[0] === "apis" && segs.length === 3) {
+    const rl = resourceList(reg, segs[1], segs[2]);
+    if (!rl) throw errors.pathNotFound();
+    send(res, 200, rl);
+    return true;
+  }
+  return false;
+}
+
+/** Serves one cluster's Kubernetes API: version, discovery, OpenAPI and every registered resource. */

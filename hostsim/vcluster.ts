@@ -5,7 +5,7 @@ import { Cluster } from "./cluster";
 import { startControllers } from "./controllers";
 import { specOf, statusOf } from "./controllers/context";
 import { WorkQueue, nsKey, splitKey } from "./controllers/queue";
-import { versionInfo, type ApiContext } from "./handler";
+import { versionInfo, type ApiContext } from "./apicontext";
 import { kubeconfigYaml } from "./kubeconfig";
 import { Store } from "./store";
 import { num, objs, str, type KObject } from "./types";
