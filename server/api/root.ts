@@ -1,4 +1,5 @@
 import { apiTokenRouter } from "./routers/api-token";
+import { hostClusterRouter } from "./routers/host-cluster";
 import { meRouter } from "./routers/me";
 import { projectRouter } from "./routers/project";
 import { snapshotRouter } from "./routers/snapshot";
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   snapshot: snapshotRouter,
   apiToken: apiTokenRouter,
   user: userRouter,
+  hostCluster: hostClusterRouter,
 });
 
 export type AppRouter = typeof appRouter;

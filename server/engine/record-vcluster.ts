@@ -6,6 +6,7 @@ import type { Tx } from "@/server/db/client";
 import { AppError } from "@/server/errors";
 import type { Operation, Prisma, VCluster } from "@/server/generated/prisma/client";
 import { requestOperation } from "./operations";
+import { reservationsByHost } from "./reservations";
 import { chooseHost, type HostCandidate } from "./scheduler";
 
 export type VClusterRecordInput = Omit<Prisma.VClusterUncheckedCreateInput, "id" | "phase" | "hostClusterId" | "createdAt" | "updatedAt">;
@@ -21,16 +22,9 @@ async function loadCandidates(tx: Tx): Promise<HostCandidate[]> {
   // Locking every host row serialises placements, so two creates cannot both take the last free share.
   await tx.$queryRaw`SELECT id FROM "HostCluster" ORDER BY id FOR UPDATE`;
   const hosts = await tx.hostCluster.findMany({ orderBy: { name: "asc" } });
-  const usage = await tx.vCluster.groupBy({
-    by: ["hostClusterId"],
-    where: { hostClusterId: { not: null } },
-    _count: { _all: true },
-  });
-  const reserved = await tx.$queryRaw<{ hostClusterId: string; cpu: bigint; memory: bigint }[]>`
-    SELECT "hostClusterId", SUM("cpuRequestMillis" * replicas)::bigint AS cpu, SUM("memoryRequestBytes" * replicas)::bigint AS memory
-      FROM "VCluster" WHERE "hostClusterId" IS NOT NULL GROUP BY "hostClusterId"`;
+  const reserved = await reservationsByHost(tx);
   return hosts.map((h) => {
-    const r = reserved.find((x) => x.hostClusterId === h.id);
+    const r = reserved.get(h.id);
     return {
       id: h.id,
       name: h.name,
@@ -40,9 +34,9 @@ async function loadCandidates(tx: Tx): Promise<HostCandidate[]> {
       capacityCpuMillis: h.capacityCpuMillis,
       capacityMemoryBytes: h.capacityMemoryBytes,
       maxVClusters: h.maxVClusters,
-      reservedCpuMillis: Number(r?.cpu ?? 0n),
-      reservedMemoryBytes: r?.memory ?? 0n,
-      vclusterCount: usage.find((u) => u.hostClusterId === h.id)?._count._all ?? 0,
+      reservedCpuMillis: r?.cpuMillis ?? 0,
+      reservedMemoryBytes: r?.memoryBytes ?? 0n,
+      vclusterCount: r?.vclusters ?? 0,
     };
   });
 }

@@ -3,6 +3,7 @@ import type { HostInfo } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
 import { invalidField } from "@/server/errors";
 import type { HostCluster } from "@/server/generated/prisma/client";
+import { reservationsByHost } from "@/server/engine/reservations";
 import { seal } from "@/server/security/seal";
 
 export interface RegisterHostInput {
@@ -61,4 +62,52 @@ export async function registerHostCluster(
     lastHealthCheckAt: new Date(),
   };
   return db.hostCluster.upsert({ where: { name: input.name }, create: { name: input.name, ...data }, update: data });
+}
+
+export interface HostView {
+  id: string;
+  name: string;
+  apiEndpoint: string;
+  labels: Record<string, string>;
+  capacityCpuMillis: number;
+  capacityMemoryBytes: bigint;
+  maxVClusters: number | null;
+  health: HostCluster["health"];
+  healthMessage: string | null;
+  kubernetesVersion: string | null;
+  cordoned: boolean;
+  lastHealthCheckAt: Date | null;
+  vclusterCount: number;
+  reservedCpuMillis: number;
+  reservedMemoryBytes: bigint;
+}
+
+/** Hosts with what the portal has placed on them; credentials never leave the database. */
+export async function listHostClusters(db: Db): Promise<HostView[]> {
+  const hosts = await db.hostCluster.findMany({ orderBy: { name: "asc" } });
+  const reserved = await reservationsByHost(db);
+  return hosts.map((h) => {
+    const r = reserved.get(h.id);
+    return {
+      id: h.id,
+      name: h.name,
+      apiEndpoint: h.apiEndpoint,
+      labels: (h.labels ?? {}) as Record<string, string>,
+      capacityCpuMillis: h.capacityCpuMillis,
+      capacityMemoryBytes: h.capacityMemoryBytes,
+      maxVClusters: h.maxVClusters,
+      health: h.health,
+      healthMessage: h.healthMessage,
+      kubernetesVersion: h.kubernetesVersion,
+      cordoned: h.cordoned,
+      lastHealthCheckAt: h.lastHealthCheckAt,
+      vclusterCount: r?.vclusters ?? 0,
+      reservedCpuMillis: r?.cpuMillis ?? 0,
+      reservedMemoryBytes: r?.memoryBytes ?? 0n,
+    };
+  });
+}
+
+export async function setHostCordoned(db: Db, id: string, cordoned: boolean): Promise<{ id: string; cordoned: boolean }> {
+  return db.hostCluster.update({ where: { id }, data: { cordoned }, select: { id: true, cordoned: true } });
 }
