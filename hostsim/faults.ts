@@ -1,6 +1,8 @@
 import { z } from "zod";
 
 const errorRule = z.object({
+  /** "host", or "vc/NAMESPACE/NAME" for one virtual cluster's API; all APIs when absent. */
+  cluster: z.string().optional(),
   verb: z.string().optional(),
   resource: z.string().optional(),
   rate: z.number().min(0).max(1),
@@ -34,6 +36,7 @@ function mulberry32(seed: number): () => number {
 }
 
 export interface RequestShape {
+  cluster: string;
   verb: string;
   resource: string;
 }
@@ -41,6 +44,7 @@ export interface RequestShape {
 /** The verb and resource of an API request, as the apiserver's request info names them. */
 export function describeRequest(method: string, path: string, query: URLSearchParams): RequestShape {
   let segs = path.split("/").filter(Boolean);
+  const cluster = segs[0] === "vc" ? segs.slice(0, 3).join("/") : "host";
   if (segs[0] === "vc") segs = segs.slice(3);
   const rest = segs[0] === "api" ? segs.slice(2) : segs[0] === "apis" ? segs.slice(3) : [];
   let r = rest[0] === "watch" ? rest.slice(1) : rest;
@@ -50,7 +54,7 @@ export function describeRequest(method: string, path: string, query: URLSearchPa
   const watch = rest[0] === "watch" || query.get("watch") === "true" || query.get("watch") === "1";
   const verb =
     method === "GET" ? (watch ? "watch" : named ? "get" : "list") : method === "POST" ? "create" : method === "PUT" ? "update" : method === "PATCH" ? "patch" : method === "DELETE" ? (named ? "delete" : "deletecollection") : method.toLowerCase();
-  return { verb, resource };
+  return { cluster, verb, resource };
 }
 
 /** The current fault settings and their random source. */
@@ -77,6 +81,7 @@ export class FaultInjector {
   /** The failure to inject for this request, if a rule fires. */
   failure(shape: RequestShape): ErrorRule["status"] | undefined {
     for (const rule of this.faults.errors ?? []) {
+      if (rule.cluster && rule.cluster !== shape.cluster) continue;
       if (rule.verb && rule.verb !== shape.verb) continue;
       if (rule.resource && rule.resource !== shape.resource) continue;
       if (this.random() < rule.rate) return rule.status;

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { describeRequest } from "./faults";
 import { decodeProtobuf } from "./protobuf";
 import { parseQuantity } from "./quantity";
 import { matchesLabels, parseLabelSelector } from "./selectors";
@@ -78,5 +79,17 @@ describe("store journal", () => {
     expect(again.list("configmaps", "d")).toHaveLength(100);
     expect(again.get("configmaps", "d", "c99")?.data).toEqual({ i: "5999" });
     again.close();
+  });
+});
+
+describe("fault targeting", () => {
+  it("names the cluster, verb and resource of a request", () => {
+    const q = new URLSearchParams();
+    expect(describeRequest("GET", "/api/v1/namespaces/a/pods", q)).toEqual({ cluster: "host", verb: "list", resource: "pods" });
+    expect(describeRequest("GET", "/vc/ns1/vc1/apis/apps/v1/namespaces/a/deployments/d", q)).toEqual({ cluster: "vc/ns1/vc1", verb: "get", resource: "deployments" });
+    expect(describeRequest("GET", "/api/v1/watch/namespaces/a/configmaps", q)).toEqual({ cluster: "host", verb: "watch", resource: "configmaps" });
+    expect(describeRequest("GET", "/api/v1/configmaps", new URLSearchParams("watch=true"))).toEqual({ cluster: "host", verb: "watch", resource: "configmaps" });
+    expect(describeRequest("DELETE", "/api/v1/namespaces/a/secrets", q)).toEqual({ cluster: "host", verb: "deletecollection", resource: "secrets" });
+    expect(describeRequest("PATCH", "/api/v1/namespaces/x", q)).toEqual({ cluster: "host", verb: "patch", resource: "namespaces" });
   });
 });
