@@ -159,4 +159,20 @@ describe("controllers", () => {
     expect(await podsOf("app=fg")).toHaveLength(0);
     expect((await apps.listNamespacedReplicaSet({ namespace: ns, labelSelector: "app=fg" })).items).toHaveLength(0);
   });
+
+  it("keeps a Service's Endpoints to its ready pods, and serves their logs", async () => {
+    await apps.createNamespacedDeployment({ namespace: ns, body: deployment("ep", 2, "nginx:1.25") });
+    await core.createNamespacedService({ namespace: ns, body: { metadata: { name: "ep" }, spec: { selector: { app: "ep" }, ports: [{ name: "http", port: 80, targetPort: 8080 }] } } });
+    const ep = await eventually(async () => {
+      const e = await core.readNamespacedEndpoints({ namespace: ns, name: "ep" });
+      return e.subsets?.[0]?.addresses?.length === 2 ? e : undefined;
+    }, "two ready endpoints");
+    expect(ep.subsets?.[0].ports).toEqual([{ name: "http", port: 8080, protocol: "TCP" }]);
+    const pods = await podsOf("app=ep");
+    expect(ep.subsets?.[0].addresses?.map((a) => a.ip).sort()).toEqual(pods.map((p) => p.status?.podIP).sort());
+    const log = await core.readNamespacedPodLog({ namespace: ns, name: pods[0].metadata?.name ?? "" });
+    expect(log).toContain("started container main from image nginx:1.25");
+    await apps.patchNamespacedDeploymentScale({ namespace: ns, name: "ep", body: { spec: { replicas: 1 } } }, merge);
+    await eventually(async () => ((await core.readNamespacedEndpoints({ namespace: ns, name: "ep" })).subsets?.[0]?.addresses?.length === 1 ? true : undefined), "one endpoint after scale-down");
+  });
 });

@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import { type ApiContext, type Target, withVersion } from "./apicontext";
 import { serveDiscovery } from "./discovery";
 import { ApiError, errors } from "./errors";
+import { serveLog } from "./logs";
 import { openApiGroupVersion, openApiIndex, parseOpenApiPath } from "./openapi";
 import { openApiV2 } from "./openapiv2";
 import { list, filterFor, watch } from "./reads";
@@ -37,6 +38,7 @@ function handleResource(ctx: ApiContext, t: Target, req: ApiRequest, res: Server
   const { rt, ns } = t;
   const name = t.name;
   if (t.sub === "scale" && rt.scale && name) return handleScale(ctx, t, req, res);
+  if (t.sub === "log" && rt.kind === "Pod" && name && req.method === "GET") return serveLog(cluster.get(rt, ns, name), req.query, res);
   const sub = t.sub;
   if (sub && !((sub === "status" && rt.status) || (sub === "finalize" && rt.kind === "Namespace"))) throw errors.pathNotFound();
   const isWatch = t.legacyWatch || req.query.get("watch") === "true" || req.query.get("watch") === "1";

@@ -87,6 +87,7 @@ describe("kubectl (the version the host reports)", () => {
     expect(await ok(["rollout", "status", "deployment/api", "-n", "kc", "--timeout=30s"])).toContain("successfully rolled out");
     const pods = await ok(["get", "pods", "-n", "kc", "-l", "app=api", "--no-headers"]);
     expect(pods.trim().split("\n").filter((l) => /1\/1\s+Running/.test(l))).toHaveLength(4);
+    expect(await ok(["logs", "deployment/api", "-n", "kc"])).toContain("started container api from image nginx:1.27");
     const sts = `apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: kc}\nspec:\n  replicas: 2\n  serviceName: db\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: db, image: "postgres:16"}]}\n`;
     await ok(["apply", "-f", "-"], sts);
     expect(await ok(["rollout", "status", "statefulset/db", "-n", "kc", "--timeout=30s"])).toContain("roll");

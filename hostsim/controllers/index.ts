@@ -1,6 +1,8 @@
 import type { ControllerContext } from "./context";
 import { startCrds } from "./crds";
 import { startDeployments } from "./deployment";
+import { startEndpoints } from "./endpoints";
+import { startEventExpiry } from "./events";
 import { startGarbageCollector } from "./gc";
 import { startNamespaces } from "./namespaces";
 import { startQuotas } from "./quota";
@@ -31,7 +33,7 @@ export function startControllers(ctx: ControllerContext, pods: { nodes: NodeShap
     ensureNodes(ctx, pods.nodes.count, pods.nodes.cpu, pods.nodes.memory);
     runPods = startPods(ctx);
   } else runPods = startPodSync(ctx, pods.sync);
-  const stops = [stopCrds, startGarbageCollector(ctx.cluster), startNamespaces(ctx), runPods, startReplicaSets(ctx), startDeployments(ctx), startStatefulSets(ctx), startQuotas(ctx)];
+  const stops = [stopCrds, startGarbageCollector(ctx.cluster), startNamespaces(ctx), runPods, startReplicaSets(ctx), startDeployments(ctx), startStatefulSets(ctx), startQuotas(ctx), startEndpoints(ctx), startEventExpiry(ctx, 3_600_000)];
   return () => {
     for (const s of stops) s();
   };
