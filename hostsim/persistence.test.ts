@@ -13,7 +13,7 @@ describe("persistence", () => {
     const cm = await core.readNamespacedConfigMap({ namespace: "keep", name: "cm-7" });
     await core.replaceNamespacedConfigMap({ namespace: "keep", name: "cm-7", body: { ...cm, data: { i: "changed" } } });
     const before = await core.listNamespacedConfigMap({ namespace: "keep" });
-    await first.close();
+    await Promise.all([first.close(), first.close()]);
 
     const second = await startTestSim({ dataDir });
     expect(second.sim.adminToken).toBe(first.sim.adminToken);

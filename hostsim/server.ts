@@ -70,7 +70,9 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
   const pkiDir = path.join(dataDir, "pki");
   fs.mkdirSync(pkiDir, { recursive: true });
   const ca = keptPair(pkiDir, "ca", createCa);
-  const hosts = [...new Set([host, "127.0.0.1", "localhost", "::1"])];
+  // Listening on every interface still needs one address that clients can dial.
+  const advertised = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  const hosts = [...new Set([advertised, "127.0.0.1", "localhost", "::1"])];
   const tls = keptPair(pkiDir, "apiserver", () => serverCert(ca, hosts), (p) => certCoversHosts(p, hosts));
   const adminToken = keptToken(pkiDir, "admin-token");
   const nodeCpu = opts.nodeCpu ?? "16";
@@ -100,7 +102,7 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `https://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const url = `https://${advertised.includes(":") ? `[${advertised}]` : advertised}:${port}`;
 
   const vclusters = new VirtualClusters(cluster, {
     dataDir,
@@ -176,22 +178,26 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
     });
   });
 
+  let closing: Promise<void> | undefined;
   return {
     url,
     kubeconfig: kubeconfigYaml({ name: "hostsim", server: url, caPem: ca.certPem, token: adminToken }),
     adminToken,
     caPem: ca.certPem,
     setFaults,
-    async close() {
-      vclusters.close();
-      stopControllers();
-      hub.endAll();
-      for (const r of pending) r.destroy();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-      store.close();
+    close() {
+      closing ??= (async () => {
+        vclusters.close();
+        stopControllers();
+        hub.endAll();
+        for (const r of pending) r.destroy();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          for (const s of sockets) s.destroy();
+        });
+        store.close();
+      })();
+      return closing;
     },
   };
 }
