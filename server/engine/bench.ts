@@ -3,6 +3,7 @@
  * sequentially (median, p99 over 100) and 100 concurrent creates to all RUNNING. On the PostgreSQL server at
  * DATABASE_URL (default: the local one), in a scratch database.
  */
+import { pathToFileURL } from "node:url";
 import { createOwnerAndProject, recordTestVCluster, registerTestHost, startTestHost, testWorker, waitForOperation } from "@/server/testing/engine-harness";
 import { createTestDatabase } from "@/server/testing/test-database";
 
@@ -43,4 +44,4 @@ export async function benchEngine(count = 100): Promise<void> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await benchEngine();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await benchEngine();

@@ -19,6 +19,7 @@ import {
   type RequestContext,
   type ResponseContext,
 } from "@kubernetes/client-node";
+import https from "node:https";
 import { AppError } from "@/server/errors";
 import { translateKubernetesError } from "./errors";
 
@@ -80,9 +81,18 @@ export function createHostClients(kubeconfig: string, options: HostClientOptions
     }
   }
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // client-node builds a fresh agent, and so a fresh TLS handshake, for every request; one keep-alive agent per host,
+  // with the TLS options of the first, turns that into reused connections. Kubeconfigs here carry static
+  // certificates and tokens (headers are still applied per request), so the first agent's options stay valid.
+  let agent: https.Agent | null = null;
   const deadline = {
     pre: (ctx: RequestContext) => {
       ctx.setSignal(AbortSignal.timeout(requestTimeoutMs));
+      const fresh = ctx.getAgent();
+      if (fresh instanceof https.Agent) {
+        agent ??= new https.Agent({ ...fresh.options, keepAlive: true, maxSockets: 64 });
+        ctx.setAgent(agent);
+      }
       return Promise.resolve(ctx);
     },
     post: (res: ResponseContext) => Promise.resolve(res),
