@@ -54,7 +54,6 @@ function withoutVolatile(o: KObject): KObject {
  */
 export class Cluster {
   readonly registry = new Registry();
-  private ipCounter = 10;
 
   constructor(readonly store: Store) {}
 
@@ -113,11 +112,19 @@ export class Cluster {
   private admit(rt: ResourceType, o: KObject): void {
     rt.defaults?.(o);
     if (rt.kind === "Service" && isObj(o.spec) && o.spec.type !== "ExternalName" && !o.spec.clusterIP) {
-      this.ipCounter++;
-      o.spec.clusterIP = `10.96.${(this.ipCounter >> 8) & 255}.${this.ipCounter & 255}`;
+      o.spec.clusterIP = this.freeClusterIp();
       o.spec.clusterIPs = [o.spec.clusterIP];
     }
     validate(rt, o);
+  }
+
+  /** The next unused address of the 10.96.0.0/16 service range (10.96.0.1 stays the API's own). */
+  private freeClusterIp(): string {
+    const used = new Set(this.store.list("services").map((s) => (isObj(s.spec) ? s.spec.clusterIP : undefined)));
+    for (let i = 10; ; i++) {
+      const ip = `10.96.${(i >> 8) & 255}.${i & 255}`;
+      if (!used.has(ip)) return ip;
+    }
   }
 
   create(rt: ResourceType, ns: string | undefined, body: unknown, opts: WriteOptions = {}): KObject {

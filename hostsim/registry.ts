@@ -22,7 +22,7 @@ export interface ResourceType {
   scale?: ScaleSpec;
   columns: Column[];
   fieldSelectors: string[];
-  /** The generation is bumped on spec changes only when the kind has a status subresource. */
+  /** Fills in defaults the way the apiserver's defaulting functions do, on create and update. */
   defaults?: (o: KObject) => void;
   /** openAPIV3Schema of a custom resource, used for fieldValidation. */
   schema?: unknown;

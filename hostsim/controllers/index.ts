@@ -28,6 +28,10 @@ export function startControllers(ctx: ControllerContext, pods: { nodes: NodeShap
   const stopCrds = startCrds(ctx.cluster);
   const namespaces = ctx.cluster.rt("", "namespaces");
   for (const name of ["default", "kube-system", "kube-public", "kube-node-lease"]) ctx.cluster.ensure(namespaces, undefined, { metadata: { name } });
+  ctx.cluster.ensure(ctx.cluster.rt("", "services"), "default", {
+    metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
+    spec: { clusterIP: "10.96.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }] },
+  });
   let runPods: () => void;
   if ("nodes" in pods) {
     ensureNodes(ctx, pods.nodes.count, pods.nodes.cpu, pods.nodes.memory);
