@@ -14,6 +14,8 @@ export interface SyncTarget {
 }
 
 export const managedBy = "vcluster.loft.sh/managed-by";
+/** Marks a virtual pod whose host pod was created and bound: if that host pod goes, so does the virtual one. */
+const hostPodKey = "vcluster.loft.sh/host-pod";
 
 const hostName = (vns: string, name: string, release: string) => `${name}-x-${vns}-x-${release}`.slice(0, 253);
 
@@ -39,7 +41,8 @@ export function startPodSync(ctx: ControllerContext, target: SyncTarget): () => 
 
   const createHostPod = (vpod: KObject, vns: string, name: string) => {
     const spec = clone(specOf(vpod));
-    for (const f of ["nodeName", "serviceAccountName", "serviceAccount", "volumes"]) delete spec[f];
+    for (const f of ["serviceAccountName", "serviceAccount", "volumes"]) delete spec[f];
+    if (!host.find(host.rt("", "nodes"), undefined, str(spec.nodeName))) delete spec.nodeName;
     try {
       host.create(hPods, namespace, {
         metadata: {
@@ -71,15 +74,16 @@ export function startPodSync(ctx: ControllerContext, target: SyncTarget): () => 
       return;
     }
     if (!hpod) {
-      if (specOf(vpod).nodeName) virtual.delete(vPods, vns, name);
+      if (vpod.metadata.annotations?.[hostPodKey]) virtual.delete(vPods, vns, name);
       else createHostPod(vpod, vns, name);
       return;
     }
     const node = str(specOf(hpod).nodeName);
     let current = vpod;
-    if (node && specOf(vpod).nodeName !== node) {
+    if (node && (specOf(vpod).nodeName !== node || !vpod.metadata.annotations?.[hostPodKey])) {
       mirrorNode(node);
-      current = virtual.update(vPods, vns, name, { ...vpod, spec: { ...specOf(vpod), nodeName: node } });
+      const annotations = { ...vpod.metadata.annotations, [hostPodKey]: hpod.metadata.name ?? "" };
+      current = virtual.update(vPods, vns, name, { ...vpod, metadata: { ...vpod.metadata, annotations }, spec: { ...specOf(vpod), nodeName: node } });
     }
     writeStatus(virtual, vPods, current, clone(statusOf(hpod)));
   };
