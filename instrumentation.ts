@@ -1,9 +1,6 @@
 /** Next.js calls this once per server process: the engine's workers run beside the web server unless turned off. */
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.ENGINE_IN_PROCESS === "false") return;
-  const { startEngineFromEnv } = await import("./server/engine/engine-from-env");
-  const engine = await startEngineFromEnv();
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => void engine.stop().finally(() => process.exit(0)));
-  }
+  const { runEngineUntilSignalled } = await import("./server/engine/engine-from-env");
+  await runEngineUntilSignalled();
 }

@@ -1,5 +1,6 @@
 import { db } from "@/server/db/client";
 import { env } from "@/server/env";
+import { logger } from "@/server/observability/logger";
 import { startEngine, type Engine } from "./runtime";
 
 /** The engine configured from the process environment, as the server and `npm run worker` run it. */
@@ -13,4 +14,22 @@ export function startEngineFromEnv(): Promise<Engine> {
     concurrency: e.ENGINE_CONCURRENCY,
     leaseMs: e.ENGINE_LEASE_MS,
   });
+}
+
+/** Starts the engine and stops it cleanly (current attempts finish, leases are kept honest) on SIGINT/SIGTERM. */
+export async function runEngineUntilSignalled(): Promise<Engine> {
+  const engine = await startEngineFromEnv();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      logger().info({ signal }, "engine stopping");
+      engine.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger().error({ err: error }, "engine did not stop cleanly");
+          process.exit(1);
+        },
+      );
+    });
+  }
+  return engine;
 }

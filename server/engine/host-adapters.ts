@@ -10,24 +10,24 @@ export interface AdapterSettings {
   requestTimeoutMs?: number;
 }
 
-/** Adapters per host cluster, rebuilt when the host's registration changes (new credentials, say). */
+/** Adapters per host cluster, rebuilt only when the host's credentials change (health checks touch the row often). */
 export function createAdapterProvider(db: Db, credentialsKey: string, settings: AdapterSettings = {}): AdapterProvider {
-  const cache = new Map<string, { version: number; adapter: VClusterAdapter }>();
+  const cache = new Map<string, { credentials: string; adapter: VClusterAdapter }>();
   return {
     async forHost(hostClusterId) {
       const host = await db.hostCluster.findUnique({
         where: { id: hostClusterId },
-        select: { credentialsEncrypted: true, updatedAt: true },
+        select: { credentialsEncrypted: true },
       });
       if (!host) throw notFound("host cluster");
       const cached = cache.get(hostClusterId);
-      if (cached && cached.version === host.updatedAt.getTime()) return cached.adapter;
+      if (cached && cached.credentials === host.credentialsEncrypted) return cached.adapter;
       const adapter = createVClusterAdapter({
         kubeconfig: unseal(host.credentialsEncrypted, credentialsKey),
         installer: settings.installer,
         requestTimeoutMs: settings.requestTimeoutMs,
       });
-      cache.set(hostClusterId, { version: host.updatedAt.getTime(), adapter });
+      cache.set(hostClusterId, { credentials: host.credentialsEncrypted, adapter });
       return adapter;
     },
   };

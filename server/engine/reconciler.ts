@@ -99,14 +99,14 @@ function startHostReconciler(options: ReconcilerOptions, host: { id: string; nam
 
 /** One reconciler per registered host, following registrations as admins add and remove hosts. */
 export function startReconcilers(options: ReconcilerOptions): Stoppable {
-  const running = new Map<string, { version: number; reconciler: Stoppable }>();
+  const running = new Map<string, { credentials: string; reconciler: Stoppable }>();
   let stopped = false;
 
   const refresh = async () => {
-    const hosts = await options.db.hostCluster.findMany({ select: { id: true, name: true, credentialsEncrypted: true, updatedAt: true } });
+    const hosts = await options.db.hostCluster.findMany({ select: { id: true, name: true, credentialsEncrypted: true } });
     for (const [id, entry] of running) {
       const host = hosts.find((h) => h.id === id);
-      if (!host || host.updatedAt.getTime() !== entry.version) {
+      if (!host || host.credentialsEncrypted !== entry.credentials) {
         await entry.reconciler.stop();
         running.delete(id);
       }
@@ -114,7 +114,7 @@ export function startReconcilers(options: ReconcilerOptions): Stoppable {
     for (const host of hosts) {
       if (stopped || running.has(host.id)) continue;
       const kubeconfig = unseal(host.credentialsEncrypted, options.credentialsKey);
-      running.set(host.id, { version: host.updatedAt.getTime(), reconciler: startHostReconciler(options, { id: host.id, name: host.name, kubeconfig }) });
+      running.set(host.id, { credentials: host.credentialsEncrypted, reconciler: startHostReconciler(options, { id: host.id, name: host.name, kubeconfig }) });
     }
   };
   const tick = () => refresh().catch((error: unknown) => logger().error({ err: error }, "reconciler: refreshing hosts failed"));
