@@ -5,6 +5,13 @@ const optionalString = z
   .optional()
   .transform((v) => (v === "" ? undefined : v));
 
+/** Also read on its own by the rate limiter, so callers without the portal's secrets (tests, tools) can set it. */
+export const mutationsPerMinuteSchema = z.coerce
+  .number()
+  .int()
+  .min(1, "RATE_LIMIT_MUTATIONS_PER_MINUTE must be at least 1")
+  .default(120);
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().url({ message: "DATABASE_URL must be a postgresql:// URL" }),
@@ -19,6 +26,7 @@ const schema = z.object({
   VCLUSTER_INSTALLER: z.enum(["manifests", "helm"]).default("manifests"),
   ENGINE_CONCURRENCY: z.coerce.number().int().min(1, "ENGINE_CONCURRENCY must be at least 1").max(256).default(16),
   ENGINE_LEASE_MS: z.coerce.number().int().min(500, "ENGINE_LEASE_MS must be at least 500").default(30_000),
+  RATE_LIMIT_MUTATIONS_PER_MINUTE: mutationsPerMinuteSchema,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

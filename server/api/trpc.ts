@@ -10,6 +10,7 @@ import { AppError } from "@/server/errors";
 import { logger } from "@/server/observability/logger";
 import { metrics } from "@/server/observability/metrics";
 import type { Context } from "./context";
+import { limitMutation } from "./rate-limit";
 import { issuesOfZodError, toAppError, toTrpcError } from "./error-map";
 
 const t = initTRPC.context<Context>().create({
@@ -69,6 +70,9 @@ export const signedInProcedure = observed.use(({ ctx, next }) => {
   if (ctx.authError) throw toTrpcError(ctx.authError);
   if (!ctx.actor) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in, or send an API token as `Authorization: Bearer <token>`" });
   return next({ ctx: { ...ctx, actor: ctx.actor } });
+}).use(async ({ ctx, type, next }) => {
+  if (type === "mutation") await limitMutation(ctx.db, ctx.actor);
+  return next();
 });
 
 export const adminProcedure = signedInProcedure.use(({ ctx, next }) => {
