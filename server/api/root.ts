@@ -1,11 +1,14 @@
 import { apiTokenRouter } from "./routers/api-token";
+import { auditRouter } from "./routers/audit";
 import { hostClusterRouter } from "./routers/host-cluster";
 import { meRouter } from "./routers/me";
+import { notificationRouter } from "./routers/notification";
 import { projectRouter } from "./routers/project";
 import { snapshotRouter } from "./routers/snapshot";
 import { systemRouter } from "./routers/system";
 import { userRouter } from "./routers/user";
 import { vclusterRouter } from "./routers/vcluster";
+import { webhookRouter } from "./routers/webhook";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -17,6 +20,9 @@ export const appRouter = createTRPCRouter({
   apiToken: apiTokenRouter,
   user: userRouter,
   hostCluster: hostClusterRouter,
+  audit: auditRouter,
+  notification: notificationRouter,
+  webhook: webhookRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,13 +1,6 @@
 import type { Db } from "@/server/db/client";
 import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from "@/server/auth/password";
-
-export const DEFAULT_QUOTA = {
-  maxVClusters: 10,
-  maxCpuMillis: 32_000,
-  maxMemoryBytes: 64n * 1024n ** 3n,
-  maxStorageBytes: 500n * 1024n ** 3n,
-  maxSnapshots: 50,
-};
+import { DEFAULT_QUOTA } from "@/server/services/quota";
 
 export interface BootstrapResult {
   /** set only when this call created the first admin */

@@ -1,19 +1,54 @@
 import { z } from "zod";
 import { listProjectsForActor } from "@/server/services/projects";
-import { createTRPCRouter, projectProcedure, signedInProcedure } from "../trpc";
+import { addMember, createProject, listMembers, removeMember, setMemberRole } from "@/server/services/project-members";
+import { getQuota, setQuota } from "@/server/services/quota";
+import { auditActorOf } from "../audit-actor";
+import { adminProcedure, createTRPCRouter, projectProcedure, signedInProcedure } from "../trpc";
 import { roleSchema } from "../schemas";
 
-const projectSummarySchema = z.object({
-  id: z.string(),
-  slug: z.string(),
-  name: z.string(),
-  role: roleSchema,
-  vclusterCount: z.number().int(),
+const projectSummarySchema = z.object({ id: z.string(), slug: z.string(), name: z.string(), role: roleSchema, vclusterCount: z.number().int() });
+const usageSchema = z.object({ vclusters: z.number().int(), cpuMillis: z.number().int(), memoryBytes: z.bigint(), storageBytes: z.bigint(), snapshots: z.number().int() });
+const limitsSchema = z.object({
+  maxVClusters: z.number().int().min(0, "maxVClusters may not be negative").max(10_000),
+  maxCpuMillis: z.number().int().min(0, "maxCpuMillis may not be negative"),
+  maxMemoryBytes: z.bigint().min(0n, "maxMemoryBytes may not be negative"),
+  maxStorageBytes: z.bigint().min(0n, "maxStorageBytes may not be negative"),
+  maxSnapshots: z.number().int().min(0, "maxSnapshots may not be negative").max(100_000),
 });
+const quotaViewSchema = z.object({ limits: limitsSchema.nullable(), usage: usageSchema });
+const memberSchema = z.object({ userId: z.string(), email: z.string(), name: z.string().nullable(), role: roleSchema, since: z.date() });
 
 export const projectRouter = createTRPCRouter({
   list: signedInProcedure.output(z.array(projectSummarySchema)).query(({ ctx }) => listProjectsForActor(ctx.db, ctx.actor)),
   myRole: projectProcedure("VIEWER")
     .output(z.object({ projectId: z.string(), role: roleSchema }))
     .query(({ ctx }) => ({ projectId: ctx.project.id, role: ctx.project.role })),
+  create: adminProcedure
+    .input(
+      z.object({
+        slug: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, "slug must be a DNS label of at most 40 characters"),
+        name: z.string().trim().min(1, "name is required").max(100, "name may be at most 100 characters"),
+        description: z.string().max(1000).optional(),
+      }),
+    )
+    .output(z.object({ id: z.string(), slug: z.string(), name: z.string() }))
+    .mutation(({ ctx, input }) => createProject(ctx.db, auditActorOf(ctx), { ...input, ownerId: ctx.actor.userId })),
+  members: projectProcedure("VIEWER").output(z.array(memberSchema)).query(({ ctx }) => listMembers(ctx.db, ctx.project.id)),
+  addMember: projectProcedure("OWNER")
+    .input(z.object({ email: z.string().email("email must be an email address"), role: roleSchema }))
+    .output(z.object({ userId: z.string(), role: roleSchema }))
+    .mutation(({ ctx, input }) => addMember(ctx.db, auditActorOf(ctx), ctx.project.id, input.email, input.role)),
+  setRole: projectProcedure("OWNER")
+    .input(z.object({ userId: z.string().min(1), role: roleSchema }))
+    .output(z.object({ userId: z.string(), role: roleSchema }))
+    .mutation(({ ctx, input }) => setMemberRole(ctx.db, auditActorOf(ctx), ctx.project.id, input.userId, input.role)),
+  removeMember: projectProcedure("OWNER")
+    .input(z.object({ userId: z.string().min(1) }))
+    .output(z.object({ userId: z.string() }))
+    .mutation(({ ctx, input }) => removeMember(ctx.db, auditActorOf(ctx), ctx.project.id, input.userId)),
+  quota: projectProcedure("VIEWER").output(quotaViewSchema).query(({ ctx }) => getQuota(ctx.db, ctx.project.id)),
+  setQuota: projectProcedure("OWNER")
+    .input(limitsSchema)
+    .output(quotaViewSchema)
+    .mutation(({ ctx, input: { projectId: _projectId, ...limits } }) => setQuota(ctx.db, auditActorOf(ctx), ctx.project.id, limits)),
 });

@@ -1,30 +1,79 @@
 import { z } from "zod";
-import { listVClusters } from "@/server/services/vcluster-list";
-import { createTRPCRouter, signedInProcedure } from "../trpc";
-import { idSchema, phaseSchema } from "../schemas";
+import { createVCluster } from "@/server/services/vclusters/create-vcluster";
+import { getVCluster } from "@/server/services/vclusters/get-vcluster";
+import { downloadKubeconfig } from "@/server/services/vclusters/kubeconfig";
+import {
+  deleteVCluster,
+  recoverVCluster,
+  refuseSnapshots,
+  resumeVCluster,
+  scaleVCluster,
+  suspendVCluster,
+  updateVCluster,
+} from "@/server/services/vclusters/lifecycle";
+import { listVClusters } from "@/server/services/vclusters/list-vclusters";
+import { createVClusterInputSchema, labelsSchema, MAX_REPLICAS, specSchema } from "@/server/validation/vcluster-spec";
+import { auditActorOf } from "../audit-actor";
+import { hostAdapters } from "../host-adapters";
+import { createTRPCRouter, projectProcedure, signedInProcedure } from "../trpc";
+import {
+  idInput,
+  listInputSchema,
+  requestedChangeSchema,
+  rowSchema,
+  vclusterDetailSchema,
+  vclusterViewSchema,
+} from "./vcluster-schemas";
 
-const listInput = z.object({
-  projectId: idSchema.optional(),
-  limit: z.number().int().min(1, "limit must be at least 1").max(200, "limit may be at most 200").default(50),
-  cursor: idSchema.optional(),
-});
-
-const rowSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  projectId: z.string(),
-  projectName: z.string(),
-  phase: phaseSchema,
-  kubernetesVersion: z.string(),
-  replicas: z.number().int(),
-  readyReplicas: z.number().int(),
-  hostClusterName: z.string().nullable(),
-  createdAt: z.date(),
-});
+const idempotencyKey = z.string().min(8, "idempotencyKey must be at least 8 characters").max(128).optional();
 
 export const vclusterRouter = createTRPCRouter({
+  create: projectProcedure("MEMBER")
+    .input(createVClusterInputSchema)
+    .output(z.object({ vcluster: vclusterViewSchema, operationId: z.string(), replayed: z.boolean() }))
+    .mutation(({ ctx, input }) => createVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input)),
+  get: signedInProcedure
+    .input(idInput)
+    .output(vclusterDetailSchema)
+    .query(({ ctx, input }) => getVCluster(ctx.db, hostAdapters(), ctx.actor, input.id)),
   list: signedInProcedure
-    .input(listInput)
+    .input(listInputSchema)
     .output(z.object({ items: z.array(rowSchema), nextCursor: z.string().nullable(), total: z.number().int() }))
     .query(({ ctx, input }) => listVClusters(ctx.db, ctx.actor, input)),
+  update: signedInProcedure
+    .input(idInput.extend({ spec: specSchema, labels: labelsSchema.optional() }))
+    .output(requestedChangeSchema)
+    .mutation(({ ctx, input }) => updateVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.spec, input.labels)),
+  scale: signedInProcedure
+    .input(idInput.extend({ replicas: z.number().int("replicas must be a whole number").min(1, "replicas must be at least 1").max(MAX_REPLICAS, `replicas may be at most ${MAX_REPLICAS}`), idempotencyKey }))
+    .output(requestedChangeSchema)
+    .mutation(({ ctx, input }) => scaleVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.replicas, input.idempotencyKey)),
+  suspend: signedInProcedure
+    .input(idInput.extend({ snapshotFirst: z.boolean().default(false) }))
+    .output(requestedChangeSchema)
+    .mutation(({ ctx, input }) => suspendVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, { snapshotFirst: input.snapshotFirst })),
+  resume: signedInProcedure
+    .input(idInput)
+    .output(requestedChangeSchema)
+    .mutation(({ ctx, input }) => resumeVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id)),
+  recover: signedInProcedure
+    .input(idInput)
+    .output(requestedChangeSchema)
+    .mutation(({ ctx, input }) => recoverVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id)),
+  delete: signedInProcedure
+    .input(idInput.extend({ confirmName: z.string().min(1, "confirmName: type the vcluster's name to confirm"), force: z.boolean().default(false) }))
+    .output(requestedChangeSchema)
+    .mutation(({ ctx, input }) => deleteVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, { confirmName: input.confirmName, force: input.force })),
+  snapshot: signedInProcedure
+    .input(idInput.extend({ name: z.string().max(63).optional() }))
+    .output(requestedChangeSchema)
+    .mutation(({ ctx, input }) => refuseSnapshots(ctx.db, ctx.actor, input.id, "snapshot")),
+  restore: signedInProcedure
+    .input(idInput.extend({ snapshotId: z.string().min(1) }))
+    .output(requestedChangeSchema)
+    .mutation(({ ctx, input }) => refuseSnapshots(ctx.db, ctx.actor, input.id, "restore")),
+  kubeconfig: signedInProcedure
+    .input(idInput)
+    .output(z.object({ kubeconfig: z.string(), server: z.string(), reachable: z.boolean(), warning: z.string().nullable(), vclusterName: z.string(), fileName: z.string() }))
+    .mutation(({ ctx, input }) => downloadKubeconfig(ctx.db, hostAdapters(), ctx.actor, auditActorOf(ctx), input.id)),
 });

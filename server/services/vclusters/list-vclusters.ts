@@ -1,9 +1,16 @@
 import type { Actor } from "@/server/auth/actor";
 import type { Db } from "@/server/db/client";
+import { invalidField } from "@/server/errors";
 import type { Prisma, VClusterPhase } from "@/server/generated/prisma/client";
 
 export interface VClusterListQuery {
   projectId?: string;
+  phases?: VClusterPhase[];
+  /** Kubernetes-style: `env=prod,tier!=db,team` */
+  labelSelector?: string;
+  search?: string;
+  sort: "name" | "createdAt" | "phase";
+  order: "asc" | "desc";
   limit: number;
   /** id of the last row of the previous page */
   cursor?: string;
@@ -19,6 +26,7 @@ export interface VClusterRow {
   replicas: number;
   readyReplicas: number;
   hostClusterName: string | null;
+  labels: Record<string, string>;
   createdAt: Date;
 }
 
@@ -28,16 +36,39 @@ export interface VClusterPage {
   total: number;
 }
 
+const LABEL_TERM = /^([A-Za-z0-9./_-]+)\s*(==|=|!=)?\s*([A-Za-z0-9._-]*)$/;
+
+export function labelFilters(selector: string): Prisma.VClusterWhereInput[] {
+  return selector
+    .split(",")
+    .map((term) => term.trim())
+    .filter(Boolean)
+    .map((term) => {
+      const negated = term.startsWith("!");
+      const m = LABEL_TERM.exec(negated ? term.slice(1) : term);
+      if (!m) throw invalidField("labelSelector", `"${term}" is not a label selector term (key, !key, key=value or key!=value)`);
+      const [, key, op, value] = m;
+      // Label values are always strings, so "contains the empty string" is "the key is set".
+      const present: Prisma.VClusterWhereInput = { labels: { path: [key], string_contains: "" } };
+      if (!op) return negated ? { NOT: present } : present;
+      const match = { labels: { path: [key], equals: value } };
+      return op === "!=" ? { NOT: match } : match;
+    });
+}
+
 /** The clusters the caller may see: those of their projects, or all for a platform admin. */
 export async function listVClusters(db: Db, actor: Actor, query: VClusterListQuery): Promise<VClusterPage> {
-  const where: Prisma.VClusterWhereInput = {
-    ...(query.projectId ? { projectId: query.projectId } : {}),
-    ...(actor.isPlatformAdmin ? {} : { project: { memberships: { some: { userId: actor.userId } } } }),
-  };
+  const and: Prisma.VClusterWhereInput[] = [];
+  if (query.projectId) and.push({ projectId: query.projectId });
+  if (!actor.isPlatformAdmin) and.push({ project: { memberships: { some: { userId: actor.userId } } } });
+  if (query.phases?.length) and.push({ phase: { in: query.phases } });
+  if (query.search) and.push({ name: { contains: query.search.toLowerCase() } });
+  if (query.labelSelector) and.push(...labelFilters(query.labelSelector));
+  const where: Prisma.VClusterWhereInput = { AND: and };
   const [rows, total] = await Promise.all([
     db.vCluster.findMany({
       where,
-      orderBy: [{ name: "asc" }, { id: "asc" }],
+      orderBy: [{ [query.sort]: query.order }, { id: query.order }],
       take: query.limit + 1,
       ...(query.cursor ? { cursor: { id: query.cursor }, skip: 1 } : {}),
       select: {
@@ -50,6 +81,7 @@ export async function listVClusters(db: Db, actor: Actor, query: VClusterListQue
         replicas: true,
         readyReplicas: true,
         hostCluster: { select: { name: true } },
+        labels: true,
         createdAt: true,
       },
     }),
@@ -67,6 +99,7 @@ export async function listVClusters(db: Db, actor: Actor, query: VClusterListQue
       replicas: r.replicas,
       readyReplicas: r.readyReplicas,
       hostClusterName: r.hostCluster?.name ?? null,
+      labels: (r.labels ?? {}) as Record<string, string>,
       createdAt: r.createdAt,
     })),
     nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,

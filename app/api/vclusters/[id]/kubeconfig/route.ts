@@ -1,0 +1,38 @@
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { requestIdOf } from "@/server/api/context";
+import { auditActorOf } from "@/server/api/audit-actor";
+import { toAppError, toTrpcError } from "@/server/api/error-map";
+import { hostAdapters } from "@/server/api/host-adapters";
+import { resolveActor } from "@/server/auth/actor";
+import { db } from "@/server/db/client";
+import { downloadKubeconfig } from "@/server/services/vclusters/kubeconfig";
+
+export const dynamic = "force-dynamic";
+
+/** The kubeconfig as a file, for browsers and `curl -OJ`; the same service, authorization and audit as the API. */
+export async function GET(req: Request, context: { params: Promise<{ id: string }> }): Promise<Response> {
+  const { id } = await context.params;
+  try {
+    const actor = await resolveActor(db(), req.headers);
+    if (!actor) return Response.json({ error: { code: "UNAUTHORIZED", message: "sign in, or send an API token" } }, { status: 401 });
+    const ctx = {
+      actor,
+      requestId: requestIdOf(req.headers),
+      ip: req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null,
+      userAgent: req.headers.get("user-agent"),
+    };
+    const result = await downloadKubeconfig(db(), hostAdapters(), actor, auditActorOf(ctx), id);
+    const headers: Record<string, string> = {
+      "content-type": "application/yaml; charset=utf-8",
+      "content-disposition": `attachment; filename="${result.fileName}"`,
+      "cache-control": "no-store",
+    };
+    if (result.warning) headers["x-kubeconfig-warning"] = result.warning.replace(/[\r\n]+/g, " ");
+    return new Response(result.kubeconfig, { headers });
+  } catch (error) {
+    const app = toAppError(error);
+    if (!app) throw error;
+    const trpc = toTrpcError(app);
+    return Response.json({ error: { code: trpc.code, message: app.message } }, { status: getHTTPStatusCodeFromError(trpc) });
+  }
+}

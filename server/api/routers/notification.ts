@@ -1,0 +1,57 @@
+import { z } from "zod";
+import { audited } from "@/server/services/audit/write-audit";
+import {
+  listNotifications,
+  markAllNotificationsRead,
+  markNotificationsRead,
+  unreadNotificationCount,
+} from "@/server/services/notify/notifications";
+import { auditActorOf } from "../audit-actor";
+import { idSchema } from "../schemas";
+import { createTRPCRouter, signedInProcedure } from "../trpc";
+
+const notificationSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  title: z.string(),
+  body: z.string(),
+  link: z.string().nullable(),
+  projectId: z.string().nullable(),
+  readAt: z.date().nullable(),
+  createdAt: z.date(),
+});
+
+export const notificationRouter = createTRPCRouter({
+  list: signedInProcedure
+    .input(
+      z
+        .object({
+          unreadOnly: z.boolean().default(false),
+          cursor: idSchema.optional(),
+          limit: z.number().int().min(1).max(100).default(20),
+        })
+        .default({ unreadOnly: false, limit: 20 }),
+    )
+    .output(z.object({ items: z.array(notificationSchema), nextCursor: z.string().nullable(), unreadCount: z.number().int() }))
+    .query(({ ctx, input }) => listNotifications(ctx.db, ctx.actor.userId, input)),
+  unreadCount: signedInProcedure
+    .output(z.object({ unread: z.number().int() }))
+    .query(async ({ ctx }) => ({ unread: await unreadNotificationCount(ctx.db, ctx.actor.userId) })),
+  markRead: signedInProcedure
+    .input(z.object({ ids: z.array(idSchema).min(1, "name at least one notification").max(100) }))
+    .output(z.object({ marked: z.number().int() }))
+    .mutation(({ ctx, input }) =>
+      audited(ctx.db, auditActorOf(ctx), { action: "notification.markRead", targetType: "notification", targetId: input.ids.join(",").slice(0, 200) }, async (tx) => {
+        const marked = await markNotificationsRead(tx, ctx.actor.userId, input.ids);
+        return { value: { marked }, audit: { after: { marked } } };
+      }),
+    ),
+  markAllRead: signedInProcedure
+    .output(z.object({ marked: z.number().int() }))
+    .mutation(({ ctx }) =>
+      audited(ctx.db, auditActorOf(ctx), { action: "notification.markAllRead", targetType: "notification" }, async (tx) => {
+        const marked = await markAllNotificationsRead(tx, ctx.actor.userId);
+        return { value: { marked }, audit: { after: { marked } } };
+      }),
+    ),
+});

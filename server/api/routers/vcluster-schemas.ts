@@ -1,0 +1,84 @@
+import { z } from "zod";
+import { ACTIONS } from "@/server/engine/state-machine";
+import { phaseSchema } from "../schemas";
+
+export const conditionSchema = z.object({
+  type: z.string(),
+  status: z.enum(["True", "False", "Unknown"]),
+  reason: z.string(),
+  message: z.string(),
+  lastTransitionTime: z.string(),
+});
+
+export const vclusterViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  namespace: z.string(),
+  projectId: z.string(),
+  projectName: z.string(),
+  ownerEmail: z.string(),
+  hostClusterName: z.string().nullable(),
+  labels: z.record(z.string(), z.string()),
+  annotations: z.record(z.string(), z.string()),
+  spec: z.unknown(),
+  phase: phaseSchema,
+  reason: z.string().nullable(),
+  message: z.string().nullable(),
+  conditions: z.array(conditionSchema),
+  kubernetesVersion: z.string(),
+  replicas: z.number().int(),
+  readyReplicas: z.number().int(),
+  apiServerEndpoint: z.string().nullable(),
+  allowedActions: z.array(z.enum(ACTIONS)),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+export const operationViewSchema = z.object({
+  id: z.string(),
+  kind: z.enum(["CREATE", "UPDATE", "SCALE", "SUSPEND", "RESUME", "SNAPSHOT", "RESTORE", "DELETE", "FORCE_DELETE", "RECOVER"]),
+  state: z.enum(["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"]),
+  step: z.string().nullable(),
+  progress: z.number().int(),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  requestedBy: z.string().nullable(),
+  createdAt: z.date(),
+  startedAt: z.date().nullable(),
+  finishedAt: z.date().nullable(),
+});
+
+export const vclusterDetailSchema = vclusterViewSchema.extend({
+  operations: z.array(operationViewSchema),
+  events: z.array(z.object({ type: z.enum(["Normal", "Warning"]), reason: z.string(), message: z.string(), object: z.string(), lastSeen: z.string(), count: z.number().int() })),
+  hostError: z.string().nullable(),
+});
+
+export const requestedChangeSchema = z.object({ vcluster: vclusterViewSchema, operationId: z.string() });
+
+export const rowSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  projectId: z.string(),
+  projectName: z.string(),
+  phase: phaseSchema,
+  kubernetesVersion: z.string(),
+  replicas: z.number().int(),
+  readyReplicas: z.number().int(),
+  hostClusterName: z.string().nullable(),
+  labels: z.record(z.string(), z.string()),
+  createdAt: z.date(),
+});
+
+export const listInputSchema = z.object({
+  projectId: z.string().min(1).optional(),
+  phases: z.array(phaseSchema).max(11).optional(),
+  labelSelector: z.string().max(1000, "labelSelector may be at most 1000 characters").optional(),
+  search: z.string().max(63, "search may be at most 63 characters").optional(),
+  sort: z.enum(["name", "createdAt", "phase"]).default("name"),
+  order: z.enum(["asc", "desc"]).default("asc"),
+  limit: z.number().int().min(1, "limit must be at least 1").max(200, "limit may be at most 200").default(50),
+  cursor: z.string().min(1).max(64).optional(),
+});
+
+export const idInput = z.object({ id: z.string().min(1, "id is required").max(64) });

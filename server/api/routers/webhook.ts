@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { env } from "@/server/env";
+import { audited } from "@/server/services/audit/write-audit";
+import { listWebhookDeliveries } from "@/server/services/notify/webhook-deliveries";
+import { WEBHOOK_EVENTS } from "@/server/services/notify/webhook-events";
+import { auditableWebhook, createWebhook, deleteWebhook, listWebhooks, queueTestDelivery, updateWebhook } from "@/server/services/notify/webhooks";
+import { auditActorOf } from "../audit-actor";
+import { idSchema } from "../schemas";
+import { createTRPCRouter, projectProcedure } from "../trpc";
+
+const webhookSchema = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  url: z.string(),
+  events: z.array(z.string()),
+  active: z.boolean(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+const urlSchema = z.string().trim().min(1, "url is required").max(2048, "url may be at most 2048 characters");
+const eventsSchema = z.array(z.enum(WEBHOOK_EVENTS)).min(1, "subscribe to at least one event");
+
+const attemptSchema = z.object({ attempt: z.number().int(), at: z.date(), responseCode: z.number().int().nullable(), error: z.string().nullable(), durationMs: z.number().int() });
+const deliverySchema = z.object({
+  id: z.string(),
+  event: z.string(),
+  attempts: z.number().int(),
+  nextAttemptAt: z.date(),
+  deliveredAt: z.date().nullable(),
+  failedAt: z.date().nullable(),
+  responseCode: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  createdAt: z.date(),
+  attemptLog: z.array(attemptSchema),
+});
+
+export const webhookRouter = createTRPCRouter({
+  create: projectProcedure("OWNER")
+    .input(z.object({ url: urlSchema, events: eventsSchema, active: z.boolean().default(true) }))
+    .output(z.object({ webhook: webhookSchema, secret: z.string() }))
+    .mutation(({ ctx, input }) =>
+      audited(ctx.db, auditActorOf(ctx), { action: "webhook.create", targetType: "webhook", projectId: ctx.project.id }, async (tx) => {
+        const created = await createWebhook(tx, env().HOST_CREDENTIALS_KEY, ctx.project.id, input);
+        return { value: created, audit: { targetId: created.webhook.id, after: auditableWebhook(created.webhook) } };
+      }),
+    ),
+  list: projectProcedure("OWNER")
+    .output(z.array(webhookSchema))
+    .query(({ ctx }) => listWebhooks(ctx.db, ctx.project.id)),
+  update: projectProcedure("OWNER")
+    .input(z.object({ id: idSchema, url: urlSchema.optional(), events: eventsSchema.optional(), active: z.boolean().optional() }))
+    .output(webhookSchema)
+    .mutation(({ ctx, input }) =>
+      audited(ctx.db, auditActorOf(ctx), { action: "webhook.update", targetType: "webhook", targetId: input.id, projectId: ctx.project.id }, async (tx) => {
+        const { before, after } = await updateWebhook(tx, ctx.project.id, input.id, input);
+        return { value: after, audit: { before: auditableWebhook(before), after: auditableWebhook(after) } };
+      }),
+    ),
+  delete: projectProcedure("OWNER")
+    .input(z.object({ id: idSchema }))
+    .output(z.object({ id: z.string() }))
+    .mutation(({ ctx, input }) =>
+      audited(ctx.db, auditActorOf(ctx), { action: "webhook.delete", targetType: "webhook", targetId: input.id, projectId: ctx.project.id }, async (tx) => {
+        const before = await deleteWebhook(tx, ctx.project.id, input.id);
+        return { value: { id: before.id }, audit: { before: auditableWebhook(before) } };
+      }),
+    ),
+  deliveries: projectProcedure("OWNER")
+    .input(z.object({ webhookId: idSchema, cursor: idSchema.optional(), limit: z.number().int().min(1).max(100).default(20) }))
+    .output(z.object({ items: z.array(deliverySchema), nextCursor: z.string().nullable() }))
+    .query(({ ctx, input }) => listWebhookDeliveries(ctx.db, ctx.project.id, input.webhookId, input)),
+  test: projectProcedure("OWNER")
+    .input(z.object({ id: idSchema }))
+    .output(z.object({ deliveryId: z.string() }))
+    .mutation(({ ctx, input }) =>
+      audited(ctx.db, auditActorOf(ctx), { action: "webhook.test", targetType: "webhook", targetId: input.id, projectId: ctx.project.id }, async (tx) => {
+        const { deliveryId } = await queueTestDelivery(tx, ctx.project.id, input.id);
+        return { value: { deliveryId }, audit: { after: { deliveryId } } };
+      }),
+    ),
+});

@@ -1,0 +1,166 @@
+/**
+ * Sends queued webhook deliveries. Any number of instances may run one: each claims a due delivery with
+ * FOR UPDATE SKIP LOCKED and pushes its next attempt time out by a lease, so a crashed sender's delivery comes due
+ * again instead of being lost, and no two senders post the same attempt.
+ */
+import type { Db } from "@/server/db/client";
+import { logger } from "@/server/observability/logger";
+import { unseal } from "@/server/security/seal";
+import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhookBody } from "./webhook-signature";
+
+export interface WebhookDispatcherOptions {
+  db: Db;
+  credentialsKey: string;
+  pollMs?: number;
+  /** attempts before a delivery is given up as failed */
+  maxAttempts?: number;
+  /** per request; the receiver must answer within it */
+  timeoutMs?: number;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** parallel senders in this instance */
+  concurrency?: number;
+}
+
+const DEFAULTS = { pollMs: 1_000, maxAttempts: 8, timeoutMs: 10_000, backoffBaseMs: 5_000, backoffCapMs: 3_600_000, concurrency: 4 };
+
+/** Exponential backoff with full-range jitter in its upper half, so receivers coming back are not hit in lockstep. */
+export function webhookBackoffMs(attempt: number, baseMs: number, capMs: number, random = Math.random): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(attempt - 1, 0));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+interface Claimed {
+  id: string;
+  attempts: number;
+}
+
+export async function claimDueDelivery(db: Db, leaseMs: number): Promise<Claimed | null> {
+  const rows = await db.$queryRaw<Claimed[]>`
+    UPDATE "WebhookDelivery"
+       SET attempts = attempts + 1, "nextAttemptAt" = now() + ${leaseMs} * interval '1 millisecond'
+     WHERE id = (
+       SELECT d.id FROM "WebhookDelivery" d JOIN "Webhook" w ON w.id = d."webhookId"
+        WHERE d."deliveredAt" IS NULL AND d."failedAt" IS NULL AND d."nextAttemptAt" <= now() AND w.active
+        ORDER BY d."nextAttemptAt"
+        LIMIT 1
+        FOR UPDATE OF d SKIP LOCKED)
+    RETURNING id, attempts`;
+  return rows[0] ?? null;
+}
+
+interface AttemptOutcome {
+  responseCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<AttemptOutcome> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  try {
+    // Redirects are not followed: the signed body must reach the URL the owner configured, not one a server names.
+    const response = await fetch(url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel();
+    const ok = response.status >= 200 && response.status < 300;
+    return { responseCode: response.status, error: ok ? null : `HTTP ${response.status}`, durationMs: elapsed() };
+  } catch (error) {
+    const timedOut = error instanceof DOMException && error.name === "TimeoutError";
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : null;
+    const message = timedOut ? `no answer within ${timeoutMs} ms` : (cause ?? (error instanceof Error ? error.message : "request failed"));
+    return { responseCode: null, error: message.slice(0, 500), durationMs: elapsed() };
+  }
+}
+
+/** One attempt at one claimed delivery, recorded in its log; a stale claim (another sender took over) records nothing. */
+export async function sendClaimedDelivery(db: Db, claimed: Claimed, options: Required<Omit<WebhookDispatcherOptions, "db" | "pollMs" | "concurrency">>): Promise<void> {
+  const delivery = await db.webhookDelivery.findUniqueOrThrow({
+    where: { id: claimed.id },
+    select: { id: true, event: true, payload: true, webhook: { select: { id: true, url: true, secretEncrypted: true } } },
+  });
+  const body = JSON.stringify(delivery.payload);
+  const outcome = await post(
+    delivery.webhook.url,
+    {
+      "content-type": "application/json",
+      "user-agent": "open-vcluster-webhooks/1",
+      [EVENT_HEADER]: delivery.event,
+      [DELIVERY_HEADER]: delivery.id,
+      [SIGNATURE_HEADER]: signWebhookBody(unseal(delivery.webhook.secretEncrypted, options.credentialsKey), body),
+    },
+    body,
+    options.timeoutMs,
+  );
+  const delivered = outcome.error === null;
+  const exhausted = !delivered && claimed.attempts >= options.maxAttempts;
+  const now = new Date();
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.webhookDelivery.updateMany({
+      where: { id: claimed.id, attempts: claimed.attempts, deliveredAt: null, failedAt: null },
+      data: {
+        responseCode: outcome.responseCode,
+        lastError: outcome.error,
+        deliveredAt: delivered ? now : undefined,
+        failedAt: exhausted ? now : undefined,
+        nextAttemptAt: delivered || exhausted ? undefined : new Date(now.getTime() + webhookBackoffMs(claimed.attempts, options.backoffBaseMs, options.backoffCapMs)),
+      },
+    });
+    if (count === 0) return;
+    await tx.webhookDeliveryAttempt.create({ data: { deliveryId: claimed.id, attempt: claimed.attempts, at: now, ...outcome } });
+  });
+  if (!delivered) {
+    logger().warn(
+      { deliveryId: claimed.id, webhookId: delivery.webhook.id, attempt: claimed.attempts, responseCode: outcome.responseCode, gaveUp: exhausted },
+      "webhook delivery attempt failed",
+    );
+  }
+}
+
+export function startWebhookDispatcher(options: WebhookDispatcherOptions): { stop(): Promise<void> } {
+  const settings: Required<WebhookDispatcherOptions> = {
+    db: options.db,
+    credentialsKey: options.credentialsKey,
+    pollMs: options.pollMs ?? DEFAULTS.pollMs,
+    maxAttempts: options.maxAttempts ?? DEFAULTS.maxAttempts,
+    timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
+    backoffBaseMs: options.backoffBaseMs ?? DEFAULTS.backoffBaseMs,
+    backoffCapMs: options.backoffCapMs ?? DEFAULTS.backoffCapMs,
+    concurrency: options.concurrency ?? DEFAULTS.concurrency,
+  };
+  // The lease outlives the request timeout, so a slow receiver's delivery is not claimed twice.
+  const leaseMs = settings.timeoutMs * 2 + 5_000;
+  let stopped = false;
+  const sleepers = new Set<() => void>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      sleepers.add(done);
+    });
+
+  async function loop(): Promise<void> {
+    while (!stopped) {
+      try {
+        const claimed = await claimDueDelivery(settings.db, leaseMs);
+        if (claimed) await sendClaimedDelivery(settings.db, claimed, settings);
+        else await sleep(settings.pollMs);
+      } catch (error) {
+        logger().error({ err: error }, "webhook dispatcher step failed");
+        await sleep(settings.pollMs);
+      }
+    }
+  }
+
+  const loops = Array.from({ length: settings.concurrency }, () => loop());
+  return {
+    async stop() {
+      stopped = true;
+      for (const wake of [...sleepers]) wake();
+      await Promise.all(loops);
+    },
+  };
+}

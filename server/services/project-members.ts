@@ -1,0 +1,69 @@
+import type { Db, Tx } from "@/server/db/client";
+import { AppError } from "@/server/errors";
+import type { Role } from "@/server/generated/prisma/client";
+import { audited, type AuditActor } from "@/server/services/audit/write-audit";
+import { DEFAULT_QUOTA } from "./quota";
+
+export interface MemberView {
+  userId: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  since: Date;
+}
+
+export async function listMembers(db: Db, projectId: string): Promise<MemberView[]> {
+  const rows = await db.membership.findMany({ where: { projectId }, include: { user: { select: { email: true, name: true } } }, orderBy: { createdAt: "asc" } });
+  return rows.map((m) => ({ userId: m.userId, email: m.user.email, name: m.user.name, role: m.role, since: m.createdAt }));
+}
+
+async function ownersLeft(tx: Tx, projectId: string, without: string): Promise<number> {
+  return tx.membership.count({ where: { projectId, role: "OWNER", userId: { not: without } } });
+}
+
+export function createProject(db: Db, auditActor: AuditActor, input: { slug: string; name: string; description?: string; ownerId: string }) {
+  return audited(db, auditActor, { action: "project.create", targetType: "project", targetName: input.slug }, async (tx) => {
+    if (await tx.project.findUnique({ where: { slug: input.slug }, select: { id: true } })) {
+      throw new AppError("CONFLICT", `slug: a project with slug ${input.slug} already exists`, { issues: [{ field: "slug", message: "already exists" }] });
+    }
+    const project = await tx.project.create({
+      data: { slug: input.slug, name: input.name, description: input.description, memberships: { create: { userId: input.ownerId, role: "OWNER" } }, quota: { create: DEFAULT_QUOTA } },
+    });
+    return { value: { id: project.id, slug: project.slug, name: project.name }, audit: { targetId: project.id, projectId: project.id, after: { slug: project.slug, name: project.name } } };
+  });
+}
+
+export function addMember(db: Db, auditActor: AuditActor, projectId: string, email: string, role: Role) {
+  return audited(db, auditActor, { action: "project.member_add", targetType: "membership", targetName: email, projectId }, async (tx) => {
+    const user = await tx.user.findUnique({ where: { email: email.toLowerCase() }, select: { id: true } });
+    if (!user) throw new AppError("NOT_FOUND", `email: no user with email ${email}; they must sign in once first`, { issues: [{ field: "email", message: "no such user" }] });
+    const existing = await tx.membership.findUnique({ where: { userId_projectId: { userId: user.id, projectId } } });
+    if (existing) throw new AppError("CONFLICT", `email: ${email} is already a member (${existing.role})`, { issues: [{ field: "email", message: "already a member" }] });
+    await tx.membership.create({ data: { userId: user.id, projectId, role } });
+    return { value: { userId: user.id, role }, audit: { targetId: user.id, after: { role } } };
+  });
+}
+
+export function setMemberRole(db: Db, auditActor: AuditActor, projectId: string, userId: string, role: Role) {
+  return audited(db, auditActor, { action: "project.member_role", targetType: "membership", targetId: userId, projectId }, async (tx) => {
+    const membership = await tx.membership.findUnique({ where: { userId_projectId: { userId, projectId } } });
+    if (!membership) throw new AppError("NOT_FOUND", "member not found");
+    if (membership.role === "OWNER" && role !== "OWNER" && (await ownersLeft(tx, projectId, userId)) === 0) {
+      throw new AppError("PRECONDITION_FAILED", "role: a project keeps at least one OWNER; make someone else owner first", { issues: [{ field: "role", message: "last owner" }] });
+    }
+    await tx.membership.update({ where: { id: membership.id }, data: { role } });
+    return { value: { userId, role }, audit: { before: { role: membership.role }, after: { role } } };
+  });
+}
+
+export function removeMember(db: Db, auditActor: AuditActor, projectId: string, userId: string) {
+  return audited(db, auditActor, { action: "project.member_remove", targetType: "membership", targetId: userId, projectId }, async (tx) => {
+    const membership = await tx.membership.findUnique({ where: { userId_projectId: { userId, projectId } } });
+    if (!membership) throw new AppError("NOT_FOUND", "member not found");
+    if (membership.role === "OWNER" && (await ownersLeft(tx, projectId, userId)) === 0) {
+      throw new AppError("PRECONDITION_FAILED", "a project keeps at least one OWNER; make someone else owner first");
+    }
+    await tx.membership.delete({ where: { id: membership.id } });
+    return { value: { userId }, audit: { before: { role: membership.role } } };
+  });
+}

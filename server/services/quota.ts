@@ -1,0 +1,106 @@
+/**
+ * Project quotas. Usage is computed from the database, and checked inside the transaction of the change that would
+ * exceed it, under a lock on the project's quota row, so concurrent requests cannot overshoot together.
+ */
+import type { Db, Tx } from "@/server/db/client";
+import { AppError } from "@/server/errors";
+import type { Quota } from "@/server/generated/prisma/client";
+import { formatCpuMillis, formatMemoryBytes } from "@/server/adapters/kubernetes/quantity";
+import { audited, type AuditActor } from "./audit/write-audit";
+import type { Claim } from "./vclusters/spec-columns";
+
+/** What a new project may use until an owner or admin says otherwise. */
+export const DEFAULT_QUOTA = {
+  maxVClusters: 10,
+  maxCpuMillis: 32_000,
+  maxMemoryBytes: 64n * 1024n ** 3n,
+  maxStorageBytes: 500n * 1024n ** 3n,
+  maxSnapshots: 50,
+};
+
+export interface QuotaUsage {
+  vclusters: number;
+  cpuMillis: number;
+  memoryBytes: bigint;
+  storageBytes: bigint;
+  snapshots: number;
+}
+
+export async function usageOf(db: Db | Tx, projectId: string, excludeVClusterId?: string): Promise<QuotaUsage> {
+  const [row] = await db.$queryRaw<{ vclusters: bigint; cpu: bigint | null; memory: bigint | null; storage: bigint | null }[]>`
+    SELECT COUNT(*)::bigint AS vclusters,
+           SUM("cpuRequestMillis" * replicas)::bigint AS cpu,
+           SUM("memoryRequestBytes" * replicas)::bigint AS memory,
+           SUM(CASE WHEN "enablePersistence" THEN COALESCE("persistenceSizeBytes", 0) * replicas ELSE 0 END)::bigint AS storage
+      FROM "VCluster" WHERE "projectId" = ${projectId} AND id <> ${excludeVClusterId ?? ""}`;
+  const snapshots = await db.snapshot.count({ where: { projectId, status: { in: ["CREATING", "READY"] } } });
+  return {
+    vclusters: Number(row.vclusters),
+    cpuMillis: Number(row.cpu ?? 0n),
+    memoryBytes: row.memory ?? 0n,
+    storageBytes: row.storage ?? 0n,
+    snapshots,
+  };
+}
+
+async function lockQuota(tx: Tx, projectId: string): Promise<Quota | null> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Quota" WHERE "projectId" = ${projectId} FOR UPDATE`;
+  return rows[0] ? tx.quota.findUnique({ where: { projectId } }) : null;
+}
+
+/**
+ * Refuses with QUOTA_EXCEEDED, naming the resource, when `claim` (replacing `replacing`'s old claim, for a scale or
+ * update) would take the project past its quota. A project without a quota row has no limits.
+ */
+export async function checkQuota(tx: Tx, projectId: string, claim: Claim, replacing?: string): Promise<{ quota: Quota | null; after: QuotaUsage }> {
+  const quota = await lockQuota(tx, projectId);
+  const usage = await usageOf(tx, projectId, replacing);
+  const after: QuotaUsage = {
+    vclusters: usage.vclusters + claim.vclusters,
+    cpuMillis: usage.cpuMillis + claim.cpuMillis,
+    memoryBytes: usage.memoryBytes + claim.memoryBytes,
+    storageBytes: usage.storageBytes + claim.storageBytes,
+    snapshots: usage.snapshots,
+  };
+  if (!quota) return { quota, after };
+  const over = (what: string, used: string, limit: string) =>
+    new AppError("QUOTA_EXCEEDED", `project quota exceeded: ${what} would be ${used}, the limit is ${limit}`, { issues: [{ field: "quota", message: what }] });
+  if (after.vclusters > quota.maxVClusters) throw over("vclusters", String(after.vclusters), String(quota.maxVClusters));
+  if (after.cpuMillis > quota.maxCpuMillis) throw over("requested CPU", formatCpuMillis(after.cpuMillis), formatCpuMillis(quota.maxCpuMillis));
+  if (after.memoryBytes > quota.maxMemoryBytes) throw over("requested memory", formatMemoryBytes(after.memoryBytes), formatMemoryBytes(quota.maxMemoryBytes));
+  if (after.storageBytes > quota.maxStorageBytes) throw over("storage", formatMemoryBytes(after.storageBytes), formatMemoryBytes(quota.maxStorageBytes));
+  return { quota, after };
+}
+
+export interface QuotaView {
+  limits: { maxVClusters: number; maxCpuMillis: number; maxMemoryBytes: bigint; maxStorageBytes: bigint; maxSnapshots: number } | null;
+  usage: QuotaUsage;
+}
+
+export async function getQuota(db: Db, projectId: string): Promise<QuotaView> {
+  const quota = await db.quota.findUnique({ where: { projectId } });
+  return {
+    limits: quota
+      ? { maxVClusters: quota.maxVClusters, maxCpuMillis: quota.maxCpuMillis, maxMemoryBytes: quota.maxMemoryBytes, maxStorageBytes: quota.maxStorageBytes, maxSnapshots: quota.maxSnapshots }
+      : null,
+    usage: await usageOf(db, projectId),
+  };
+}
+
+export interface QuotaLimits {
+  maxVClusters: number;
+  maxCpuMillis: number;
+  maxMemoryBytes: bigint;
+  maxStorageBytes: bigint;
+  maxSnapshots: number;
+}
+
+/** Lowering a limit below current usage is allowed (nothing is evicted); new claims are refused until usage drops. */
+export function setQuota(db: Db, auditActor: AuditActor, projectId: string, limits: QuotaLimits): Promise<QuotaView> {
+  return audited(db, auditActor, { action: "quota.set", targetType: "quota", targetId: projectId, projectId }, async (tx) => {
+    const before = await tx.quota.findUnique({ where: { projectId } });
+    await tx.quota.upsert({ where: { projectId }, create: { projectId, ...limits }, update: limits });
+    const usage = await usageOf(tx, projectId);
+    return { value: { limits, usage }, audit: { before, after: limits } };
+  });
+}

@@ -1,0 +1,66 @@
+import type { Actor } from "@/server/auth/actor";
+import type { HostEvent } from "@/server/adapters/vcluster/types";
+import type { Db } from "@/server/db/client";
+import { targetOf } from "@/server/engine/host-spec";
+import type { AdapterProvider } from "@/server/engine/worker";
+import { AppError } from "@/server/errors";
+import type { OperationKind, OperationState } from "@/server/generated/prisma/client";
+import { vclusterFor } from "./access";
+import { loadView, type VClusterView } from "./view";
+
+export interface OperationView {
+  id: string;
+  kind: OperationKind;
+  state: OperationState;
+  step: string | null;
+  progress: number;
+  attempts: number;
+  lastError: string | null;
+  requestedBy: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface VClusterDetail extends VClusterView {
+  operations: OperationView[];
+  events: HostEvent[];
+  /** why events could not be read; the rest of the detail is still served */
+  hostError: string | null;
+}
+
+export async function getVCluster(db: Db, adapters: AdapterProvider, actor: Actor, id: string): Promise<VClusterDetail> {
+  const { vcluster } = await vclusterFor(db, actor, id, "VIEWER");
+  const [view, operations] = await Promise.all([
+    loadView(db, id),
+    db.operation.findMany({ where: { vclusterId: id }, orderBy: { createdAt: "desc" }, take: 20, include: { requestedBy: { select: { email: true } } } }),
+  ]);
+  let events: HostEvent[] = [];
+  let hostError: string | null = null;
+  if (vcluster.hostClusterId) {
+    try {
+      events = (await (await adapters.forHost(vcluster.hostClusterId)).status(targetOf(vcluster))).events;
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      hostError = error.message;
+    }
+  }
+  return {
+    ...view,
+    operations: operations.map((o) => ({
+      id: o.id,
+      kind: o.kind,
+      state: o.state,
+      step: o.step,
+      progress: o.progress,
+      attempts: o.attempts,
+      lastError: o.lastError,
+      requestedBy: o.requestedBy?.email ?? null,
+      createdAt: o.createdAt,
+      startedAt: o.startedAt,
+      finishedAt: o.finishedAt,
+    })),
+    events,
+    hostError,
+  };
+}

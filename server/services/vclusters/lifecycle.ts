@@ -1,0 +1,133 @@
+/**
+ * Lifecycle requests on an existing vcluster. Each checks the caller's role, writes the desired state, the phase
+ * change and the operation in one transaction with its audit row; the engine's workers do the rest.
+ */
+import type { Actor } from "@/server/auth/actor";
+import type { Db, Tx } from "@/server/db/client";
+import { requestChange } from "@/server/engine/request-change";
+import { AppError, invalidField } from "@/server/errors";
+import type { OperationKind, Prisma, VCluster } from "@/server/generated/prisma/client";
+import { audited, type AuditActor } from "@/server/services/audit/write-audit";
+import { HA_REPLICAS, type VClusterSpec } from "@/server/validation/vcluster-spec";
+import { checkQuota } from "../quota";
+import { vclusterFor } from "./access";
+import { claimOf, columnsOfSpec } from "./spec-columns";
+import { loadView, type VClusterView } from "./view";
+
+export interface RequestedChange {
+  vcluster: VClusterView;
+  operationId: string;
+}
+
+interface Change {
+  action: string;
+  kind: Exclude<OperationKind, "CREATE">;
+  /** validates against the current row and returns the new desired state */
+  desired?: (vcluster: VCluster, tx: Tx) => Promise<Prisma.VClusterUpdateInput>;
+  params?: Prisma.InputJsonValue;
+  idempotencyKey?: string;
+}
+
+async function requestLifecycle(db: Db, actor: Actor, auditActor: AuditActor, id: string, change: Change): Promise<RequestedChange> {
+  return audited(db, auditActor, { action: change.action, targetType: "vcluster", targetId: id }, async (tx) => {
+    const { vcluster } = await vclusterFor(tx, actor, id, "MEMBER");
+    const desired = change.desired ? await change.desired(vcluster, tx) : {};
+    const { operation } = await requestChange(
+      tx,
+      { vclusterId: id, kind: change.kind, params: change.params, idempotencyKey: change.idempotencyKey ?? null, requestedById: actor.userId },
+      desired,
+    );
+    const view = await loadView(tx, id);
+    return {
+      value: { vcluster: view, operationId: operation.id },
+      audit: { targetName: vcluster.name, projectId: vcluster.projectId, before: { phase: vcluster.phase, replicas: vcluster.replicas, spec: vcluster.spec }, after: { phase: view.phase, replicas: view.replicas, spec: view.spec } },
+    };
+  });
+}
+
+export function scaleVCluster(db: Db, actor: Actor, auditActor: AuditActor, id: string, replicas: number, idempotencyKey?: string) {
+  return requestLifecycle(db, actor, auditActor, id, {
+    action: "vcluster.scale",
+    kind: "SCALE",
+    idempotencyKey,
+    params: { replicas },
+    desired: async (vcluster, tx) => {
+      if (vcluster.enableHa && replicas !== HA_REPLICAS) throw invalidField("replicas", `a highly available vcluster runs exactly ${HA_REPLICAS} replicas`);
+      if (replicas === vcluster.replicas) throw invalidField("replicas", `${vcluster.name} already runs ${replicas} replica${replicas === 1 ? "" : "s"}`);
+      await checkQuota(tx, vcluster.projectId, claimOf({ ...vcluster, replicas }), vcluster.id);
+      const spec = vcluster.spec as unknown as VClusterSpec;
+      return { replicas, spec: { ...spec, replicas } as unknown as Prisma.InputJsonValue };
+    },
+  });
+}
+
+function partsOf(version: string): [number, number, number] {
+  const [major, minor, patch = 0] = version.replace(/^v/, "").split(".").map(Number);
+  return [major, minor, patch];
+}
+
+/** Safe upgrades only: never down, and one minor version at a time, as Kubernetes itself supports. */
+function checkVersionChange(from: string, to: string): void {
+  if (from === to) return;
+  const [fromMajor, fromMinor, fromPatch] = partsOf(from);
+  const [toMajor, toMinor, toPatch] = partsOf(to);
+  if (toMajor !== fromMajor || toMinor < fromMinor || (toMinor === fromMinor && toPatch < fromPatch)) {
+    throw invalidField("spec.kubernetesVersion", `cannot go from ${from} down to ${to}; Kubernetes does not support downgrades`);
+  }
+  if (toMinor > fromMinor + 1) throw invalidField("spec.kubernetesVersion", `upgrade one minor version at a time: ${from} → ${fromMajor}.${fromMinor + 1}.x first`);
+}
+
+export function updateVCluster(db: Db, actor: Actor, auditActor: AuditActor, id: string, spec: VClusterSpec, labels?: Record<string, string>) {
+  return requestLifecycle(db, actor, auditActor, id, {
+    action: "vcluster.update",
+    kind: "UPDATE",
+    desired: async (vcluster, tx) => {
+      const current = vcluster.spec as unknown as VClusterSpec;
+      checkVersionChange(vcluster.kubernetesVersion, spec.kubernetesVersion);
+      if (spec.distro !== vcluster.distro) throw invalidField("spec.distro", "the distro cannot change after creation");
+      if (spec.storage.enablePersistence !== vcluster.enablePersistence) throw invalidField("spec.storage.enablePersistence", "persistence cannot be switched after creation");
+      if ((spec.network.podCidr ?? null) !== vcluster.podCidr || (spec.network.serviceCidr ?? null) !== vcluster.serviceCidr) {
+        throw invalidField("spec.network", "pod and service CIDRs cannot change after creation");
+      }
+      const columns = columnsOfSpec(spec);
+      if (vcluster.persistenceSizeBytes !== null && columns.persistenceSizeBytes !== null && columns.persistenceSizeBytes < vcluster.persistenceSizeBytes) {
+        throw invalidField("spec.storage.persistenceSize", "volumes cannot shrink; keep the size or grow it");
+      }
+      if (JSON.stringify(current) === JSON.stringify(spec) && !labels) throw invalidField("spec", "nothing changed");
+      await checkQuota(tx, vcluster.projectId, claimOf({ ...vcluster, ...columns }), vcluster.id);
+      return { ...columns, ...(labels ? { labels } : {}) };
+    },
+  });
+}
+
+export function suspendVCluster(db: Db, actor: Actor, auditActor: AuditActor, id: string, options: { snapshotFirst: boolean }) {
+  if (options.snapshotFirst) {
+    throw new AppError("NOT_AVAILABLE", "snapshotFirst: snapshots are not available in this version yet; suspend without it", { issues: [{ field: "snapshotFirst", message: "not available yet" }] });
+  }
+  return requestLifecycle(db, actor, auditActor, id, { action: "vcluster.suspend", kind: "SUSPEND" });
+}
+
+export function resumeVCluster(db: Db, actor: Actor, auditActor: AuditActor, id: string) {
+  return requestLifecycle(db, actor, auditActor, id, { action: "vcluster.resume", kind: "RESUME" });
+}
+
+export function recoverVCluster(db: Db, actor: Actor, auditActor: AuditActor, id: string) {
+  return requestLifecycle(db, actor, auditActor, id, { action: "vcluster.recover", kind: "RECOVER" });
+}
+
+export function deleteVCluster(db: Db, actor: Actor, auditActor: AuditActor, id: string, options: { confirmName: string; force: boolean }) {
+  return requestLifecycle(db, actor, auditActor, id, {
+    action: options.force ? "vcluster.force_delete" : "vcluster.delete",
+    kind: options.force ? "FORCE_DELETE" : "DELETE",
+    desired: async (vcluster) => {
+      if (options.confirmName !== vcluster.name) throw invalidField("confirmName", `type the vcluster's name (${vcluster.name}) to confirm deletion`);
+      return {};
+    },
+  });
+}
+
+/** Snapshot and restore run through the SnapshotService, which this version does not have yet. */
+export async function refuseSnapshots(db: Db, actor: Actor, id: string, what: "snapshot" | "restore"): Promise<never> {
+  await vclusterFor(db, actor, id, "MEMBER");
+  throw new AppError("NOT_AVAILABLE", `${what} is not available in this version yet: the SnapshotService has not landed`);
+}

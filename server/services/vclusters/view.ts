@@ -1,0 +1,57 @@
+import type { Db, Tx } from "@/server/db/client";
+import { parseConditions, type Condition } from "@/server/engine/conditions";
+import { allowedActions, type Action } from "@/server/engine/state-machine";
+import type { VClusterPhase } from "@/server/generated/prisma/client";
+
+export interface VClusterView {
+  id: string;
+  name: string;
+  namespace: string;
+  projectId: string;
+  projectName: string;
+  ownerEmail: string;
+  hostClusterName: string | null;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  spec: unknown;
+  phase: VClusterPhase;
+  reason: string | null;
+  message: string | null;
+  conditions: Condition[];
+  kubernetesVersion: string;
+  replicas: number;
+  readyReplicas: number;
+  apiServerEndpoint: string | null;
+  allowedActions: Action[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const INCLUDE = { project: { select: { name: true } }, owner: { select: { email: true } }, hostCluster: { select: { name: true } } } as const;
+
+export async function loadView(db: Db | Tx, id: string): Promise<VClusterView> {
+  const v = await db.vCluster.findUniqueOrThrow({ where: { id }, include: INCLUDE });
+  return {
+    id: v.id,
+    name: v.name,
+    namespace: v.namespace,
+    projectId: v.projectId,
+    projectName: v.project.name,
+    ownerEmail: v.owner.email,
+    hostClusterName: v.hostCluster?.name ?? null,
+    labels: (v.labels ?? {}) as Record<string, string>,
+    annotations: (v.annotations ?? {}) as Record<string, string>,
+    spec: v.spec,
+    phase: v.phase,
+    reason: v.reason,
+    message: v.message,
+    conditions: parseConditions(v.conditions),
+    kubernetesVersion: v.kubernetesVersion,
+    replicas: v.replicas,
+    readyReplicas: v.readyReplicas,
+    apiServerEndpoint: v.apiServerEndpoint,
+    allowedActions: allowedActions(v.phase),
+    createdAt: v.createdAt,
+    updatedAt: v.updatedAt,
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * The one schema for a vcluster's spec, shared by the create wizard (field errors inline) and the server (which
+ * adds checks that need the database). Every message names the rule; the path names the field.
+ */
+import { z } from "zod";
+import { parseCpuMillis, parseMemoryBytes } from "@/server/adapters/kubernetes/quantity";
+import { cidrsOverlap, parseCidr } from "./cidr";
+import { checkHelmValues } from "./helm-values";
+
+/** Kubernetes versions the control plane image exists for; newest first. */
+export const SUPPORTED_KUBERNETES_VERSIONS = ["1.33.1", "1.32.2", "1.31.1", "1.30.4"] as const;
+export const DISTROS = ["k8s"] as const;
+/** vcluster derives object names from the vcluster's, so it refuses names longer than this. */
+export const MAX_NAME_LENGTH = 52;
+export const MAX_REPLICAS = 5;
+export const HA_REPLICAS = 3;
+
+const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export const vclusterNameSchema = z
+  .string()
+  .min(1, "name is required")
+  .max(MAX_NAME_LENGTH, `name may be at most ${MAX_NAME_LENGTH} characters (vcluster's limit)`)
+  .regex(dns1123Label, "name must be lower-case letters, digits and '-', starting and ending with a letter or digit (DNS-1123)");
+
+function quantity(kind: "cpu" | "memory", label: string) {
+  return z.string().trim().refine(
+    (value) => {
+      try {
+        const parsed = kind === "cpu" ? BigInt(parseCpuMillis(value)) : parseMemoryBytes(value);
+        return parsed > 0n;
+      } catch {
+        return false;
+      }
+    },
+    { message: `${label} must be a positive Kubernetes quantity (e.g. ${kind === "cpu" ? "500m or 2" : "512Mi or 2Gi"})` },
+  );
+}
+
+const labelKey = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+export const labelsSchema = z
+  .record(z.string().regex(labelKey, "label keys must be Kubernetes label names (prefix/name)"), z.string().max(63, "label values may be at most 63 characters").regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, "label values must be empty or alphanumeric with '-', '_', '.' inside"))
+  .default({});
+
+const cidr = (label: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => parseCidr(v) !== null, { message: `${label} must be an IPv4 CIDR like 10.244.0.0/16, with no host bits set` });
+
+export const resourcesSchema = z.object({
+  cpuRequest: quantity("cpu", "CPU request").default("200m"),
+  cpuLimit: quantity("cpu", "CPU limit").default("1"),
+  memoryRequest: quantity("memory", "memory request").default("256Mi"),
+  memoryLimit: quantity("memory", "memory limit").default("1Gi"),
+});
+
+export const specSchema = z
+  .object({
+    kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS, { message: `kubernetesVersion must be one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}` }).default(SUPPORTED_KUBERNETES_VERSIONS[0]),
+    distro: z.enum(DISTROS, { message: "distro must be k8s (recent vcluster charts ship only the k8s distro)" }).default("k8s"),
+    resources: resourcesSchema.default({ cpuRequest: "200m", cpuLimit: "1", memoryRequest: "256Mi", memoryLimit: "1Gi" }),
+    replicas: z.number().int("replicas must be a whole number").min(1, "replicas must be at least 1").max(MAX_REPLICAS, `replicas may be at most ${MAX_REPLICAS}`).default(1),
+    enableHa: z.boolean().default(false),
+    network: z
+      .object({
+        podCidr: cidr("podCidr").optional(),
+        serviceCidr: cidr("serviceCidr").optional(),
+        enableNetworkPolicies: z.boolean().default(false),
+        dns: z
+          .object({
+            clusterDomain: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, "clusterDomain must be a DNS name").default("cluster.local"),
+          })
+          .default({ clusterDomain: "cluster.local" }),
+      })
+      .default({ enableNetworkPolicies: false, dns: { clusterDomain: "cluster.local" } }),
+    storage: z
+      .object({
+        defaultStorageClass: z.string().regex(dns1123Label, "defaultStorageClass must be a storage class name").optional(),
+        enablePersistence: z.boolean().default(false),
+        persistenceSize: quantity("memory", "persistenceSize").default("5Gi"),
+      })
+      .default({ enablePersistence: false, persistenceSize: "5Gi" }),
+    sync: z
+      .object({
+        toHost: z.object({ ingresses: z.boolean().default(false), persistentVolumeClaims: z.boolean().default(true) }).default({ ingresses: false, persistentVolumeClaims: true }),
+        fromHost: z.object({ nodes: z.boolean().default(false), storageClasses: z.boolean().default(true) }).default({ nodes: false, storageClasses: true }),
+      })
+      .default({ toHost: { ingresses: false, persistentVolumeClaims: true }, fromHost: { nodes: false, storageClasses: true } }),
+    plugins: z
+      .array(z.object({ name: z.string().regex(dns1123Label, "plugin name must be a DNS-1123 label"), image: z.string().min(1, "plugin image is required").max(512) }))
+      .max(10, "at most 10 plugins")
+      .default([]),
+    ingress: z
+      .object({
+        enabled: z.boolean().default(false),
+        host: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, "ingress.host must be a fully qualified host name").optional(),
+        ingressClassName: z.string().regex(dns1123Label, "ingressClassName must be a DNS-1123 label").optional(),
+      })
+      .default({ enabled: false }),
+    helmValues: z.string().max(64_000, "helmValues may be at most 64 kB").default(""),
+  })
+  .superRefine((spec, ctx) => {
+    const r = spec.resources;
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    try {
+      if (parseCpuMillis(r.cpuRequest) > parseCpuMillis(r.cpuLimit)) issue(["resources", "cpuRequest"], "CPU request must not exceed the CPU limit");
+    } catch {
+      /* the field's own rule already reported it */
+    }
+    try {
+      if (parseMemoryBytes(r.memoryRequest) > parseMemoryBytes(r.memoryLimit)) issue(["resources", "memoryRequest"], "memory request must not exceed the memory limit");
+    } catch {
+      /* the field's own rule already reported it */
+    }
+    if (spec.enableHa && spec.replicas !== HA_REPLICAS) issue(["replicas"], `high availability runs exactly ${HA_REPLICAS} control plane replicas`);
+    const pod = spec.network.podCidr ? parseCidr(spec.network.podCidr) : null;
+    const service = spec.network.serviceCidr ? parseCidr(spec.network.serviceCidr) : null;
+    if (pod && service && cidrsOverlap(pod, service)) issue(["network", "serviceCidr"], "serviceCidr must not overlap podCidr");
+    if (spec.ingress.enabled && !spec.ingress.host) issue(["ingress", "host"], "ingress.host is required when the ingress is enabled");
+    const helm = checkHelmValues(spec.helmValues);
+    if (helm) issue(["helmValues"], helm);
+  });
+
+export type VClusterSpecInput = z.input<typeof specSchema>;
+export type VClusterSpec = z.output<typeof specSchema>;
+
+export const createVClusterInputSchema = z.object({
+  projectId: z.string().min(1, "projectId is required"),
+  name: vclusterNameSchema,
+  labels: labelsSchema,
+  annotations: z.record(z.string().max(253), z.string().max(4096, "annotation values may be at most 4096 characters")).default({}),
+  spec: specSchema.default(specSchema.parse({})),
+  /** on top of the project's host selector */
+  hostSelector: z.record(z.string(), z.string()).default({}),
+  idempotencyKey: z.string().min(8, "idempotencyKey must be at least 8 characters").max(128).optional(),
+});
+
+export type CreateVClusterInput = z.input<typeof createVClusterInputSchema>;
