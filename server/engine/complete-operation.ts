@@ -2,6 +2,7 @@
 import type { Db } from "@/server/db/client";
 import { AppError } from "@/server/errors";
 import type { Operation, OperationKind, Prisma } from "@/server/generated/prisma/client";
+import { announceVClusterChange } from "./change-events";
 import { parseConditions, setCondition, type Condition } from "./conditions";
 import { ACTION_OF_KIND, assertClaim, lockVCluster } from "./operations";
 import { isDeferredAction, transition } from "./state-machine";
@@ -39,6 +40,7 @@ export async function completeOperationSucceeded(db: Db, op: Operation, workerId
     const vcluster = await lockVCluster(tx, op.vclusterId);
     const next = transition(vcluster.phase, eventOnSuccess(op.kind));
     if (!next.ok) throw new AppError("INTERNAL", `operation ${op.id} finished while ${vcluster.name} was ${vcluster.phase}: ${next.message}`);
+    await announceVClusterChange(tx, vcluster.id, vcluster.projectId);
     if (DELETES.includes(op.kind) || next.next === null) {
       await tx.vCluster.delete({ where: { id: vcluster.id } });
       return;
@@ -74,6 +76,7 @@ export async function completeOperationFailed(db: Db, op: Operation, workerId: s
     });
     if (!op.vclusterId) return;
     const vcluster = await lockVCluster(tx, op.vclusterId);
+    await announceVClusterChange(tx, vcluster.id, vcluster.projectId);
     const deferred = op.kind !== "CREATE" && isDeferredAction(ACTION_OF_KIND[op.kind]);
     // A deferred action never left its phase; a delete has no way back (the table has no DELETING → ERROR).
     const next = deferred || DELETES.includes(op.kind) ? null : transition(vcluster.phase, "failed");

@@ -6,6 +6,7 @@ import type { HostStatus, VClusterAdapter } from "@/server/adapters/vcluster/typ
 import type { Db } from "@/server/db/client";
 import { AppError } from "@/server/errors";
 import type { Operation, OperationKind, VCluster } from "@/server/generated/prisma/client";
+import { announceVClusterChange } from "./change-events";
 import type { StatusPatch } from "./complete-operation";
 import { hostSpecOf, targetOf } from "./host-spec";
 import { assertClaim, LeaseLostError, lockVCluster } from "./operations";
@@ -67,7 +68,10 @@ async function markAllocated(ctx: ExecutionContext): Promise<void> {
     const vcluster = await lockVCluster(tx, ctx.vcluster.id);
     if (vcluster.phase !== "PENDING") return;
     const next = transition(vcluster.phase, "allocated");
-    if (next.ok && next.next) await tx.vCluster.update({ where: { id: vcluster.id }, data: { phase: next.next } });
+    if (next.ok && next.next) {
+      await tx.vCluster.update({ where: { id: vcluster.id }, data: { phase: next.next } });
+      await announceVClusterChange(tx, vcluster.id, vcluster.projectId);
+    }
   });
 }
 

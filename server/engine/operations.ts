@@ -8,6 +8,7 @@ import type { Tx } from "@/server/db/client";
 import type { Db } from "@/server/db/client";
 import { AppError, notFound } from "@/server/errors";
 import type { Operation, OperationKind, Prisma, VClusterPhase } from "@/server/generated/prisma/client";
+import { announceVClusterChange } from "./change-events";
 import { isDeferredAction, transition, type Action } from "./state-machine";
 
 export const ACTION_OF_KIND: Record<Exclude<OperationKind, "CREATE">, Action> = {
@@ -92,6 +93,7 @@ export async function requestOperation(tx: Tx, request: OperationRequest): Promi
     },
   });
   await tx.$executeRaw`SELECT pg_notify(${NOTIFY_CHANNEL}, ${operation.id})`;
+  await announceVClusterChange(tx, vcluster.id, vcluster.projectId);
   return { operation, replayed: false };
 }
 

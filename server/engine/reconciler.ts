@@ -9,6 +9,7 @@ import type { Db } from "@/server/db/client";
 import type { Prisma } from "@/server/generated/prisma/client";
 import { logger } from "@/server/observability/logger";
 import { unseal } from "@/server/security/seal";
+import { announceVClusterChange } from "./change-events";
 import { parseConditions, setCondition } from "./conditions";
 import { observeDrift } from "./drift";
 import { targetOf } from "./host-spec";
@@ -41,7 +42,7 @@ export async function reconcileVCluster(db: Db, adapters: AdapterProvider, hostC
   const drift = observeDrift(vcluster.phase, vcluster.replicas, status);
   if (drift) conditions = setCondition(conditions, drift);
   // Only if nothing started meanwhile: an operation requested since the read owns the status now.
-  await db.vCluster.updateMany({
+  const { count } = await db.vCluster.updateMany({
     where: { id: vcluster.id, phase: vcluster.phase, updatedAt: vcluster.updatedAt },
     data: {
       readyReplicas: status.readyReplicas,
@@ -50,6 +51,7 @@ export async function reconcileVCluster(db: Db, adapters: AdapterProvider, hostC
       statusObservedAt: new Date(),
     },
   });
+  if (count > 0) await announceVClusterChange(db, vcluster.id, vcluster.projectId);
 }
 
 function startHostReconciler(options: ReconcilerOptions, host: { id: string; name: string; kubeconfig: string }): Stoppable {
