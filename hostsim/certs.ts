@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync, randomBytes, sign as signNative } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import forge from "node-forge";
@@ -8,12 +8,22 @@ export interface KeyPair {
   keyPem: string;
 }
 
-function newKeys(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.PrivateKey; keyPem: string } {
+function newKeys(): { publicKey: forge.pki.PublicKey; keyPem: string } {
   // Native key generation: node-forge's pure-JS RSA takes seconds per key.
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const keyPem = privateKey.export({ type: "pkcs1", format: "pem" }).toString();
-  const forgeKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
-  return { publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), privateKey: forgeKey, keyPem };
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  return {
+    publicKey: forge.pki.publicKeyFromPem(publicKey.export({ type: "spki", format: "pem" }).toString()),
+    keyPem: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+  };
+}
+
+/** Signs with Node's native RSA: node-forge's pure-JS signature costs ~100 ms of blocked event loop per certificate. */
+function signCert(cert: forge.pki.Certificate, signerKeyPem: string): void {
+  cert.signatureOid = forge.pki.oids.sha256WithRSAEncryption;
+  cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption;
+  const { getTBSCertificate } = forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 };
+  const tbs = Buffer.from(forge.asn1.toDer(getTBSCertificate(cert)).getBytes(), "binary");
+  cert.signature = signNative("sha256", tbs, createPrivateKey(signerKeyPem)).toString("binary");
 }
 
 function baseCert(publicKey: forge.pki.PublicKey, years: number): forge.pki.Certificate {
@@ -35,18 +45,18 @@ export function createCa(): KeyPair {
     { name: "basicConstraints", cA: true, critical: true },
     { name: "keyUsage", keyCertSign: true, digitalSignature: true, keyEncipherment: true, critical: true },
   ]);
-  cert.sign(k.privateKey as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  signCert(cert, k.keyPem);
   return { certPem: forge.pki.certificateToPem(cert), keyPem: k.keyPem };
 }
 
-function signed(ca: KeyPair, subject: forge.pki.CertificateField[], extensions: object[]): KeyPair {
-  const k = newKeys();
+function signed(ca: KeyPair, subject: forge.pki.CertificateField[], extensions: object[], keys = newKeys()): KeyPair {
+  const k = keys;
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const cert = baseCert(k.publicKey, 1);
   cert.setSubject(subject);
   cert.setIssuer(caCert.subject.attributes);
   cert.setExtensions(extensions);
-  cert.sign(forge.pki.privateKeyFromPem(ca.keyPem) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  signCert(cert, ca.keyPem);
   return { certPem: forge.pki.certificateToPem(cert), keyPem: k.keyPem };
 }
 
@@ -59,8 +69,15 @@ export function serverCert(ca: KeyPair, hosts: string[]): KeyPair {
   ]);
 }
 
-/** A client certificate whose organizational unit names the API it is valid for ("host" or "vc/NS/NAME"). */
+let clientKeys: ReturnType<typeof newKeys> | null = null;
+
+/**
+ * A client certificate whose organizational unit names the API it is valid for ("host" or "vc/NS/NAME").
+ * Every certificate is its own, but they share one key pair per process: an RSA key costs ~100 ms of CPU, which
+ * would otherwise dominate a vcluster's start-up in the simulator.
+ */
 export function clientCert(ca: KeyPair, scope: string): KeyPair {
+  clientKeys ??= newKeys();
   return signed(
     ca,
     [
@@ -72,6 +89,7 @@ export function clientCert(ca: KeyPair, scope: string): KeyPair {
       { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
       { name: "extKeyUsage", clientAuth: true },
     ],
+    clientKeys,
   );
 }
 
