@@ -32,7 +32,7 @@ export async function listNotifications(
   page: { unreadOnly: boolean; cursor?: string; limit: number },
 ): Promise<{ items: NotificationView[]; nextCursor: string | null; unreadCount: number }> {
   const where = { userId, ...(page.unreadOnly ? { readAt: null } : {}) };
-  if (page.cursor && !(await db.notification.count({ where: { ...where, id: page.cursor } }))) {
+  if (page.cursor && !(await db.notification.count({ where: { userId, id: page.cursor } }))) {
     throw invalidField("cursor", "must be the nextCursor of a previous page");
   }
   const rows = await db.notification.findMany({
