@@ -24,6 +24,7 @@ import {
   vclusterDetailSchema,
   vclusterViewSchema,
 } from "./vcluster-schemas";
+import { watchProcedure } from "./vcluster-watch";
 
 const idempotencyKey = z.string().min(8, "idempotencyKey must be at least 8 characters").max(128).optional();
 
@@ -76,4 +77,5 @@ export const vclusterRouter = createTRPCRouter({
     .input(idInput)
     .output(z.object({ kubeconfig: z.string(), server: z.string(), reachable: z.boolean(), warning: z.string().nullable(), vclusterName: z.string(), fileName: z.string() }))
     .mutation(({ ctx, input }) => downloadKubeconfig(ctx.db, hostAdapters(), ctx.actor, auditActorOf(ctx), input.id)),
+  watch: watchProcedure,
 });

@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { changeFeedFor } from "@/server/services/live-updates/change-feed";
+import { watchVClusters, type VClusterWatchEvent } from "@/server/services/live-updates/watch-vclusters";
+import { idSchema } from "../schemas";
+import { signedInProcedure } from "../trpc";
+import { rowSchema } from "./vcluster-schemas";
+
+export const watchEventSchema = z.object({ vcluster: rowSchema.nullable(), vclusterId: z.string(), at: z.date() });
+
+/** tRPC's `.output()` would parse the stream object itself, so each event is checked against the schema instead. */
+async function* checked(events: AsyncGenerator<VClusterWatchEvent, void>): AsyncGenerator<z.infer<typeof watchEventSchema>, void> {
+  for await (const event of events) yield watchEventSchema.parse(event);
+}
+
+/** `vcluster.watch`: status changes of the clusters the caller can see, streamed over SSE. */
+export const watchProcedure = signedInProcedure
+  .input(z.object({ projectId: idSchema.optional() }).default({}))
+  .subscription(async ({ ctx, input, signal }) => checked(await watchVClusters(changeFeedFor(ctx.db), ctx.db, ctx.actor, input, signal)));

@@ -1,0 +1,63 @@
+import type { Actor } from "@/server/auth/actor";
+import type { Db } from "@/server/db/client";
+import { notFound } from "@/server/errors";
+import type { VClusterRow } from "@/server/services/vclusters/list-vclusters";
+import type { VClusterChange, VClusterChangeFeed } from "./change-feed";
+
+export interface VClusterWatchEvent {
+  /** the cluster as `vcluster.list` shows it; null once deleted */
+  vcluster: VClusterRow | null;
+  vclusterId: string;
+  at: Date;
+}
+
+async function maySee(db: Db, actor: Actor, projectId: string): Promise<boolean> {
+  if (actor.isPlatformAdmin) return true;
+  const membership = await db.membership.findUnique({ where: { userId_projectId: { userId: actor.userId, projectId } }, select: { role: true } });
+  return membership !== null;
+}
+
+/**
+ * Changes of the clusters the caller can see, optionally of one project. The project is checked up front (a
+ * non-member gets NOT_FOUND, as everywhere), and membership again for every change, so a caller removed from a
+ * project stops hearing about it at once.
+ */
+export async function watchVClusters(
+  feed: VClusterChangeFeed,
+  db: Db,
+  actor: Actor,
+  query: { projectId?: string },
+  signal?: AbortSignal,
+): Promise<AsyncGenerator<VClusterWatchEvent, void>> {
+  if (query.projectId) {
+    const visible = actor.isPlatformAdmin ? (await db.project.count({ where: { id: query.projectId } })) > 0 : await maySee(db, actor, query.projectId);
+    if (!visible) throw notFound("project");
+  }
+  return stream(feed, db, actor, query.projectId ?? null, signal);
+}
+
+async function* stream(feed: VClusterChangeFeed, db: Db, actor: Actor, projectId: string | null, signal?: AbortSignal): AsyncGenerator<VClusterWatchEvent, void> {
+  const queue: VClusterChange[] = [];
+  let wake: (() => void) | null = null;
+  const unsubscribe = feed.subscribe((change) => {
+    if (projectId && change.projectId !== projectId) return;
+    queue.push(change);
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal?.addEventListener("abort", onAbort);
+  try {
+    while (!signal?.aborted) {
+      const change = queue.shift();
+      if (!change) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+        continue;
+      }
+      if (await maySee(db, actor, change.projectId)) yield { vcluster: change.row, vclusterId: change.vclusterId, at: change.at };
+    }
+  } finally {
+    unsubscribe();
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
