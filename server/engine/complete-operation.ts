@@ -2,6 +2,7 @@
 import type { Db } from "@/server/db/client";
 import { AppError } from "@/server/errors";
 import type { Operation, OperationKind, Prisma } from "@/server/generated/prisma/client";
+import { recordClusterEvent } from "@/server/services/notify/cluster-events";
 import { announceVClusterChange } from "./change-events";
 import { parseConditions, setCondition, type Condition } from "./conditions";
 import { ACTION_OF_KIND, assertClaim, lockVCluster } from "./operations";
@@ -41,10 +42,13 @@ export async function completeOperationSucceeded(db: Db, op: Operation, workerId
     const next = transition(vcluster.phase, eventOnSuccess(op.kind));
     if (!next.ok) throw new AppError("INTERNAL", `operation ${op.id} finished while ${vcluster.name} was ${vcluster.phase}: ${next.message}`);
     await announceVClusterChange(tx, vcluster.id, vcluster.projectId);
+    const event = { vclusterId: vcluster.id, vclusterName: vcluster.name, projectId: vcluster.projectId, ownerId: vcluster.ownerId };
     if (DELETES.includes(op.kind) || next.next === null) {
+      await recordClusterEvent(tx, { ...event, kind: "phase_changed", phase: "DELETED" });
       await tx.vCluster.delete({ where: { id: vcluster.id } });
       return;
     }
+    if (next.next !== vcluster.phase) await recordClusterEvent(tx, { ...event, kind: "phase_changed", phase: next.next });
     const current = await tx.vCluster.findUniqueOrThrow({ where: { id: vcluster.id }, select: { conditions: true } });
     await tx.vCluster.update({
       where: { id: vcluster.id },
@@ -81,6 +85,15 @@ export async function completeOperationFailed(db: Db, op: Operation, workerId: s
     // A deferred action never left its phase; a delete has no way back (the table has no DELETING → ERROR).
     const next = deferred || DELETES.includes(op.kind) ? null : transition(vcluster.phase, "failed");
     const current = await tx.vCluster.findUniqueOrThrow({ where: { id: vcluster.id }, select: { conditions: true } });
+    await recordClusterEvent(tx, {
+      kind: "failed",
+      vclusterId: vcluster.id,
+      vclusterName: vcluster.name,
+      projectId: vcluster.projectId,
+      ownerId: vcluster.ownerId,
+      phase: next?.ok && next.next ? next.next : vcluster.phase,
+      message: `${op.kind.toLowerCase().replace("_", " ")} failed: ${error.message}`,
+    });
     await tx.vCluster.update({
       where: { id: vcluster.id },
       data: {

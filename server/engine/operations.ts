@@ -43,12 +43,13 @@ interface LockedVCluster {
   id: string;
   name: string;
   projectId: string;
+  ownerId: string;
   phase: VClusterPhase;
 }
 
 export async function lockVCluster(tx: Tx, vclusterId: string): Promise<LockedVCluster> {
   const rows = await tx.$queryRaw<LockedVCluster[]>`
-    SELECT id, name, "projectId", phase::text AS phase FROM "VCluster" WHERE id = ${vclusterId} FOR UPDATE`;
+    SELECT id, name, "projectId", "ownerId", phase::text AS phase FROM "VCluster" WHERE id = ${vclusterId} FOR UPDATE`;
   if (!rows[0]) throw notFound("vcluster");
   return rows[0];
 }
@@ -135,10 +136,4 @@ export async function renewLease(db: Db, operationId: string, workerId: string, 
            step = COALESCE(${step ?? null}, step)
      WHERE id = ${operationId} AND "claimedBy" = ${workerId} AND state = 'RUNNING'`;
   if (count === 0) throw new LeaseLostError(operationId);
-}
-
-/** Exponential backoff with jitter: attempt 1 waits ~base, each further attempt doubles, capped. */
-export function backoffMs(attempt: number, baseMs: number, capMs: number, random = Math.random): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(attempt - 1, 0));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }

@@ -13,7 +13,8 @@ import type { Operation } from "@/server/generated/prisma/client";
 import { logger } from "@/server/observability/logger";
 import { completeOperationFailed, completeOperationSucceeded, scheduleRetry } from "./complete-operation";
 import { EXECUTORS, type ExecutionContext } from "./executors";
-import { backoffMs, claimNextOperation, LeaseLostError, NOTIFY_CHANNEL, renewLease } from "./operations";
+import { backoffMs } from "./backoff";
+import { claimNextOperation, LeaseLostError, NOTIFY_CHANNEL, renewLease } from "./operations";
 
 export interface AdapterProvider {
   forHost(hostClusterId: string): Promise<VClusterAdapter>;

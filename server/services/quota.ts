@@ -7,6 +7,7 @@ import { AppError } from "@/server/errors";
 import type { Quota } from "@/server/generated/prisma/client";
 import { formatCpuMillis, formatMemoryBytes } from "@/server/adapters/kubernetes/quantity";
 import { audited, type AuditActor } from "./audit/write-audit";
+import { recordQuotaThreshold } from "./notify/cluster-events";
 import type { Claim } from "./vclusters/spec-columns";
 
 /** What a new project may use until an owner or admin says otherwise. */
@@ -69,7 +70,22 @@ export async function checkQuota(tx: Tx, projectId: string, claim: Claim, replac
   if (after.cpuMillis > quota.maxCpuMillis) throw over("requested CPU", formatCpuMillis(after.cpuMillis), formatCpuMillis(quota.maxCpuMillis));
   if (after.memoryBytes > quota.maxMemoryBytes) throw over("requested memory", formatMemoryBytes(after.memoryBytes), formatMemoryBytes(quota.maxMemoryBytes));
   if (after.storageBytes > quota.maxStorageBytes) throw over("storage", formatMemoryBytes(after.storageBytes), formatMemoryBytes(quota.maxStorageBytes));
+  await reportThresholds(tx, projectId, quota, after);
   return { quota, after };
+}
+
+/** Owners hear when a claim takes a resource to 80 % or 100 % of its quota (deduplicated by the notifier). */
+async function reportThresholds(tx: Tx, projectId: string, quota: Quota, after: QuotaUsage): Promise<void> {
+  const resources: [string, number, number][] = [
+    ["vclusters", after.vclusters, quota.maxVClusters],
+    ["cpu (millicores)", after.cpuMillis, quota.maxCpuMillis],
+    ["memory (MiB)", Number(after.memoryBytes / 1048576n), Number(quota.maxMemoryBytes / 1048576n)],
+    ["storage (GiB)", Number(after.storageBytes / 1073741824n), Number(quota.maxStorageBytes / 1073741824n)],
+  ];
+  for (const [resource, used, limit] of resources) {
+    if (limit <= 0 || used * 100 < limit * 80) continue;
+    await recordQuotaThreshold(tx, { projectId, resource, used, limit, percent: used >= limit ? 100 : 80 });
+  }
 }
 
 export interface QuotaView {

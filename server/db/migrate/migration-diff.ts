@@ -40,10 +40,20 @@ const PG_CHAR_OID = 18;
 const PG_TEXT_OID = 25;
 
 /**
- * The engine reads pg_catalog columns of Postgres' one-byte `"char"` type, which the pg adapter refuses as
- * unsupported; they are plain strings, so present them as text.
+ * Two fixes to the pg adapter for the schema engine: scripts run whole (see below), and pg_catalog columns of
+ * Postgres' one-byte `"char"` type, which the adapter refuses as unsupported, are presented as the strings they are.
  */
-function withCharAsText(adapter: PgAdapter): PgAdapter {
+function patchAdapter(adapter: PgAdapter): PgAdapter {
+  // The adapter splits scripts on every ";", which cuts function bodies ($$ … $$) apart; PostgreSQL's simple
+  // query protocol runs a whole multi-statement script as it is.
+  const raw = adapter as unknown as { client: { query(sql: string): Promise<unknown> }; onError(error: unknown): never };
+  adapter.executeScript = async (script) => {
+    try {
+      await raw.client.query(script);
+    } catch (error) {
+      raw.onError(error);
+    }
+  };
   const io = adapter as unknown as { performIO(query: unknown): Promise<PgFields> };
   const performIO = io.performIO.bind(adapter);
   io.performIO = async (query) => {
@@ -60,13 +70,13 @@ function withCharAsText(adapter: PgAdapter): PgAdapter {
  */
 function adapterFactoryFor(config: PoolConfig): PrismaPg {
   const factory = new PrismaPg(config);
-  const connect = async () => withCharAsText(await new PrismaPg(config).connect());
+  const connect = async () => patchAdapter(await new PrismaPg(config).connect());
   factory.connect = connect;
   factory.connectToShadowDb = async () => {
     const main = await connect();
     const database = `ovc_shadow_${randomUUID().replaceAll("-", "")}`;
     await main.executeScript(`CREATE DATABASE "${database}"`);
-    const shadow = withCharAsText(await new PrismaPg({ ...config, database }).connect());
+    const shadow = patchAdapter(await new PrismaPg({ ...config, database }).connect());
     const dispose = shadow.dispose.bind(shadow);
     shadow.dispose = async () => {
       await dispose();

@@ -3,6 +3,7 @@
  * FOR UPDATE SKIP LOCKED and pushes its next attempt time out by a lease, so a crashed sender's delivery comes due
  * again instead of being lost, and no two senders post the same attempt.
  */
+import { backoffMs } from "@/server/engine/backoff";
 import type { Db } from "@/server/db/client";
 import { logger } from "@/server/observability/logger";
 import { unseal } from "@/server/security/seal";
@@ -23,12 +24,6 @@ export interface WebhookDispatcherOptions {
 }
 
 const DEFAULTS = { pollMs: 1_000, maxAttempts: 8, timeoutMs: 10_000, backoffBaseMs: 5_000, backoffCapMs: 3_600_000, concurrency: 4 };
-
-/** Exponential backoff with full-range jitter in its upper half, so receivers coming back are not hit in lockstep. */
-export function webhookBackoffMs(attempt: number, baseMs: number, capMs: number, random = Math.random): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(attempt - 1, 0));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
 
 interface Claimed {
   id: string;
@@ -102,7 +97,7 @@ export async function sendClaimedDelivery(db: Db, claimed: Claimed, options: Req
         lastError: outcome.error,
         deliveredAt: delivered ? now : undefined,
         failedAt: exhausted ? now : undefined,
-        nextAttemptAt: delivered || exhausted ? undefined : new Date(now.getTime() + webhookBackoffMs(claimed.attempts, options.backoffBaseMs, options.backoffCapMs)),
+        nextAttemptAt: delivered || exhausted ? undefined : new Date(now.getTime() + backoffMs(claimed.attempts, options.backoffBaseMs, options.backoffCapMs)),
       },
     });
     if (count === 0) return;

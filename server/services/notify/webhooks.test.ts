@@ -7,7 +7,8 @@ import { callerFor } from "@/server/testing/caller";
 import { actorOf, createProject, createUser } from "@/server/testing/factories";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
 import { recordClusterEvent, recordQuotaThreshold } from "./cluster-events";
-import { startWebhookDispatcher, webhookBackoffMs } from "./webhook-dispatcher";
+import { backoffMs as webhookBackoffMs } from "@/server/engine/backoff";
+import { startWebhookDispatcher } from "./webhook-dispatcher";
 import { verifyWebhookSignature } from "./webhook-signature";
 
 interface Received {
