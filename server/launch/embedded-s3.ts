@@ -1,7 +1,8 @@
 /**
  * The zero-setup S3 store: s3rver on 127.0.0.1 with its data under `dataDir` (the app uses `./.data/s3`), so
  * snapshots work without any configuration. Each start gets a fresh random key pair and the library's well-known
- * default key is revoked, so nothing else on the machine can use the store by guessing credentials.
+ * default key is revoked. s3rver 3.7 checks the access key id of SigV4 requests but not their signature, so the key
+ * id carries 128 random bits: with the listener on 127.0.0.1 only, it is what keeps other local users out.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
@@ -55,7 +56,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   const bucket = options.bucket ?? EMBEDDED_S3_BUCKET;
   const directory = path.resolve(options.dataDir);
   await mkdir(directory, { recursive: true });
-  const accessKeyId = `OVC${randomBytes(8).toString("hex").toUpperCase()}`;
+  const accessKeyId = `OVC${randomBytes(16).toString("hex").toUpperCase()}`;
   const secretAccessKey = randomBytes(24).toString("base64url");
   account.DUMMY_ACCOUNT.revokeAccessKey("S3RVER");
   account.DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);

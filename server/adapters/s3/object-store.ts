@@ -45,12 +45,15 @@ export interface ObjectStore {
   readonly bucket: string;
   uri(key: string): string;
   ensureBucket(): Promise<void>;
-  putStream(key: string, body: Readable, options: { contentType: string }): Promise<{ sizeBytes: number; etag?: string }>;
+  /** a failure of `body` itself is passed on as it is when an AppError (the producer's own reason), else INTERNAL */
+  putStream(key: string, body: Readable, options: { contentType: string }): Promise<{ sizeBytes: number; parts: number; etag?: string }>;
   getStream(key: string): Promise<Readable>;
   head(key: string): Promise<ObjectInfo>;
   list(prefix: string): Promise<ObjectInfo[]>;
   /** deletes every object under `prefix`; returns how many */
   deletePrefix(prefix: string): Promise<number>;
+  /** closes the client's kept-alive connections */
+  destroy(): void;
 }
 
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
@@ -112,6 +115,9 @@ export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
 
     async putStream(key, body, { contentType }) {
       let sizeBytes = 0;
+      let parts = 0;
+      let sourceError: unknown;
+      body.once("error", (err) => (sourceError = err));
       const upload = new Upload({
         client,
         params: { Bucket, Key: key, Body: body, ContentType: contentType },
@@ -121,6 +127,7 @@ export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
       });
       upload.on("httpUploadProgress", (p) => {
         if (typeof p.loaded === "number") sizeBytes = Math.max(sizeBytes, p.loaded);
+        if (typeof p.part === "number") parts = Math.max(parts, p.part);
       });
       const result = await call(`upload of ${key}`, async () => {
         try {
@@ -129,10 +136,12 @@ export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
           // The upload's own abort can fail too (the store being down); the first failure is the one to report, and
           // a bucket lifecycle rule for incomplete multipart uploads is what collects parts a dead store kept.
           await upload.abort().catch(() => undefined);
+          if (sourceError instanceof AppError) throw sourceError;
+          if (sourceError) throw new AppError("INTERNAL", `upload of ${key} to ${name} stopped: the data being uploaded failed`, { cause: sourceError });
           throw err;
         }
       });
-      return { sizeBytes, etag: result.ETag };
+      return { sizeBytes, parts, etag: result.ETag };
     },
 
     async getStream(key) {
@@ -169,5 +178,7 @@ export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
       }
       return keys.length;
     },
+
+    destroy: () => client.destroy(),
   };
 }
