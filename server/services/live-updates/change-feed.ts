@@ -50,9 +50,12 @@ export class VClusterChangeFeed {
   private embedded = false;
   private newest = new Date();
   private announced = new Map<string, { version: Version; at: number }>();
-  /** clusters in DELETING: their rows vanish, which polling on `updatedAt` cannot see, so they are looked up by id */
-  private deleting = new Map<string, string>();
-  private deletingLoaded = false;
+  /**
+   * Every cluster that exists, id → projectId. A deleted row leaves no `updatedAt` to poll for, so a poll compares
+   * the table's row count with this index and rescans the ids when they differ.
+   */
+  private known = new Map<string, string>();
+  private indexed = false;
   /** notified but not yet read: id → projectId */
   private notified = new Map<string, string>();
   /** reads run one after another so an older read never announces after a newer one */
@@ -86,7 +89,7 @@ export class VClusterChangeFeed {
   private start(): void {
     this.running = true;
     this.newest = new Date();
-    this.deletingLoaded = false;
+    this.indexed = false;
     this.schedule(0);
   }
 
@@ -116,17 +119,22 @@ export class VClusterChangeFeed {
   private async tick(): Promise<void> {
     if (!this.running) return;
     if (this.options.listenUrl && !this.embedded && !this.listener && Date.now() >= this.listenRetryAt) await this.listen(this.options.listenUrl);
-    if (!this.deletingLoaded) {
-      const rows = await this.db.vCluster.findMany({ where: { phase: "DELETING" }, select: { id: true, projectId: true } });
-      for (const r of rows) this.deleting.set(r.id, r.projectId);
-      this.deletingLoaded = true;
-    }
-    const changed = await rowsUpdatedAfter(this.db, new Date(this.newest.getTime() - OVERLAP_MS));
-    const seen = new Set(changed.map((r) => r.row.id));
-    const unseenDeleting = new Map([...this.deleting].filter(([id]) => !seen.has(id)));
-    this.announceRows(changed, new Map());
-    this.announceRows(await rowsByIds(this.db, [...unseenDeleting.keys()]), unseenDeleting);
+    // Counted before reading changes: a row created in between is then in the changes but not the count, which only
+    // causes a needless rescan; the other order could hide a deletion behind a creation.
+    const count = await this.db.vCluster.count();
+    this.announceRows(await rowsUpdatedAfter(this.db, new Date(this.newest.getTime() - OVERLAP_MS)), new Map());
+    if (!this.indexed || count !== this.known.size) await this.rescan();
     this.forgetOld();
+  }
+
+  private async rescan(): Promise<void> {
+    const rows = await this.db.vCluster.findMany({ select: { id: true, projectId: true } });
+    const existing = new Set(rows.map((r) => r.id));
+    const gone = new Map([...this.known].filter(([id]) => !existing.has(id)));
+    const unknown = this.indexed ? rows.filter((r) => !this.known.has(r.id)).map((r) => r.id) : [];
+    if (!this.indexed) for (const r of rows) this.known.set(r.id, r.projectId);
+    this.indexed = true;
+    this.announceRows(await rowsByIds(this.db, unknown), gone);
   }
 
   private async readNotified(): Promise<void> {
@@ -138,18 +146,17 @@ export class VClusterChangeFeed {
   /** Announces each row newer than what was announced, and each of `expected` that has no row as deleted. */
   private announceRows(rows: VersionedRow[], expected: Map<string, string>): void {
     const at = new Date();
-    for (const { row, phase, updatedAt } of rows) {
+    for (const { row, updatedAt } of rows) {
       expected.delete(row.id);
       if (updatedAt > this.newest) this.newest = updatedAt;
-      if (phase === "DELETING") this.deleting.set(row.id, row.projectId);
-      else this.deleting.delete(row.id);
+      this.known.set(row.id, row.projectId);
       const previous = this.announced.get(row.id)?.version;
       if (previous !== undefined && (previous === "deleted" || previous >= updatedAt.getTime())) continue;
       this.announced.set(row.id, { version: updatedAt.getTime(), at: Date.now() });
       this.emit({ vclusterId: row.id, projectId: row.projectId, row, at });
     }
     for (const [id, projectId] of expected) {
-      this.deleting.delete(id);
+      this.known.delete(id);
       if (this.announced.get(id)?.version === "deleted") continue;
       this.announced.set(id, { version: "deleted", at: Date.now() });
       this.emit({ vclusterId: id, projectId, row: null, at });

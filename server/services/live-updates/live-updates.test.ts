@@ -150,4 +150,21 @@ describe("vcluster.watch across instances", () => {
       await w.done;
     }
   });
+
+  it.skipIf(!process.env.DATABASE_URL)("on a PostgreSQL server, hears a change through LISTEN without waiting for a poll", async () => {
+    const listenOnly = createDb(t.url);
+    const feed = changeFeedFor(listenOnly, { listenUrl: t.url, pollMs: 3_600_000 });
+    const member = await createUser(t.db);
+    const project = await createProject(t.db, [{ userId: member.id, role: "MEMBER" }]);
+    const sub = await watch(listenOnly, actorOf(member));
+    const deadline = Date.now() + 30_000;
+    while (!feed.listening && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    expect(feed.listening).toBe(true);
+    const created = await callerOn(otherInstanceDb, actorOf(member)).vcluster.create({ projectId: project.id, name: "heard", spec: { kubernetesVersion: "1.31.1" } });
+    await until(sub.seen, (s) => s.vclusterId === created.vcluster.id, "the cluster through LISTEN");
+    await waitForOperation(t.db, created.operationId);
+    sub.stop();
+    await sub.done;
+    await listenOnly.$disconnect();
+  });
 });

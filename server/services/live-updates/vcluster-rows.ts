@@ -1,11 +1,9 @@
 import type { Db } from "@/server/db/client";
-import type { VClusterPhase } from "@/server/generated/prisma/client";
 import type { VClusterRow } from "@/server/services/vclusters/list-vclusters";
 
 /** A list row plus what the change feed needs to tell one version of a cluster from the next. */
 export interface VersionedRow {
   row: VClusterRow;
-  phase: VClusterPhase;
   updatedAt: Date;
 }
 
@@ -32,7 +30,6 @@ function selectRows(db: Db, where: { id: { in: string[] } } | { updatedAt: { gt:
 
 function versioned(r: Selected): VersionedRow {
   return {
-    phase: r.phase,
     updatedAt: r.updatedAt,
     row: {
       id: r.id,
