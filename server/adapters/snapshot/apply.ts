@@ -1,0 +1,182 @@
+/**
+ * Restore of snapshot objects into a virtual cluster, and its preview. Order: CRDs (then wait until the server
+ * serves their kinds), Namespaces, objects without owners, then objects with owners (whose uids are looked up
+ * again, as restored owners have new ones). An absent object is created by server-side apply; an object that
+ * differs is replaced (PUT at its current resourceVersion): apply alone would leave fields another manager added
+ * since the snapshot, and a restore must give back exactly the snapshot. Re-running changes nothing.
+ */
+import { isDeepStrictEqual } from "node:util";
+import { isNotFound } from "@/server/adapters/kubernetes/errors";
+import { AppError } from "@/server/errors";
+import { discoverResourceTypes, objectPath, type ResourceType } from "./discovery";
+import { snapshotObjects } from "./export";
+import { kindKey, objectRef, type KubeObject } from "./format";
+import { createKubeApi, type KubeApi } from "./kube-api";
+import { stripServerFields } from "./sanitize";
+
+export interface RestorePlan {
+  create: string[];
+  change: string[];
+  delete: string[];
+}
+
+export interface RestoreOptions {
+  /** delete objects of the snapshotted types that the snapshot does not hold */
+  prune?: boolean;
+  /** how long a restored CRD may take to become Established */
+  crdTimeoutMs?: number;
+}
+
+const CRD_KEY = "CustomResourceDefinition.apiextensions.k8s.io";
+
+function phase(object: KubeObject): number {
+  if (kindKey(object) === CRD_KEY) return 0;
+  if (kindKey(object) === "Namespace") return 1;
+  return object.metadata.ownerReferences?.length ? 3 : 2;
+}
+
+async function collect(objects: Iterable<KubeObject> | AsyncIterable<KubeObject>): Promise<KubeObject[]> {
+  const all: KubeObject[] = [];
+  for await (const o of objects) all.push(o);
+  return all.sort((a, b) => phase(a) - phase(b));
+}
+
+class Cluster {
+  private types = new Map<string, ResourceType>();
+  constructor(readonly api: KubeApi) {}
+
+  async discover(): Promise<ResourceType[]> {
+    const types = await discoverResourceTypes(this.api);
+    this.types = new Map(types.map((t) => [kindKey(t), t]));
+    return types;
+  }
+
+  typeOf(object: Pick<KubeObject, "apiVersion" | "kind">): ResourceType | undefined {
+    return this.types.get(kindKey(object));
+  }
+
+  path(object: KubeObject): string {
+    const type = this.typeOf(object);
+    if (!type) throw new AppError("NOT_AVAILABLE", `virtual cluster ${this.api.name} does not serve ${object.apiVersion} ${object.kind} (needed for ${objectRef(object)})`);
+    return objectPath(type, object.metadata.namespace, object.metadata.name);
+  }
+
+  async live(object: KubeObject): Promise<KubeObject | null> {
+    if (!this.typeOf(object)) return null; // its CRD is not there yet: the object cannot exist
+    try {
+      const live = await this.api.get<KubeObject>(this.path(object), `read of ${objectRef(object)}`);
+      return live.metadata.deletionTimestamp ? null : live;
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+}
+
+function differs(live: KubeObject, wanted: KubeObject): boolean {
+  return !isDeepStrictEqual(stripServerFields(live), wanted);
+}
+
+/** What a restore of `objects` would create, change and (with prune) delete, as `kind/ns/name` references. */
+export async function previewRestore(kubeconfig: string, objects: Iterable<KubeObject> | AsyncIterable<KubeObject>, options: RestoreOptions = {}): Promise<RestorePlan> {
+  const cluster = new Cluster(createKubeApi(kubeconfig));
+  try {
+    const types = await cluster.discover();
+    const plan: RestorePlan = { create: [], change: [], delete: [] };
+    const wanted = await collect(objects);
+    for (const object of wanted) {
+      const live = await cluster.live(object);
+      if (!live) plan.create.push(objectRef(object));
+      else if (differs(live, object)) plan.change.push(objectRef(object));
+    }
+    if (options.prune) plan.delete = (await extraObjects(cluster, types, wanted)).map(objectRef);
+    return plan;
+  } finally {
+    cluster.api.close();
+  }
+}
+
+async function extraObjects(cluster: Cluster, types: ResourceType[], wanted: KubeObject[]): Promise<KubeObject[]> {
+  const keep = new Set(wanted.map(objectRef));
+  const extra: KubeObject[] = [];
+  for await (const o of snapshotObjects(cluster.api, types)) if (!keep.has(objectRef(o))) extra.push(o);
+  // dependents before what they live in: objects, then namespaces, then CRDs
+  return extra.sort((a, b) => phase(b) - phase(a));
+}
+
+async function withOwnerUids(cluster: Cluster, object: KubeObject): Promise<KubeObject> {
+  const refs = object.metadata.ownerReferences;
+  if (!refs?.length) return object;
+  const resolved = [];
+  for (const ref of refs) {
+    const owner = await cluster.live({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: object.metadata.namespace } });
+    // an owner the snapshot did not hold cannot be referred to; the object is restored without that link
+    if (owner?.metadata.uid) resolved.push({ ...ref, uid: String(owner.metadata.uid) });
+  }
+  const metadata: KubeObject["metadata"] = { ...object.metadata, ownerReferences: resolved };
+  if (!resolved.length) delete metadata.ownerReferences;
+  return { ...object, metadata };
+}
+
+async function waitEstablished(cluster: Cluster, crd: KubeObject, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const live = await cluster.live(crd);
+    const conditions = (live?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+    if (conditions.some((c) => c.type === "Established" && c.status === "True")) return;
+    if (Date.now() > deadline) throw new AppError("TIMEOUT", `CRD ${crd.metadata.name} was not established within ${timeoutMs / 1000} s in virtual cluster ${cluster.api.name}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Restores `objects` into the cluster behind `kubeconfig`; returns what it created, changed and deleted. */
+export async function applyObjects(kubeconfig: string, objects: Iterable<KubeObject> | AsyncIterable<KubeObject>, options: RestoreOptions = {}): Promise<RestorePlan> {
+  const cluster = new Cluster(createKubeApi(kubeconfig));
+  const done: RestorePlan = { create: [], change: [], delete: [] };
+  try {
+    const wanted = await collect(objects);
+    let types = await cluster.discover();
+    let crdsDone = false;
+    for (const original of wanted) {
+      if (!crdsDone && phase(original) > 0) {
+        crdsDone = true;
+        types = await cluster.discover(); // the restored CRDs' kinds are served now
+      }
+      const object = await withOwnerUids(cluster, original);
+      const ref = objectRef(object);
+      const live = await cluster.live(object);
+      if (!live) {
+        await cluster.api.apply(cluster.path(object), object, `apply of ${ref}`);
+        done.create.push(ref);
+      } else if (differs(live, original)) {
+        await cluster.api.put(cluster.path(object), replacement(live, object), `replace of ${ref}`);
+        done.change.push(ref);
+      }
+      if (phase(original) === 0) await waitEstablished(cluster, original, options.crdTimeoutMs ?? 30_000);
+    }
+    if (!crdsDone) types = await cluster.discover();
+    if (options.prune) {
+      for (const extra of await extraObjects(cluster, types, wanted)) {
+        try {
+          await cluster.api.delete(cluster.path(extra), `deletion of ${objectRef(extra)}`);
+        } catch (err) {
+          if (!isNotFound(err)) throw err; // gone with its namespace or owner meanwhile
+        }
+        done.delete.push(objectRef(extra));
+      }
+    }
+    return done;
+  } finally {
+    cluster.api.close();
+  }
+}
+
+/** The snapshot's object at the live object's resourceVersion, keeping what the server allocated (Service IPs). */
+function replacement(live: KubeObject, wanted: KubeObject): KubeObject {
+  const out: KubeObject = { ...wanted, metadata: { ...wanted.metadata, resourceVersion: live.metadata.resourceVersion } };
+  if (wanted.kind === "Service" && wanted.apiVersion === "v1" && typeof live.spec === "object" && live.spec !== null && typeof wanted.spec === "object" && wanted.spec !== null) {
+    const { clusterIP, clusterIPs } = live.spec as Record<string, unknown>;
+    out.spec = { ...wanted.spec, clusterIP, clusterIPs };
+  }
+  return out;
+}
