@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     include: ["server/**/*.test.ts", "hostsim/**/*.test.ts", "components/**/*.test.ts"],
     environment: "node",
-    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" },
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? "fatal" },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

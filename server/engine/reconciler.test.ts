@@ -32,11 +32,11 @@ afterAll(async () => {
 });
 
 async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const value = await read();
     if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`never saw ${what}; last: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline) throw new Error(`never saw ${what}; last: ${JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
