@@ -1,0 +1,72 @@
+import superjson from "superjson";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callProcedure, type Outcome } from "@/server/testing/call-procedure";
+import { TEST_CREDENTIALS_KEY } from "@/server/testing/engine-harness";
+import { CALLERS, createWorld, LEVEL_RANK, PROCEDURE_RULES, WHO_RANK, type Level, type Who, type World } from "@/server/testing/procedure-rules";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
+import { appRouter } from "./root";
+
+let t: TestDatabase;
+let world: World;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  process.env.HOST_CREDENTIALS_KEY = TEST_CREDENTIALS_KEY;
+  process.env.NEXTAUTH_SECRET ??= "x".repeat(40);
+  process.env.DATABASE_URL ??= t.url;
+  process.env.RATE_LIMIT_MUTATIONS_PER_MINUTE = "1000000";
+  world = await createWorld(t.db);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const AUTHORIZATION_CODES = ["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND"];
+
+/** What a refused caller must get: anonymous callers are asked to sign in; outsiders are not told the project exists. */
+function expectedRefusals(who: Who, min: Level): string[] {
+  if (who === "anonymous") return ["UNAUTHORIZED"];
+  if (who === "otherProject" && min !== "admin") return ["NOT_FOUND", "FORBIDDEN"];
+  return ["FORBIDDEN"];
+}
+
+function describeOutcome(outcome: Outcome): string {
+  return outcome.ok ? "success" : `${outcome.code}${outcome.appCode ? ` (${outcome.appCode})` : ""}: ${outcome.message}`;
+}
+
+const paths = Object.keys(appRouter._def.procedures).sort();
+
+describe("RBAC walk over every procedure", () => {
+  it("every procedure declares its authorization rule", () => {
+    const missing = paths.filter((p) => !(p in PROCEDURE_RULES));
+    expect(missing, "add these to server/testing/procedure-rules.ts with their minimum level and an input").toEqual([]);
+    const stale = Object.keys(PROCEDURE_RULES).filter((p) => !paths.includes(p));
+    expect(stale, "rules for procedures that no longer exist").toEqual([]);
+  });
+
+  it.each(paths.filter((p) => p in PROCEDURE_RULES))("%s: refused below its level, allowed at or above, never leaks another project", async (path) => {
+    const rule = PROCEDURE_RULES[path];
+    const problems: string[] = [];
+    for (const who of CALLERS) {
+      const actor = world.actor(who);
+      const outcome = await callProcedure(t.db, actor, path, await rule.input(world, actor));
+      const allowed = WHO_RANK[who] >= LEVEL_RANK[rule.min];
+      if (!allowed) {
+        const expected = expectedRefusals(who, rule.min);
+        if (outcome.ok || !expected.includes(outcome.code)) problems.push(`${who}: expected ${expected.join(" or ")}, got ${describeOutcome(outcome)}`);
+        continue;
+      }
+      // A quota refusal is FORBIDDEN on the wire but is not about who is calling.
+      if (!outcome.ok && AUTHORIZATION_CODES.includes(outcome.code) && outcome.appCode !== "QUOTA_EXCEEDED") {
+        problems.push(`${who}: allowed at ${rule.min}, got ${describeOutcome(outcome)}`);
+      }
+      if (who === "otherProject" && outcome.ok) {
+        const text = superjson.stringify(outcome.data);
+        for (const secret of [world.project.id, world.vcluster.id, world.vcluster.name, world.webhookId]) {
+          if (text.includes(secret)) problems.push(`${who}: the answer contains ${secret} of a project they are not in`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
