@@ -13,7 +13,8 @@ beforeAll(async () => {
   t = await createTestDatabase();
   process.env.HOST_CREDENTIALS_KEY = TEST_CREDENTIALS_KEY;
   process.env.NEXTAUTH_SECRET ??= "x".repeat(40);
-  process.env.DATABASE_URL ??= t.url;
+  // Host adapters use the process-wide client, which must point at this test database.
+  process.env.DATABASE_URL = t.url;
   process.env.RATE_LIMIT_MUTATIONS_PER_MINUTE = "1000000";
   world = await createWorld(t.db);
 });
