@@ -14,3 +14,16 @@ export function formatBytes(bytes: bigint | number | null): string {
 export function formatDate(date: Date | null): string {
   return date ? date.toLocaleString() : "—";
 }
+
+/** "3m", "2h", "5d": how long ago, as kubectl prints ages. */
+export function formatAge(date: Date, now = Date.now()): string {
+  const seconds = Math.max(0, Math.floor((now - date.getTime()) / 1000));
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h`;
+  return `${Math.floor(seconds / 86_400)}d`;
+}
+
+export function formatCpu(millis: number): string {
+  return millis % 1000 === 0 ? `${millis / 1000} CPU` : `${millis}m CPU`;
+}
