@@ -91,6 +91,7 @@ export function ClusterTable() {
     ],
     [access],
   );
+  // eslint-disable-next-line react-hooks/incompatible-library -- this app does not run the React Compiler; the table object is meant to be read fresh each render
   const table = useReactTable({
     data: list.data?.items ?? [],
     columns: withActions,

@@ -1,0 +1,23 @@
+import { Field, inputClass } from "../ui/field";
+import { Checkbox } from "./wizard-fields";
+import { emptyAsUnset, type WizardForm } from "./wizard-form";
+
+export function NetworkStep({ form }: { form: WizardForm }) {
+  const errors = form.formState.errors.spec?.network;
+  return (
+    <div className="grid gap-4 sm:grid-cols-2">
+      <Field label="Pod CIDR" htmlFor="podCidr" error={errors?.podCidr?.message} help="Optional, e.g. 10.244.0.0/16">
+        <input id="podCidr" placeholder="default of the host" {...form.register("spec.network.podCidr", emptyAsUnset)} aria-invalid={Boolean(errors?.podCidr)} className={inputClass} />
+      </Field>
+      <Field label="Service CIDR" htmlFor="serviceCidr" error={errors?.serviceCidr?.message} help="Optional; must not overlap the pod CIDR.">
+        <input id="serviceCidr" placeholder="default of the host" {...form.register("spec.network.serviceCidr", emptyAsUnset)} aria-invalid={Boolean(errors?.serviceCidr)} className={inputClass} />
+      </Field>
+      <Field label="Cluster domain" htmlFor="clusterDomain" error={errors?.dns?.clusterDomain?.message}>
+        <input id="clusterDomain" {...form.register("spec.network.dns.clusterDomain")} aria-invalid={Boolean(errors?.dns?.clusterDomain)} className={inputClass} />
+      </Field>
+      <div className="flex items-end pb-2">
+        <Checkbox id="enableNetworkPolicies" label="Network policies" help="Isolate the cluster's workloads from other tenants on the host." {...form.register("spec.network.enableNetworkPolicies")} />
+      </div>
+    </div>
+  );
+}
