@@ -3,6 +3,7 @@ import type { Db } from "@/server/db/client";
 import { AppError } from "@/server/errors";
 import type { Operation, OperationKind, Prisma } from "@/server/generated/prisma/client";
 import { recordClusterEvent } from "@/server/services/notify/cluster-events";
+import type { SnapshotResult } from "./snapshot-steps";
 import { announceVClusterChange } from "./change-events";
 import { parseConditions, setCondition, type Condition } from "./conditions";
 import { ACTION_OF_KIND, assertClaim, lockVCluster } from "./operations";
@@ -13,7 +14,10 @@ export interface StatusPatch {
   readyReplicas?: number;
   apiServerEndpoint?: string | null;
   conditions?: Condition[];
-  hostClusterId?: string;
+  /** a snapshot this operation finished, written with the phase change */
+  snapshot?: SnapshotResult;
+  /** work that must wait for the commit (e.g. retention deleting older snapshots from S3) */
+  afterCommit?: () => Promise<void>;
 }
 
 const DELETES: OperationKind[] = ["DELETE", "FORCE_DELETE"];
@@ -49,11 +53,13 @@ export async function completeOperationSucceeded(db: Db, op: Operation, workerId
       return;
     }
     if (next.next !== vcluster.phase) await recordClusterEvent(tx, { ...event, kind: "phase_changed", phase: next.next });
+    if (patch.snapshot) await tx.snapshot.update({ where: { id: patch.snapshot.id }, data: patch.snapshot.data });
     const current = await tx.vCluster.findUniqueOrThrow({ where: { id: vcluster.id }, select: { conditions: true } });
     await tx.vCluster.update({
       where: { id: vcluster.id },
       data: {
         phase: next.next,
+        ...(patch.snapshot ? { lastSnapshotId: patch.snapshot.id } : {}),
         reason: null,
         message: null,
         statusObservedAt: new Date(),
@@ -82,8 +88,11 @@ export async function completeOperationFailed(db: Db, op: Operation, workerId: s
     const vcluster = await lockVCluster(tx, op.vclusterId);
     await announceVClusterChange(tx, vcluster.id, vcluster.projectId);
     const deferred = op.kind !== "CREATE" && isDeferredAction(ACTION_OF_KIND[op.kind]);
-    // A deferred action never left its phase; a delete has no way back (the table has no DELETING → ERROR).
-    const next = deferred || DELETES.includes(op.kind) ? null : transition(vcluster.phase, "failed");
+    const snapshotId = snapshotOf(op);
+    if (snapshotId) await tx.snapshot.updateMany({ where: { id: snapshotId, status: "CREATING" }, data: { status: "FAILED", reason: error.message, completedAt: new Date() } });
+    // A deferred action never left its phase; a delete has no way back (the table has no DELETING → ERROR); a failed
+    // snapshot, or a restore refused before it applied anything, left the cluster as it was, so it runs on.
+    const next = deferred || DELETES.includes(op.kind) ? null : transition(vcluster.phase, clusterUntouched(op, error) ? "succeeded" : "failed");
     const current = await tx.vCluster.findUniqueOrThrow({ where: { id: vcluster.id }, select: { conditions: true } });
     await recordClusterEvent(tx, {
       kind: "failed",
@@ -104,6 +113,18 @@ export async function completeOperationFailed(db: Db, op: Operation, workerId: s
       },
     });
   });
+}
+
+/** The snapshot an operation is writing, if any (a snapshot, or a suspend that snapshots first). */
+export function snapshotOf(op: Operation): string | null {
+  const params = (op.params ?? {}) as { snapshotId?: unknown; snapshotFirst?: unknown };
+  if (op.kind === "SNAPSHOT" || (op.kind === "SUSPEND" && params.snapshotFirst)) return typeof params.snapshotId === "string" ? params.snapshotId : null;
+  return null;
+}
+
+function clusterUntouched(op: Operation, error: AppError | Error): boolean {
+  if (op.kind === "SNAPSHOT") return true;
+  return op.kind === "RESTORE" && error instanceof AppError && (error.code === "PRECONDITION_FAILED" || error.code === "INVALID" || error.code === "NOT_FOUND");
 }
 
 export async function scheduleRetry(db: Db, op: Operation, workerId: string, error: Error, delayMs: number): Promise<void> {

@@ -1,3 +1,5 @@
+import type { ObjectStore } from "@/server/adapters/s3/object-store";
+import { objectStoreFrom } from "@/server/adapters/s3/store-from-env";
 import { db } from "@/server/db/client";
 import { env } from "@/server/env";
 import { logger } from "@/server/observability/logger";
@@ -6,7 +8,9 @@ import { startEngine, type Engine } from "./runtime";
 /** The engine configured from the process environment, as the server and `npm run worker` run it. */
 export function startEngineFromEnv(): Promise<Engine> {
   const e = env();
+  let store: ObjectStore | null = null;
   return startEngine({
+    objectStore: () => (store ??= objectStoreFrom(e)),
     db: db(),
     databaseUrl: e.DATABASE_URL,
     credentialsKey: e.HOST_CREDENTIALS_KEY,

@@ -2,6 +2,7 @@
  * What each operation kind does on the host. Every step is idempotent (apply, scale to a number, delete what
  * exists), so an operation resumed by another worker after a crash repeats nothing harmful.
  */
+import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import type { HostStatus, VClusterAdapter } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
 import { AppError } from "@/server/errors";
@@ -10,6 +11,8 @@ import { announceVClusterChange } from "./change-events";
 import type { StatusPatch } from "./complete-operation";
 import { hostSpecOf, targetOf } from "./host-spec";
 import { assertClaim, LeaseLostError, lockVCluster } from "./operations";
+import { enforceRetention } from "./retention";
+import { restoreSnapshot, takeSnapshot } from "./snapshot-steps";
 import { transition } from "./state-machine";
 
 export interface ExecutionContext {
@@ -22,6 +25,8 @@ export interface ExecutionContext {
   signal: AbortSignal;
   readyTimeoutMs: number;
   statusPollMs: number;
+  /** the snapshot store; NOT_AVAILABLE when none is configured */
+  store(): ObjectStore;
   setStep(step: string, progress: number): Promise<void>;
 }
 
@@ -75,13 +80,45 @@ async function markAllocated(ctx: ExecutionContext): Promise<void> {
   });
 }
 
+interface SnapshotParams {
+  snapshotId?: string;
+  snapshotFirst?: boolean;
+  restoreFrom?: string;
+  prune?: boolean;
+}
+
+const paramsOf = (ctx: ExecutionContext) => (ctx.op.params ?? {}) as SnapshotParams;
+
+function requireParam(value: string | undefined, what: string): string {
+  if (!value) throw new AppError("INVALID", `operation has no ${what}`);
+  return value;
+}
+
+/** A finished snapshot, and the retention that may follow it once it is committed. */
+async function snapshotPatch(ctx: ExecutionContext, snapshotId: string): Promise<StatusPatch> {
+  const store = ctx.store();
+  const snapshot = await takeSnapshot(ctx, store, snapshotId);
+  return { snapshot, afterCommit: async () => void (await enforceRetention(ctx.db, store, ctx.vcluster.id)) };
+}
+
 export const EXECUTORS: Partial<Record<OperationKind, Executor>> = {
   async CREATE(ctx) {
     await markAllocated(ctx);
     await ctx.setStep("installing", 20);
     await ctx.adapter.install(targetOf(ctx.vcluster), hostSpecOf(ctx.vcluster));
     await ctx.setStep("waiting for the control plane", 60);
-    return patchOf(await waitForHost(ctx, "control plane ready", allReady(ctx.vcluster)));
+    const status = await waitForHost(ctx, "control plane ready", allReady(ctx.vcluster));
+    const { restoreFrom } = paramsOf(ctx);
+    if (restoreFrom) await restoreSnapshot(ctx, ctx.store(), ctx.vcluster, restoreFrom, false);
+    return patchOf(status);
+  },
+  async SNAPSHOT(ctx) {
+    return snapshotPatch(ctx, requireParam(paramsOf(ctx).snapshotId, "snapshot"));
+  },
+  async RESTORE(ctx) {
+    const { snapshotId, prune } = paramsOf(ctx);
+    await restoreSnapshot(ctx, ctx.store(), ctx.vcluster, requireParam(snapshotId, "snapshot"), prune ?? false);
+    return patchOf(await ctx.adapter.status(targetOf(ctx.vcluster)));
   },
   async UPDATE(ctx) {
     await ctx.setStep("rolling out", 30);
@@ -97,9 +134,11 @@ export const EXECUTORS: Partial<Record<OperationKind, Executor>> = {
     return patchOf(await waitForHost(ctx, `${ctx.vcluster.replicas} ready replicas`, (s) => allReady(ctx.vcluster)(s) && s.desiredReplicas === ctx.vcluster.replicas));
   },
   async SUSPEND(ctx) {
-    await ctx.setStep("pausing", 30);
+    const { snapshotFirst, snapshotId } = paramsOf(ctx);
+    const snapshot = snapshotFirst ? await snapshotPatch(ctx, requireParam(snapshotId, "snapshot")) : {};
+    await ctx.setStep("pausing", 70);
     await ctx.adapter.suspend(targetOf(ctx.vcluster));
-    return patchOf(await waitForHost(ctx, "control plane stopped", (s) => s.paused && s.readyReplicas === 0));
+    return { ...snapshot, ...patchOf(await waitForHost(ctx, "control plane stopped", (s) => s.paused && s.readyReplicas === 0)) };
   },
   async RESUME(ctx) {
     await ctx.setStep("resuming", 30);

@@ -31,6 +31,8 @@ export interface OperationRequest {
   params?: Prisma.InputJsonValue;
   idempotencyKey?: string | null;
   requestedById?: string | null;
+  /** attempts before a retryable failure becomes final (default 8) */
+  maxAttempts?: number;
 }
 
 export interface RequestedOperation {
@@ -91,6 +93,7 @@ export async function requestOperation(tx: Tx, request: OperationRequest): Promi
       params: request.params ?? {},
       idempotencyKey: request.idempotencyKey ?? null,
       requestedById: request.requestedById ?? null,
+      ...(request.maxAttempts ? { maxAttempts: request.maxAttempts } : {}),
     },
   });
   await tx.$executeRaw`SELECT pg_notify(${NOTIFY_CHANNEL}, ${operation.id})`;

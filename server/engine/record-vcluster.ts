@@ -16,6 +16,8 @@ export interface RecordOptions {
   hostSelector?: Record<string, string>;
   idempotencyKey?: string | null;
   requestedById?: string | null;
+  /** parameters of the CREATE operation (e.g. a snapshot to restore once it runs) */
+  params?: Prisma.InputJsonValue;
 }
 
 async function loadCandidates(tx: Tx): Promise<HostCandidate[]> {
@@ -66,6 +68,7 @@ export async function recordVCluster(
   const { operation } = await requestOperation(tx, {
     vclusterId: vcluster.id,
     kind: "CREATE",
+    params: options.params,
     idempotencyKey: options.idempotencyKey,
     requestedById: options.requestedById,
   });

@@ -1,22 +1,28 @@
 /**
- * The engine as one unit: the operation worker, host health checks, the reconciler and webhook delivery. Runs inside the Next.js
+ * The engine as one unit: the operation worker, host health checks, the reconciler, snapshot schedules and
+ * webhook delivery. Runs inside the Next.js
  * server by default (instrumentation.ts) and as `npm run worker` when scaled out; any number may run at once.
  */
+import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import type { Db } from "@/server/db/client";
 import { logger } from "@/server/observability/logger";
 import { startWebhookDispatcher } from "@/server/services/notify/webhook-dispatcher";
 import { createAdapterProvider, type AdapterSettings } from "./host-adapters";
 import { checkHostHealth } from "./host-health";
 import { startReconcilers } from "./reconciler";
+import { runDueSchedules } from "./snapshot-schedules";
 import { OperationWorker } from "./worker";
 
 export interface EngineOptions extends AdapterSettings {
   db: Db;
+  /** the snapshot store, built on first use */
+  objectStore?: () => ObjectStore;
   databaseUrl: string;
   credentialsKey: string;
   concurrency?: number;
   leaseMs?: number;
   healthIntervalMs?: number;
+  scheduleIntervalMs?: number;
   reconcile?: boolean;
 }
 
@@ -27,11 +33,14 @@ export interface Engine {
 
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const adapters = createAdapterProvider(options.db, options.credentialsKey, options);
-  const worker = new OperationWorker(options.db, { adapters, databaseUrl: options.databaseUrl, concurrency: options.concurrency, leaseMs: options.leaseMs });
+  const worker = new OperationWorker(options.db, { adapters, objectStore: options.objectStore, databaseUrl: options.databaseUrl, concurrency: options.concurrency, leaseMs: options.leaseMs });
   await worker.start();
   const health = setInterval(() => {
     checkHostHealth(options.db, adapters).catch((error: unknown) => logger().error({ err: error }, "host health check failed"));
   }, options.healthIntervalMs ?? 15_000);
+  const schedules = setInterval(() => {
+    runDueSchedules(options.db).catch((error: unknown) => logger().error({ err: error }, "snapshot schedules failed"));
+  }, options.scheduleIntervalMs ?? 15_000);
   const webhooks = startWebhookDispatcher({ db: options.db, credentialsKey: options.credentialsKey });
   const reconcilers = options.reconcile === false ? null : startReconcilers({ db: options.db, adapters, credentialsKey: options.credentialsKey, workerId: worker.id });
   logger().info({ worker: worker.id }, "engine started");
@@ -39,6 +48,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     worker,
     async stop() {
       clearInterval(health);
+      clearInterval(schedules);
       await reconcilers?.stop();
       await webhooks.stop();
       await worker.stop();

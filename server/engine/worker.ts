@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import pg from "pg";
+import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import type { VClusterAdapter } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
 import { translateDbError } from "@/server/db/errors";
@@ -22,6 +23,8 @@ export interface AdapterProvider {
 
 export interface WorkerOptions {
   adapters: AdapterProvider;
+  /** the snapshot store, built on first use */
+  objectStore?: () => ObjectStore;
   /** for LISTEN wake-ups; without it the worker only polls */
   databaseUrl?: string;
   id?: string;
@@ -42,7 +45,7 @@ function isRetryable(error: unknown): boolean {
 
 export class OperationWorker {
   readonly id: string;
-  private readonly options: Required<Omit<WorkerOptions, "databaseUrl" | "id">> & Pick<WorkerOptions, "databaseUrl">;
+  private readonly options: Required<Omit<WorkerOptions, "databaseUrl" | "id" | "objectStore">> & Pick<WorkerOptions, "databaseUrl" | "objectStore">;
   private readonly inflight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -56,6 +59,7 @@ export class OperationWorker {
     this.id = options.id ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.options = {
       adapters: options.adapters,
+      objectStore: options.objectStore,
       databaseUrl: options.databaseUrl,
       concurrency: options.concurrency ?? 16,
       leaseMs: options.leaseMs ?? 30_000,
@@ -149,6 +153,10 @@ export class OperationWorker {
         signal: abort.signal,
         readyTimeoutMs: this.options.readyTimeoutMs,
         statusPollMs: this.options.statusPollMs,
+        store: () => {
+          if (!this.options.objectStore) throw new AppError("NOT_AVAILABLE", "snapshots need an S3 store, and none is configured");
+          return this.options.objectStore();
+        },
         setStep: async (step, progress) => {
           await this.db.operation.updateMany({ where: { id: op.id, claimedBy: this.id }, data: { step, progress } });
         },
@@ -157,6 +165,7 @@ export class OperationWorker {
       if (abort.signal.aborted) throw new LeaseLostError(op.id);
       await completeOperationSucceeded(this.db, op, this.id, patch);
       log.info("operation succeeded");
+      await patch.afterCommit?.().catch((error: unknown) => log.warn({ err: error }, "follow-up work after the operation failed"));
     } catch (raw) {
       await this.handleFailure(op, translateDbError(raw), log);
     } finally {

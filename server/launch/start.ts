@@ -13,6 +13,7 @@ import { applyMigrations } from "@/server/db/migrate/apply-migrations";
 import { bootstrapFirstAdmin } from "./bootstrap";
 import { registerHostCluster } from "@/server/services/host-clusters";
 import { ensureBuild } from "./build";
+import { startEmbeddedS3 } from "./embedded-s3";
 import { loadOrCreateSecrets, type LocalSecrets } from "./secrets";
 
 const root = process.cwd();
@@ -55,6 +56,15 @@ async function startLocalHost(db: Db, secrets: LocalSecrets): Promise<void> {
   console.log(`simulated host cluster "local" at ${sim.url} (data in ${path.join(dataDir, "hostsim")})`);
 }
 
+/** Without S3 settings, snapshots go to an embedded S3-compatible store under DATA_DIR/s3. */
+async function startSnapshotStore(): Promise<Record<string, string>> {
+  if (process.env.S3_BUCKET) return {};
+  const s3 = await startEmbeddedS3({ dataDir: path.join(dataDir, "s3"), port: process.env.EMBEDDED_S3_PORT ? Number(process.env.EMBEDDED_S3_PORT) : undefined });
+  stoppers.push(() => s3.stop());
+  console.log(`embedded S3 store at ${s3.endpoint} (data in ${path.join(dataDir, "s3")})`);
+  return { S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey, S3_FORCE_PATH_STYLE: "true" };
+}
+
 async function main(): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void stopAll(0));
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT must be a TCP port number, got ${process.env.PORT}`);
@@ -77,6 +87,7 @@ async function main(): Promise<void> {
     await db.$disconnect();
   }
 
+  const s3Env = await startSnapshotStore();
   await ensureBuild(root);
   if (stopping) return;
   child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
@@ -85,6 +96,7 @@ async function main(): Promise<void> {
     env: {
       ...process.env,
       ...secrets,
+      ...s3Env,
       DATABASE_URL: databaseUrl,
       NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
       NEXT_TELEMETRY_DISABLED: "1",

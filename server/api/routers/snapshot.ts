@@ -1,21 +1,59 @@
 import { z } from "zod";
-import { listSnapshots } from "@/server/services/snapshot-list";
+import { getSnapshotPolicy, setSnapshotPolicy } from "@/server/services/snapshots/policy";
+import {
+  cloneFromSnapshot,
+  createSnapshot,
+  deleteSnapshot,
+  getSnapshot,
+  listSnapshots,
+  previewVClusterRestore,
+  restoreVCluster,
+} from "@/server/services/snapshots/snapshots";
+import { vclusterNameSchema } from "@/server/validation/vcluster-spec";
+import { auditActorOf } from "../audit-actor";
+import { hostAdapters } from "../host-adapters";
+import { objectStore } from "../object-store";
 import { createTRPCRouter, signedInProcedure } from "../trpc";
+import { policySchema, restorePlanSchema, snapshotNameSchema, snapshotViewSchema } from "./snapshot-schemas";
+import { requestedChangeSchema, vclusterViewSchema } from "./vcluster-schemas";
 
-const snapshotRowSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  vclusterName: z.string(),
-  status: z.enum(["CREATING", "READY", "FAILED", "DELETING"]),
-  sizeBytes: z.bigint().nullable(),
-  objectCount: z.number().int().nullable(),
-  createdAt: z.date(),
-  createdByEmail: z.string().nullable(),
-});
+const id = z.string().min(1, "id is required").max(64);
 
 export const snapshotRouter = createTRPCRouter({
+  create: signedInProcedure
+    .input(z.object({ vclusterId: id, name: snapshotNameSchema.optional() }))
+    .output(z.object({ snapshot: snapshotViewSchema, vcluster: vclusterViewSchema, operationId: z.string() }))
+    .mutation(({ ctx, input }) => createSnapshot(ctx.db, ctx.actor, auditActorOf(ctx), input.vclusterId, input.name)),
   list: signedInProcedure
-    .input(z.object({ limit: z.number().int().min(1).max(200, "limit may be at most 200").default(50) }))
-    .output(z.array(snapshotRowSchema))
+    .input(z.object({ vclusterId: id.optional(), projectId: id.optional(), limit: z.number().int().min(1, "limit must be at least 1").max(200, "limit may be at most 200").default(50) }))
+    .output(z.array(snapshotViewSchema))
     .query(({ ctx, input }) => listSnapshots(ctx.db, ctx.actor, input)),
+  get: signedInProcedure.input(z.object({ id })).output(snapshotViewSchema).query(({ ctx, input }) => getSnapshot(ctx.db, ctx.actor, input.id)),
+  delete: signedInProcedure
+    .input(z.object({ id }))
+    .output(z.object({ id: z.string() }))
+    .mutation(({ ctx, input }) => deleteSnapshot(ctx.db, objectStore(), ctx.actor, auditActorOf(ctx), input.id)),
+  restore: signedInProcedure
+    .input(z.object({ vclusterId: id, snapshotId: id, prune: z.boolean().default(false) }))
+    .output(requestedChangeSchema)
+    .mutation(({ ctx, input }) => restoreVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.vclusterId, input.snapshotId, input.prune)),
+  preview: signedInProcedure
+    .input(z.object({ vclusterId: id, snapshotId: id, prune: z.boolean().default(false) }))
+    .output(restorePlanSchema)
+    .query(({ ctx, input }) => previewVClusterRestore(ctx.db, hostAdapters(), objectStore(), ctx.actor, input.vclusterId, input.snapshotId, input.prune)),
+  clone: signedInProcedure
+    .input(z.object({ snapshotId: id, name: vclusterNameSchema, projectId: id.optional() }))
+    .output(z.object({ vcluster: vclusterViewSchema, operationId: z.string(), replayed: z.boolean() }))
+    .mutation(({ ctx, input }) => cloneFromSnapshot(ctx.db, ctx.actor, auditActorOf(ctx), input.snapshotId, { name: input.name, projectId: input.projectId })),
+  policy: signedInProcedure.input(z.object({ vclusterId: id })).output(policySchema).query(({ ctx, input }) => getSnapshotPolicy(ctx.db, ctx.actor, input.vclusterId)),
+  setPolicy: signedInProcedure
+    .input(
+      z.object({
+        vclusterId: id,
+        keepLast: z.number().int().min(1, "keepLast must be at least 1").max(1000, "keepLast may be at most 1000").nullable(),
+        schedule: z.string().trim().max(100, "schedule may be at most 100 characters").nullable(),
+      }),
+    )
+    .output(policySchema)
+    .mutation(({ ctx, input }) => setSnapshotPolicy(ctx.db, ctx.actor, auditActorOf(ctx), input.vclusterId, { keepLast: input.keepLast, schedule: input.schedule || null })),
 });

@@ -5,17 +5,18 @@ import { downloadKubeconfig } from "@/server/services/vclusters/kubeconfig";
 import {
   deleteVCluster,
   recoverVCluster,
-  refuseSnapshots,
   resumeVCluster,
   scaleVCluster,
   suspendVCluster,
   updateVCluster,
 } from "@/server/services/vclusters/lifecycle";
+import { createSnapshot, restoreVCluster } from "@/server/services/snapshots/snapshots";
 import { listVClusters } from "@/server/services/vclusters/list-vclusters";
 import { createVClusterInputSchema, labelsSchema, MAX_REPLICAS, specSchema } from "@/server/validation/vcluster-spec";
 import { auditActorOf } from "../audit-actor";
 import { hostAdapters } from "../host-adapters";
 import { createTRPCRouter, projectProcedure, signedInProcedure } from "../trpc";
+import { snapshotNameSchema } from "./snapshot-schemas";
 import {
   idInput,
   listInputSchema,
@@ -66,13 +67,16 @@ export const vclusterRouter = createTRPCRouter({
     .output(requestedChangeSchema)
     .mutation(({ ctx, input }) => deleteVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, { confirmName: input.confirmName, force: input.force })),
   snapshot: signedInProcedure
-    .input(idInput.extend({ name: z.string().max(63).optional() }))
+    .input(idInput.extend({ name: snapshotNameSchema.optional() }))
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) => refuseSnapshots(ctx.db, ctx.actor, input.id, "snapshot")),
+    .mutation(async ({ ctx, input }) => {
+      const { vcluster, operationId } = await createSnapshot(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.name);
+      return { vcluster, operationId };
+    }),
   restore: signedInProcedure
-    .input(idInput.extend({ snapshotId: z.string().min(1) }))
+    .input(idInput.extend({ snapshotId: z.string().min(1, "snapshotId is required"), prune: z.boolean().default(false) }))
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) => refuseSnapshots(ctx.db, ctx.actor, input.id, "restore")),
+    .mutation(({ ctx, input }) => restoreVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.snapshotId, input.prune)),
   kubeconfig: signedInProcedure
     .input(idInput)
     .output(z.object({ kubeconfig: z.string(), server: z.string(), reachable: z.boolean(), warning: z.string().nullable(), vclusterName: z.string(), fileName: z.string() }))

@@ -44,7 +44,13 @@ async function checkHostNetworks(tx: Tx, request: CreateVClusterRequest): Promis
   }
 }
 
-export async function createVCluster(db: Db, actor: Actor, auditActor: AuditActor, request: CreateVClusterRequest): Promise<CreatedVCluster> {
+export async function createVCluster(
+  db: Db,
+  actor: Actor,
+  auditActor: AuditActor,
+  request: CreateVClusterRequest,
+  options: { restoreFrom?: string } = {},
+): Promise<CreatedVCluster> {
   if (request.idempotencyKey) {
     const earlier = await db.operation.findUnique({ where: { idempotencyKey: request.idempotencyKey } });
     if (earlier?.vclusterId && earlier.kind === "CREATE" && earlier.projectId === request.projectId) {
@@ -52,7 +58,8 @@ export async function createVCluster(db: Db, actor: Actor, auditActor: AuditActo
     }
   }
   const columns = columnsOfSpec(request.spec);
-  return audited(db, auditActor, { action: "vcluster.create", targetType: "vcluster", targetName: request.name, projectId: request.projectId }, async (tx) => {
+  const action = options.restoreFrom ? "vcluster.clone" : "vcluster.create";
+  return audited(db, auditActor, { action, targetType: "vcluster", targetName: request.name, projectId: request.projectId }, async (tx) => {
     const existing = await tx.vCluster.findUnique({ where: { projectId_name: { projectId: request.projectId, name: request.name } }, select: { id: true } });
     if (existing) {
       throw new AppError("CONFLICT", `name: a vcluster named ${request.name} already exists in this project`, { issues: [{ field: "name", message: "already exists in this project" }] });
@@ -70,9 +77,17 @@ export async function createVCluster(db: Db, actor: Actor, auditActor: AuditActo
         labels: request.labels,
         annotations: request.annotations,
       },
-      { hostSelector: request.hostSelector, idempotencyKey: request.idempotencyKey ?? null, requestedById: actor.userId },
+      {
+        hostSelector: request.hostSelector,
+        idempotencyKey: request.idempotencyKey ?? null,
+        requestedById: actor.userId,
+        ...(options.restoreFrom ? { params: { restoreFrom: options.restoreFrom } } : {}),
+      },
     );
     const view = await loadView(tx, vcluster.id);
-    return { value: { vcluster: view, operationId: operation.id, replayed: false }, audit: { targetId: vcluster.id, after: { spec: request.spec, host: view.hostClusterName } } };
+    return {
+      value: { vcluster: view, operationId: operation.id, replayed: false },
+      audit: { targetId: vcluster.id, after: { spec: request.spec, host: view.hostClusterName, restoreFrom: options.restoreFrom ?? null } },
+    };
   });
 }

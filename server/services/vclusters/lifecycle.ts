@@ -5,11 +5,12 @@
 import type { Actor } from "@/server/auth/actor";
 import type { Db, Tx } from "@/server/db/client";
 import { requestChange } from "@/server/engine/request-change";
-import { AppError, invalidField } from "@/server/errors";
+import { invalidField } from "@/server/errors";
 import type { OperationKind, Prisma, VCluster } from "@/server/generated/prisma/client";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";
 import { HA_REPLICAS, type VClusterSpec } from "@/server/validation/vcluster-spec";
 import { checkQuota } from "../quota";
+import { reserveSnapshot } from "../snapshots/request-snapshot";
 import { vclusterFor } from "./access";
 import { claimOf, columnsOfSpec } from "./spec-columns";
 import { loadView, type VClusterView } from "./view";
@@ -100,11 +101,18 @@ export function updateVCluster(db: Db, actor: Actor, auditActor: AuditActor, id:
   });
 }
 
+/** As the seed's suspend flow: optionally a snapshot first, in the same operation, then the pause. */
 export function suspendVCluster(db: Db, actor: Actor, auditActor: AuditActor, id: string, options: { snapshotFirst: boolean }) {
-  if (options.snapshotFirst) {
-    throw new AppError("NOT_AVAILABLE", "snapshotFirst: snapshots are not available in this version yet; suspend without it", { issues: [{ field: "snapshotFirst", message: "not available yet" }] });
-  }
-  return requestLifecycle(db, actor, auditActor, id, { action: "vcluster.suspend", kind: "SUSPEND" });
+  if (!options.snapshotFirst) return requestLifecycle(db, actor, auditActor, id, { action: "vcluster.suspend", kind: "SUSPEND" });
+  return audited(db, auditActor, { action: "vcluster.suspend", targetType: "vcluster", targetId: id }, async (tx) => {
+    const { vcluster } = await vclusterFor(tx, actor, id, "MEMBER");
+    const snapshot = await reserveSnapshot(tx, vcluster, undefined, actor.userId);
+    const { operation } = await requestChange(tx, { vclusterId: id, kind: "SUSPEND", params: { snapshotFirst: true, snapshotId: snapshot.id }, requestedById: actor.userId });
+    return {
+      value: { vcluster: await loadView(tx, id), operationId: operation.id },
+      audit: { targetName: vcluster.name, projectId: vcluster.projectId, after: { snapshotFirst: true, snapshotId: snapshot.id } },
+    };
+  });
 }
 
 export function resumeVCluster(db: Db, actor: Actor, auditActor: AuditActor, id: string) {
@@ -126,8 +134,4 @@ export function deleteVCluster(db: Db, actor: Actor, auditActor: AuditActor, id:
   });
 }
 
-/** Snapshot and restore run through the SnapshotService, which this version does not have yet. */
-export async function refuseSnapshots(db: Db, actor: Actor, id: string, what: "snapshot" | "restore"): Promise<never> {
-  await vclusterFor(db, actor, id, "MEMBER");
-  throw new AppError("NOT_AVAILABLE", `${what} is not available in this version yet: the SnapshotService has not landed`);
-}
+

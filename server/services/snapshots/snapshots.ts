@@ -1,0 +1,116 @@
+/** SnapshotService: snapshot, list, delete, restore (with preview) and clone, all authorized and audited. */
+import type { ObjectStore } from "@/server/adapters/s3/object-store";
+import { previewRestore, type RestorePlan } from "@/server/adapters/snapshot/apply";
+import { readSnapshot } from "@/server/adapters/snapshot/read";
+import type { Actor } from "@/server/auth/actor";
+import type { Db } from "@/server/db/client";
+import { targetOf } from "@/server/engine/host-spec";
+import { requestChange } from "@/server/engine/request-change";
+import { PAYLOAD_FILE, snapshotPrefix, type StoredManifest } from "@/server/engine/snapshot-steps";
+import type { AdapterProvider } from "@/server/engine/worker";
+import { AppError } from "@/server/errors";
+import type { Snapshot } from "@/server/generated/prisma/client";
+import { audited, type AuditActor } from "@/server/services/audit/write-audit";
+import { specSchema } from "@/server/validation/vcluster-spec";
+import { roleIn, vclusterFor } from "../vclusters/access";
+import { createVCluster, type CreatedVCluster } from "../vclusters/create-vcluster";
+import { loadView, type VClusterView } from "../vclusters/view";
+import { requestSnapshot, SNAPSHOT_MAX_ATTEMPTS } from "./request-snapshot";
+import { loadSnapshotView, type SnapshotView } from "./snapshot-view";
+
+export interface SnapshotRequested {
+  snapshot: SnapshotView;
+  vcluster: VClusterView;
+  operationId: string;
+}
+
+export function createSnapshot(db: Db, actor: Actor, auditActor: AuditActor, vclusterId: string, name?: string): Promise<SnapshotRequested> {
+  return audited(db, auditActor, { action: "snapshot.create", targetType: "vcluster", targetId: vclusterId }, async (tx) => {
+    const { vcluster } = await vclusterFor(tx, actor, vclusterId, "MEMBER");
+    const { snapshot, operation } = await requestSnapshot(tx, vcluster, name, actor.userId);
+    return {
+      value: { snapshot: await loadSnapshotView(tx, snapshot.id), vcluster: await loadView(tx, vclusterId), operationId: operation.id },
+      audit: { targetName: vcluster.name, projectId: vcluster.projectId, after: { snapshotId: snapshot.id, name: snapshot.name } },
+    };
+  });
+}
+
+/** A snapshot the caller may read (VIEWER) or act on (MEMBER); NOT_FOUND outside their projects. */
+async function snapshotFor(db: Db, actor: Actor, id: string, minimum: "VIEWER" | "MEMBER"): Promise<Snapshot> {
+  const snapshot = await db.snapshot.findUnique({ where: { id } });
+  const role = snapshot ? await roleIn(db, actor, snapshot.projectId) : null;
+  if (!snapshot || !role) throw new AppError("NOT_FOUND", "snapshot not found");
+  if (minimum === "MEMBER" && role === "VIEWER") throw new AppError("FORBIDDEN", "this needs the MEMBER role in the project; you are VIEWER");
+  return snapshot;
+}
+
+export async function getSnapshot(db: Db, actor: Actor, id: string): Promise<SnapshotView> {
+  await snapshotFor(db, actor, id, "VIEWER");
+  return loadSnapshotView(db, id);
+}
+
+export async function listSnapshots(db: Db, actor: Actor, query: { vclusterId?: string; projectId?: string; limit: number }): Promise<SnapshotView[]> {
+  const visible = actor.isPlatformAdmin ? {} : { projectId: { in: (await db.membership.findMany({ where: { userId: actor.userId }, select: { projectId: true } })).map((m) => m.projectId) } };
+  const rows = await db.snapshot.findMany({
+    where: { AND: [visible, query.vclusterId ? { vclusterId: query.vclusterId } : {}, query.projectId ? { projectId: query.projectId } : {}] },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: query.limit,
+    select: { id: true },
+  });
+  return Promise.all(rows.map((r) => loadSnapshotView(db, r.id)));
+}
+
+/** Objects in S3 first, then the row: a failure in between leaves the row DELETING, and deleting again finishes it. */
+export async function deleteSnapshot(db: Db, store: ObjectStore, actor: Actor, auditActor: AuditActor, id: string): Promise<{ id: string }> {
+  const snapshot = await snapshotFor(db, actor, id, "MEMBER");
+  await audited(db, auditActor, { action: "snapshot.delete", targetType: "snapshot", targetId: id, targetName: snapshot.name, projectId: snapshot.projectId }, async (tx) => {
+    const { count } = await tx.snapshot.updateMany({ where: { id, status: { in: ["READY", "FAILED", "DELETING"] } }, data: { status: "DELETING" } });
+    if (count === 0) throw new AppError("CONFLICT", `snapshot ${snapshot.name} is still being created; delete it once it is READY or FAILED`);
+    return { value: null, audit: { before: { status: snapshot.status, storageUri: snapshot.storageUri } } };
+  });
+  await store.deletePrefix(snapshotPrefix(snapshot));
+  await db.snapshot.delete({ where: { id } });
+  return { id };
+}
+
+async function readySnapshotFor(db: Db, actor: Actor, snapshotId: string): Promise<Snapshot> {
+  const snapshot = await snapshotFor(db, actor, snapshotId, "MEMBER");
+  if (snapshot.status !== "READY") throw new AppError("PRECONDITION_FAILED", `snapshotId: snapshot ${snapshot.name} is ${snapshot.status}, not READY`);
+  return snapshot;
+}
+
+export async function restoreVCluster(db: Db, actor: Actor, auditActor: AuditActor, vclusterId: string, snapshotId: string, prune: boolean) {
+  const snapshot = await readySnapshotFor(db, actor, snapshotId);
+  return audited(db, auditActor, { action: "vcluster.restore", targetType: "vcluster", targetId: vclusterId }, async (tx) => {
+    const { vcluster } = await vclusterFor(tx, actor, vclusterId, "MEMBER");
+    if (snapshot.projectId !== vcluster.projectId) throw new AppError("INVALID", "snapshotId: the snapshot belongs to another project; clone it instead");
+    const { operation } = await requestChange(tx, { vclusterId, kind: "RESTORE", params: { snapshotId, prune }, requestedById: actor.userId, maxAttempts: SNAPSHOT_MAX_ATTEMPTS });
+    return {
+      value: { vcluster: await loadView(tx, vclusterId), operationId: operation.id },
+      audit: { targetName: vcluster.name, projectId: vcluster.projectId, after: { snapshotId, prune } },
+    };
+  });
+}
+
+/** What a restore would create, change and (with prune) delete, read from the verified snapshot and the live cluster. */
+export async function previewVClusterRestore(db: Db, adapters: AdapterProvider, store: ObjectStore, actor: Actor, vclusterId: string, snapshotId: string, prune: boolean): Promise<RestorePlan> {
+  const snapshot = await readySnapshotFor(db, actor, snapshotId);
+  const { vcluster } = await vclusterFor(db, actor, vclusterId, "MEMBER");
+  if (!vcluster.hostClusterId || vcluster.phase !== "RUNNING") throw new AppError("PRECONDITION_FAILED", `${vcluster.name} must be RUNNING to preview a restore; it is ${vcluster.phase}`);
+  const { kubeconfig } = await (await adapters.forHost(vcluster.hostClusterId)).kubeconfig(targetOf(vcluster));
+  const objects = readSnapshot(await store.getStream(`${snapshotPrefix(snapshot)}${PAYLOAD_FILE}`), snapshot.checksum ?? "");
+  return previewRestore(kubeconfig, objects, { prune });
+}
+
+/** A new vcluster with the snapshot's spec, restored from it once it runs (loft-sh/vcluster#994). */
+export async function cloneFromSnapshot(db: Db, actor: Actor, auditActor: AuditActor, snapshotId: string, target: { name: string; projectId?: string }): Promise<CreatedVCluster> {
+  const snapshot = await readySnapshotFor(db, actor, snapshotId);
+  const projectId = target.projectId ?? snapshot.projectId;
+  const role = await roleIn(db, actor, projectId);
+  if (!role) throw new AppError("NOT_FOUND", "projectId: project not found");
+  if (role === "VIEWER") throw new AppError("FORBIDDEN", "this needs the MEMBER role in the target project; you are VIEWER");
+  const manifest = snapshot.manifest as unknown as StoredManifest | null;
+  const spec = specSchema.safeParse(manifest?.vcluster.spec ?? {});
+  if (!spec.success) throw new AppError("PRECONDITION_FAILED", "the snapshot's vcluster spec is no longer valid here; create a vcluster and restore into it instead");
+  return createVCluster(db, actor, auditActor, { projectId, name: target.name, labels: {}, annotations: {}, spec: spec.data, hostSelector: {} }, { restoreFrom: snapshotId });
+}
