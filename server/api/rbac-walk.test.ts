@@ -63,7 +63,7 @@ describe("RBAC walk over every procedure", () => {
       }
       if (who === "otherProject" && outcome.ok) {
         const text = superjson.stringify(outcome.data);
-        for (const secret of [world.project.id, world.vcluster.id, world.vcluster.name, world.webhookId]) {
+        for (const secret of [world.project.id, world.vcluster.id, world.vcluster.name, world.webhookId, world.snapshotId]) {
           if (text.includes(secret)) problems.push(`${who}: the answer contains ${secret} of a project they are not in`);
         }
       }

@@ -30,12 +30,15 @@ export interface World {
   /** a RUNNING cluster of the project, left in place for reads */
   vcluster: VCluster;
   webhookId: string;
+  /** a READY snapshot of `vcluster` */
+  snapshotId: string;
   actor(who: Who): Actor | null;
   /** a new cluster of the project (RUNNING unless told), for calls that change or remove one */
   freshVCluster(phase?: VClusterPhase): Promise<VCluster>;
   /** a new VIEWER of the project, for calls that change or remove a membership */
   spareMember(): Promise<User>;
   freshWebhookId(): Promise<string>;
+  freshSnapshotId(): Promise<string>;
 }
 
 const unique = () => randomBytes(4).toString("hex");
@@ -65,17 +68,22 @@ export async function createWorld(db: Db): Promise<World> {
   };
   const freshWebhookId = async () =>
     (await db.$transaction((tx) => createWebhook(tx, TEST_CREDENTIALS_KEY, project.id, { url: "https://example.com/hook", events: ["vcluster.failed"] }))).webhook.id;
+  const vcluster = await freshVCluster();
+  const freshSnapshotId = async () =>
+    (await db.snapshot.create({ data: { name: `s-${unique()}`, vclusterId: vcluster.id, vclusterName: vcluster.name, projectId: project.id, status: "READY", completedAt: new Date() } })).id;
   return {
     db,
     project,
     otherProject,
     users,
     host,
-    vcluster: await freshVCluster(),
+    vcluster,
     webhookId: await freshWebhookId(),
+    snapshotId: await freshSnapshotId(),
     actor: (who) => (who === "anonymous" ? null : actorOf(users[who])),
     freshVCluster,
     freshWebhookId,
+    freshSnapshotId,
     async spareMember() {
       const user = await createUser(db);
       await db.membership.create({ data: { userId: user.id, projectId: project.id, role: "VIEWER" } });
@@ -125,11 +133,19 @@ export const PROCEDURE_RULES: Record<string, ProcedureRule> = {
     },
   },
   "vcluster.snapshot": { min: "MEMBER", input: (w) => ({ id: w.vcluster.id, name: "walked" }) },
-  "vcluster.restore": { min: "MEMBER", input: (w) => ({ id: w.vcluster.id, snapshotId: "no-such-snapshot" }) },
+  "vcluster.restore": { min: "MEMBER", input: async (w) => ({ id: (await w.freshVCluster()).id, snapshotId: w.snapshotId }) },
   "vcluster.kubeconfig": { min: "MEMBER", input: (w) => ({ id: w.vcluster.id }) },
   "vcluster.watch": { min: "VIEWER", input: (w) => ({ projectId: P(w) }) },
 
+  "snapshot.create": { min: "MEMBER", input: async (w) => ({ vclusterId: (await w.freshVCluster()).id, name: `s-${unique()}` }) },
   "snapshot.list": { min: "signedIn", input: () => ({}) },
+  "snapshot.get": { min: "VIEWER", input: (w) => ({ id: w.snapshotId }) },
+  "snapshot.delete": { min: "MEMBER", input: async (w) => ({ id: await w.freshSnapshotId() }) },
+  "snapshot.restore": { min: "MEMBER", input: async (w) => ({ vclusterId: (await w.freshVCluster()).id, snapshotId: w.snapshotId }) },
+  "snapshot.preview": { min: "MEMBER", input: (w) => ({ vclusterId: w.vcluster.id, snapshotId: w.snapshotId }) },
+  "snapshot.clone": { min: "MEMBER", input: (w) => ({ snapshotId: w.snapshotId, name: `clone-${unique()}` }) },
+  "snapshot.policy": { min: "VIEWER", input: (w) => ({ vclusterId: w.vcluster.id }) },
+  "snapshot.setPolicy": { min: "MEMBER", input: async (w) => ({ vclusterId: (await w.freshVCluster()).id, keepLast: 3, schedule: null }) },
 
   "apiToken.create": { min: "signedIn", input: () => ({ name: "walked", expiresInDays: 1 }) },
   "apiToken.list": { min: "signedIn", input: () => undefined },
