@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { NavBar } from "@/components/nav-bar";
+import { PortalProviders } from "@/components/portal-providers";
 import { ApiProvider } from "@/components/trpc";
 import { requirePageUser } from "@/server/auth/session";
 
@@ -9,8 +10,10 @@ export default async function PortalLayout({ children }: { children: ReactNode }
   const user = await requirePageUser("/clusters");
   return (
     <ApiProvider>
-      <NavBar email={user.email} isPlatformAdmin={user.isPlatformAdmin} />
-      <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
+      <PortalProviders>
+        <NavBar email={user.email} isPlatformAdmin={user.isPlatformAdmin} />
+        <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
+      </PortalProviders>
     </ApiProvider>
   );
 }

@@ -108,6 +108,13 @@ export function ClusterTable() {
     getCoreRowModel: getCoreRowModel(),
   });
   const filtered = Boolean(projectId || phase || labelSelector || search);
+  const canCreate = (projects.data ?? []).some((p) => access.canChange(p.id));
+  const newCluster = (label: string) =>
+    canCreate && (
+      <Link href="/clusters/new" className="inline-flex items-center gap-1.5 rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-500">
+        <Plus className="size-4" /> {label}
+      </Link>
+    );
 
   return (
     <div className="space-y-3">
@@ -132,9 +139,7 @@ export function ClusterTable() {
           ))}
         </select>
         <input aria-label="Label selector" value={labelSelector} onChange={(e) => (setLabelSelector(e.target.value), restart())} placeholder="team=web,env!=prod" className={`${inputClass} w-48 font-mono`} />
-        <Link href="/clusters/new" className="inline-flex items-center gap-1.5 rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-500">
-          <Plus className="size-4" /> New cluster
-        </Link>
+        {newCluster("New cluster")}
       </div>
 
       {list.isError && (
@@ -147,9 +152,7 @@ export function ClusterTable() {
         <div className="rounded-lg border border-dashed border-slate-300 p-10 text-center dark:border-slate-700">
           <p className="font-medium">No virtual clusters yet</p>
           <p className="mb-4 text-sm text-slate-500">A virtual cluster is a full Kubernetes API of your own, running inside a shared host cluster.</p>
-          <Link href="/clusters/new" className="inline-flex items-center gap-1.5 rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-500">
-            <Plus className="size-4" /> Create your first cluster
-          </Link>
+          {canCreate ? newCluster("Create your first cluster") : <p className="text-sm text-slate-500">Your role in your projects lets you view clusters, not create them.</p>}
         </div>
       )}
       {list.data && (list.data.total > 0 || filtered) && (
