@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useTRPC } from "./trpc";
 
 export function ProjectList() {
@@ -12,8 +13,10 @@ export function ProjectList() {
   return (
     <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
       {list.data.map((p) => (
-        <li key={p.id} className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
-          <p className="font-medium">{p.name}</p>
+        <li key={p.id} className="rounded-lg border border-slate-200 bg-white p-4 hover:border-indigo-300 dark:border-slate-800 dark:bg-slate-900">
+          <Link href={`/projects/${p.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
+            {p.name}
+          </Link>
           <p className="text-sm text-slate-500">
             {p.slug} · your role: {p.role} · {p.vclusterCount} cluster{p.vclusterCount === 1 ? "" : "s"}
           </p>

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { ApiException, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { expect, test, type Page } from "@playwright/test";
 import { ADMIN } from "./support/accounts";
-import { openWizard, screenshot, signIn } from "./support/portal";
+import { screenshot, signIn } from "./support/portal";
 
 const exec = promisify(execFile);
 const CLUSTER = "journey";

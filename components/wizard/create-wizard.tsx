@@ -116,7 +116,7 @@ export function CreateWizard() {
         {step === 2 && <NetworkStep form={form} />}
         {step === 3 && <StorageStep form={form} />}
         {step === 4 && <AdvancedStep form={form} />}
-        {step === 5 && reviewed && <ReviewStep values={reviewed} quotaRefusal={root?.quota?.message} />}
+        {step === 5 && reviewed && <ReviewStep values={reviewed} projectName={writable.find((p) => p.id === reviewed.projectId)?.name ?? reviewed.projectId} quotaRefusal={root?.quota?.message} />}
         {root?.server?.message && (
           <p role="alert" className="mt-4 text-sm text-red-600">
             {root.server.message}

@@ -2,8 +2,9 @@ import { stringify } from "yaml";
 import { QuotaPreview } from "./quota-preview";
 import type { WizardOutput } from "./wizard-form";
 
-export function ReviewStep({ values, quotaRefusal }: { values: WizardOutput; quotaRefusal: string | undefined }) {
-  const { idempotencyKey: _key, ...shown } = values;
+export function ReviewStep({ values, projectName, quotaRefusal }: { values: WizardOutput; projectName: string; quotaRefusal: string | undefined }) {
+  const { idempotencyKey: _key, projectId: _id, ...rest } = values;
+  const shown = { project: projectName, ...rest };
   return (
     <div className="grid gap-6 lg:grid-cols-2">
       <div>

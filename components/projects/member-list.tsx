@@ -1,0 +1,86 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { toast } from "sonner";
+import { issuesOf } from "../api-error";
+import type { Role } from "../cluster-types";
+import { formatDate } from "../format";
+import { useTRPC } from "../trpc";
+import { Button } from "../ui/button";
+import { Field, inputClass } from "../ui/field";
+
+const ROLES: Role[] = ["OWNER", "MEMBER", "VIEWER"];
+
+/** Members and their roles; owners add, re-role and remove them. */
+export function MemberList({ projectId, canManage }: { projectId: string; canManage: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const members = useQuery(trpc.project.members.queryOptions({ projectId }));
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.project.members.queryKey({ projectId }) });
+  const onError = (error: { message: string }) => toast.error(error.message);
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<Role>("MEMBER");
+  const add = useMutation(
+    trpc.project.addMember.mutationOptions({
+      onSuccess: () => {
+        setEmail("");
+        void refresh();
+      },
+    }),
+  );
+  const setMemberRole = useMutation(trpc.project.setRole.mutationOptions({ onSuccess: () => void refresh(), onError }));
+  const remove = useMutation(trpc.project.removeMember.mutationOptions({ onSuccess: () => void refresh(), onError }));
+  const onAdd = (event: FormEvent) => {
+    event.preventDefault();
+    add.mutate({ projectId, email, role });
+  };
+  const emailError = issuesOf(add.error).find((i) => i.field === "email")?.message ?? (add.isError ? add.error.message : undefined);
+
+  return (
+    <div className="space-y-3">
+      {members.isError && <p className="text-sm text-red-600">Could not load members: {members.error.message}</p>}
+      <ul className="divide-y divide-slate-100 dark:divide-slate-800">
+        {members.data?.map((m) => (
+          <li key={m.userId} className="flex flex-wrap items-center gap-2 py-2 text-sm">
+            <div className="min-w-0 flex-1">
+              <p className="truncate font-medium">{m.name ?? m.email}</p>
+              <p className="truncate text-xs text-slate-500">
+                {m.email} · since {formatDate(m.since)}
+              </p>
+            </div>
+            {canManage ? (
+              <>
+                <select aria-label={`Role of ${m.email}`} value={m.role} onChange={(e) => setMemberRole.mutate({ projectId, userId: m.userId, role: e.target.value as Role })} className="rounded-md border border-slate-300 bg-transparent px-2 py-1 text-xs dark:border-slate-700">
+                  {ROLES.map((r) => (
+                    <option key={r}>{r}</option>
+                  ))}
+                </select>
+                <Button size="sm" variant="ghost" onClick={() => remove.mutate({ projectId, userId: m.userId })}>
+                  Remove
+                </Button>
+              </>
+            ) : (
+              <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs dark:bg-slate-800">{m.role}</span>
+            )}
+          </li>
+        ))}
+      </ul>
+      {canManage && (
+        <form onSubmit={onAdd} className="grid grid-cols-[1fr_auto_auto] items-end gap-2">
+          <Field label="Add by email" htmlFor="member-email" error={emailError}>
+            <input id="member-email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} aria-invalid={Boolean(emailError)} className={inputClass} />
+          </Field>
+          <select aria-label="Role of the new member" value={role} onChange={(e) => setRole(e.target.value as Role)} className={`${inputClass} w-auto`}>
+            {ROLES.map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </select>
+          <Button type="submit" variant="primary" disabled={add.isPending}>
+            Add member
+          </Button>
+        </form>
+      )}
+    </div>
+  );
+}
