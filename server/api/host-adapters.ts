@@ -1,12 +1,17 @@
-import { db } from "@/server/db/client";
+import type { Db } from "@/server/db/client";
 import { createAdapterProvider } from "@/server/engine/host-adapters";
 import type { AdapterProvider } from "@/server/engine/worker";
 import { env } from "@/server/env";
 
-const globalForAdapters = globalThis as unknown as { ovcAdapters?: AdapterProvider };
+const globalForAdapters = globalThis as unknown as { ovcAdapters?: WeakMap<Db, AdapterProvider> };
 
-/** The API's view of the host clusters, shared by every request of this process. */
-export function hostAdapters(): AdapterProvider {
-  globalForAdapters.ovcAdapters ??= createAdapterProvider(db(), env().HOST_CREDENTIALS_KEY, { installer: env().VCLUSTER_INSTALLER });
-  return globalForAdapters.ovcAdapters;
+/** The API's view of the host clusters registered in `db`, shared by every request of this process. */
+export function hostAdapters(db: Db): AdapterProvider {
+  globalForAdapters.ovcAdapters ??= new WeakMap();
+  let provider = globalForAdapters.ovcAdapters.get(db);
+  if (!provider) {
+    provider = createAdapterProvider(db, env().HOST_CREDENTIALS_KEY, { installer: env().VCLUSTER_INSTALLER });
+    globalForAdapters.ovcAdapters.set(db, provider);
+  }
+  return provider;
 }

@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from "node:util";
 import { isNotFound } from "@/server/adapters/kubernetes/errors";
 import { AppError } from "@/server/errors";
 import { discoverResourceTypes, objectPath, type ResourceType } from "./discovery";
-import { snapshotObjects } from "./export";
+import { listAll, snapshotObjects } from "./export";
 import { kindKey, objectRef, type KubeObject } from "./format";
 import { createKubeApi, type KubeApi } from "./kube-api";
 import { stripServerFields } from "./sanitize";
@@ -35,6 +35,17 @@ function phase(object: KubeObject): number {
   return object.metadata.ownerReferences?.length ? 3 : 2;
 }
 
+const RESTORE_CONCURRENCY = 16;
+
+async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
+}
+
 async function collect(objects: Iterable<KubeObject> | AsyncIterable<KubeObject>): Promise<KubeObject[]> {
   const all: KubeObject[] = [];
   for await (const o of objects) all.push(o);
@@ -43,12 +54,29 @@ async function collect(objects: Iterable<KubeObject> | AsyncIterable<KubeObject>
 
 class Cluster {
   private types = new Map<string, ResourceType>();
+  /** live objects of whole types, read with one list each instead of a GET per object */
+  private listed = new Map<string, Map<string, KubeObject>>();
   constructor(readonly api: KubeApi) {}
+
+  async prefetch(objects: KubeObject[]): Promise<void> {
+    for (const key of new Set(objects.map((o) => kindKey(o)))) {
+      const type = this.types.get(key);
+      if (!type) continue;
+      const live = new Map<string, KubeObject>();
+      for await (const o of listAll(this.api, type)) live.set(objectRef(o), o);
+      this.listed.set(key, live);
+    }
+  }
 
   async discover(): Promise<ResourceType[]> {
     const types = await discoverResourceTypes(this.api);
     this.types = new Map(types.map((t) => [kindKey(t), t]));
     return types;
+  }
+
+  /** Owned objects are looked up one by one again: their owners were created after the lists were read. */
+  forgetPrefetched(): void {
+    this.listed.clear();
   }
 
   typeOf(object: Pick<KubeObject, "apiVersion" | "kind">): ResourceType | undefined {
@@ -63,6 +91,11 @@ class Cluster {
 
   async live(object: KubeObject): Promise<KubeObject | null> {
     if (!this.typeOf(object)) return null; // its CRD is not there yet: the object cannot exist
+    const listed = this.listed.get(kindKey(object));
+    if (listed) {
+      const live = listed.get(objectRef(object));
+      return live && !live.metadata.deletionTimestamp ? live : null;
+    }
     try {
       const live = await this.api.get<KubeObject>(this.path(object), `read of ${objectRef(object)}`);
       return live.metadata.deletionTimestamp ? null : live;
@@ -135,13 +168,8 @@ export async function applyObjects(kubeconfig: string, objects: Iterable<KubeObj
   const done: RestorePlan = { create: [], change: [], delete: [] };
   try {
     const wanted = await collect(objects);
-    let types = await cluster.discover();
-    let crdsDone = false;
-    for (const original of wanted) {
-      if (!crdsDone && phase(original) > 0) {
-        crdsDone = true;
-        types = await cluster.discover(); // the restored CRDs' kinds are served now
-      }
+    await cluster.discover();
+    const restoreOne = async (original: KubeObject) => {
       const object = await withOwnerUids(cluster, original);
       const ref = objectRef(object);
       const live = await cluster.live(object);
@@ -152,9 +180,20 @@ export async function applyObjects(kubeconfig: string, objects: Iterable<KubeObj
         await cluster.api.put(cluster.path(object), replacement(live, object), `replace of ${ref}`);
         done.change.push(ref);
       }
-      if (phase(original) === 0) await waitEstablished(cluster, original, options.crdTimeoutMs ?? 30_000);
+    };
+    for (const crd of wanted.filter((o) => phase(o) === 0)) {
+      await restoreOne(crd);
+      await waitEstablished(cluster, crd, options.crdTimeoutMs ?? 30_000);
     }
-    if (!crdsDone) types = await cluster.discover();
+    const types = await cluster.discover(); // the restored CRDs' kinds are served now
+    // Namespaces and ownerless objects do not depend on each other within their phase, so they go in parallel;
+    // owned objects go one by one, as an owner may itself be owned.
+    const independent = wanted.filter((o) => phase(o) === 1 || phase(o) === 2);
+    await cluster.prefetch(independent);
+    await inParallel(wanted.filter((o) => phase(o) === 1), RESTORE_CONCURRENCY, restoreOne);
+    await inParallel(wanted.filter((o) => phase(o) === 2), RESTORE_CONCURRENCY, restoreOne);
+    cluster.forgetPrefetched();
+    for (const owned of wanted.filter((o) => phase(o) === 3)) await restoreOne(owned);
     if (options.prune) {
       for (const extra of await extraObjects(cluster, types, wanted)) {
         try {

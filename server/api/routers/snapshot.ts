@@ -32,7 +32,7 @@ export const snapshotRouter = createTRPCRouter({
   delete: signedInProcedure
     .input(z.object({ id }))
     .output(z.object({ id: z.string() }))
-    .mutation(({ ctx, input }) => deleteSnapshot(ctx.db, objectStore(), ctx.actor, auditActorOf(ctx), input.id)),
+    .mutation(({ ctx, input }) => deleteSnapshot(ctx.db, objectStore, ctx.actor, auditActorOf(ctx), input.id)),
   restore: signedInProcedure
     .input(z.object({ vclusterId: id, snapshotId: id, prune: z.boolean().default(false) }))
     .output(requestedChangeSchema)
@@ -40,7 +40,7 @@ export const snapshotRouter = createTRPCRouter({
   preview: signedInProcedure
     .input(z.object({ vclusterId: id, snapshotId: id, prune: z.boolean().default(false) }))
     .output(restorePlanSchema)
-    .query(({ ctx, input }) => previewVClusterRestore(ctx.db, hostAdapters(), objectStore(), ctx.actor, input.vclusterId, input.snapshotId, input.prune)),
+    .query(({ ctx, input }) => previewVClusterRestore(ctx.db, hostAdapters(ctx.db), objectStore, ctx.actor, input.vclusterId, input.snapshotId, input.prune)),
   clone: signedInProcedure
     .input(z.object({ snapshotId: id, name: vclusterNameSchema, projectId: id.optional() }))
     .output(z.object({ vcluster: vclusterViewSchema, operationId: z.string(), replayed: z.boolean() }))

@@ -37,7 +37,7 @@ export const vclusterRouter = createTRPCRouter({
   get: signedInProcedure
     .input(idInput)
     .output(vclusterDetailSchema)
-    .query(({ ctx, input }) => getVCluster(ctx.db, hostAdapters(), ctx.actor, input.id)),
+    .query(({ ctx, input }) => getVCluster(ctx.db, hostAdapters(ctx.db), ctx.actor, input.id)),
   list: signedInProcedure
     .input(listInputSchema)
     .output(z.object({ items: z.array(rowSchema), nextCursor: z.string().nullable(), total: z.number().int() }))
@@ -80,6 +80,6 @@ export const vclusterRouter = createTRPCRouter({
   kubeconfig: signedInProcedure
     .input(idInput)
     .output(z.object({ kubeconfig: z.string(), server: z.string(), reachable: z.boolean(), warning: z.string().nullable(), vclusterName: z.string(), fileName: z.string() }))
-    .mutation(({ ctx, input }) => downloadKubeconfig(ctx.db, hostAdapters(), ctx.actor, auditActorOf(ctx), input.id)),
+    .mutation(({ ctx, input }) => downloadKubeconfig(ctx.db, hostAdapters(ctx.db), ctx.actor, auditActorOf(ctx), input.id)),
   watch: watchProcedure,
 });

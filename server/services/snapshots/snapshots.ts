@@ -60,15 +60,16 @@ export async function listSnapshots(db: Db, actor: Actor, query: { vclusterId?: 
   return Promise.all(rows.map((r) => loadSnapshotView(db, r.id)));
 }
 
+/** The store is built only once the caller is authorized, so a refusal never depends on the S3 settings. */
 /** Objects in S3 first, then the row: a failure in between leaves the row DELETING, and deleting again finishes it. */
-export async function deleteSnapshot(db: Db, store: ObjectStore, actor: Actor, auditActor: AuditActor, id: string): Promise<{ id: string }> {
+export async function deleteSnapshot(db: Db, store: () => ObjectStore, actor: Actor, auditActor: AuditActor, id: string): Promise<{ id: string }> {
   const snapshot = await snapshotFor(db, actor, id, "MEMBER");
   await audited(db, auditActor, { action: "snapshot.delete", targetType: "snapshot", targetId: id, targetName: snapshot.name, projectId: snapshot.projectId }, async (tx) => {
     const { count } = await tx.snapshot.updateMany({ where: { id, status: { in: ["READY", "FAILED", "DELETING"] } }, data: { status: "DELETING" } });
     if (count === 0) throw new AppError("CONFLICT", `snapshot ${snapshot.name} is still being created; delete it once it is READY or FAILED`);
     return { value: null, audit: { before: { status: snapshot.status, storageUri: snapshot.storageUri } } };
   });
-  await store.deletePrefix(snapshotPrefix(snapshot));
+  await store().deletePrefix(snapshotPrefix(snapshot));
   await db.snapshot.delete({ where: { id } });
   return { id };
 }
@@ -93,12 +94,12 @@ export async function restoreVCluster(db: Db, actor: Actor, auditActor: AuditAct
 }
 
 /** What a restore would create, change and (with prune) delete, read from the verified snapshot and the live cluster. */
-export async function previewVClusterRestore(db: Db, adapters: AdapterProvider, store: ObjectStore, actor: Actor, vclusterId: string, snapshotId: string, prune: boolean): Promise<RestorePlan> {
+export async function previewVClusterRestore(db: Db, adapters: AdapterProvider, store: () => ObjectStore, actor: Actor, vclusterId: string, snapshotId: string, prune: boolean): Promise<RestorePlan> {
   const snapshot = await readySnapshotFor(db, actor, snapshotId);
   const { vcluster } = await vclusterFor(db, actor, vclusterId, "MEMBER");
   if (!vcluster.hostClusterId || vcluster.phase !== "RUNNING") throw new AppError("PRECONDITION_FAILED", `${vcluster.name} must be RUNNING to preview a restore; it is ${vcluster.phase}`);
   const { kubeconfig } = await (await adapters.forHost(vcluster.hostClusterId)).kubeconfig(targetOf(vcluster));
-  const objects = readSnapshot(await store.getStream(`${snapshotPrefix(snapshot)}${PAYLOAD_FILE}`), snapshot.checksum ?? "");
+  const objects = readSnapshot(await store().getStream(`${snapshotPrefix(snapshot)}${PAYLOAD_FILE}`), snapshot.checksum ?? "");
   return previewRestore(kubeconfig, objects, { prune });
 }
 

@@ -21,7 +21,7 @@ export async function GET(req: Request, context: { params: Promise<{ id: string 
       ip: req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null,
       userAgent: req.headers.get("user-agent"),
     };
-    const result = await downloadKubeconfig(db(), hostAdapters(), actor, auditActorOf(ctx), id);
+    const result = await downloadKubeconfig(db(), hostAdapters(db()), actor, auditActorOf(ctx), id);
     const headers: Record<string, string> = {
       "content-type": "application/yaml; charset=utf-8",
       "content-disposition": `attachment; filename="${result.fileName}"`,
