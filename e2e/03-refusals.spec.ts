@@ -18,7 +18,7 @@ test("the wizard shows the shared schema's refusal on its field, and the server'
   await page.getByRole("button", { name: "Next" }).click();
   await expect(page.locator("[data-field-error=cpuRequest]")).toContainText("must not exceed the CPU limit");
   await page.getByLabel("CPU request").fill("100m");
-  for (let step = 0; step < 4; step += 1) await page.getByRole("button", { name: "Next" }).click();
+  for (let step = 0; step < 3; step += 1) await page.getByRole("button", { name: "Next" }).click();
   await page.getByLabel("Helm values (YAML)").fill("controlPlane: [unclosed");
   await page.getByRole("button", { name: "Next" }).click();
   await expect(page.locator("[data-field-error=helmValues]")).toBeVisible();

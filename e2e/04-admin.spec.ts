@@ -35,10 +35,12 @@ test("projects: members, quota and webhooks", async ({ page }) => {
 
 test("dark mode persists, and pages fit a phone", async ({ page }) => {
   await page.goto("/clusters");
+  await expect(page.getByTestId("cluster-row").first()).toBeVisible();
   await page.getByRole("button", { name: "Switch to dark mode" }).click();
   await expect(page.locator("html")).toHaveClass(/dark/);
   await page.reload();
   await expect(page.locator("html")).toHaveClass(/dark/);
+  await expect(page.getByTestId("cluster-row").first()).toBeVisible();
   await screenshot(page, "clusters-dark");
   await page.setViewportSize({ width: 390, height: 844 });
   const width = await page.evaluate(() => document.documentElement.scrollWidth);

@@ -5,7 +5,7 @@ import { Download, ShieldAlert, ShieldCheck } from "lucide-react";
 import { useDeferredValue, useState } from "react";
 import { useTRPC } from "../trpc";
 import { Button } from "../ui/button";
-import { inputClass } from "../ui/field";
+import { controlClass } from "../ui/field";
 
 type Result = "SUCCESS" | "REFUSED" | "FAILURE";
 const RESULT_COLOURS: Record<Result, string> = { SUCCESS: "text-emerald-700 dark:text-emerald-400", REFUSED: "text-amber-700 dark:text-amber-400", FAILURE: "text-red-600" };
@@ -41,20 +41,20 @@ export function AuditLog() {
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-end gap-2">
-        <input aria-label="Actor" placeholder="actor (email)" value={actor} onChange={(e) => setActor(e.target.value)} className={`${inputClass} w-44`} />
-        <input aria-label="Action" placeholder="action, e.g. vcluster.create" value={action} onChange={(e) => setAction(e.target.value)} className={`${inputClass} w-56`} />
-        <input aria-label="Target" placeholder="target id or name" value={target} onChange={(e) => setTarget(e.target.value)} className={`${inputClass} w-44`} />
-        <select aria-label="Result" value={result} onChange={(e) => setResult(e.target.value as Result | "")} className={`${inputClass} w-auto`}>
+        <input aria-label="Actor" placeholder="actor (email)" value={actor} onChange={(e) => setActor(e.target.value)} className={`${controlClass} w-44`} />
+        <input aria-label="Action" placeholder="action, e.g. vcluster.create" value={action} onChange={(e) => setAction(e.target.value)} className={`${controlClass} w-56`} />
+        <input aria-label="Target" placeholder="target id or name" value={target} onChange={(e) => setTarget(e.target.value)} className={`${controlClass} w-44`} />
+        <select aria-label="Result" value={result} onChange={(e) => setResult(e.target.value as Result | "")} className={`${controlClass} w-auto`}>
           <option value="">any result</option>
           <option>SUCCESS</option>
           <option>REFUSED</option>
           <option>FAILURE</option>
         </select>
         <label className="text-xs text-slate-500">
-          from <input type="datetime-local" aria-label="From" value={from} onChange={(e) => setFrom(e.target.value)} className={`${inputClass} w-auto`} />
+          from <input type="datetime-local" aria-label="From" value={from} onChange={(e) => setFrom(e.target.value)} className={`${controlClass} w-auto`} />
         </label>
         <label className="text-xs text-slate-500">
-          to <input type="datetime-local" aria-label="To" value={to} onChange={(e) => setTo(e.target.value)} className={`${inputClass} w-auto`} />
+          to <input type="datetime-local" aria-label="To" value={to} onChange={(e) => setTo(e.target.value)} className={`${controlClass} w-auto`} />
         </label>
       </div>
       <div className="flex flex-wrap items-center gap-2 text-sm">

@@ -11,7 +11,7 @@ import type { ClusterRow, ListInput, Phase } from "../cluster-types";
 import { formatAge } from "../format";
 import { useTRPC } from "../trpc";
 import { Button } from "../ui/button";
-import { inputClass } from "../ui/field";
+import { controlClass, inputClass } from "../ui/field";
 import { PhaseBadge } from "../ui/phase-badge";
 import { useAccess } from "../use-access";
 import { ClusterRowActions } from "./cluster-row-actions";
@@ -124,7 +124,7 @@ export function ClusterTable() {
           <Search className="pointer-events-none absolute top-2.5 left-2.5 size-4 text-slate-400" />
           <input value={search} onChange={(e) => (setSearch(e.target.value), restart())} placeholder="Search by name" className={`${inputClass} pl-8`} />
         </label>
-        <select aria-label="Project" value={projectId} onChange={(e) => (setProjectId(e.target.value), restart())} className={`${inputClass} w-auto`}>
+        <select aria-label="Project" value={projectId} onChange={(e) => (setProjectId(e.target.value), restart())} className={`${controlClass} w-auto`}>
           <option value="">All projects</option>
           {projects.data?.map((p) => (
             <option key={p.id} value={p.id}>
@@ -132,13 +132,13 @@ export function ClusterTable() {
             </option>
           ))}
         </select>
-        <select aria-label="Phase" value={phase} onChange={(e) => (setPhase(e.target.value as Phase | ""), restart())} className={`${inputClass} w-auto`}>
+        <select aria-label="Phase" value={phase} onChange={(e) => (setPhase(e.target.value as Phase | ""), restart())} className={`${controlClass} w-auto`}>
           <option value="">All phases</option>
           {PHASES.map((p) => (
             <option key={p}>{p}</option>
           ))}
         </select>
-        <input aria-label="Label selector" value={labelSelector} onChange={(e) => (setLabelSelector(e.target.value), restart())} placeholder="team=web,env!=prod" className={`${inputClass} w-48 font-mono`} />
+        <input aria-label="Label selector" value={labelSelector} onChange={(e) => (setLabelSelector(e.target.value), restart())} placeholder="team=web,env!=prod" className={`${controlClass} w-48 font-mono`} />
         {newCluster("New cluster")}
       </div>
 

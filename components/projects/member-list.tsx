@@ -8,7 +8,7 @@ import type { Role } from "../cluster-types";
 import { formatDate } from "../format";
 import { useTRPC } from "../trpc";
 import { Button } from "../ui/button";
-import { Field, inputClass } from "../ui/field";
+import { controlClass, Field, inputClass } from "../ui/field";
 
 const ROLES: Role[] = ["OWNER", "MEMBER", "VIEWER"];
 
@@ -71,7 +71,7 @@ export function MemberList({ projectId, canManage }: { projectId: string; canMan
           <Field label="Add by email" htmlFor="member-email" error={emailError}>
             <input id="member-email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} aria-invalid={Boolean(emailError)} className={inputClass} />
           </Field>
-          <select aria-label="Role of the new member" value={role} onChange={(e) => setRole(e.target.value as Role)} className={`${inputClass} w-auto`}>
+          <select aria-label="Role of the new member" value={role} onChange={(e) => setRole(e.target.value as Role)} className={`${controlClass} w-auto`}>
             {ROLES.map((r) => (
               <option key={r}>{r}</option>
             ))}

@@ -1,8 +1,9 @@
 /**
- * `npm test`: builds the portal if needed (the HTTP suites run the production build), runs every suite, and ends
- * with one line `N passed, N failed[, N skipped]` over all of them. Exit status 0 only when nothing failed.
+ * `npm test`: builds the portal if needed (the HTTP suites run the production build), runs every suite — vitest,
+ * then the Playwright browser suite (e2e/) — and ends with one line `N passed, N failed[, N skipped]` over all of
+ * them. Exit status 0 only when nothing failed.
  */
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { ensureBuild, run } from "./build";
 
@@ -12,6 +13,12 @@ interface VitestJson {
   numPendingTests: number;
   numTodoTests: number;
   numFailedTestSuites: number;
+}
+
+/** The parts of Playwright's JSON report we count. */
+interface PlaywrightJson {
+  stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+  errors: unknown[];
 }
 
 const root = process.cwd();
@@ -29,8 +36,24 @@ async function main(): Promise<number> {
   // A file that fails to load has no tests to count, but it is a failure all the same.
   const failed = result.numFailedTests + (result.numFailedTests === 0 && result.numFailedTestSuites > 0 ? result.numFailedTestSuites : 0);
   const skipped = result.numPendingTests + result.numTodoTests;
-  console.log(`${result.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
-  return vitestFailed || failed > 0 ? 1 : 0;
+
+  const e2eReport = path.join(outDir, "playwright.json");
+  await rm(e2eReport, { force: true });
+  const e2eFailed = await run(process.execPath, [path.join(root, "node_modules/@playwright/test/cli.js"), "test"], { cwd: root }).then(
+    () => false,
+    () => true,
+  );
+  // No report at all (Playwright itself failed to start) counts as one failure, like a global setup that fails.
+  const e2e = await readFile(e2eReport, "utf8").then(
+    (text) => JSON.parse(text) as PlaywrightJson,
+    (): PlaywrightJson => ({ stats: { expected: 0, unexpected: 0, flaky: 0, skipped: 0 }, errors: ["no Playwright report"] }),
+  );
+  const e2eFailures = e2e.stats.unexpected + (e2e.stats.unexpected === 0 && e2e.errors.length > 0 ? e2e.errors.length : 0);
+  const passed = result.numPassedTests + e2e.stats.expected + e2e.stats.flaky;
+  const allFailed = failed + e2eFailures;
+  const allSkipped = skipped + e2e.stats.skipped;
+  console.log(`${passed} passed, ${allFailed} failed${allSkipped ? `, ${allSkipped} skipped` : ""}`);
+  return vitestFailed || e2eFailed || allFailed > 0 ? 1 : 0;
 }
 
 process.exit(await main());
