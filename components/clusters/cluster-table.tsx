@@ -155,8 +155,9 @@ export function ClusterTable() {
           {canCreate ? newCluster("Create your first cluster") : <p className="text-sm text-slate-500">Your role in your projects lets you view clusters, not create them.</p>}
         </div>
       )}
+      {/* relative: the table's sr-only header must not widen the page beyond this scroll box */}
       {list.data && (list.data.total > 0 || filtered) && (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+        <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
           <table className="w-full min-w-[720px] text-left text-sm">
             <thead className="bg-slate-100 text-slate-600 dark:bg-slate-800/60 dark:text-slate-300">
               {table.getHeaderGroups().map((group) => (
