@@ -4,6 +4,7 @@
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
+import type { OpenApiMeta } from "trpc-to-openapi";
 import { z, ZodError } from "zod";
 import type { Role } from "@/server/generated/prisma/client";
 import { AppError } from "@/server/errors";
@@ -13,7 +14,8 @@ import type { Context } from "./context";
 import { limitMutation } from "./rate-limit";
 import { issuesOfZodError, toAppError, toTrpcError } from "./error-map";
 
-const t = initTRPC.context<Context>().create({
+// `meta.openapi` on a procedure publishes it in the REST gateway (/api/v1) and its OpenAPI document.
+const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const app = error.cause instanceof AppError ? error.cause : null;

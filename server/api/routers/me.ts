@@ -13,5 +13,7 @@ const meSchema = z.object({
 });
 
 export const meRouter = createTRPCRouter({
-  get: signedInProcedure.output(meSchema).query(({ ctx }) => getMe(ctx.db, ctx.actor)),
+  get: signedInProcedure
+    .meta({ openapi: { method: "GET", path: "/me", operationId: "getMe", summary: "Who the token belongs to", tags: ["projects"] } })
+    .output(meSchema).query(({ ctx }) => getMe(ctx.db, ctx.actor)),
 });

@@ -19,7 +19,9 @@ const quotaViewSchema = z.object({ limits: limitsSchema.nullable(), usage: usage
 const memberSchema = z.object({ userId: z.string(), email: z.string(), name: z.string().nullable(), role: roleSchema, since: z.date() });
 
 export const projectRouter = createTRPCRouter({
-  list: signedInProcedure.output(z.array(projectSummarySchema)).query(({ ctx }) => listProjectsForActor(ctx.db, ctx.actor)),
+  list: signedInProcedure
+    .meta({ openapi: { method: "GET", path: "/projects", operationId: "listProjects", summary: "List your projects", tags: ["projects"] } })
+    .output(z.array(projectSummarySchema)).query(({ ctx }) => listProjectsForActor(ctx.db, ctx.actor)),
   myRole: projectProcedure("VIEWER")
     .output(z.object({ projectId: z.string(), role: roleSchema }))
     .query(({ ctx }) => ({ projectId: ctx.project.id, role: ctx.project.role })),

@@ -30,6 +30,7 @@ export const snapshotRouter = createTRPCRouter({
     .query(({ ctx, input }) => listSnapshots(ctx.db, ctx.actor, input)),
   get: signedInProcedure.input(z.object({ id })).output(snapshotViewSchema).query(({ ctx, input }) => getSnapshot(ctx.db, ctx.actor, input.id)),
   delete: signedInProcedure
+    .meta({ openapi: { method: "DELETE", path: "/snapshots/{id}", operationId: "deleteSnapshot", summary: "Delete a snapshot and its stored data", tags: ["snapshots"] } })
     .input(z.object({ id }))
     .output(z.object({ id: z.string() }))
     .mutation(({ ctx, input }) => deleteSnapshot(ctx.db, objectStore, ctx.actor, auditActorOf(ctx), input.id)),

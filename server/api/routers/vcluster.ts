@@ -31,10 +31,12 @@ const idempotencyKey = z.string().min(8, "idempotencyKey must be at least 8 char
 
 export const vclusterRouter = createTRPCRouter({
   create: projectProcedure("MEMBER")
+    .meta({ openapi: { method: "POST", path: "/projects/{projectId}/vclusters", operationId: "createVCluster", summary: "Create a vcluster in a project", tags: ["vclusters"] } })
     .input(createVClusterInputSchema)
     .output(z.object({ vcluster: vclusterViewSchema, operationId: z.string(), replayed: z.boolean() }))
     .mutation(({ ctx, input }) => createVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input)),
   get: signedInProcedure
+    .meta({ openapi: { method: "GET", path: "/vclusters/{id}", operationId: "getVCluster", summary: "Get a vcluster with its operations and events", tags: ["vclusters"] } })
     .input(idInput)
     .output(vclusterDetailSchema)
     .query(({ ctx, input }) => getVCluster(ctx.db, hostAdapters(ctx.db), ctx.actor, input.id)),
@@ -47,14 +49,17 @@ export const vclusterRouter = createTRPCRouter({
     .output(requestedChangeSchema)
     .mutation(({ ctx, input }) => updateVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.spec, input.labels)),
   scale: signedInProcedure
+    .meta({ openapi: { method: "POST", path: "/vclusters/{id}/scale", operationId: "scaleVCluster", summary: "Change the control plane replicas", tags: ["vclusters"] } })
     .input(idInput.extend({ replicas: z.number().int("replicas must be a whole number").min(1, "replicas must be at least 1").max(MAX_REPLICAS, `replicas may be at most ${MAX_REPLICAS}`), idempotencyKey }))
     .output(requestedChangeSchema)
     .mutation(({ ctx, input }) => scaleVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.replicas, input.idempotencyKey)),
   suspend: signedInProcedure
+    .meta({ openapi: { method: "POST", path: "/vclusters/{id}/suspend", operationId: "suspendVCluster", summary: "Suspend a vcluster, optionally after a snapshot", tags: ["vclusters"] } })
     .input(idInput.extend({ snapshotFirst: z.boolean().default(false) }))
     .output(requestedChangeSchema)
     .mutation(({ ctx, input }) => suspendVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, { snapshotFirst: input.snapshotFirst })),
   resume: signedInProcedure
+    .meta({ openapi: { method: "POST", path: "/vclusters/{id}/resume", operationId: "resumeVCluster", summary: "Resume a suspended vcluster", tags: ["vclusters"] } })
     .input(idInput)
     .output(requestedChangeSchema)
     .mutation(({ ctx, input }) => resumeVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id)),
@@ -63,10 +68,12 @@ export const vclusterRouter = createTRPCRouter({
     .output(requestedChangeSchema)
     .mutation(({ ctx, input }) => recoverVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id)),
   delete: signedInProcedure
+    .meta({ openapi: { method: "DELETE", path: "/vclusters/{id}", operationId: "deleteVCluster", summary: "Delete a vcluster (confirmName must be its name)", tags: ["vclusters"] } })
     .input(idInput.extend({ confirmName: z.string().min(1, "confirmName: type the vcluster's name to confirm"), force: z.boolean().default(false) }))
     .output(requestedChangeSchema)
     .mutation(({ ctx, input }) => deleteVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, { confirmName: input.confirmName, force: input.force })),
   snapshot: signedInProcedure
+    .meta({ openapi: { method: "POST", path: "/vclusters/{id}/snapshots", operationId: "snapshotVCluster", summary: "Take a snapshot of a vcluster", tags: ["snapshots"] } })
     .input(idInput.extend({ name: snapshotNameSchema.optional() }))
     .output(requestedChangeSchema)
     .mutation(async ({ ctx, input }) => {
@@ -74,10 +81,12 @@ export const vclusterRouter = createTRPCRouter({
       return { vcluster, operationId };
     }),
   restore: signedInProcedure
+    .meta({ openapi: { method: "POST", path: "/vclusters/{id}/restore", operationId: "restoreVCluster", summary: "Restore a vcluster from one of its snapshots", tags: ["snapshots"] } })
     .input(idInput.extend({ snapshotId: z.string().min(1, "snapshotId is required"), prune: z.boolean().default(false) }))
     .output(requestedChangeSchema)
     .mutation(({ ctx, input }) => restoreVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.snapshotId, input.prune)),
   kubeconfig: signedInProcedure
+    .meta({ openapi: { method: "POST", path: "/vclusters/{id}/kubeconfig", operationId: "getKubeconfig", summary: "Download a kubeconfig (audited, hence POST)", tags: ["vclusters"] } })
     .input(idInput)
     .output(z.object({ kubeconfig: z.string(), server: z.string(), reachable: z.boolean(), warning: z.string().nullable(), vclusterName: z.string(), fileName: z.string() }))
     .mutation(({ ctx, input }) => downloadKubeconfig(ctx.db, hostAdapters(ctx.db), ctx.actor, auditActorOf(ctx), input.id)),

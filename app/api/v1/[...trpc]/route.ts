@@ -1,0 +1,5 @@
+import { handleRestRequest } from "@/server/api/rest/gateway";
+
+export const dynamic = "force-dynamic";
+
+export { handleRestRequest as GET, handleRestRequest as POST, handleRestRequest as DELETE };
