@@ -86,7 +86,8 @@ export async function audited<T>(
         await writeAudit(tx, actor, { ...event, ...audit });
         return value;
       },
-      { timeout: options.timeoutMs ?? 15_000, maxWait: 15_000 },
+      // Generous: mutations of one project queue behind its quota lock, and a burst must wait its turn, not fail.
+      { timeout: options.timeoutMs ?? 30_000, maxWait: 60_000 },
     );
   } catch (raw) {
     const error = translateDbError(raw);

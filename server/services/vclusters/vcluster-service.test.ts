@@ -153,6 +153,8 @@ describe("vcluster procedures", () => {
       );
       const ok = results.filter((r) => r.status === "fulfilled");
       const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+      const unexpected = refused.filter((r) => !(r.reason instanceof TRPCError && r.reason.code === "FORBIDDEN" && r.reason.message.includes("vclusters would be 11, the limit is 10")));
+      expect(unexpected.map((r) => String(r.reason))).toEqual([]);
       expect(ok).toHaveLength(10);
       expect(refused.every((r) => r.reason instanceof TRPCError && r.reason.code === "FORBIDDEN" && r.reason.message.includes("vclusters would be 11, the limit is 10"))).toBe(true);
       expect(await t.db.vCluster.count({ where: { projectId: project.id } })).toBe(10);
