@@ -7,7 +7,3 @@ interface ApiErrorLike {
 export function issuesOf(error: ApiErrorLike | null | undefined): { field: string; message: string }[] {
   return error?.data?.issues ?? [];
 }
-
-export function isNotImplemented(error: ApiErrorLike | null | undefined): boolean {
-  return error?.data?.code === "NOT_IMPLEMENTED";
-}

@@ -39,7 +39,7 @@ async function expectPhase(page: Page, phase: string): Promise<void> {
   await expect(page.locator("header").getByTestId("phase")).toHaveAttribute("data-phase", phase, { timeout: 90_000 });
 }
 
-test("a new user creates a virtual cluster, uses it, suspends, resumes and deletes it", async ({ page }) => {
+test("a new user creates a virtual cluster, uses it, snapshots, suspends, resumes, restores and deletes it", async ({ page }) => {
   test.setTimeout(150_000);
   await page.goto("/signin");
   await screenshot(page, "signin");
@@ -100,6 +100,10 @@ test("a new user creates a virtual cluster, uses it, suspends, resumes and delet
   const configMap = await kubectl(kubeconfigPath, "get", "configmap", CONFIG_MAP, "-o", "jsonpath={.data.greeting}");
   if (configMap !== null) expect(configMap).toBe("hello");
 
+  await page.getByRole("button", { name: "Snapshot" }).click();
+  await expect(page.locator("[data-testid=operation][data-kind=SNAPSHOT]")).toHaveAttribute("data-state", "SUCCEEDED", { timeout: 60_000 });
+  await expectPhase(page, "RUNNING");
+
   await page.getByRole("button", { name: "Suspend" }).click();
   await screenshot(page, "cluster-suspend-dialog");
   await page.getByRole("dialog").getByRole("button", { name: "Suspend" }).click();
@@ -112,6 +116,17 @@ test("a new user creates a virtual cluster, uses it, suspends, resumes and delet
   await expect.poll(() => statusOf(api.listNamespace()), { timeout: 30_000 }).toBe(200);
   const kept = await api.readNamespacedConfigMap({ namespace: "default", name: CONFIG_MAP });
   expect(kept.data).toEqual({ greeting: "hello" });
+
+  // Lose the ConfigMap, then get it back from the snapshot.
+  await api.deleteNamespacedConfigMap({ namespace: "default", name: CONFIG_MAP });
+  await page.getByRole("button", { name: "Restore" }).click();
+  await page.getByRole("dialog").getByRole("radio").first().check();
+  await screenshot(page, "cluster-restore-dialog");
+  await page.getByRole("dialog").getByRole("button", { name: "Restore" }).click();
+  await expect(page.locator("[data-testid=operation][data-kind=RESTORE]")).toHaveAttribute("data-state", "SUCCEEDED", { timeout: 60_000 });
+  await expectPhase(page, "RUNNING");
+  const restored = await api.readNamespacedConfigMap({ namespace: "default", name: CONFIG_MAP });
+  expect(restored.data).toEqual({ greeting: "hello" });
 
   await page.getByRole("button", { name: "Delete" }).click();
   await page.getByLabel(`Type ${CLUSTER} to confirm`).fill(CLUSTER);

@@ -11,12 +11,13 @@ import { Hint } from "../ui/hint";
 import { ACTION_LABELS, whyNot } from "./cluster-actions-info";
 import { DeleteDialog } from "./delete-dialog";
 import { EditClusterDialog } from "./edit-cluster-dialog";
+import { RestoreDialog } from "./restore-dialog";
 import { ScaleDialog } from "./scale-dialog";
 import { SuspendDialog } from "./suspend-dialog";
 import { useAcceptedChange } from "./use-cluster-mutation";
 
-type DialogAction = "suspend" | "scale" | "update" | "delete" | "forceDelete";
-const DIALOG_ACTIONS: readonly string[] = ["suspend", "scale", "update", "delete", "forceDelete"] satisfies DialogAction[];
+type DialogAction = "suspend" | "scale" | "update" | "restore" | "delete" | "forceDelete";
+const DIALOG_ACTIONS: readonly string[] = ["suspend", "scale", "update", "restore", "delete", "forceDelete"] satisfies DialogAction[];
 
 const BUTTONS: { action: Action; icon: ReactNode; variant?: ButtonVariant }[] = [
   { action: "suspend", icon: <Pause className="size-4" /> },
@@ -40,7 +41,9 @@ export function ClusterActionBar({ cluster, initialAction }: { cluster: ClusterD
   const onError = (error: { message: string }) => toast.error(error.message);
   const resume = useMutation(trpc.vcluster.resume.mutationOptions({ onSuccess: () => accepted(`Resuming ${cluster.name}`), onError }));
   const recover = useMutation(trpc.vcluster.recover.mutationOptions({ onSuccess: () => accepted(`Recovering ${cluster.name}`), onError }));
+  const snapshot = useMutation(trpc.vcluster.snapshot.mutationOptions({ onSuccess: () => accepted(`Taking a snapshot of ${cluster.name}`), onError }));
   const run: Partial<Record<Action, () => void>> = {
+    snapshot: () => snapshot.mutate({ id: cluster.id }),
     resume: () => resume.mutate({ id: cluster.id }),
     recover: () => recover.mutate({ id: cluster.id }),
   };
@@ -62,6 +65,7 @@ export function ClusterActionBar({ cluster, initialAction }: { cluster: ClusterD
       <SuspendDialog cluster={cluster} {...dialog("suspend")} />
       {open === "scale" && <ScaleDialog cluster={cluster} {...dialog("scale")} />}
       {open === "update" && <EditClusterDialog cluster={cluster} {...dialog("update")} />}
+      {open === "restore" && <RestoreDialog cluster={cluster} {...dialog("restore")} />}
       {open === "delete" && <DeleteDialog cluster={cluster} force={false} {...dialog("delete")} />}
       {open === "forceDelete" && <DeleteDialog cluster={cluster} force {...dialog("forceDelete")} />}
     </div>

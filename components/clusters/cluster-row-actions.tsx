@@ -11,8 +11,8 @@ import { useTRPC } from "../trpc";
 import { ACTION_LABELS } from "./cluster-actions-info";
 
 /** Actions that need a form (a number, a name to type) open on the detail page with their dialog. */
-const NEEDS_DIALOG: ReadonlySet<Action> = new Set(["scale", "update", "delete", "forceDelete"]);
-const OFFERED: readonly Action[] = ["suspend", "resume", "recover", "scale", "update", "delete", "forceDelete"];
+const NEEDS_DIALOG: ReadonlySet<Action> = new Set(["scale", "update", "restore", "delete", "forceDelete"]);
+const OFFERED: readonly Action[] = ["suspend", "resume", "recover", "snapshot", "scale", "update", "restore", "delete", "forceDelete"];
 
 const itemClass = "flex cursor-pointer items-center rounded px-2 py-1.5 text-sm outline-none data-[highlighted]:bg-slate-100 dark:data-[highlighted]:bg-slate-800";
 
@@ -30,6 +30,7 @@ export function ClusterRowActions({ row }: { row: ClusterRow }) {
   const suspend = useMutation(trpc.vcluster.suspend.mutationOptions(done("Suspending")));
   const resume = useMutation(trpc.vcluster.resume.mutationOptions(done("Resuming")));
   const recover = useMutation(trpc.vcluster.recover.mutationOptions(done("Recovering")));
+  const snapshot = useMutation(trpc.vcluster.snapshot.mutationOptions(done("Taking a snapshot of")));
   const allowed = allowedActions(row.phase).filter((a) => OFFERED.includes(a));
   if (allowed.length === 0) return <span className="text-xs text-slate-400">busy</span>;
 
@@ -37,6 +38,7 @@ export function ClusterRowActions({ row }: { row: ClusterRow }) {
     suspend: () => suspend.mutate({ id: row.id, snapshotFirst: false }),
     resume: () => resume.mutate({ id: row.id }),
     recover: () => recover.mutate({ id: row.id }),
+    snapshot: () => snapshot.mutate({ id: row.id }),
   };
   return (
     <Menu.Root>
