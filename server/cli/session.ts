@@ -5,6 +5,9 @@ import { CliError } from "./failure";
 
 export type Client = ReturnType<typeof createClient>;
 
+/** No vcluster by that name (told apart so that `ovc wait --for delete` can treat it as done). */
+export class VClusterNotFound extends CliError {}
+
 export async function connect(): Promise<Client> {
   return createClient(await loadCredentials());
 }
@@ -22,7 +25,7 @@ export async function resolveVCluster(client: Client, name: string, projectRef?:
   const projectId = projectRef ? await resolveProjectId(client, projectRef) : undefined;
   const page = await client.vcluster.list.query({ search: name, projectId, limit: 200 });
   const matches = page.items.filter((v) => v.name === name);
-  if (matches.length === 0) throw new CliError(`vcluster "${name}" not found${projectRef ? ` in project "${projectRef}"` : ""}`);
+  if (matches.length === 0) throw new VClusterNotFound(`vcluster "${name}" not found${projectRef ? ` in project "${projectRef}"` : ""}`);
   if (matches.length > 1) {
     throw new CliError(`vcluster "${name}" exists in several projects (${matches.map((m) => m.projectName).join(", ")}); pass -p PROJECT`);
   }

@@ -3,7 +3,7 @@ import { TRPCClientError } from "@trpc/client";
 import { Command, InvalidArgumentError } from "commander";
 import { CliError } from "../failure";
 import { parseDuration } from "../duration";
-import { connect, resolveVCluster, type Client } from "../session";
+import { connect, resolveVCluster, VClusterNotFound, type Client } from "../session";
 
 type Condition = { phase: string } | { deleted: true };
 
@@ -41,7 +41,16 @@ export function registerWaitCommand(program: Command): void {
     .option("-p, --project <project>", "the vcluster's project, when the name is in several")
     .action(async (name: string, options: { for: Condition; timeout: number; project?: string }) => {
       const client = await connect();
-      const { id } = await resolveVCluster(client, name, options.project);
+      const found = await resolveVCluster(client, name, options.project).catch((error: unknown) => {
+        // Already gone is what `--for delete` waits for.
+        if ("deleted" in options.for && error instanceof VClusterNotFound) return null;
+        throw error;
+      });
+      if (!found) {
+        process.stdout.write(`${name}: deleted\n`);
+        return;
+      }
+      const { id } = found;
       const deadline = Date.now() + options.timeout;
       const tty = process.stderr.isTTY;
       let shown = "";
