@@ -32,7 +32,22 @@ async function portalError(response: Response): Promise<Response> {
   return new Response(JSON.stringify({ message, code: body.code ?? "INTERNAL_SERVER_ERROR", issues, retryAfter }), { status: response.status, headers });
 }
 
-export async function handleRestRequest(req: Request): Promise<Response> {
+/**
+ * The library coerces query strings with JavaScript's Boolean(), which reads "false" as true; `force=false` must not
+ * force a delete. The boolean query parameters (only `force` today) all default to false, so "false" is dropped.
+ */
+const BOOLEAN_QUERY_PARAMETERS = ["force"];
+
+function withoutFalseFlags(req: Request): Request {
+  const url = new URL(req.url);
+  const falses = BOOLEAN_QUERY_PARAMETERS.filter((name) => url.searchParams.get(name)?.toLowerCase() === "false");
+  if (!falses.length) return req;
+  for (const name of falses) url.searchParams.delete(name);
+  return new Request(url, req);
+}
+
+export async function handleRestRequest(incoming: Request): Promise<Response> {
+  const req = withoutFalseFlags(incoming);
   const response = await createOpenApiFetchHandler({ endpoint: REST_BASE, req, router: restRouter, createContext: () => createContext({ req }) });
   return response.ok ? response : portalError(response);
 }

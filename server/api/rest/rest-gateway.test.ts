@@ -125,7 +125,10 @@ describe("REST gateway /api/v1", () => {
     await call("delete", "/snapshots/{id}", { id: snapshot.id });
     const wrongName = await call("delete", "/vclusters/{id}", { id }, { query: { confirmName: "other" } });
     expect(wrongName.status).toBeGreaterThanOrEqual(400);
-    expect((await call("delete", "/vclusters/{id}", { id }, { query: { confirmName: "rest-one" } })).status).toBe(200);
+    const deleted = await call("delete", "/vclusters/{id}", { id }, { query: { confirmName: "rest-one", force: "false" } });
+    expect(deleted.status).toBe(200);
+    // "false" in a query string means false (the library alone would coerce it to true).
+    expect((await portal.t.db.operation.findUniqueOrThrow({ where: { id: String(deleted.body.operationId) } })).kind).toBe("DELETE");
     expect((await call("get", "/vclusters/{id}", { id: "no-such-id" })).status).toBe(404);
 
     // The gateway runs the procedures' middleware: the suspend above was audited as the token's user.
