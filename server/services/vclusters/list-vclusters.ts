@@ -36,6 +36,38 @@ export interface VClusterPage {
   total: number;
 }
 
+export const ROW_SELECT = {
+  id: true,
+  name: true,
+  projectId: true,
+  project: { select: { name: true } },
+  phase: true,
+  kubernetesVersion: true,
+  replicas: true,
+  readyReplicas: true,
+  hostCluster: { select: { name: true } },
+  labels: true,
+  createdAt: true,
+} as const satisfies Prisma.VClusterSelect;
+
+type RowRecord = Prisma.VClusterGetPayload<{ select: typeof ROW_SELECT }>;
+
+export function rowOf(r: RowRecord): VClusterRow {
+  return {
+    id: r.id,
+    name: r.name,
+    projectId: r.projectId,
+    projectName: r.project.name,
+    phase: r.phase,
+    kubernetesVersion: r.kubernetesVersion,
+    replicas: r.replicas,
+    readyReplicas: r.readyReplicas,
+    hostClusterName: r.hostCluster?.name ?? null,
+    labels: (r.labels ?? {}) as Record<string, string>,
+    createdAt: r.createdAt,
+  };
+}
+
 const LABEL_TERM = /^([A-Za-z0-9./_-]+)\s*(==|=|!=)?\s*([A-Za-z0-9._-]*)$/;
 
 export function labelFilters(selector: string): Prisma.VClusterWhereInput[] {
@@ -71,37 +103,13 @@ export async function listVClusters(db: Db, actor: Actor, query: VClusterListQue
       orderBy: [{ [query.sort]: query.order }, { id: query.order }],
       take: query.limit + 1,
       ...(query.cursor ? { cursor: { id: query.cursor }, skip: 1 } : {}),
-      select: {
-        id: true,
-        name: true,
-        projectId: true,
-        project: { select: { name: true } },
-        phase: true,
-        kubernetesVersion: true,
-        replicas: true,
-        readyReplicas: true,
-        hostCluster: { select: { name: true } },
-        labels: true,
-        createdAt: true,
-      },
+      select: ROW_SELECT,
     }),
     db.vCluster.count({ where }),
   ]);
   const page = rows.slice(0, query.limit);
   return {
-    items: page.map((r) => ({
-      id: r.id,
-      name: r.name,
-      projectId: r.projectId,
-      projectName: r.project.name,
-      phase: r.phase,
-      kubernetesVersion: r.kubernetesVersion,
-      replicas: r.replicas,
-      readyReplicas: r.readyReplicas,
-      hostClusterName: r.hostCluster?.name ?? null,
-      labels: (r.labels ?? {}) as Record<string, string>,
-      createdAt: r.createdAt,
-    })),
+    items: page.map(rowOf),
     nextCursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
     total,
   };
