@@ -11,6 +11,7 @@ import { screenshot, signIn } from "./support/portal";
 const exec = promisify(execFile);
 const CLUSTER = "journey";
 const CONFIG_MAP = "journey-settings";
+const CLONE = "journey-clone";
 
 function coreApi(kubeconfigPath: string): CoreV1Api {
   const config = new KubeConfig();
@@ -40,7 +41,8 @@ async function expectPhase(page: Page, phase: string): Promise<void> {
 }
 
 test("a new user creates a virtual cluster, uses it, snapshots, suspends, resumes, restores and deletes it", async ({ page }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(300_000);
+  const actions = page.getByTestId("cluster-actions");
   await page.goto("/signin");
   await screenshot(page, "signin");
   await signIn(page, ADMIN);
@@ -100,18 +102,18 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   const configMap = await kubectl(kubeconfigPath, "get", "configmap", CONFIG_MAP, "-o", "jsonpath={.data.greeting}");
   if (configMap !== null) expect(configMap).toBe("hello");
 
-  await page.getByRole("button", { name: "Snapshot" }).click();
+  await actions.getByRole("button", { name: "Snapshot" }).click();
   await expect(page.locator("[data-testid=operation][data-kind=SNAPSHOT]")).toHaveAttribute("data-state", "SUCCEEDED", { timeout: 60_000 });
   await expectPhase(page, "RUNNING");
 
-  await page.getByRole("button", { name: "Suspend" }).click();
+  await actions.getByRole("button", { name: "Suspend" }).click();
   await screenshot(page, "cluster-suspend-dialog");
   await page.getByRole("dialog").getByRole("button", { name: "Suspend" }).click();
   await expectPhase(page, "SUSPENDED");
   await expect.poll(() => statusOf(api.listNamespace()), { timeout: 30_000 }).toBe(503);
   await screenshot(page, "cluster-suspended");
 
-  await page.getByRole("button", { name: "Resume" }).click();
+  await actions.getByRole("button", { name: "Resume" }).click();
   await expectPhase(page, "RUNNING");
   await expect.poll(() => statusOf(api.listNamespace()), { timeout: 30_000 }).toBe(200);
   const kept = await api.readNamespacedConfigMap({ namespace: "default", name: CONFIG_MAP });
@@ -119,7 +121,19 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
 
   // Lose the ConfigMap, then get it back from the snapshot.
   await api.deleteNamespacedConfigMap({ namespace: "default", name: CONFIG_MAP });
-  await page.getByRole("button", { name: "Restore" }).click();
+  // The snapshot's preview names the ConfigMap that a restore would create again.
+  const snapshots = page.getByTestId("cluster-snapshots");
+  const snapshotRow = snapshots.getByTestId("snapshot-row").first();
+  await expect(snapshotRow).toHaveAttribute("data-status", "READY");
+  await snapshotRow.getByRole("button", { name: "Restore" }).click();
+  const preview = page.getByTestId("restore-preview");
+  await expect(preview.getByTestId("preview-create")).toContainText(CONFIG_MAP);
+  await expect(preview.getByTestId("preview-delete")).toHaveAttribute("data-count", "0");
+  await preview.getByLabel(/prune/).check();
+  await expect(preview.getByTestId("preview-create")).toContainText(CONFIG_MAP);
+  await screenshot(page, "cluster-restore-preview");
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+  await actions.getByRole("button", { name: "Restore" }).click();
   await page.getByRole("dialog").getByRole("radio").first().check();
   await screenshot(page, "cluster-restore-dialog");
   await page.getByRole("dialog").getByRole("button", { name: "Restore" }).click();
@@ -128,7 +142,43 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   const restored = await api.readNamespacedConfigMap({ namespace: "default", name: CONFIG_MAP });
   expect(restored.data).toEqual({ greeting: "hello" });
 
-  await page.getByRole("button", { name: "Delete" }).click();
+  // Retention and schedule: a bad cron expression is refused on its field, then keep 2 daily at 03:00 UTC.
+  const policy = page.getByTestId("snapshot-policy");
+  await policy.getByLabel("Keep last").fill("2");
+  await policy.getByLabel("Schedule (cron, UTC)").fill("0 3 * *");
+  await policy.getByRole("button", { name: "Save schedule" }).click();
+  await expect(page.locator("[data-field-error=policy-schedule]")).toContainText("five-field");
+  await policy.getByLabel("Schedule (cron, UTC)").fill("0 3 * * *");
+  await policy.getByRole("button", { name: "Save schedule" }).click();
+  await expect(page.getByTestId("policy-next-run")).toContainText("T03:00:00Z");
+  await expect(page.getByTestId("policy-next-run")).toContainText("Keeping the last 2");
+  await screenshot(page, "cluster-snapshots");
+
+  // Clone the snapshot into a new cluster: it comes up RUNNING with the ConfigMap in it.
+  await snapshotRow.getByRole("button", { name: "Clone" }).click();
+  await page.getByLabel("New cluster name").fill(CLONE);
+  await page.getByRole("dialog").getByRole("button", { name: "Clone" }).click();
+  await expect(page.getByTestId("cluster-name")).toHaveText(CLONE);
+  await expectPhase(page, "RUNNING");
+  const cloneDownload = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-kubeconfig").click()]).then(([d]) => d);
+  const cloneKubeconfigPath = path.join(path.dirname(kubeconfigPath), cloneDownload.suggestedFilename());
+  await cloneDownload.saveAs(cloneKubeconfigPath);
+  const cloned = await coreApi(cloneKubeconfigPath).readNamespacedConfigMap({ namespace: "default", name: CONFIG_MAP });
+  expect(cloned.data).toEqual({ greeting: "hello" });
+
+  // Every snapshot on one page; delete the journey's.
+  await page.goto("/snapshots");
+  const journeySnapshot = page.locator("[data-testid=snapshot-row]").filter({ hasText: CLUSTER }).first();
+  await expect(journeySnapshot).toHaveAttribute("data-status", "READY");
+  await screenshot(page, "snapshots");
+  const snapshotName = await journeySnapshot.getAttribute("data-name");
+  await journeySnapshot.getByRole("button", { name: /Delete snapshot/ }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete snapshot" }).click();
+  await expect(page.locator(`[data-testid=snapshot-row][data-name="${snapshotName}"]`)).toHaveCount(0, { timeout: 30_000 });
+  await page.goto(detailUrl);
+  await expectPhase(page, "RUNNING");
+
+  await actions.getByRole("button", { name: "Delete" }).click();
   await page.getByLabel(`Type ${CLUSTER} to confirm`).fill(CLUSTER);
   await screenshot(page, "cluster-delete-dialog");
   await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();

@@ -5,6 +5,7 @@ import { ArrowLeft } from "lucide-react";
 import Link from "next/link";
 import type { ClusterDetail as Detail, Phase } from "../cluster-types";
 import { formatAge, formatDate } from "../format";
+import { ClusterSnapshots } from "../snapshots/cluster-snapshots";
 import { useTRPC } from "../trpc";
 import { Card } from "../ui/card";
 import { PhaseBadge } from "../ui/phase-badge";
@@ -87,6 +88,7 @@ export function ClusterDetail({ id, initialAction }: { id: string; initialAction
           <EventList events={c.events} hostError={c.hostError} />
         </Card>
       </div>
+      <ClusterSnapshots cluster={c} canChange={canChange} />
       <Card title="Spec">
         <SpecView cluster={c} />
       </Card>

@@ -1,10 +1,10 @@
-import { SnapshotList } from "@/components/snapshot-list";
+import { SnapshotsOverview } from "@/components/snapshots/snapshots-overview";
 
 export default function SnapshotsPage() {
   return (
     <section>
       <h1 className="mb-4 text-2xl font-semibold">Snapshots</h1>
-      <SnapshotList />
+      <SnapshotsOverview />
     </section>
   );
 }
