@@ -34,9 +34,10 @@ async function portalError(response: Response): Promise<Response> {
 
 /**
  * The library coerces query strings with JavaScript's Boolean(), which reads "false" as true; `force=false` must not
- * force a delete. The boolean query parameters (only `force` today) all default to false, so "false" is dropped.
+ * force a delete. The boolean query parameters (`force` of a delete, `prune` of a restore preview, `unreadOnly` of
+ * the notifications) all default to false, so "false" is dropped.
  */
-const BOOLEAN_QUERY_PARAMETERS = ["force"];
+const BOOLEAN_QUERY_PARAMETERS = ["force", "prune", "unreadOnly"];
 
 function withoutFalseFlags(req: Request): Request {
   const url = new URL(req.url);

@@ -35,7 +35,7 @@ function build(): OpenAPIObject {
     description: "The portal's API for any language. Authenticate with an API token: `Authorization: Bearer ovc_…`.",
     version: "1.0.0",
     baseUrl: REST_BASE,
-    tags: ["projects", "vclusters", "snapshots"],
+    tags: ["projects", "vclusters", "snapshots", "webhooks", "notifications", "tokens", "users", "hostClusters", "audit", "system"],
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "an API token (ovc_…) from the Projects page" } },
     defs: { Error: restErrorSchema },
   });

@@ -2,7 +2,11 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { unseal } from "@/server/security/seal";
+import { createApiToken } from "@/server/services/api-tokens";
+import { TEST_CREDENTIALS_KEY } from "@/server/testing/engine-harness";
 import { startEnginePortal, type EnginePortal } from "@/server/testing/engine-portal";
+import { actorOf, createUser } from "@/server/testing/factories";
 
 let portal: EnginePortal;
 
@@ -63,10 +67,11 @@ describe("REST gateway /api/v1", () => {
       const url = new URL(`${portal.url}/api/v1${template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name]))}`);
       for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
       const token = init.token === undefined ? portal.token : init.token;
+      const hasBody = ["post", "put", "patch"].includes(method);
       const response = await fetch(url, {
         method: method.toUpperCase(),
-        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(method === "post" ? { "content-type": "application/json" } : {}) },
-        body: method === "post" ? JSON.stringify(init.body ?? {}) : undefined,
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(hasBody ? { "content-type": "application/json" } : {}) },
+        body: hasBody ? JSON.stringify(init.body ?? {}) : undefined,
       });
       const body: unknown = await response.json();
       checker.check(method, template, response.status, body);
@@ -122,6 +127,86 @@ describe("REST gateway /api/v1", () => {
     await call("post", "/vclusters/{id}/resume", { id });
     await until(id, "RUNNING");
 
+    // The rest of the document, each operation once (admin operations with a platform admin's token).
+    const db = portal.t.db;
+    const admin = await createUser(db, { isPlatformAdmin: true });
+    const adminToken = (await createApiToken(db, actorOf(admin), { name: "admin", expiresInDays: 1 })).token;
+    const asAdmin = { token: adminToken };
+    expect((await call("get", "/ping", {}, { token: null })).body.ok).toBe(true);
+    expect((await call("get", "/projects/{projectId}/role", { projectId })).body.role).toBe("OWNER");
+    const newProject = await call("post", "/projects", {}, { ...asAdmin, body: { slug: `rest-${Date.now()}`, name: "From REST" } });
+    expect(newProject.body).toMatchObject({ name: "From REST" });
+    expect((await call("post", "/projects", {}, { body: { slug: "not-admin", name: "x" } })).status).toBe(403);
+
+    const colleague = await createUser(db);
+    expect((await call("post", "/projects/{projectId}/members", { projectId }, { body: { email: colleague.email, role: "VIEWER" } })).body).toEqual({ userId: colleague.id, role: "VIEWER" });
+    await call("patch", "/projects/{projectId}/members/{userId}", { projectId, userId: colleague.id }, { body: { role: "MEMBER" } });
+    const members = await call("get", "/projects/{projectId}/members", { projectId });
+    expect(members.body).toEqual(expect.arrayContaining([expect.objectContaining({ userId: colleague.id, role: "MEMBER" })]));
+    await call("delete", "/projects/{projectId}/members/{userId}", { projectId, userId: colleague.id });
+
+    // Byte counts are decimal strings both ways, beyond 2^53 included; anything else is refused naming the field.
+    const big = "18014398509481984";
+    const limits = { maxVClusters: 100, maxCpuMillis: 1_000_000_000, maxMemoryBytes: big, maxStorageBytes: big, maxSnapshots: 1000 };
+    const badQuota = await call("put", "/projects/{projectId}/quota", { projectId }, { body: { ...limits, maxMemoryBytes: "16GB" } });
+    expect(badQuota).toMatchObject({ status: 400, body: { issues: [{ field: "maxMemoryBytes", message: expect.stringContaining("decimal string") }] } });
+    expect((await call("put", "/projects/{projectId}/quota", { projectId }, { body: { ...limits, maxStorageBytes: 1024 } })).status).toBe(400);
+    expect((await call("put", "/projects/{projectId}/quota", { projectId }, { body: limits })).body.limits).toMatchObject({ maxMemoryBytes: big, maxStorageBytes: big });
+    const quota = await call("get", "/projects/{projectId}/quota", { projectId });
+    expect(quota.body).toMatchObject({ limits: { maxMemoryBytes: big }, usage: { vclusters: 1, memoryBytes: expect.stringMatching(/^\d+$/) } });
+
+    const hook = await call("post", "/projects/{projectId}/webhooks", { projectId }, { body: { url: "https://example.com/hook", events: ["vcluster.failed"] } });
+    const hookId = (hook.body.webhook as unknown as { id: string }).id;
+    expect(hook.body.secret).toEqual(expect.any(String));
+    expect((await call("get", "/projects/{projectId}/webhooks", { projectId })).body).toMatchObject([{ id: hookId }]);
+    const delivery = await call("post", "/projects/{projectId}/webhooks/{id}/test", { projectId, id: hookId });
+    expect(delivery.status).toBe(200);
+    const deliveries = await call("get", "/projects/{projectId}/webhooks/{webhookId}/deliveries", { projectId, webhookId: hookId }, { query: { limit: "5" } });
+    expect(deliveries.body.items).toMatchObject([{ id: delivery.body.deliveryId }]);
+    expect((await call("patch", "/projects/{projectId}/webhooks/{id}", { projectId, id: hookId }, { body: { active: false } })).body.active).toBe(false);
+    await call("delete", "/projects/{projectId}/webhooks/{id}", { projectId, id: hookId });
+
+    expect((await call("patch", "/vclusters/{id}", { id }, { body: { spec: { kubernetesVersion: "1.31.1" }, labels: { team: "rest" } } })).status).toBe(200);
+    await until(id, "RUNNING");
+    expect((await call("get", "/vclusters/{id}", { id })).body.labels).toEqual({ team: "rest" });
+    await db.vCluster.update({ where: { id }, data: { phase: "ERROR" } });
+    expect((await call("post", "/vclusters/{id}/recover", { id })).status).toBe(200);
+    await until(id, "RUNNING");
+
+    expect((await call("get", "/snapshots/{id}", { id: snapshot.id })).body).toMatchObject({ id: snapshot.id, sizeBytes: snapshot.sizeBytes });
+    expect((await call("get", "/snapshots", {}, { query: { projectId } })).body).toMatchObject([{ id: snapshot.id }]);
+    const preview = await call("get", "/vclusters/{vclusterId}/restore-preview", { vclusterId: id }, { query: { snapshotId: snapshot.id, prune: "false" } });
+    expect(preview.body).toMatchObject({ create: expect.any(Array), change: expect.any(Array), delete: expect.any(Array) });
+    await call("put", "/vclusters/{vclusterId}/snapshot-policy", { vclusterId: id }, { body: { keepLast: 3, schedule: null } });
+    expect((await call("get", "/vclusters/{vclusterId}/snapshot-policy", { vclusterId: id })).body).toMatchObject({ keepLast: 3, schedule: null });
+    const clone = await call("post", "/snapshots/{snapshotId}/clone", { snapshotId: snapshot.id }, { body: { name: "rest-clone" } });
+    await until((clone.body.vcluster as unknown as { id: string }).id, "RUNNING");
+
+    const owner = await db.user.findUniqueOrThrow({ where: { id: (await db.apiToken.findFirstOrThrow({ where: { name: "tests" } })).userId } });
+    const notification = await db.notification.create({ data: { userId: owner.id, kind: "test", title: "hello", body: "from the test" } });
+    expect((await call("get", "/notifications/unread-count", {})).body.unread).toBeGreaterThanOrEqual(1);
+    expect((await call("get", "/notifications", {}, { query: { unreadOnly: "false", limit: "5" } })).body.items).toEqual(expect.arrayContaining([expect.objectContaining({ id: notification.id })]));
+    expect((await call("post", "/notifications/read", {}, { body: { ids: [notification.id] } })).body.marked).toBe(1);
+    await call("post", "/notifications/read-all", {});
+
+    const spare = await createApiToken(db, actorOf(owner), { name: "spare", expiresInDays: 1 });
+    expect((await call("get", "/tokens", {})).body).toEqual(expect.arrayContaining([expect.objectContaining({ id: spare.view.id, revokedAt: null })]));
+    expect((await call("post", "/tokens/{id}/revoke", { id: spare.view.id })).body.revokedAt).toEqual(expect.any(String));
+
+    expect((await call("get", "/users", {}, asAdmin)).body).toEqual(expect.arrayContaining([expect.objectContaining({ id: admin.id })]));
+    expect((await call("get", "/users", {})).status).toBe(403);
+    const local = await db.hostCluster.findUniqueOrThrow({ where: { name: "local" } });
+    const registered = await call("post", "/host-clusters", {}, { ...asAdmin, body: { name: "rest-host", kubeconfig: unseal(local.credentialsEncrypted, TEST_CREDENTIALS_KEY), capacityMemoryBytes: big } });
+    const hostId = String(registered.body.id);
+    expect((await call("post", "/host-clusters/{id}/cordon", { id: hostId }, { ...asAdmin, body: { cordoned: true } })).body).toEqual({ id: hostId, cordoned: true });
+    const hosts = await call("get", "/host-clusters", {}, asAdmin);
+    expect(hosts.body).toEqual(expect.arrayContaining([expect.objectContaining({ id: hostId, capacityMemoryBytes: big, cordoned: true })]));
+
+    const audit = await call("get", "/audit", {}, { ...asAdmin, query: { action: "quota.set", limit: "5" } });
+    expect(audit.body.items).toMatchObject([{ action: "quota.set", seq: expect.stringMatching(/^\d+$/) }]);
+    expect((await call("get", "/audit", {}, { ...asAdmin, query: { from: "not a date" } })).status).toBe(400);
+    expect((await call("get", "/audit/verify", {}, asAdmin)).body).toMatchObject({ ok: true, lastSeq: expect.stringMatching(/^\d+$/) });
+
     await call("delete", "/snapshots/{id}", { id: snapshot.id });
     const wrongName = await call("delete", "/vclusters/{id}", { id }, { query: { confirmName: "other" } });
     expect(wrongName.status).toBeGreaterThanOrEqual(400);
@@ -137,5 +222,5 @@ describe("REST gateway /api/v1", () => {
 
     const documented = Object.entries(document.paths).flatMap(([template, item]) => Object.keys(item).map((method) => `${method} ${template}`));
     expect([...checker.called].sort()).toEqual(documented.sort());
-  }, 90_000);
+  }, 180_000);
 });

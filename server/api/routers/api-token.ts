@@ -23,8 +23,10 @@ export const apiTokenRouter = createTRPCRouter({
     )
     .output(z.object({ token: z.string(), view: tokenViewSchema }))
     .mutation(({ ctx, input }) => createApiToken(ctx.db, ctx.actor, input)),
-  list: signedInProcedure.output(z.array(tokenViewSchema)).query(({ ctx }) => listApiTokens(ctx.db, ctx.actor)),
+  list: signedInProcedure
+    .meta({ openapi: { method: "GET", path: "/tokens", operationId: "listApiTokens", summary: "List your API tokens", tags: ["tokens"] } }).output(z.array(tokenViewSchema)).query(({ ctx }) => listApiTokens(ctx.db, ctx.actor)),
   revoke: signedInProcedure
+    .meta({ openapi: { method: "POST", path: "/tokens/{id}/revoke", operationId: "revokeApiToken", summary: "Revoke one of your API tokens", tags: ["tokens"] } })
     .input(z.object({ id: idSchema }))
     .output(tokenViewSchema)
     .mutation(({ ctx, input }) => revokeApiToken(ctx.db, ctx.actor, input.id)),

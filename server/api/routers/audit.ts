@@ -4,7 +4,7 @@ import { listAudit } from "@/server/services/audit/list-audit";
 import { verifyAuditChain } from "@/server/services/audit/verify-audit";
 import { adminProcedure, createTRPCRouter } from "../trpc";
 
-const auditEntrySchema = z.object({
+export const auditEntrySchema = z.object({
   seq: z.bigint(),
   id: z.string(),
   at: z.date(),

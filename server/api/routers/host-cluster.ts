@@ -5,12 +5,12 @@ import { listHostClusters, registerHostCluster, setHostCordoned } from "@/server
 import { adminProcedure, createTRPCRouter } from "../trpc";
 import { idSchema } from "../schemas";
 
-const labelsSchema = z.record(
+export const labelsSchema = z.record(
   z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "label keys must be Kubernetes label names"),
   z.string().max(63, "label values may be at most 63 characters"),
 );
 
-const hostViewSchema = z.object({
+export const hostViewSchema = z.object({
   id: z.string(),
   name: z.string(),
   apiEndpoint: z.string(),
@@ -28,25 +28,26 @@ const hostViewSchema = z.object({
   reservedMemoryBytes: z.bigint(),
 });
 
+export const registerHostInputSchema = z.object({
+  name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "name must be a DNS label (lower-case letters, digits, '-')"),
+  kubeconfig: z.string().min(1, "kubeconfig is required").max(256_000, "kubeconfig is too large"),
+  labels: labelsSchema.default({}),
+  capacityCpuMillis: z.number().int().positive("capacityCpuMillis must be positive").optional(),
+  capacityMemoryBytes: z.bigint().positive("capacityMemoryBytes must be positive").optional(),
+  maxVClusters: z.number().int().min(1, "maxVClusters must be at least 1").nullable().default(null),
+});
+
 export const hostClusterRouter = createTRPCRouter({
   list: adminProcedure.output(z.array(hostViewSchema)).query(({ ctx }) => listHostClusters(ctx.db)),
   register: adminProcedure
-    .input(
-      z.object({
-        name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "name must be a DNS label (lower-case letters, digits, '-')"),
-        kubeconfig: z.string().min(1, "kubeconfig is required").max(256_000, "kubeconfig is too large"),
-        labels: labelsSchema.default({}),
-        capacityCpuMillis: z.number().int().positive("capacityCpuMillis must be positive").optional(),
-        capacityMemoryBytes: z.bigint().positive("capacityMemoryBytes must be positive").optional(),
-        maxVClusters: z.number().int().min(1, "maxVClusters must be at least 1").nullable().default(null),
-      }),
-    )
+    .input(registerHostInputSchema)
     .output(z.object({ id: z.string(), name: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const host = await registerHostCluster(ctx.db, env().HOST_CREDENTIALS_KEY, input, (kubeconfig) => createVClusterAdapter({ kubeconfig }).probe());
       return { id: host.id, name: host.name };
     }),
   setCordoned: adminProcedure
+    .meta({ openapi: { method: "POST", path: "/host-clusters/{id}/cordon", operationId: "setHostCordoned", summary: "Cordon or uncordon a host cluster (platform admins)", tags: ["hostClusters"] } })
     .input(z.object({ id: idSchema, cordoned: z.boolean() }))
     .output(z.object({ id: z.string(), cordoned: z.boolean() }))
     .mutation(({ ctx, input }) => setHostCordoned(ctx.db, input.id, input.cordoned)),

@@ -7,15 +7,15 @@ import { adminProcedure, createTRPCRouter, projectProcedure, signedInProcedure }
 import { roleSchema } from "../schemas";
 
 const projectSummarySchema = z.object({ id: z.string(), slug: z.string(), name: z.string(), role: roleSchema, vclusterCount: z.number().int() });
-const usageSchema = z.object({ vclusters: z.number().int(), cpuMillis: z.number().int(), memoryBytes: z.bigint(), storageBytes: z.bigint(), snapshots: z.number().int() });
-const limitsSchema = z.object({
+export const usageSchema = z.object({ vclusters: z.number().int(), cpuMillis: z.number().int(), memoryBytes: z.bigint(), storageBytes: z.bigint(), snapshots: z.number().int() });
+export const limitsSchema = z.object({
   maxVClusters: z.number().int().min(0, "maxVClusters may not be negative").max(10_000),
   maxCpuMillis: z.number().int().min(0, "maxCpuMillis may not be negative"),
   maxMemoryBytes: z.bigint().min(0n, "maxMemoryBytes may not be negative"),
   maxStorageBytes: z.bigint().min(0n, "maxStorageBytes may not be negative"),
   maxSnapshots: z.number().int().min(0, "maxSnapshots may not be negative").max(100_000),
 });
-const quotaViewSchema = z.object({ limits: limitsSchema.nullable(), usage: usageSchema });
+export const quotaViewSchema = z.object({ limits: limitsSchema.nullable(), usage: usageSchema });
 const memberSchema = z.object({ userId: z.string(), email: z.string(), name: z.string().nullable(), role: roleSchema, since: z.date() });
 
 export const projectRouter = createTRPCRouter({
@@ -23,9 +23,11 @@ export const projectRouter = createTRPCRouter({
     .meta({ openapi: { method: "GET", path: "/projects", operationId: "listProjects", summary: "List your projects", tags: ["projects"] } })
     .output(z.array(projectSummarySchema)).query(({ ctx }) => listProjectsForActor(ctx.db, ctx.actor)),
   myRole: projectProcedure("VIEWER")
+    .meta({ openapi: { method: "GET", path: "/projects/{projectId}/role", operationId: "getMyProjectRole", summary: "Your role in a project", tags: ["projects"] } })
     .output(z.object({ projectId: z.string(), role: roleSchema }))
     .query(({ ctx }) => ({ projectId: ctx.project.id, role: ctx.project.role })),
   create: adminProcedure
+    .meta({ openapi: { method: "POST", path: "/projects", operationId: "createProject", summary: "Create a project owned by you (platform admins)", tags: ["projects"] } })
     .input(
       z.object({
         slug: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, "slug must be a DNS label of at most 40 characters"),
@@ -35,16 +37,20 @@ export const projectRouter = createTRPCRouter({
     )
     .output(z.object({ id: z.string(), slug: z.string(), name: z.string() }))
     .mutation(({ ctx, input }) => createProject(ctx.db, auditActorOf(ctx), { ...input, ownerId: ctx.actor.userId })),
-  members: projectProcedure("VIEWER").output(z.array(memberSchema)).query(({ ctx }) => listMembers(ctx.db, ctx.project.id)),
+  members: projectProcedure("VIEWER")
+    .meta({ openapi: { method: "GET", path: "/projects/{projectId}/members", operationId: "listMembers", summary: "List a project's members", tags: ["projects"] } }).output(z.array(memberSchema)).query(({ ctx }) => listMembers(ctx.db, ctx.project.id)),
   addMember: projectProcedure("OWNER")
+    .meta({ openapi: { method: "POST", path: "/projects/{projectId}/members", operationId: "addMember", summary: "Add a user to a project by email", tags: ["projects"] } })
     .input(z.object({ email: z.string().email("email must be an email address"), role: roleSchema }))
     .output(z.object({ userId: z.string(), role: roleSchema }))
     .mutation(({ ctx, input }) => addMember(ctx.db, auditActorOf(ctx), ctx.project.id, input.email, input.role)),
   setRole: projectProcedure("OWNER")
+    .meta({ openapi: { method: "PATCH", path: "/projects/{projectId}/members/{userId}", operationId: "setMemberRole", summary: "Change a member's role", tags: ["projects"] } })
     .input(z.object({ userId: z.string().min(1), role: roleSchema }))
     .output(z.object({ userId: z.string(), role: roleSchema }))
     .mutation(({ ctx, input }) => setMemberRole(ctx.db, auditActorOf(ctx), ctx.project.id, input.userId, input.role)),
   removeMember: projectProcedure("OWNER")
+    .meta({ openapi: { method: "DELETE", path: "/projects/{projectId}/members/{userId}", operationId: "removeMember", summary: "Remove a member from a project", tags: ["projects"] } })
     .input(z.object({ userId: z.string().min(1) }))
     .output(z.object({ userId: z.string() }))
     .mutation(({ ctx, input }) => removeMember(ctx.db, auditActorOf(ctx), ctx.project.id, input.userId)),

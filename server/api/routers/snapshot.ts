@@ -39,15 +39,19 @@ export const snapshotRouter = createTRPCRouter({
     .output(requestedChangeSchema)
     .mutation(({ ctx, input }) => restoreVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.vclusterId, input.snapshotId, input.prune)),
   preview: signedInProcedure
+    .meta({ openapi: { method: "GET", path: "/vclusters/{vclusterId}/restore-preview", operationId: "previewRestore", summary: "What a restore would create, change and delete", tags: ["snapshots"] } })
     .input(z.object({ vclusterId: id, snapshotId: id, prune: z.boolean().default(false) }))
     .output(restorePlanSchema)
     .query(({ ctx, input }) => previewVClusterRestore(ctx.db, hostAdapters(ctx.db), objectStore, ctx.actor, input.vclusterId, input.snapshotId, input.prune)),
   clone: signedInProcedure
+    .meta({ openapi: { method: "POST", path: "/snapshots/{snapshotId}/clone", operationId: "cloneSnapshot", summary: "Create a new vcluster from a snapshot", tags: ["snapshots"] } })
     .input(z.object({ snapshotId: id, name: vclusterNameSchema, projectId: id.optional() }))
     .output(z.object({ vcluster: vclusterViewSchema, operationId: z.string(), replayed: z.boolean() }))
     .mutation(({ ctx, input }) => cloneFromSnapshot(ctx.db, ctx.actor, auditActorOf(ctx), input.snapshotId, { name: input.name, projectId: input.projectId })),
-  policy: signedInProcedure.input(z.object({ vclusterId: id })).output(policySchema).query(({ ctx, input }) => getSnapshotPolicy(ctx.db, ctx.actor, input.vclusterId)),
+  policy: signedInProcedure
+    .meta({ openapi: { method: "GET", path: "/vclusters/{vclusterId}/snapshot-policy", operationId: "getSnapshotPolicy", summary: "A vcluster's snapshot retention and schedule", tags: ["snapshots"] } }).input(z.object({ vclusterId: id })).output(policySchema).query(({ ctx, input }) => getSnapshotPolicy(ctx.db, ctx.actor, input.vclusterId)),
   setPolicy: signedInProcedure
+    .meta({ openapi: { method: "PUT", path: "/vclusters/{vclusterId}/snapshot-policy", operationId: "setSnapshotPolicy", summary: "Set a vcluster's snapshot retention and cron schedule", tags: ["snapshots"] } })
     .input(
       z.object({
         vclusterId: id,

@@ -2,5 +2,6 @@ import { z } from "zod";
 import { createTRPCRouter, publicProcedure } from "../trpc";
 
 export const systemRouter = createTRPCRouter({
-  ping: publicProcedure.output(z.object({ ok: z.literal(true), time: z.date() })).query(() => ({ ok: true as const, time: new Date() })),
+  ping: publicProcedure
+    .meta({ openapi: { method: "GET", path: "/ping", operationId: "ping", summary: "Liveness (no token needed)", tags: ["system"], protect: false } }).output(z.object({ ok: z.literal(true), time: z.date() })).query(() => ({ ok: true as const, time: new Date() })),
 });

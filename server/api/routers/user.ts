@@ -13,5 +13,6 @@ const userRowSchema = z.object({
 });
 
 export const userRouter = createTRPCRouter({
-  list: adminProcedure.output(z.array(userRowSchema)).query(({ ctx }) => listUsers(ctx.db)),
+  list: adminProcedure
+    .meta({ openapi: { method: "GET", path: "/users", operationId: "listUsers", summary: "List all users (platform admins)", tags: ["users"] } }).output(z.array(userRowSchema)).query(({ ctx }) => listUsers(ctx.db)),
 });

@@ -45,6 +45,7 @@ export const vclusterRouter = createTRPCRouter({
     .output(z.object({ items: z.array(rowSchema), nextCursor: z.string().nullable(), total: z.number().int() }))
     .query(({ ctx, input }) => listVClusters(ctx.db, ctx.actor, input)),
   update: signedInProcedure
+    .meta({ openapi: { method: "PATCH", path: "/vclusters/{id}", operationId: "updateVCluster", summary: "Change a vcluster's spec and labels", tags: ["vclusters"] } })
     .input(idInput.extend({ spec: specSchema, labels: labelsSchema.optional() }))
     .output(requestedChangeSchema)
     .mutation(({ ctx, input }) => updateVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.spec, input.labels)),
@@ -64,6 +65,7 @@ export const vclusterRouter = createTRPCRouter({
     .output(requestedChangeSchema)
     .mutation(({ ctx, input }) => resumeVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id)),
   recover: signedInProcedure
+    .meta({ openapi: { method: "POST", path: "/vclusters/{id}/recover", operationId: "recoverVCluster", summary: "Retry a vcluster in ERROR", tags: ["vclusters"] } })
     .input(idInput)
     .output(requestedChangeSchema)
     .mutation(({ ctx, input }) => recoverVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id)),

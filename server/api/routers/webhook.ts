@@ -37,6 +37,7 @@ const deliverySchema = z.object({
 
 export const webhookRouter = createTRPCRouter({
   create: projectProcedure("OWNER")
+    .meta({ openapi: { method: "POST", path: "/projects/{projectId}/webhooks", operationId: "createWebhook", summary: "Create a webhook (the signing secret is shown once)", tags: ["webhooks"] } })
     .input(z.object({ url: urlSchema, events: eventsSchema, active: z.boolean().default(true) }))
     .output(z.object({ webhook: webhookSchema, secret: z.string() }))
     .mutation(({ ctx, input }) =>
@@ -46,9 +47,11 @@ export const webhookRouter = createTRPCRouter({
       }),
     ),
   list: projectProcedure("OWNER")
+    .meta({ openapi: { method: "GET", path: "/projects/{projectId}/webhooks", operationId: "listWebhooks", summary: "List a project's webhooks", tags: ["webhooks"] } })
     .output(z.array(webhookSchema))
     .query(({ ctx }) => listWebhooks(ctx.db, ctx.project.id)),
   update: projectProcedure("OWNER")
+    .meta({ openapi: { method: "PATCH", path: "/projects/{projectId}/webhooks/{id}", operationId: "updateWebhook", summary: "Change a webhook's URL, events or active flag", tags: ["webhooks"] } })
     .input(z.object({ id: idSchema, url: urlSchema.optional(), events: eventsSchema.optional(), active: z.boolean().optional() }))
     .output(webhookSchema)
     .mutation(({ ctx, input }) =>
@@ -58,6 +61,7 @@ export const webhookRouter = createTRPCRouter({
       }),
     ),
   delete: projectProcedure("OWNER")
+    .meta({ openapi: { method: "DELETE", path: "/projects/{projectId}/webhooks/{id}", operationId: "deleteWebhook", summary: "Delete a webhook", tags: ["webhooks"] } })
     .input(z.object({ id: idSchema }))
     .output(z.object({ id: z.string() }))
     .mutation(({ ctx, input }) =>
@@ -67,10 +71,12 @@ export const webhookRouter = createTRPCRouter({
       }),
     ),
   deliveries: projectProcedure("OWNER")
+    .meta({ openapi: { method: "GET", path: "/projects/{projectId}/webhooks/{webhookId}/deliveries", operationId: "listWebhookDeliveries", summary: "List a webhook's deliveries with their attempts", tags: ["webhooks"] } })
     .input(z.object({ webhookId: idSchema, cursor: idSchema.optional(), limit: z.number().int().min(1).max(100).default(20) }))
     .output(z.object({ items: z.array(deliverySchema), nextCursor: z.string().nullable() }))
     .query(({ ctx, input }) => listWebhookDeliveries(ctx.db, ctx.project.id, input.webhookId, input)),
   test: projectProcedure("OWNER")
+    .meta({ openapi: { method: "POST", path: "/projects/{projectId}/webhooks/{id}/test", operationId: "testWebhook", summary: "Queue a test delivery", tags: ["webhooks"] } })
     .input(z.object({ id: idSchema }))
     .output(z.object({ deliveryId: z.string() }))
     .mutation(({ ctx, input }) =>
