@@ -175,3 +175,23 @@ export const PROCEDURE_RULES: Record<string, ProcedureRule> = {
   "webhook.deliveries": { min: "OWNER", input: (w) => ({ projectId: P(w), webhookId: w.webhookId }) },
   "webhook.test": { min: "OWNER", input: (w) => ({ projectId: P(w), id: w.webhookId }) },
 };
+
+/**
+ * The REST-only procedures (server/api/rest/rest-only.ts, published under /api/v1 only), keyed by their name in that
+ * router; walked by server/api/rest/rest-only-rbac.test.ts. Byte counts are decimal strings there.
+ */
+export const REST_ONLY_RULES: Record<string, ProcedureRule> = {
+  listProjectVClusters: { min: "VIEWER", input: (w) => ({ projectId: P(w) }) },
+  listVClusterSnapshots: { min: "signedIn", input: (w) => ({ id: w.vcluster.id }) },
+  listSnapshots: { min: "signedIn", input: () => ({}) },
+  getSnapshot: { min: "VIEWER", input: (w) => ({ id: w.snapshotId }) },
+  getQuota: { min: "VIEWER", input: (w) => ({ projectId: P(w) }) },
+  setQuota: {
+    min: "OWNER",
+    input: (w) => ({ projectId: P(w), maxVClusters: 10_000, maxCpuMillis: 100_000_000, maxMemoryBytes: String(1n << 50n), maxStorageBytes: String(1n << 50n), maxSnapshots: 100_000 }),
+  },
+  listHostClusters: { min: "admin", input: () => undefined },
+  registerHostCluster: { min: "admin", input: () => ({ name: `h-${unique()}`, kubeconfig: "apiVersion: v1\nkind: Config\n", capacityMemoryBytes: "1073741824" }) },
+  listAudit: { min: "admin", input: () => ({}) },
+  verifyAudit: { min: "admin", input: () => undefined },
+};

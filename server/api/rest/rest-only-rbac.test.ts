@@ -1,0 +1,79 @@
+/** The RBAC walk of server/api/rbac-walk.test.ts, over the REST-only procedures (which the tRPC router does not hold). */
+import { TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Context } from "@/server/api/context";
+import { createCallerFactory } from "@/server/api/trpc";
+import type { Actor } from "@/server/auth/actor";
+import { AppError } from "@/server/errors";
+import { TEST_CREDENTIALS_KEY } from "@/server/testing/engine-harness";
+import { CALLERS, createWorld, LEVEL_RANK, REST_ONLY_RULES, WHO_RANK, type Level, type Who, type World } from "@/server/testing/procedure-rules";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
+import { restOnlyRouter } from "./rest-only";
+
+let t: TestDatabase;
+let world: World;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  process.env.HOST_CREDENTIALS_KEY = TEST_CREDENTIALS_KEY;
+  process.env.NEXTAUTH_SECRET ??= "x".repeat(40);
+  process.env.DATABASE_URL = t.url;
+  process.env.RATE_LIMIT_MUTATIONS_PER_MINUTE = "1000000";
+  world = await createWorld(t.db);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const createCaller = createCallerFactory(restOnlyRouter);
+type Outcome = { ok: true; data: unknown } | { ok: false; code: string; appCode: string | null; message: string };
+
+async function call(actor: Actor | null, name: string, input: unknown): Promise<Outcome> {
+  const ctx: Context = { db: t.db, actor, authError: null, requestId: "test", ip: "127.0.0.1", userAgent: "vitest" };
+  const procedure = (createCaller(ctx) as unknown as Record<string, (input: unknown) => Promise<unknown>>)[name];
+  try {
+    return { ok: true, data: await procedure(input) };
+  } catch (error) {
+    if (!(error instanceof TRPCError)) throw error;
+    return { ok: false, code: error.code, appCode: error.cause instanceof AppError ? error.cause.code : null, message: error.message };
+  }
+}
+
+function expectedRefusals(who: Who, min: Level): string[] {
+  if (who === "anonymous") return ["UNAUTHORIZED"];
+  if (who === "otherProject" && min !== "admin") return ["NOT_FOUND", "FORBIDDEN"];
+  return ["FORBIDDEN"];
+}
+
+const names = Object.keys(restOnlyRouter._def.procedures).sort();
+
+describe("RBAC walk over the REST-only procedures", () => {
+  it("every REST-only procedure declares its authorization rule", () => {
+    expect(names.filter((n) => !(n in REST_ONLY_RULES))).toEqual([]);
+    expect(Object.keys(REST_ONLY_RULES).filter((n) => !names.includes(n))).toEqual([]);
+  });
+
+  it.each(names.filter((n) => n in REST_ONLY_RULES))("%s: refused below its level, allowed at or above, never leaks another project", async (name) => {
+    const rule = REST_ONLY_RULES[name];
+    const problems: string[] = [];
+    for (const who of CALLERS) {
+      const actor = world.actor(who);
+      const outcome = await call(actor, name, await rule.input(world, actor));
+      const describe = outcome.ok ? "success" : `${outcome.code}${outcome.appCode ? ` (${outcome.appCode})` : ""}: ${outcome.message}`;
+      if (WHO_RANK[who] < LEVEL_RANK[rule.min]) {
+        const expected = expectedRefusals(who, rule.min);
+        if (outcome.ok || !expected.includes(outcome.code)) problems.push(`${who}: expected ${expected.join(" or ")}, got ${describe}`);
+        continue;
+      }
+      if (!outcome.ok && ["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND"].includes(outcome.code) && outcome.appCode !== "QUOTA_EXCEEDED") problems.push(`${who}: allowed at ${rule.min}, got ${describe}`);
+      if (who === "otherProject" && outcome.ok) {
+        const text = superjson.stringify(outcome.data);
+        for (const secret of [world.project.id, world.vcluster.id, world.vcluster.name, world.webhookId, world.snapshotId]) {
+          if (text.includes(secret)) problems.push(`${who}: the answer contains ${secret} of a project they are not in`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
