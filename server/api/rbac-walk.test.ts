@@ -1,7 +1,7 @@
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callProcedure, type Outcome } from "@/server/testing/call-procedure";
-import { TEST_CREDENTIALS_KEY } from "@/server/testing/engine-harness";
+import { setPortalEnv } from "@/server/testing/portal-env";
 import { CALLERS, createWorld, LEVEL_RANK, PROCEDURE_RULES, WHO_RANK, type Level, type Who, type World } from "@/server/testing/procedure-rules";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
 import { appRouter } from "./root";
@@ -11,11 +11,7 @@ let world: World;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  process.env.HOST_CREDENTIALS_KEY = TEST_CREDENTIALS_KEY;
-  process.env.NEXTAUTH_SECRET ??= "x".repeat(40);
-  // Host adapters use the process-wide client, which must point at this test database.
-  process.env.DATABASE_URL = t.url;
-  process.env.RATE_LIMIT_MUTATIONS_PER_MINUTE = "1000000";
+  setPortalEnv(t.url);
   world = await createWorld(t.db);
 });
 afterAll(async () => {

@@ -6,7 +6,7 @@ import type { Context } from "@/server/api/context";
 import { createCallerFactory } from "@/server/api/trpc";
 import type { Actor } from "@/server/auth/actor";
 import { AppError } from "@/server/errors";
-import { TEST_CREDENTIALS_KEY } from "@/server/testing/engine-harness";
+import { setPortalEnv } from "@/server/testing/portal-env";
 import { CALLERS, createWorld, LEVEL_RANK, REST_ONLY_RULES, WHO_RANK, type Level, type Who, type World } from "@/server/testing/procedure-rules";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
 import { restOnlyRouter } from "./rest-only";
@@ -16,10 +16,7 @@ let world: World;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  process.env.HOST_CREDENTIALS_KEY = TEST_CREDENTIALS_KEY;
-  process.env.NEXTAUTH_SECRET ??= "x".repeat(40);
-  process.env.DATABASE_URL = t.url;
-  process.env.RATE_LIMIT_MUTATIONS_PER_MINUTE = "1000000";
+  setPortalEnv(t.url);
   world = await createWorld(t.db);
 });
 afterAll(async () => {

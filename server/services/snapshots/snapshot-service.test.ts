@@ -11,7 +11,8 @@ import { runDueSchedules } from "@/server/engine/snapshot-schedules";
 import type { OperationWorker } from "@/server/engine/worker";
 import { startEmbeddedS3, type EmbeddedS3 } from "@/server/launch/embedded-s3";
 import { callerFor } from "@/server/testing/caller";
-import { registerTestHost, startTestHost, TEST_CREDENTIALS_KEY, testWorker, waitForOperation } from "@/server/testing/engine-harness";
+import { registerTestHost, startTestHost, testWorker, waitForOperation } from "@/server/testing/engine-harness";
+import { setPortalEnv } from "@/server/testing/portal-env";
 import { actorOf, createProject, createUser } from "@/server/testing/factories";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
 
@@ -26,16 +27,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   s3Dir = await mkdtemp(path.join(tmpdir(), "ovc-s3-"));
   s3 = await startEmbeddedS3({ dataDir: s3Dir });
-  Object.assign(process.env, {
-    HOST_CREDENTIALS_KEY: TEST_CREDENTIALS_KEY,
-    NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? "x".repeat(40),
-    DATABASE_URL: process.env.DATABASE_URL ?? t.url,
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: s3.bucket,
-    S3_ACCESS_KEY_ID: s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    RATE_LIMIT_MUTATIONS_PER_MINUTE: "10000",
-  });
+  setPortalEnv(t.url, { S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey });
   store = objectStoreFrom({ S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey });
   sim = await startTestHost();
   await registerTestHost(t.db, "local", sim.kubeconfig);

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostSim } from "@/hostsim";
 import type { OperationWorker } from "@/server/engine/worker";
 import { callerFor } from "@/server/testing/caller";
-import { registerTestHost, startTestHost, TEST_CREDENTIALS_KEY, testWorker, waitForOperation } from "@/server/testing/engine-harness";
+import { registerTestHost, startTestHost, testWorker, waitForOperation } from "@/server/testing/engine-harness";
+import { setPortalEnv } from "@/server/testing/portal-env";
 import { actorOf, createProject, createUser } from "@/server/testing/factories";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
 
@@ -13,9 +14,7 @@ let worker: OperationWorker;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  process.env.HOST_CREDENTIALS_KEY = TEST_CREDENTIALS_KEY;
-  process.env.NEXTAUTH_SECRET ??= "x".repeat(40);
-  process.env.DATABASE_URL ??= t.url;
+  setPortalEnv(t.url);
   sim = await startTestHost();
   await registerTestHost(t.db, "local", sim.kubeconfig);
   worker = testWorker(t.db, t.url);
