@@ -1,5 +1,5 @@
 import type { Db, Tx } from "@/server/db/client";
-import type { SnapshotStatus } from "@/server/generated/prisma/client";
+import type { Prisma, SnapshotStatus } from "@/server/generated/prisma/client";
 
 export interface SnapshotView {
   id: string;
@@ -20,8 +20,13 @@ export interface SnapshotView {
   completedAt: Date | null;
 }
 
+export const SNAPSHOT_VIEW_INCLUDE = { createdBy: { select: { email: true } } } as const;
+
 export async function loadSnapshotView(db: Db | Tx, id: string): Promise<SnapshotView> {
-  const s = await db.snapshot.findUniqueOrThrow({ where: { id }, include: { createdBy: { select: { email: true } } } });
+  return snapshotViewOf(await db.snapshot.findUniqueOrThrow({ where: { id }, include: SNAPSHOT_VIEW_INCLUDE }));
+}
+
+export function snapshotViewOf(s: Prisma.SnapshotGetPayload<{ include: typeof SNAPSHOT_VIEW_INCLUDE }>): SnapshotView {
   const manifest = (s.manifest ?? {}) as { counts?: Record<string, number> };
   return {
     id: s.id,

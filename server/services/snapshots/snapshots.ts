@@ -16,7 +16,7 @@ import { roleIn, vclusterFor } from "../vclusters/access";
 import { createVCluster, type CreatedVCluster } from "../vclusters/create-vcluster";
 import { loadView, type VClusterView } from "../vclusters/view";
 import { requestSnapshot, SNAPSHOT_MAX_ATTEMPTS } from "./request-snapshot";
-import { loadSnapshotView, type SnapshotView } from "./snapshot-view";
+import { loadSnapshotView, SNAPSHOT_VIEW_INCLUDE, snapshotViewOf, type SnapshotView } from "./snapshot-view";
 
 export interface SnapshotRequested {
   snapshot: SnapshotView;
@@ -51,13 +51,14 @@ export async function getSnapshot(db: Db, actor: Actor, id: string): Promise<Sna
 
 export async function listSnapshots(db: Db, actor: Actor, query: { vclusterId?: string; projectId?: string; limit: number }): Promise<SnapshotView[]> {
   const visible = actor.isPlatformAdmin ? {} : { projectId: { in: (await db.membership.findMany({ where: { userId: actor.userId }, select: { projectId: true } })).map((m) => m.projectId) } };
+  // One read: a snapshot that retention removes meanwhile is simply not listed.
   const rows = await db.snapshot.findMany({
     where: { AND: [visible, query.vclusterId ? { vclusterId: query.vclusterId } : {}, query.projectId ? { projectId: query.projectId } : {}] },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: query.limit,
-    select: { id: true },
+    include: SNAPSHOT_VIEW_INCLUDE,
   });
-  return Promise.all(rows.map((r) => loadSnapshotView(db, r.id)));
+  return rows.map(snapshotViewOf);
 }
 
 /** The store is built only once the caller is authorized, so a refusal never depends on the S3 settings. */
