@@ -1,4 +1,4 @@
-import { ApiError, errors, type StatusCause } from "./errors";
+import { errors, type StatusCause } from "./errors";
 import { isQuantity } from "./quantity";
 import type { ResourceType } from "./registry";
 import { fromLabelSelector, matchesLabels } from "./selectors";
@@ -118,8 +118,4 @@ export function validate(rt: ResourceType, o: KObject): void {
     if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k)) causes.push(invalid("metadata.labels", `Invalid value: "${k}": name part must consist of alphanumeric characters, '-', '_' or '.'`));
   }
   if (causes.length > 0) throw errors.invalid(rt.kind, rt.group, name, causes);
-}
-
-export function isApiError(e: unknown): e is ApiError {
-  return e instanceof ApiError;
 }

@@ -1,42 +1,27 @@
-import { AppsV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostSim } from "@/hostsim";
 import { createVClusterAdapter } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
 import { AppError } from "@/server/errors";
-import {
-  createOwnerAndProject,
-  recordTestVCluster,
-  registerTestHost,
-  startTestHost,
-  testWorker,
-  waitForOperation,
-} from "@/server/testing/engine-harness";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
+import { createOwnerAndProject, recordTestVCluster, startEngineEnvironment, waitForOperation, type EngineEnvironment } from "@/server/testing/engine-harness";
+import type { TestDatabase } from "@/server/testing/test-database";
 import { requestOperation } from "./operations";
 import { requestChange } from "./request-change";
-import type { OperationWorker } from "./worker";
 
+let env: EngineEnvironment;
 let t: TestDatabase;
 let sim: HostSim;
-let worker: OperationWorker;
 let apps: AppsV1Api;
 let core: CoreV1Api;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  sim = await startTestHost();
-  await registerTestHost(t.db, "local", sim.kubeconfig);
-  worker = testWorker(t.db, t.url);
-  await worker.start();
-  const kc = new KubeConfig();
-  kc.loadFromString(sim.kubeconfig);
-  apps = kc.makeApiClient(AppsV1Api);
-  core = kc.makeApiClient(CoreV1Api);
+  env = await startEngineEnvironment();
+  ({ t, sim } = env);
+  apps = env.hostConfig.makeApiClient(AppsV1Api);
+  core = env.hostConfig.makeApiClient(CoreV1Api);
 });
 afterAll(async () => {
-  await worker?.stop();
-  await sim?.close();
-  await t?.close();
+  await env?.stop();
 });
 
 const controlPlane = (name: string) => apps.readNamespacedStatefulSet({ name, namespace: `vc-${name}` });

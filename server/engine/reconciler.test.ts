@@ -1,34 +1,24 @@
-import { AppsV1Api, CoordinationV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { AppsV1Api, CoordinationV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HostSim } from "@/hostsim";
-import { createOwnerAndProject, recordTestVCluster, registerTestHost, startTestHost, TEST_CREDENTIALS_KEY, testWorker, waitForOperation } from "@/server/testing/engine-harness";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
+import { createOwnerAndProject, recordTestVCluster, startEngineEnvironment, TEST_CREDENTIALS_KEY, waitForOperation, type EngineEnvironment } from "@/server/testing/engine-harness";
+import type { TestDatabase } from "@/server/testing/test-database";
 import { parseConditions } from "./conditions";
 import { createAdapterProvider } from "./host-adapters";
 import { startReconcilers } from "./reconciler";
-import type { OperationWorker } from "./worker";
 
+let env: EngineEnvironment;
 let t: TestDatabase;
-let sim: HostSim;
-let worker: OperationWorker;
 let apps: AppsV1Api;
 let leases: CoordinationV1Api;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  sim = await startTestHost();
-  await registerTestHost(t.db, "local", sim.kubeconfig);
-  worker = testWorker(t.db, t.url);
-  await worker.start();
-  const kc = new KubeConfig();
-  kc.loadFromString(sim.kubeconfig);
-  apps = kc.makeApiClient(AppsV1Api);
-  leases = kc.makeApiClient(CoordinationV1Api);
+  env = await startEngineEnvironment();
+  t = env.t;
+  apps = env.hostConfig.makeApiClient(AppsV1Api);
+  leases = env.hostConfig.makeApiClient(CoordinationV1Api);
 });
 afterAll(async () => {
-  await worker?.stop();
-  await sim?.close();
-  await t?.close();
+  await env?.stop();
 });
 
 async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {

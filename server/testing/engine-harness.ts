@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
 import { startHostSim, type HostSim, type HostSimOptions } from "@/hostsim";
 import { createVClusterAdapter } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
 import type { Db } from "@/server/db/client";
@@ -11,6 +12,7 @@ import { OperationWorker, type WorkerOptions } from "@/server/engine/worker";
 import type { Operation, OperationState } from "@/server/generated/prisma/client";
 import { registerHostCluster } from "@/server/services/host-clusters";
 import { createProject, createUser } from "./factories";
+import { createTestDatabase, type TestDatabase } from "./test-database";
 
 export const TEST_CREDENTIALS_KEY = randomBytes(32).toString("hex");
 
@@ -85,4 +87,35 @@ export async function waitForOperation(db: Db, id: string, limitMs = 60_000, pol
     if (Date.now() > deadline) throw new Error(`operation ${id} still ${op.state} (step ${op.step}, last error ${op.lastError})`);
     await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+export interface EngineEnvironment {
+  t: TestDatabase;
+  sim: HostSim & { dataDir: string };
+  worker: OperationWorker;
+  /** an admin client configuration for the simulated host */
+  hostConfig: KubeConfig;
+  stop(): Promise<void>;
+}
+
+/** A test database, a simulated host registered as `local`, and a running worker: what engine tests start from. */
+export async function startEngineEnvironment(workerOptions: Partial<WorkerOptions> = {}): Promise<EngineEnvironment> {
+  const t = await createTestDatabase();
+  const sim = await startTestHost();
+  await registerTestHost(t.db, "local", sim.kubeconfig);
+  const worker = testWorker(t.db, t.url, workerOptions);
+  await worker.start();
+  const hostConfig = new KubeConfig();
+  hostConfig.loadFromString(sim.kubeconfig);
+  return {
+    t,
+    sim,
+    worker,
+    hostConfig,
+    async stop() {
+      await worker.stop();
+      await sim.close();
+      await t.close();
+    },
+  };
 }

@@ -1,29 +1,23 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HostSim } from "@/hostsim";
 import type { OperationWorker } from "@/server/engine/worker";
 import { callerFor } from "@/server/testing/caller";
-import { registerTestHost, startTestHost, testWorker, waitForOperation } from "@/server/testing/engine-harness";
+import { startEngineEnvironment, waitForOperation, type EngineEnvironment } from "@/server/testing/engine-harness";
 import { setPortalEnv } from "@/server/testing/portal-env";
 import { actorOf, createProject, createUser } from "@/server/testing/factories";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
+import type { TestDatabase } from "@/server/testing/test-database";
 
+let env: EngineEnvironment;
 let t: TestDatabase;
-let sim: HostSim;
 let worker: OperationWorker;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
+  env = await startEngineEnvironment();
+  ({ t, worker } = env);
   setPortalEnv(t.url);
-  sim = await startTestHost();
-  await registerTestHost(t.db, "local", sim.kubeconfig);
-  worker = testWorker(t.db, t.url);
-  await worker.start();
 });
 afterAll(async () => {
-  await worker?.stop();
-  await sim?.close();
-  await t?.close();
+  await env?.stop();
 });
 
 async function refusal(promise: Promise<unknown>): Promise<TRPCError> {
