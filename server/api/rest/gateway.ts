@@ -4,13 +4,8 @@
  */
 import { createOpenApiFetchHandler } from "trpc-to-openapi";
 import { createContext } from "../context";
-import { appRouter } from "../root";
-import { createTRPCRouter } from "../trpc";
-import { restOnlyRouter } from "./rest-only";
-
-export const REST_BASE = "/api/v1";
-
-export const restRouter = createTRPCRouter({ ...appRouter._def.record, rest: restOnlyRouter });
+import { openApiDocument } from "./openapi-document";
+import { REST_BASE, restRouter } from "./rest-router";
 
 interface ErrorBody {
   message?: string;
@@ -32,23 +27,36 @@ async function portalError(response: Response): Promise<Response> {
   return new Response(JSON.stringify({ message, code: body.code ?? "INTERNAL_SERVER_ERROR", issues, retryAfter }), { status: response.status, headers });
 }
 
-/**
- * The library coerces query strings with JavaScript's Boolean(), which reads "false" as true; `force=false` must not
- * force a delete. The boolean query parameters (`force` of a delete, `prune` of a restore preview, `unreadOnly` of
- * the notifications) all default to false, so "false" is dropped.
- */
-const BOOLEAN_QUERY_PARAMETERS = ["force", "prune", "unreadOnly"];
+let booleanQueryParameters: Set<string> | null = null;
 
-function withoutFalseFlags(req: Request): Request {
+/** Every boolean query parameter the document declares, so a new one is covered without a list to maintain. */
+function booleanQueryNames(): Set<string> {
+  if (!booleanQueryParameters) {
+    booleanQueryParameters = new Set();
+    for (const operations of Object.values(openApiDocument().paths ?? {})) {
+      for (const operation of Object.values(operations ?? {})) {
+        const parameters = (operation as { parameters?: { in?: string; name?: string; schema?: { type?: unknown } }[] }).parameters ?? [];
+        for (const p of parameters) if (p.in === "query" && p.name && p.schema?.type === "boolean") booleanQueryParameters.add(p.name);
+      }
+    }
+  }
+  return booleanQueryParameters;
+}
+
+/**
+ * The library coerces query strings with JavaScript's Boolean(), which reads "false" as true (`force=false` must not
+ * force a delete); the empty string is the one text Boolean() reads as false.
+ */
+function withFalseFlagsRead(req: Request): Request {
   const url = new URL(req.url);
-  const falses = BOOLEAN_QUERY_PARAMETERS.filter((name) => url.searchParams.get(name)?.toLowerCase() === "false");
-  if (!falses.length) return req;
-  for (const name of falses) url.searchParams.delete(name);
+  const names = [...booleanQueryNames()].filter((name) => url.searchParams.get(name)?.toLowerCase() === "false");
+  if (!names.length) return req;
+  for (const name of names) url.searchParams.set(name, "");
   return new Request(url, req);
 }
 
 export async function handleRestRequest(incoming: Request): Promise<Response> {
-  const req = withoutFalseFlags(incoming);
+  const req = withFalseFlagsRead(incoming);
   const response = await createOpenApiFetchHandler({ endpoint: REST_BASE, req, router: restRouter, createContext: () => createContext({ req }) });
   return response.ok ? response : portalError(response);
 }

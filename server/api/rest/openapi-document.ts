@@ -2,7 +2,7 @@
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { z } from "zod";
 import { markOutputDates } from "./date-formats";
-import { REST_BASE, restRouter } from "./gateway";
+import { REST_BASE, restRouter } from "./rest-router";
 
 export const restErrorSchema = z
   .object({
