@@ -2,6 +2,7 @@ import type { Db } from "@/server/db/client";
 import { createAdapterProvider } from "@/server/engine/host-adapters";
 import type { AdapterProvider } from "@/server/engine/worker";
 import { env } from "@/server/env";
+import { chartFromEnv } from "@/server/adapters/helm/chart-source";
 
 const globalForAdapters = globalThis as unknown as { ovcAdapters?: WeakMap<Db, AdapterProvider> };
 
@@ -10,7 +11,7 @@ export function hostAdapters(db: Db): AdapterProvider {
   globalForAdapters.ovcAdapters ??= new WeakMap();
   let provider = globalForAdapters.ovcAdapters.get(db);
   if (!provider) {
-    provider = createAdapterProvider(db, env().HOST_CREDENTIALS_KEY, { installer: env().VCLUSTER_INSTALLER });
+    provider = createAdapterProvider(db, env().HOST_CREDENTIALS_KEY, { chart: chartFromEnv(env()) });
     globalForAdapters.ovcAdapters.set(db, provider);
   }
   return provider;

@@ -16,6 +16,8 @@ export interface StatusPatch {
   conditions?: Condition[];
   /** a snapshot this operation finished, written with the phase change */
   snapshot?: SnapshotResult;
+  /** the chart version the control plane now runs, after an install or upgrade */
+  chartVersion?: string;
   /** work that must wait for the commit (e.g. retention deleting older snapshots from S3) */
   afterCommit?: () => Promise<void>;
 }
@@ -65,6 +67,7 @@ export async function completeOperationSucceeded(db: Db, op: Operation, workerId
         statusObservedAt: new Date(),
         ...(patch.readyReplicas !== undefined ? { readyReplicas: patch.readyReplicas } : {}),
         ...(patch.apiServerEndpoint !== undefined ? { apiServerEndpoint: patch.apiServerEndpoint } : {}),
+        ...(patch.chartVersion ? { chartVersion: patch.chartVersion } : {}),
         conditions: mergeConditions(current.conditions, patch.conditions, {
           type: "OperationSucceeded",
           status: "True",

@@ -2,6 +2,7 @@ import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import { objectStoreFrom } from "@/server/adapters/s3/store-from-env";
 import { db } from "@/server/db/client";
 import { env } from "@/server/env";
+import { chartFromEnv } from "@/server/adapters/helm/chart-source";
 import { logger } from "@/server/observability/logger";
 import { startEngine, type Engine } from "./runtime";
 
@@ -14,7 +15,7 @@ export function startEngineFromEnv(): Promise<Engine> {
     db: db(),
     databaseUrl: e.DATABASE_URL,
     credentialsKey: e.HOST_CREDENTIALS_KEY,
-    installer: e.VCLUSTER_INSTALLER,
+    chart: chartFromEnv(e),
     concurrency: e.ENGINE_CONCURRENCY,
     leaseMs: e.ENGINE_LEASE_MS,
   });

@@ -53,6 +53,8 @@ async function waitForHost(ctx: ExecutionContext, what: string, done: (s: HostSt
     if (ctx.signal.aborted) throw new LeaseLostError(ctx.op.id);
     const status = await ctx.adapter.status(target);
     if (done(status)) return status;
+    // the syncer keeps refusing to start: waiting longer would only hide its reason behind a timeout
+    if (status.failure) throw new AppError("PRECONDITION_FAILED", `${what} not reached: ${status.failure}`);
     if (Date.now() >= deadline) {
       const ready = status.conditions.find((c) => c.type === "Ready");
       throw new AppError(
@@ -85,6 +87,8 @@ interface SnapshotParams {
   snapshotFirst?: boolean;
   restoreFrom?: string;
   prune?: boolean;
+  /** an update that moves the vcluster to this chart version */
+  chartVersion?: string;
 }
 
 const paramsOf = (ctx: ExecutionContext) => (ctx.op.params ?? {}) as SnapshotParams;
@@ -105,12 +109,13 @@ export const EXECUTORS: Partial<Record<OperationKind, Executor>> = {
   async CREATE(ctx) {
     await markAllocated(ctx);
     await ctx.setStep("installing", 20);
-    await ctx.adapter.install(targetOf(ctx.vcluster), hostSpecOf(ctx.vcluster));
+    const chartVersion = ctx.vcluster.chartVersion ?? ctx.adapter.chart.version;
+    await ctx.adapter.install(targetOf(ctx.vcluster), hostSpecOf(ctx.vcluster), chartVersion);
     await ctx.setStep("waiting for the control plane", 60);
     const status = await waitForHost(ctx, "control plane ready", allReady(ctx.vcluster));
     const { restoreFrom } = paramsOf(ctx);
     if (restoreFrom) await restoreSnapshot(ctx, ctx.store(), ctx.vcluster, restoreFrom, false);
-    return patchOf(status);
+    return { ...patchOf(status), chartVersion };
   },
   async SNAPSHOT(ctx) {
     return snapshotPatch(ctx, requireParam(paramsOf(ctx).snapshotId, "snapshot"));
@@ -122,11 +127,13 @@ export const EXECUTORS: Partial<Record<OperationKind, Executor>> = {
   },
   async UPDATE(ctx) {
     await ctx.setStep("rolling out", 30);
-    await ctx.adapter.upgrade(targetOf(ctx.vcluster), hostSpecOf(ctx.vcluster));
-    const wanted = ctx.vcluster.kubernetesVersion.replace(/^v/, "");
-    return patchOf(
-      await waitForHost(ctx, "rollout", (s) => allReady(ctx.vcluster)(s) && (!s.kubernetesVersion || s.kubernetesVersion.replace(/^v/, "").startsWith(wanted))),
-    );
+    const chartVersion = paramsOf(ctx).chartVersion ?? ctx.vcluster.chartVersion ?? ctx.adapter.chart.version;
+    const spec = hostSpecOf(ctx.vcluster);
+    await ctx.adapter.upgrade(targetOf(ctx.vcluster), spec, chartVersion);
+    // the chart picks the patch release of a minor version (K8SVersionMap), so the minor is what must match
+    const minor = spec.kubernetesVersion.replace(/^v/, "").split(".").slice(0, 2).join(".");
+    const status = await waitForHost(ctx, "rollout", (s) => allReady(ctx.vcluster)(s) && (!s.kubernetesVersion || s.kubernetesVersion.replace(/^v/, "").startsWith(`${minor}.`)));
+    return { ...patchOf(status), chartVersion };
   },
   async SCALE(ctx) {
     await ctx.setStep(`scaling to ${ctx.vcluster.replicas}`, 30);
@@ -137,7 +144,7 @@ export const EXECUTORS: Partial<Record<OperationKind, Executor>> = {
     const { snapshotFirst, snapshotId } = paramsOf(ctx);
     const snapshot = snapshotFirst ? await snapshotPatch(ctx, requireParam(snapshotId, "snapshot")) : {};
     await ctx.setStep("pausing", 70);
-    await ctx.adapter.suspend(targetOf(ctx.vcluster));
+    await ctx.adapter.suspend(targetOf(ctx.vcluster), ctx.vcluster.replicas);
     return { ...snapshot, ...patchOf(await waitForHost(ctx, "control plane stopped", (s) => s.paused && s.readyReplicas === 0)) };
   },
   async RESUME(ctx) {
@@ -150,8 +157,9 @@ export const EXECUTORS: Partial<Record<OperationKind, Executor>> = {
     await ctx.setStep("reapplying the desired state", 30);
     const status = await ctx.adapter.status(target);
     if (status.paused) await ctx.adapter.resume(target);
-    await ctx.adapter.install(target, hostSpecOf(ctx.vcluster));
-    return patchOf(await waitForHost(ctx, "control plane ready", allReady(ctx.vcluster)));
+    const chartVersion = ctx.vcluster.chartVersion ?? ctx.adapter.chart.version;
+    await ctx.adapter.install(target, hostSpecOf(ctx.vcluster), chartVersion);
+    return { ...patchOf(await waitForHost(ctx, "control plane ready", allReady(ctx.vcluster))), chartVersion };
   },
   async DELETE(ctx) {
     await ctx.setStep("uninstalling", 30);

@@ -1,3 +1,4 @@
+import { chartForHost, type ChartSource } from "@/server/adapters/helm/chart-source";
 import { createVClusterAdapter } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
 import type { VClusterAdapter } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
@@ -6,28 +7,30 @@ import { unseal } from "@/server/security/seal";
 import type { AdapterProvider } from "./worker";
 
 export interface AdapterSettings {
-  installer?: "manifests" | "helm";
+  /** the portal-wide chart (VCLUSTER_CHART, VCLUSTER_CHART_VERSION); a host may set its own */
+  chart: ChartSource;
   requestTimeoutMs?: number;
 }
 
-/** Adapters per host cluster, rebuilt only when the host's credentials change (health checks touch the row often). */
-export function createAdapterProvider(db: Db, credentialsKey: string, settings: AdapterSettings = {}): AdapterProvider {
-  const cache = new Map<string, { credentials: string; adapter: VClusterAdapter }>();
+/** Adapters per host cluster, rebuilt only when the host's credentials or chart change (health checks touch the row often). */
+export function createAdapterProvider(db: Db, credentialsKey: string, settings: AdapterSettings): AdapterProvider {
+  const cache = new Map<string, { key: string; adapter: VClusterAdapter }>();
   return {
     async forHost(hostClusterId) {
       const host = await db.hostCluster.findUnique({
         where: { id: hostClusterId },
-        select: { credentialsEncrypted: true },
+        select: { credentialsEncrypted: true, chartRef: true, chartVersion: true },
       });
       if (!host) throw notFound("host cluster");
+      const key = JSON.stringify([host.credentialsEncrypted, host.chartRef, host.chartVersion]);
       const cached = cache.get(hostClusterId);
-      if (cached && cached.credentials === host.credentialsEncrypted) return cached.adapter;
+      if (cached && cached.key === key) return cached.adapter;
       const adapter = createVClusterAdapter({
         kubeconfig: unseal(host.credentialsEncrypted, credentialsKey),
-        installer: settings.installer,
+        chart: chartForHost(host, settings.chart),
         requestTimeoutMs: settings.requestTimeoutMs,
       });
-      cache.set(hostClusterId, { credentials: host.credentialsEncrypted, adapter });
+      cache.set(hostClusterId, { key, adapter });
       return adapter;
     },
   };

@@ -5,6 +5,7 @@ import type { TestDatabase } from "@/server/testing/test-database";
 import { parseConditions } from "./conditions";
 import { createAdapterProvider } from "./host-adapters";
 import { startReconcilers } from "./reconciler";
+import { testChart } from "@/server/testing/test-chart";
 
 let env: EngineEnvironment;
 let t: TestDatabase;
@@ -39,7 +40,7 @@ describe("reconciler", () => {
     const { owner, project } = await createOwnerAndProject(t.db);
     const { vcluster, operation } = await recordTestVCluster(t.db, project.id, owner.id, "drifty");
     await waitForOperation(t.db, operation.id);
-    const options = { db: t.db, adapters: createAdapterProvider(t.db, TEST_CREDENTIALS_KEY), credentialsKey: TEST_CREDENTIALS_KEY, leaseMs: 1_500, debounceMs: 20, hostRefreshMs: 60_000 };
+    const options = { db: t.db, adapters: createAdapterProvider(t.db, TEST_CREDENTIALS_KEY, { chart: testChart() }), credentialsKey: TEST_CREDENTIALS_KEY, leaseMs: 1_500, debounceMs: 20, hostRefreshMs: 60_000 };
     const first = startReconcilers({ ...options, workerId: "reconciler-a" });
     const second = startReconcilers({ ...options, workerId: "reconciler-b" });
     try {

@@ -17,6 +17,7 @@ import { createTestDatabase, type TestDatabase } from "@/server/testing/test-dat
 import { createAdapterProvider } from "./host-adapters";
 import { requestOperation } from "./operations";
 import type { AdapterProvider, OperationWorker } from "./worker";
+import { testChart } from "@/server/testing/test-chart";
 
 let t: TestDatabase;
 const cleanups: (() => Promise<void>)[] = [];
@@ -160,7 +161,7 @@ describe("engine reliability", () => {
     await host("shared");
     const { owner, project } = await createOwnerAndProject(t.db);
     const counts = new Map<string, number>();
-    const provider = countingProvider(createAdapterProvider(t.db, TEST_CREDENTIALS_KEY, { requestTimeoutMs: 3_000 }), counts);
+    const provider = countingProvider(createAdapterProvider(t.db, TEST_CREDENTIALS_KEY, { chart: testChart(), requestTimeoutMs: 3_000 }), counts);
     await started(testWorker(t.db, t.url, { adapters: provider, id: "worker-a" }));
     await started(testWorker(t.db, t.url, { adapters: provider, id: "worker-b" }));
     const ops = [];

@@ -42,7 +42,6 @@ async function settle<T>(promises: [Promise<T>, Promise<unknown>]): Promise<T> {
 export async function takeSnapshot(ctx: ExecutionContext, store: ObjectStore, snapshotId: string): Promise<SnapshotResult> {
   const snapshot = await ctx.db.snapshot.findUniqueOrThrow({ where: { id: snapshotId } });
   const prefix = snapshotPrefix(snapshot);
-  const { kubeconfig } = await ctx.adapter.kubeconfig(targetOf(ctx.vcluster));
   const body = new PassThrough();
   try {
     await ctx.setStep("exporting objects", 40);
@@ -51,7 +50,7 @@ export async function takeSnapshot(ctx: ExecutionContext, store: ObjectStore, sn
       body.destroy(error instanceof Error ? error : new Error(String(error)));
       throw error;
     });
-    const manifest = await settle([exportCluster(kubeconfig, body), upload]);
+    const manifest = await ctx.adapter.withVirtualApi(targetOf(ctx.vcluster), (kubeconfig) => settle([exportCluster(kubeconfig, body), upload]));
     const stored: StoredManifest = { ...manifest, vcluster: { id: ctx.vcluster.id, name: ctx.vcluster.name, spec: ctx.vcluster.spec } };
     await store.putStream(`${prefix}${MANIFEST_FILE}`, Readable.from([JSON.stringify(stored, null, 2)]), { contentType: "application/json" });
     return {
@@ -86,7 +85,6 @@ export async function restoreSnapshot(ctx: ExecutionContext, store: ObjectStore,
   }
   const payload = await store.getStream(`${snapshotPrefix(snapshot)}${PAYLOAD_FILE}`);
   const objects = readSnapshot(payload, snapshot.checksum);
-  const { kubeconfig } = await ctx.adapter.kubeconfig(targetOf(vcluster));
   await ctx.setStep("applying objects", 60);
-  await applyObjects(kubeconfig, objects, { prune });
+  await ctx.adapter.withVirtualApi(targetOf(vcluster), (kubeconfig) => applyObjects(kubeconfig, objects, { prune }));
 }

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { startHostSim } from "@/hostsim";
-import { createVClusterAdapter } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
+import { probeHostCluster } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
 import { createDb, type Db } from "@/server/db/client";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/server/db/embedded-postgres";
 import { applyMigrations } from "@/server/db/migrate/apply-migrations";
@@ -51,7 +51,7 @@ async function startLocalHost(db: Db, secrets: LocalSecrets): Promise<void> {
   const sim = await startHostSim({ dataDir: path.join(dataDir, "hostsim"), port: Number(process.env.HOSTSIM_PORT ?? 6443) });
   stoppers.push(() => sim.close());
   await registerHostCluster(db, secrets.HOST_CREDENTIALS_KEY, { name: "local", kubeconfig: sim.kubeconfig, labels: { "open-vcluster.io/simulated": "true" } }, (kubeconfig) =>
-    createVClusterAdapter({ kubeconfig }).probe(),
+    probeHostCluster(kubeconfig),
   );
   console.log(`simulated host cluster "local" at ${sim.url} (data in ${path.join(dataDir, "hostsim")})`);
 }

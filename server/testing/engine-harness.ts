@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { startHostSim, type HostSim, type HostSimOptions } from "@/hostsim";
-import { createVClusterAdapter } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
+import { probeHostCluster } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
 import type { Db } from "@/server/db/client";
 import { createAdapterProvider } from "@/server/engine/host-adapters";
 import { recordVCluster } from "@/server/engine/record-vcluster";
@@ -13,6 +13,7 @@ import type { Operation, OperationState } from "@/server/generated/prisma/client
 import { registerHostCluster } from "@/server/services/host-clusters";
 import { createProject, createUser } from "./factories";
 import { createTestDatabase, type TestDatabase } from "./test-database";
+import { testChart } from "./test-chart";
 
 export const TEST_CREDENTIALS_KEY = randomBytes(32).toString("hex");
 
@@ -30,12 +31,12 @@ export async function startTestHost(options: Partial<HostSimOptions> = {}): Prom
 }
 
 export async function registerTestHost(db: Db, name: string, kubeconfig: string, labels: Record<string, string> = {}) {
-  return registerHostCluster(db, TEST_CREDENTIALS_KEY, { name, kubeconfig, labels }, (kc) => createVClusterAdapter({ kubeconfig: kc, requestTimeoutMs: 3_000 }).probe());
+  return registerHostCluster(db, TEST_CREDENTIALS_KEY, { name, kubeconfig, labels }, (kc) => probeHostCluster(kc, { requestTimeoutMs: 3_000 }));
 }
 
 export function testWorker(db: Db, databaseUrl: string, options: Partial<WorkerOptions> = {}): OperationWorker {
   return new OperationWorker(db, {
-    adapters: createAdapterProvider(db, TEST_CREDENTIALS_KEY, { requestTimeoutMs: 3_000 }),
+    adapters: createAdapterProvider(db, TEST_CREDENTIALS_KEY, { chart: testChart(), requestTimeoutMs: 3_000 }),
     databaseUrl,
     pollMs: 50,
     leaseMs: 5_000,

@@ -1,40 +1,34 @@
 /**
- * The VClusterAdapter over @kubernetes/client-node, following real vcluster's conventions (vcluster-facts.md):
- * one namespace per vcluster, the control plane StatefulSet `app=vcluster,release=<name>`, pause/resume through the
- * loft.sh/paused* annotations, the kubeconfig in Secret vc-<name>.
+ * The VClusterAdapter over @kubernetes/client-node and a real helm with the real vcluster chart, following real
+ * vcluster's conventions (vcluster-facts.md): one namespace per vcluster, the control plane (a Deployment or a
+ * StatefulSet labelled app=vcluster,release=<name>), pause/resume as `vcluster pause`/`resume`, the kubeconfig in
+ * Secret vc-<name>, and the virtual API reached through a port-forward as `vcluster connect` does.
  */
-import type { V1StatefulSet } from "@kubernetes/client-node";
 import { AppError } from "@/server/errors";
 import { isNotFound } from "@/server/adapters/kubernetes/errors";
-import { createHostClients, mergePatch, type HostClients } from "@/server/adapters/kubernetes/host-client";
+import { createHostClients, type HostClients } from "@/server/adapters/kubernetes/host-client";
 import { parseCpuMillis, parseMemoryBytes } from "@/server/adapters/kubernetes/quantity";
-import { createHelmInstaller, createManifestsInstaller, type HelmOptions, type Installer, type InstallerKind } from "./installers";
+import type { ChartSource } from "@/server/adapters/helm/chart-source";
+import { findControlPlane, isPaused, patchWorkload, pauseControlPlane, resumeControlPlane, type ControlPlane } from "./control-plane";
+import { createHelmRelease, type HelmRelease, type HelmReleaseOptions } from "./helm-release";
 import { inspectKubeconfig } from "./kubeconfig-check";
-import {
-  controlPlaneSelector,
-  kubeconfigSecretName,
-  MANAGED_BY_LABEL,
-  PAUSED_ANNOTATION,
-  PAUSED_DATE_ANNOTATION,
-  PAUSED_REPLICAS_ANNOTATION,
-  VCLUSTER_ID_LABEL,
-} from "./labels";
+import { controlPlaneSelector, kubeconfigSecretName, MANAGED_BY_LABEL, PAUSED_REPLICAS_ANNOTATION, VCLUSTER_ID_LABEL } from "./labels";
 import { deriveHostStatus } from "./status";
 import type { HostInfo, HostSpec, HostStatus, KubeconfigResult, VClusterAdapter, VClusterTarget } from "./types";
+import { withVirtualApi } from "./virtual-api";
 
 export interface VClusterAdapterOptions {
   /** the host cluster's kubeconfig YAML; never logged */
   kubeconfig: string;
-  installer?: InstallerKind;
+  /** where the chart comes from and the version this host pins */
+  chart: ChartSource;
   /** deadline of each request to the host (default 10 s) */
   requestTimeoutMs?: number;
   /** how the host is named in messages (default: its server's host:port) */
   hostName?: string;
   /** how long uninstall waits for the namespace to disappear (default 120 s) */
   uninstallTimeoutMs?: number;
-  /** deadline of the portal's reachability check of a vcluster's own API server (default 3 s) */
-  reachabilityTimeoutMs?: number;
-  helm?: HelmOptions;
+  helm?: Omit<HelmReleaseOptions, "chart">;
 }
 
 const UNINSTALL_POLL_MS = 100;
@@ -44,91 +38,60 @@ function sleep(ms: number): Promise<void> {
 }
 
 export class KubernetesVClusterAdapter implements VClusterAdapter {
-  private readonly installer: Installer;
-
   constructor(
     private readonly clients: HostClients,
-    installer: Installer,
-    private readonly options: { uninstallTimeoutMs: number; reachabilityTimeoutMs: number },
-  ) {
-    this.installer = installer;
+    private readonly release: HelmRelease,
+    private readonly options: { uninstallTimeoutMs: number },
+  ) {}
+
+  get chart(): ChartSource {
+    return this.release.chart;
   }
 
-  async probe(): Promise<HostInfo> {
-    const version = await this.clients.call("version", () => this.clients.version.getCode());
-    const nodes = await this.clients.call("nodes", () => this.clients.core.listNode());
-    let cpu = 0;
-    let memory = 0n;
-    for (const node of nodes.items) {
-      const allocatable = node.status?.allocatable ?? {};
-      if (allocatable.cpu) cpu += parseCpuMillis(allocatable.cpu);
-      if (allocatable.memory) memory += parseMemoryBytes(allocatable.memory);
-    }
-    return { kubernetesVersion: version.gitVersion, nodes: nodes.items.length, allocatableCpuMillis: cpu, allocatableMemoryBytes: memory };
+  probe(): Promise<HostInfo> {
+    return probeHost(this.clients);
   }
 
-  async install(target: VClusterTarget, spec: HostSpec): Promise<void> {
+  async install(target: VClusterTarget, spec: HostSpec, chartVersion: string): Promise<void> {
     await this.assertNamespaceIsOurs(target);
-    const existing = await this.readStatefulSet(target);
-    const paused = existing?.metadata?.annotations?.[PAUSED_ANNOTATION] === "true";
-    await this.installer.install(target, spec, paused ? 0 : spec.replicas);
+    const existing = await findControlPlane(this.clients, target);
+    const paused = existing ? isPaused(existing.object) : false;
+    await this.release.install(target, spec, paused ? 0 : spec.replicas, chartVersion);
     // a paused vcluster stays at 0; the new replica count is what resume will restore
-    if (paused) await this.patchStatefulSet(target, { metadata: { annotations: { [PAUSED_REPLICAS_ANNOTATION]: String(spec.replicas) } } });
+    if (paused) await this.annotatePausedReplicas(target, spec.replicas);
   }
 
-  upgrade(target: VClusterTarget, spec: HostSpec): Promise<void> {
-    return this.install(target, spec);
+  upgrade(target: VClusterTarget, spec: HostSpec, chartVersion: string): Promise<void> {
+    return this.install(target, spec, chartVersion);
   }
 
   async scale(target: VClusterTarget, replicas: number): Promise<void> {
     if (!Number.isInteger(replicas) || replicas < 0) throw new AppError("INVALID", `replicas must be a whole number ≥ 0, got ${replicas}`);
-    const sts = await this.requireStatefulSet(target);
-    if (sts.metadata?.annotations?.[PAUSED_ANNOTATION] === "true") {
-      await this.patchStatefulSet(target, { metadata: { annotations: { [PAUSED_REPLICAS_ANNOTATION]: String(replicas) } } });
+    const plane = await this.requireControlPlane(target);
+    if (isPaused(plane.object)) {
+      await this.annotatePausedReplicas(target, replicas);
       return;
     }
-    await this.clients.call(`scale of StatefulSet ${target.namespace}/${target.name}`, () =>
-      this.clients.apps.patchNamespacedStatefulSetScale({ namespace: target.namespace, name: target.name, body: { spec: { replicas } } }, mergePatch),
-    );
+    const name = plane.object.metadata?.name ?? target.name;
+    await patchWorkload(this.clients, target.namespace, plane.kind, name, { spec: { replicas } });
   }
 
-  async suspend(target: VClusterTarget): Promise<void> {
-    const sts = await this.requireStatefulSet(target);
-    const annotations = sts.metadata?.annotations ?? {};
-    if (annotations[PAUSED_ANNOTATION] !== "true") {
-      await this.patchStatefulSet(target, {
-        metadata: {
-          annotations: {
-            [PAUSED_ANNOTATION]: "true",
-            [PAUSED_REPLICAS_ANNOTATION]: String(sts.spec?.replicas ?? 1),
-            [PAUSED_DATE_ANNOTATION]: String(Math.floor(Date.now() / 1000)),
-          },
-        },
-        spec: { replicas: 0 },
-      });
-    } else if ((sts.spec?.replicas ?? 0) !== 0) {
-      await this.patchStatefulSet(target, { spec: { replicas: 0 } });
-    }
+  async suspend(target: VClusterTarget, configuredReplicas = 1): Promise<void> {
+    const plane = await this.requireControlPlane(target);
+    await pauseControlPlane(this.clients, target, plane, configuredReplicas);
     await this.clients.call(`deletion of the synced workload pods in ${target.namespace}`, () =>
       this.clients.core.deleteCollectionNamespacedPod({ namespace: target.namespace, labelSelector: `${MANAGED_BY_LABEL}=${target.name}` }),
     );
   }
 
   async resume(target: VClusterTarget): Promise<void> {
-    const sts = await this.requireStatefulSet(target);
-    const annotations = sts.metadata?.annotations ?? {};
-    if (annotations[PAUSED_ANNOTATION] !== "true") return;
-    const saved = Number.parseInt(annotations[PAUSED_REPLICAS_ANNOTATION] ?? "", 10);
-    await this.patchStatefulSet(target, {
-      metadata: { annotations: { [PAUSED_ANNOTATION]: null, [PAUSED_REPLICAS_ANNOTATION]: null, [PAUSED_DATE_ANNOTATION]: null } },
-      spec: { replicas: Number.isFinite(saved) && saved > 0 ? saved : 1 },
-    });
+    await resumeControlPlane(this.clients, target, await this.requireControlPlane(target));
   }
 
   async uninstall(target: VClusterTarget): Promise<void> {
     const ns = await this.assertNamespaceIsOurs(target);
     if (!ns) return;
-    await this.installer.uninstall(target);
+    await this.release.uninstall(target);
     const what = `namespace ${target.namespace}`;
     try {
       await this.clients.call(`deletion of ${what}`, () => this.clients.core.deleteNamespace({ name: target.namespace }));
@@ -151,8 +114,8 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
   }
 
   async status(target: VClusterTarget): Promise<HostStatus> {
-    const statefulSet = await this.readStatefulSet(target);
-    if (!statefulSet) return deriveHostStatus({ statefulSet: null, pods: [], events: [], apiServerEndpoint: null });
+    const controlPlane = await findControlPlane(this.clients, target);
+    if (!controlPlane) return deriveHostStatus({ controlPlane: null, pods: [], events: [], apiServerEndpoint: null });
     const [pods, events, secret] = await Promise.all([
       this.clients.call(`control plane pods in ${target.namespace}`, () => this.clients.core.listNamespacedPod({ namespace: target.namespace, labelSelector: controlPlaneSelector(target.name) })),
       this.clients.call(`events in ${target.namespace}`, () => this.clients.core.listNamespacedEvent({ namespace: target.namespace })),
@@ -167,41 +130,44 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
         apiServerEndpoint = null;
       }
     }
-    return deriveHostStatus({ statefulSet, pods: pods.items, events: events.items.filter((e) => ownNames(e.involvedObject.name)), apiServerEndpoint });
+    return deriveHostStatus({ controlPlane, pods: pods.items, events: events.items.filter((e) => ownNames(e.involvedObject.name)), apiServerEndpoint });
   }
 
   async kubeconfig(target: VClusterTarget): Promise<KubeconfigResult> {
-    const config = await this.readKubeconfigSecret(target);
-    if (config === null) {
-      throw new AppError("NOT_FOUND", `Secret ${kubeconfigSecretName(target.name)} with the kubeconfig of vcluster ${target.name} not found in namespace ${target.namespace} on host ${this.clients.hostName}; the control plane writes it once it is ready`);
-    }
+    const config = await this.requireKubeconfig(target);
     const { server } = inspectKubeconfig(config);
-    if (/^https:\/\/(localhost|127\.0\.0\.1|\[::1\]):8443\/?$/.test(server)) {
-      return {
-        kubeconfig: config,
-        server,
-        reachable: false,
-        warning: `This kubeconfig points at ${server}, vcluster's default, which only works through a port-forward (\`vcluster connect ${target.name} -n ${target.namespace}\`). Set exportKubeConfig.server in the vcluster's values to an address reachable from outside the host cluster.`,
-      };
-    }
-    const reachable = await this.checkReachable(config);
-    return {
-      kubeconfig: config,
-      server,
-      reachable: reachable === null,
-      warning: reachable === null ? null : `The portal could not reach the vcluster's API server at ${server}: ${reachable}`,
-    };
+    const unreachable = await this.withVirtualApi(target, (forwarded) => this.checkReachable(forwarded)).catch((err: unknown) => (err instanceof AppError ? err.message : "the virtual API could not be reached"));
+    const local = /^https:\/\/(localhost|127\.0\.0\.1|\[::1\]):\d+\/?$/.test(server);
+    const warnings = [
+      ...(unreachable ? [`The portal could not reach the vcluster's API through the host: ${unreachable}`] : []),
+      ...(local
+        ? [`This kubeconfig points at ${server}, vcluster's default, which works only through a port-forward (\`vcluster connect ${target.name} -n ${target.namespace}\`, or \`kubectl port-forward -n ${target.namespace} svc/${target.name} 8443:443\`).`]
+        : []),
+    ];
+    return { kubeconfig: config, server, reachable: unreachable === null, warning: warnings.length ? warnings.join(" ") : null };
+  }
+
+  async withVirtualApi<T>(target: VClusterTarget, fn: (kubeconfig: string) => Promise<T>): Promise<T> {
+    return withVirtualApi(this.clients, target, await this.requireKubeconfig(target), fn);
   }
 
   /** null when `/version` answers with the kubeconfig's CA and credentials, else why not */
   private async checkReachable(config: string): Promise<string | null> {
     try {
-      const clients = createHostClients(config, { requestTimeoutMs: this.options.reachabilityTimeoutMs });
+      const clients = createHostClients(config, { requestTimeoutMs: this.clients.requestTimeoutMs });
       await clients.call("version", () => clients.version.getCode());
       return null;
     } catch (err) {
       return err instanceof AppError ? err.message : "the kubeconfig could not be used";
     }
+  }
+
+  private async requireKubeconfig(target: VClusterTarget): Promise<string> {
+    const config = await this.readKubeconfigSecret(target);
+    if (config === null) {
+      throw new AppError("NOT_FOUND", `Secret ${kubeconfigSecretName(target.name)} with the kubeconfig of vcluster ${target.name} not found in namespace ${target.namespace} on host ${this.clients.hostName}; the control plane writes it once it is ready`);
+    }
+    return config;
   }
 
   private async readKubeconfigSecret(target: VClusterTarget): Promise<string | null> {
@@ -216,23 +182,15 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
     }
   }
 
-  private async readStatefulSet(target: VClusterTarget): Promise<V1StatefulSet | null> {
-    try {
-      return await this.clients.call(`StatefulSet ${target.namespace}/${target.name}`, () => this.clients.apps.readNamespacedStatefulSet({ namespace: target.namespace, name: target.name }));
-    } catch (err) {
-      if (isNotFound(err)) return null;
-      throw err;
-    }
+  private async requireControlPlane(target: VClusterTarget): Promise<ControlPlane> {
+    const plane = await findControlPlane(this.clients, target);
+    if (!plane) throw new AppError("NOT_FOUND", `vcluster ${target.name} (a StatefulSet or Deployment labelled app=vcluster,release=${target.name} in ${target.namespace}) not found on host ${this.clients.hostName}`);
+    return plane;
   }
 
-  private async requireStatefulSet(target: VClusterTarget): Promise<V1StatefulSet> {
-    const sts = await this.readStatefulSet(target);
-    if (!sts) throw new AppError("NOT_FOUND", `vcluster ${target.name} (StatefulSet ${target.namespace}/${target.name}) not found on host ${this.clients.hostName}`);
-    return sts;
-  }
-
-  private patchStatefulSet(target: VClusterTarget, body: object): Promise<V1StatefulSet> {
-    return this.clients.call(`StatefulSet ${target.namespace}/${target.name}`, () => this.clients.apps.patchNamespacedStatefulSet({ namespace: target.namespace, name: target.name, body }, mergePatch));
+  private async annotatePausedReplicas(target: VClusterTarget, replicas: number): Promise<void> {
+    const plane = await this.requireControlPlane(target);
+    await patchWorkload(this.clients, target.namespace, plane.kind, plane.object.metadata?.name ?? target.name, { metadata: { annotations: { [PAUSED_REPLICAS_ANNOTATION]: String(replicas) } } });
   }
 
   /** Refuses to touch a namespace that belongs to something else; returns it when it exists. */
@@ -251,11 +209,26 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
   }
 }
 
+async function probeHost(clients: HostClients): Promise<HostInfo> {
+  const version = await clients.call("version", () => clients.version.getCode());
+  const nodes = await clients.call("nodes", () => clients.core.listNode());
+  let cpu = 0;
+  let memory = 0n;
+  for (const node of nodes.items) {
+    const allocatable = node.status?.allocatable ?? {};
+    if (allocatable.cpu) cpu += parseCpuMillis(allocatable.cpu);
+    if (allocatable.memory) memory += parseMemoryBytes(allocatable.memory);
+  }
+  return { kubernetesVersion: version.gitVersion, nodes: nodes.items.length, allocatableCpuMillis: cpu, allocatableMemoryBytes: memory };
+}
+
+/** Reachability and capacity of a host from its kubeconfig alone, as registration checks it. */
+export function probeHostCluster(kubeconfig: string, options: { requestTimeoutMs?: number } = {}): Promise<HostInfo> {
+  return probeHost(createHostClients(kubeconfig, options));
+}
+
 export function createVClusterAdapter(options: VClusterAdapterOptions): VClusterAdapter {
   const clients = createHostClients(options.kubeconfig, { requestTimeoutMs: options.requestTimeoutMs, hostName: options.hostName });
-  const installer = options.installer === "helm" ? createHelmInstaller(clients, options.kubeconfig, options.helm) : createManifestsInstaller(clients);
-  return new KubernetesVClusterAdapter(clients, installer, {
-    uninstallTimeoutMs: options.uninstallTimeoutMs ?? 120_000,
-    reachabilityTimeoutMs: options.reachabilityTimeoutMs ?? 3_000,
-  });
+  const release = createHelmRelease(clients, options.kubeconfig, { ...options.helm, chart: options.chart });
+  return new KubernetesVClusterAdapter(clients, release, { uninstallTimeoutMs: options.uninstallTimeoutMs ?? 120_000 });
 }

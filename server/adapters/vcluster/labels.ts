@@ -8,6 +8,8 @@ export const MANAGED_LABEL = "open-vcluster.io/managed";
 export const PAUSED_ANNOTATION = "loft.sh/paused";
 export const PAUSED_REPLICAS_ANNOTATION = "loft.sh/paused-replicas";
 export const PAUSED_DATE_ANNOTATION = "loft.sh/paused-date";
+/** set instead of loft.sh/paused while `vcluster restore` runs (pkg/constants: PausedAnnotation(true)) */
+export const RESTORING_ANNOTATION = "loft.sh/restoring";
 /** set on host pods the vcluster syncer created for workloads inside the virtual cluster */
 export const MANAGED_BY_LABEL = "vcluster.loft.sh/managed-by";
 

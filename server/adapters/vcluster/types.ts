@@ -3,6 +3,7 @@
  * through @kubernetes/client-node, following real vcluster's conventions (../shared/design/vcluster-facts.md), so it
  * works against the simulated host and against real clusters alike.
  */
+import type { ChartSource } from "@/server/adapters/helm/chart-source";
 import type { Condition } from "@/server/engine/conditions";
 
 /** Where a vcluster lives on its host. */
@@ -45,11 +46,15 @@ export interface HostEvent {
 }
 
 export interface HostStatus {
-  /** the control plane StatefulSet exists */
+  /** the control plane workload exists */
   installed: boolean;
+  /** the chart makes a Deployment by default, a StatefulSet with persistence or embedded etcd */
+  controlPlaneKind: "StatefulSet" | "Deployment" | null;
+  /** a failure that waiting will not mend (the syncer keeps refusing to start); null while things may still come up */
+  failure: string | null;
   /** scaled to 0 with the loft.sh/paused annotations */
   paused: boolean;
-  /** StatefulSet spec.replicas */
+  /** the control plane's spec.replicas */
   desiredReplicas: number;
   readyReplicas: number;
   /** loft.sh/paused-replicas, when paused */
@@ -80,19 +85,27 @@ export interface HostInfo {
 }
 
 export interface VClusterAdapter {
+  /** where this host's chart comes from, and the version it pins for new installs */
+  readonly chart: ChartSource;
   /** reachability and capacity of the host; throws UNAVAILABLE when it does not answer */
   probe(): Promise<HostInfo>;
-  /** namespace, quota, limit range, then the control plane; idempotent (apply, never blind create) */
-  install(target: VClusterTarget, spec: HostSpec): Promise<void>;
-  /** a changed spec (resources, version, values) rolled out to the existing control plane */
-  upgrade(target: VClusterTarget, spec: HostSpec): Promise<void>;
+  /** namespace, then the chart at `chartVersion` (`helm upgrade --install`); idempotent */
+  install(target: VClusterTarget, spec: HostSpec, chartVersion: string): Promise<void>;
+  /** a changed spec (resources, version, values) or chart version rolled out with `helm upgrade` */
+  upgrade(target: VClusterTarget, spec: HostSpec, chartVersion: string): Promise<void>;
   scale(target: VClusterTarget, replicas: number): Promise<void>;
-  /** as `vcluster pause`: scale to 0 with loft.sh/paused* annotations, delete synced workload pods */
-  suspend(target: VClusterTarget): Promise<void>;
+  /**
+   * as `vcluster pause`: scale to 0 with loft.sh/paused* annotations, delete synced workload pods;
+   * `configuredReplicas` is what resume restores when the control plane was already at 0
+   */
+  suspend(target: VClusterTarget, configuredReplicas?: number): Promise<void>;
   /** as `vcluster resume`: back to loft.sh/paused-replicas, annotations removed */
   resume(target: VClusterTarget): Promise<void>;
   /** delete everything of the vcluster and wait until its namespace is gone */
   uninstall(target: VClusterTarget): Promise<void>;
   status(target: VClusterTarget): Promise<HostStatus>;
+  /** Secret vc-<name> as vcluster wrote it, with a reachability check made through the host */
   kubeconfig(target: VClusterTarget): Promise<KubeconfigResult>;
+  /** runs `fn` with a kubeconfig that reaches the virtual API through a port-forward, closed afterwards */
+  withVirtualApi<T>(target: VClusterTarget, fn: (kubeconfig: string) => Promise<T>): Promise<T>;
 }

@@ -1,5 +1,6 @@
 /**
- * Watches every vcluster control plane on one host: StatefulSets and pods labelled app=vcluster in all namespaces.
+ * Watches every vcluster control plane on one host: StatefulSets, Deployments (the chart's default kind) and pods
+ * labelled app=vcluster in all namespaces.
  * Each change calls the handler with the namespace and release; the handler re-reads state (level-based), so a
  * re-list after the watch expired (410) or a reconnect only has to say "look again" for what changed meanwhile.
  */
@@ -8,7 +9,7 @@ import type { AppError } from "@/server/errors";
 import { translateKubernetesError } from "@/server/adapters/kubernetes/errors";
 import { createHostClients, type HostClients } from "@/server/adapters/kubernetes/host-client";
 
-export type ControlPlaneResource = "statefulsets" | "pods";
+export type ControlPlaneResource = "statefulsets" | "deployments" | "pods";
 
 export interface ControlPlaneEvent {
   /** the host namespace of the vcluster */
@@ -39,7 +40,7 @@ const SELECTOR = "app=vcluster";
 /** the server closes each watch after about this long, so a silently dead connection cannot last */
 const WATCH_SECONDS = 300;
 
-const paths: Record<ControlPlaneResource, string> = { statefulsets: "/apis/apps/v1/statefulsets", pods: "/api/v1/pods" };
+const paths: Record<ControlPlaneResource, string> = { statefulsets: "/apis/apps/v1/statefulsets", deployments: "/apis/apps/v1/deployments", pods: "/api/v1/pods" };
 
 function keyOf(o: KubernetesObject): string {
   return `${o.metadata?.namespace ?? ""}/${o.metadata?.name ?? ""}`;
@@ -92,10 +93,13 @@ class ResourceWatch {
   }
 
   private async list(): Promise<{ items: KubernetesObject[]; resourceVersion: string }> {
-    const result =
-      this.resource === "statefulsets"
-        ? await this.clients.call("StatefulSets labelled app=vcluster", () => this.clients.apps.listStatefulSetForAllNamespaces({ labelSelector: SELECTOR }))
-        : await this.clients.call("pods labelled app=vcluster", () => this.clients.core.listPodForAllNamespaces({ labelSelector: SELECTOR }));
+    const { apps, core } = this.clients;
+    const lists: Record<ControlPlaneResource, () => Promise<{ items: KubernetesObject[]; metadata?: { resourceVersion?: string } }>> = {
+      statefulsets: () => apps.listStatefulSetForAllNamespaces({ labelSelector: SELECTOR }),
+      deployments: () => apps.listDeploymentForAllNamespaces({ labelSelector: SELECTOR }),
+      pods: () => core.listPodForAllNamespaces({ labelSelector: SELECTOR }),
+    };
+    const result = await this.clients.call(`${this.resource} labelled ${SELECTOR}`, lists[this.resource]);
     return { items: result.items, resourceVersion: result.metadata?.resourceVersion ?? "" };
   }
 
@@ -191,7 +195,7 @@ class ResourceWatch {
 export function watchControlPlanes(options: WatchControlPlanesOptions): ControlPlaneWatch {
   const clients = createHostClients(options.kubeconfig, { requestTimeoutMs: options.requestTimeoutMs });
   const watch = new Watch(clients.kubeConfig);
-  const watches = (["statefulsets", "pods"] as const).map((r) => new ResourceWatch(r, clients, watch, options));
+  const watches = (["statefulsets", "deployments", "pods"] as const).map((r) => new ResourceWatch(r, clients, watch, options));
   for (const w of watches) w.start();
   return {
     stop() {

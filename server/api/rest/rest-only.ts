@@ -6,7 +6,7 @@
  * zod rules; only the shape at the edge differs.
  */
 import { z } from "zod";
-import { createVClusterAdapter } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
+import { probeHostCluster } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
 import { env } from "@/server/env";
 import { auditFilterSchema } from "@/server/services/audit/audit-filter";
 import { listAudit } from "@/server/services/audit/list-audit";
@@ -124,7 +124,7 @@ export const restOnlyRouter = createTRPCRouter({
     .input(restRegisterHostInput)
     .output(z.object({ id: z.string(), name: z.string() }))
     .mutation(async ({ ctx, input }) => {
-      const host = await registerHostCluster(ctx.db, env().HOST_CREDENTIALS_KEY, input, (kubeconfig) => createVClusterAdapter({ kubeconfig }).probe());
+      const host = await registerHostCluster(ctx.db, env().HOST_CREDENTIALS_KEY, input, (kubeconfig) => probeHostCluster(kubeconfig));
       return { id: host.id, name: host.name };
     }),
   listAudit: adminProcedure

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createVClusterAdapter } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
+import { probeHostCluster } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
 import { env } from "@/server/env";
 import { listHostClusters, registerHostCluster, setHostCordoned } from "@/server/services/host-clusters";
 import { adminProcedure, createTRPCRouter } from "../trpc";
@@ -43,7 +43,7 @@ export const hostClusterRouter = createTRPCRouter({
     .input(registerHostInputSchema)
     .output(z.object({ id: z.string(), name: z.string() }))
     .mutation(async ({ ctx, input }) => {
-      const host = await registerHostCluster(ctx.db, env().HOST_CREDENTIALS_KEY, input, (kubeconfig) => createVClusterAdapter({ kubeconfig }).probe());
+      const host = await registerHostCluster(ctx.db, env().HOST_CREDENTIALS_KEY, input, (kubeconfig) => probeHostCluster(kubeconfig));
       return { id: host.id, name: host.name };
     }),
   setCordoned: adminProcedure

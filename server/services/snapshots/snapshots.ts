@@ -99,9 +99,9 @@ export async function previewVClusterRestore(db: Db, adapters: AdapterProvider, 
   const snapshot = await readySnapshotFor(db, actor, snapshotId);
   const { vcluster } = await vclusterFor(db, actor, vclusterId, "MEMBER");
   if (!vcluster.hostClusterId || vcluster.phase !== "RUNNING") throw new AppError("PRECONDITION_FAILED", `${vcluster.name} must be RUNNING to preview a restore; it is ${vcluster.phase}`);
-  const { kubeconfig } = await (await adapters.forHost(vcluster.hostClusterId)).kubeconfig(targetOf(vcluster));
+  const adapter = await adapters.forHost(vcluster.hostClusterId);
   const objects = readSnapshot(await store().getStream(`${snapshotPrefix(snapshot)}${PAYLOAD_FILE}`), snapshot.checksum ?? "");
-  return previewRestore(kubeconfig, objects, { prune });
+  return adapter.withVirtualApi(targetOf(vcluster), (kubeconfig) => previewRestore(kubeconfig, objects, { prune }));
 }
 
 /** A new vcluster with the snapshot's spec, restored from it once it runs (loft-sh/vcluster#994). */
