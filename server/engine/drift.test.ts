@@ -4,6 +4,8 @@ import { observeDrift } from "./drift";
 
 const status = (overrides: Partial<HostStatus>): HostStatus => ({
   installed: true,
+  controlPlaneKind: "Deployment",
+  failure: null,
   paused: false,
   desiredReplicas: 1,
   readyReplicas: 1,

@@ -9,7 +9,7 @@ import type { Condition } from "./conditions";
 export function observeDrift(phase: VClusterPhase, replicas: number, status: HostStatus): Omit<Condition, "lastTransitionTime"> | null {
   const inSync = { type: "Drift", status: "False" as const, reason: "InSync", message: "the host matches the portal's desired state" };
   if (phase === "RUNNING") {
-    if (!status.installed) return { type: "Drift", status: "True", reason: "ControlPlaneMissing", message: "the control plane StatefulSet is gone from the host" };
+    if (!status.installed) return { type: "Drift", status: "True", reason: "ControlPlaneMissing", message: "the control plane (Deployment or StatefulSet) is gone from the host" };
     if (status.paused) return { type: "Drift", status: "True", reason: "PausedOutsidePortal", message: "the control plane was paused outside the portal" };
     if (status.desiredReplicas !== replicas) {
       return {

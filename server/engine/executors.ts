@@ -137,8 +137,11 @@ export const EXECUTORS: Partial<Record<OperationKind, Executor>> = {
   },
   async SCALE(ctx) {
     await ctx.setStep(`scaling to ${ctx.vcluster.replicas}`, 30);
-    await ctx.adapter.scale(targetOf(ctx.vcluster), ctx.vcluster.replicas);
-    return patchOf(await waitForHost(ctx, `${ctx.vcluster.replicas} ready replicas`, (s) => allReady(ctx.vcluster)(s) && s.desiredReplicas === ctx.vcluster.replicas));
+    // through the chart, so the syncer's config.yaml (highAvailability.replicas) says what runs
+    const chartVersion = ctx.vcluster.chartVersion ?? ctx.adapter.chart.version;
+    await ctx.adapter.upgrade(targetOf(ctx.vcluster), hostSpecOf(ctx.vcluster), chartVersion);
+    const status = await waitForHost(ctx, `${ctx.vcluster.replicas} ready replicas`, (s) => allReady(ctx.vcluster)(s) && s.desiredReplicas === ctx.vcluster.replicas);
+    return { ...patchOf(status), chartVersion };
   },
   async SUSPEND(ctx) {
     const { snapshotFirst, snapshotId } = paramsOf(ctx);

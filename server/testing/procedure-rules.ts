@@ -11,6 +11,7 @@ import { createApiToken } from "@/server/services/api-tokens";
 import { createWebhook } from "@/server/services/notify/webhooks";
 import { recordTestVCluster, TEST_CREDENTIALS_KEY } from "./engine-harness";
 import { actorOf, createProject, createUser } from "./factories";
+import { DEFAULT_CHART_VERSION } from "@/server/adapters/helm/chart-source";
 
 /** Who may call: anyone, any signed-in user, a project role or above (platform admins count as owners), admins. */
 export type Level = "public" | "signedIn" | "VIEWER" | "MEMBER" | "OWNER" | "admin";
@@ -125,6 +126,7 @@ export const PROCEDURE_RULES: Record<string, ProcedureRule> = {
   "vcluster.suspend": { min: "MEMBER", input: async (w) => ({ id: (await w.freshVCluster()).id }) },
   "vcluster.resume": { min: "MEMBER", input: async (w) => ({ id: (await w.freshVCluster("SUSPENDED")).id }) },
   "vcluster.recover": { min: "MEMBER", input: async (w) => ({ id: (await w.freshVCluster("ERROR")).id }) },
+  "vcluster.upgradeChart": { min: "MEMBER", input: async (w) => ({ id: (await w.freshVCluster()).id, chartVersion: DEFAULT_CHART_VERSION }) },
   "vcluster.delete": {
     min: "MEMBER",
     input: async (w) => {

@@ -65,17 +65,6 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
     return this.install(target, spec, chartVersion);
   }
 
-  async scale(target: VClusterTarget, replicas: number): Promise<void> {
-    if (!Number.isInteger(replicas) || replicas < 0) throw new AppError("INVALID", `replicas must be a whole number ≥ 0, got ${replicas}`);
-    const plane = await this.requireControlPlane(target);
-    if (isPaused(plane.object)) {
-      await this.annotatePausedReplicas(target, replicas);
-      return;
-    }
-    const name = plane.object.metadata?.name ?? target.name;
-    await patchWorkload(this.clients, target.namespace, plane.kind, name, { spec: { replicas } });
-  }
-
   async suspend(target: VClusterTarget, configuredReplicas = 1): Promise<void> {
     const plane = await this.requireControlPlane(target);
     await pauseControlPlane(this.clients, target, plane, configuredReplicas);

@@ -93,7 +93,6 @@ export interface VClusterAdapter {
   install(target: VClusterTarget, spec: HostSpec, chartVersion: string): Promise<void>;
   /** a changed spec (resources, version, values) or chart version rolled out with `helm upgrade` */
   upgrade(target: VClusterTarget, spec: HostSpec, chartVersion: string): Promise<void>;
-  scale(target: VClusterTarget, replicas: number): Promise<void>;
   /**
    * as `vcluster pause`: scale to 0 with loft.sh/paused* annotations, delete synced workload pods;
    * `configuredReplicas` is what resume restores when the control plane was already at 0

@@ -169,6 +169,8 @@ describe("REST gateway /api/v1", () => {
     expect((await call("patch", "/vclusters/{id}", { id }, { body: { spec: { kubernetesVersion: "1.31.1" }, labels: { team: "rest" } } })).status).toBe(200);
     await until(id, "RUNNING");
     expect((await call("get", "/vclusters/{id}", { id })).body.labels).toEqual({ team: "rest" });
+    const sameChart = await call("post", "/vclusters/{id}/upgrade-chart", { id }, { body: { chartVersion: "0.36.1" } });
+    expect(sameChart).toMatchObject({ status: 400, body: { issues: [{ field: "chartVersion", message: expect.stringContaining("already runs chart 0.36.1") }] } });
     await db.vCluster.update({ where: { id }, data: { phase: "ERROR" } });
     expect((await call("post", "/vclusters/{id}/recover", { id })).status).toBe(200);
     await until(id, "RUNNING");

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { chartFromEnv } from "@/server/adapters/helm/chart-source";
+import { env } from "@/server/env";
 import { createVCluster } from "@/server/services/vclusters/create-vcluster";
 import { getVCluster } from "@/server/services/vclusters/get-vcluster";
 import { downloadKubeconfig } from "@/server/services/vclusters/kubeconfig";
@@ -9,6 +11,7 @@ import {
   scaleVCluster,
   suspendVCluster,
   updateVCluster,
+  upgradeVClusterChart,
 } from "@/server/services/vclusters/lifecycle";
 import { createSnapshot, restoreVCluster } from "@/server/services/snapshots/snapshots";
 import { listVClusters } from "@/server/services/vclusters/list-vclusters";
@@ -69,6 +72,11 @@ export const vclusterRouter = createTRPCRouter({
     .input(idInput)
     .output(requestedChangeSchema)
     .mutation(({ ctx, input }) => recoverVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id)),
+  upgradeChart: signedInProcedure
+    .meta({ openapi: { method: "POST", path: "/vclusters/{id}/upgrade-chart", operationId: "upgradeVClusterChart", summary: "Move a vcluster to the chart version its host pins (helm upgrade)", tags: ["vclusters"] } })
+    .input(idInput.extend({ chartVersion: z.string().min(1, "chartVersion is required") }))
+    .output(requestedChangeSchema)
+    .mutation(({ ctx, input }) => upgradeVClusterChart(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.chartVersion, chartFromEnv(env()))),
   delete: signedInProcedure
     .meta({ openapi: { method: "DELETE", path: "/vclusters/{id}", operationId: "deleteVCluster", summary: "Delete a vcluster (confirmName must be its name)", tags: ["vclusters"] } })
     .input(idInput.extend({ confirmName: z.string().min(1, "confirmName: type the vcluster's name to confirm"), force: z.boolean().default(false) }))

@@ -16,6 +16,7 @@ import { createVClusterAdapter } from "@/server/adapters/vcluster/kubernetes-vcl
 import { createOwnerAndProject, recordTestVCluster, registerTestHost, startTestHost, testWorker, waitForOperation } from "@/server/testing/engine-harness";
 import { createTestDatabase } from "@/server/testing/test-database";
 import { requestSnapshot } from "./request-snapshot";
+import { testChart } from "@/server/testing/test-chart";
 
 process.env.LOG_LEVEL ??= "warn";
 
@@ -34,19 +35,25 @@ export async function benchSnapshots(objects = 10_000): Promise<void> {
     const { owner, project } = await createOwnerAndProject(t.db);
     const { vcluster, operation } = await recordTestVCluster(t.db, project.id, owner.id, "bench");
     await waitForOperation(t.db, operation.id);
-    const { kubeconfig } = await createVClusterAdapter({ kubeconfig: sim.kubeconfig }).kubeconfig({ vclusterId: vcluster.id, projectId: project.id, name: vcluster.name, namespace: vcluster.namespace });
-    const kc = new KubeConfig();
-    kc.loadFromString(kubeconfig);
-    const core = kc.makeApiClient(CoreV1Api);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (next < objects) {
-          const i = next++;
-          await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: `cm-${i}`, labels: { bench: "yes" } }, data: { index: String(i), payload: "x".repeat(200) } } });
-        }
-      }),
-    );
+    const adapter = createVClusterAdapter({ kubeconfig: sim.kubeconfig, chart: testChart() });
+    const target = { vclusterId: vcluster.id, projectId: project.id, name: vcluster.name, namespace: vcluster.namespace };
+    const configMaps = (kubeconfig: string) => {
+      const kc = new KubeConfig();
+      kc.loadFromString(kubeconfig);
+      return kc.makeApiClient(CoreV1Api);
+    };
+    await adapter.withVirtualApi(target, async (kubeconfig) => {
+      const core = configMaps(kubeconfig);
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (next < objects) {
+            const i = next++;
+            await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: `cm-${i}`, labels: { bench: "yes" } }, data: { index: String(i), payload: "x".repeat(200) } } });
+          }
+        }),
+      );
+    });
 
     let started = performance.now();
     const { snapshot, operation: snap } = await t.db.$transaction((tx) => requestSnapshot(tx, vcluster, "bench", owner.id));
@@ -59,7 +66,7 @@ export async function benchSnapshots(objects = 10_000): Promise<void> {
     await store.putStream(`raw/${PAYLOAD_FILE}`, await store.getStream(payloadKey), { contentType: "application/gzip" });
     const rawSeconds = (performance.now() - started) / 1000;
 
-    await core.deleteCollectionNamespacedConfigMap({ namespace: "default", labelSelector: "bench=yes" });
+    await adapter.withVirtualApi(target, (kubeconfig) => configMaps(kubeconfig).deleteCollectionNamespacedConfigMap({ namespace: "default", labelSelector: "bench=yes" }));
     started = performance.now();
     const restore = await t.db.$transaction((tx) => requestChange(tx, { vclusterId: vcluster.id, kind: "RESTORE", params: { snapshotId: snapshot.id } }));
     const done = await waitForOperation(t.db, restore.operation.id, 600_000, 20);

@@ -8,8 +8,9 @@ import { requestChange } from "@/server/engine/request-change";
 import { invalidField } from "@/server/errors";
 import type { OperationKind, Prisma, VCluster } from "@/server/generated/prisma/client";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";
-import { HA_REPLICAS, type VClusterSpec } from "@/server/validation/vcluster-spec";
+import type { VClusterSpec } from "@/server/validation/vcluster-spec";
 import { checkQuota } from "../quota";
+import { chartForHost, compareChartVersions, type ChartSource } from "@/server/adapters/helm/chart-source";
 import { reserveSnapshot } from "../snapshots/request-snapshot";
 import { vclusterFor } from "./access";
 import { claimOf, columnsOfSpec } from "./spec-columns";
@@ -53,7 +54,10 @@ export function scaleVCluster(db: Db, actor: Actor, auditActor: AuditActor, id: 
     idempotencyKey,
     params: { replicas },
     desired: async (vcluster, tx) => {
-      if (vcluster.enableHa && replicas !== HA_REPLICAS) throw invalidField("replicas", `a highly available vcluster runs exactly ${HA_REPLICAS} replicas`);
+      // the backing store is chosen at creation: embedded SQLite takes one replica (pkg/config/validation.go), and
+      // vcluster cannot move its data from SQLite to etcd, so only a highly available (deployed etcd) one scales
+      if (!vcluster.enableHa && replicas > 1) throw invalidField("replicas", `${vcluster.name} keeps its state in embedded SQLite, which runs exactly 1 replica; create a highly available vcluster (deployed etcd) to run more`);
+      if (vcluster.enableHa && replicas < 2) throw invalidField("replicas", `a highly available vcluster runs at least 2 control plane replicas`);
       if (replicas === vcluster.replicas) throw invalidField("replicas", `${vcluster.name} already runs ${replicas} replica${replicas === 1 ? "" : "s"}`);
       await checkQuota(tx, vcluster.projectId, claimOf({ ...vcluster, replicas }), vcluster.id);
       const spec = vcluster.spec as unknown as VClusterSpec;
@@ -97,6 +101,29 @@ export function updateVCluster(db: Db, actor: Actor, auditActor: AuditActor, id:
       if (JSON.stringify(current) === JSON.stringify(spec) && !labels) throw invalidField("spec", "nothing changed");
       await checkQuota(tx, vcluster.projectId, claimOf({ ...vcluster, ...columns }), vcluster.id);
       return { ...columns, ...(labels ? { labels } : {}) };
+    },
+  });
+}
+
+/**
+ * Moves a vcluster to the chart version its host pins now (`helm upgrade`), as an update of its own: only forward,
+ * and only to the pinned version, so what runs is always a version the operators chose.
+ */
+export function upgradeVClusterChart(db: Db, actor: Actor, auditActor: AuditActor, id: string, chartVersion: string, portalChart: ChartSource) {
+  return requestLifecycle(db, actor, auditActor, id, {
+    action: "vcluster.upgrade_chart",
+    kind: "UPDATE",
+    params: { chartVersion },
+    desired: async (vcluster, tx) => {
+      if (!vcluster.hostClusterId) throw invalidField("chartVersion", `${vcluster.name} is not placed on a host yet`);
+      const host = await tx.hostCluster.findUniqueOrThrow({ where: { id: vcluster.hostClusterId }, select: { name: true, chartRef: true, chartVersion: true } });
+      const pinned = chartForHost(host, portalChart).version;
+      if (chartVersion !== pinned) throw invalidField("chartVersion", `host ${host.name} pins chart version ${pinned}; a vcluster can move only to that version`);
+      const current = vcluster.chartVersion;
+      if (current && compareChartVersions(chartVersion, current) <= 0) {
+        throw invalidField("chartVersion", current === chartVersion ? `${vcluster.name} already runs chart ${current}` : `cannot go from chart ${current} down to ${chartVersion}; vcluster does not support downgrades`);
+      }
+      return {};
     },
   });
 }
