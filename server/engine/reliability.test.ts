@@ -94,17 +94,17 @@ function countingProvider(inner: AdapterProvider, counts: Map<string, number>): 
     async forHost(id) {
       const adapter = await inner.forHost(id);
       const counted: VClusterAdapter = {
-        ...adapter,
         probe: () => adapter.probe(),
         status: (target) => adapter.status(target),
         kubeconfig: (target) => adapter.kubeconfig(target),
-        install: async (target, spec) => {
+        chart: adapter.chart,
+        install: async (target, spec, chartVersion) => {
           counts.set(target.name, (counts.get(target.name) ?? 0) + 1);
-          return adapter.install(target, spec);
+          return adapter.install(target, spec, chartVersion);
         },
-        upgrade: (target, spec) => adapter.upgrade(target, spec),
-        scale: (target, replicas) => adapter.scale(target, replicas),
-        suspend: (target) => adapter.suspend(target),
+        upgrade: (target, spec, chartVersion) => adapter.upgrade(target, spec, chartVersion),
+        suspend: (target, replicas) => adapter.suspend(target, replicas),
+        withVirtualApi: (target, fn) => adapter.withVirtualApi(target, fn),
         resume: (target) => adapter.resume(target),
         uninstall: (target) => adapter.uninstall(target),
       };

@@ -3,8 +3,10 @@
  * then the Playwright browser suite (e2e/) — and ends with one line `N passed, N failed[, N skipped]` over all of
  * them. Exit status 0 only when nothing failed.
  */
+import { existsSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
+import { DEFAULT_CHART_VERSION } from "@/server/adapters/helm/chart-source";
 import { ensureBuild, run } from "./build";
 
 interface VitestJson {
@@ -24,7 +26,16 @@ interface PlaywrightJson {
 const root = process.cwd();
 const outDir = path.join(root, ".test-data");
 
+/** Every suite installs the real chart: from VCLUSTER_CHART, else the packaged releases in ../shared/vcluster. */
+function useTestChart(): void {
+  const dir = path.resolve(process.env.VCLUSTER_CHART ?? path.join(root, "../shared/vcluster"));
+  const file = path.join(dir, `vcluster-${DEFAULT_CHART_VERSION}.tgz`);
+  if (!existsSync(file)) throw new Error(`the real vcluster chart ${file} is missing: set VCLUSTER_CHART to a directory holding vcluster-${DEFAULT_CHART_VERSION}.tgz (CI uses ../shared/vcluster/)`);
+  process.env.VCLUSTER_CHART = dir;
+}
+
 async function main(): Promise<number> {
+  useTestChart();
   await ensureBuild(root);
   await mkdir(outDir, { recursive: true });
   const report = path.join(outDir, "vitest.json");

@@ -2,6 +2,7 @@ import { AppsV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-n
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startTestHost, testSpec, testTarget, type TestHost } from "../test-host";
 import { createVClusterAdapter } from "./kubernetes-vcluster-adapter";
+import { testChart } from "@/server/testing/test-chart";
 import type { VClusterAdapter } from "./types";
 import { watchControlPlanes, type ControlPlaneEvent, type ControlPlaneWatch } from "./watch-control-planes";
 
@@ -9,10 +10,11 @@ const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 let host: TestHost;
 let adapter: VClusterAdapter;
 let apps: AppsV1Api;
+const chart = testChart();
 
 beforeAll(async () => {
   host = await startTestHost({ watchHistory: 20 });
-  adapter = createVClusterAdapter({ kubeconfig: host.sim.kubeconfig });
+  adapter = createVClusterAdapter({ kubeconfig: host.sim.kubeconfig, chart });
   apps = host.kc.makeApiClient(AppsV1Api);
 });
 afterAll(async () => host.close());
@@ -41,13 +43,13 @@ const scaleBehindTheBack = (namespace: string, name: string, replicas: number) =
   apps.patchNamespacedStatefulSetScale({ namespace, name, body: { spec: { replicas } } }, merge);
 
 describe("watchControlPlanes", () => {
-  it("reports installs and a scale made behind the portal's back, from StatefulSets and pods", async () => {
+  it("reports installs and a scale made behind the portal's back, from StatefulSets (persistence) and pods", async () => {
     const rec = record();
     try {
-      await eventually(() => (rec.relists.length === 2 ? true : undefined), "initial lists");
-      expect(rec.relists.sort()).toEqual(["pods:initial", "statefulsets:initial"]);
+      await eventually(() => (rec.relists.length === 3 ? true : undefined), "initial lists");
+      expect(rec.relists.sort()).toEqual(["deployments:initial", "pods:initial", "statefulsets:initial"]);
       const t = testTarget("watched");
-      await adapter.install(t, testSpec());
+      await adapter.install(t, testSpec({ enablePersistence: true }), chart.version);
       await eventually(() => rec.events.find((e) => e.resource === "statefulsets" && e.type === "ADDED" && e.name === "watched" && e.namespace === t.namespace), "sts ADDED");
       await eventually(() => rec.events.find((e) => e.resource === "pods" && e.name === "watched"), "pod event");
       const before = rec.events.length;
@@ -63,7 +65,7 @@ describe("watchControlPlanes", () => {
 
   it("survives dropped watches and sees changes made while they were down", async () => {
     const t = testTarget("dropped");
-    await adapter.install(t, testSpec());
+    await adapter.install(t, testSpec({ enablePersistence: true }), chart.version);
     const rec = record();
     try {
       await eventually(() => rec.events.find((e) => e.resource === "statefulsets" && e.name === "dropped"), "initial event");
@@ -89,10 +91,10 @@ describe("watchControlPlanes", () => {
 
   it("stops delivering after stop()", async () => {
     const rec = record();
-    await eventually(() => (rec.relists.length === 2 ? true : undefined), "initial lists");
+    await eventually(() => (rec.relists.length === 3 ? true : undefined), "initial lists");
     await rec.watch.stop();
     const t = testTarget("after-stop");
-    await adapter.install(t, testSpec());
+    await adapter.install(t, testSpec({ enablePersistence: true }), chart.version);
     const fresh = record();
     await eventually(() => fresh.events.find((e) => e.name === "after-stop"), "a new watch sees it");
     await fresh.watch.stop();
