@@ -10,6 +10,7 @@ import { useTRPC } from "../trpc";
 import { Card } from "../ui/card";
 import { PhaseBadge } from "../ui/phase-badge";
 import { useAccess } from "../use-access";
+import { ChartCard } from "./chart-card";
 import { ClusterActionBar } from "./cluster-action-bar";
 import { ConditionList } from "./condition-list";
 import { EventList } from "./event-list";
@@ -87,6 +88,7 @@ export function ClusterDetail({ id, initialAction }: { id: string; initialAction
         <Card title="Events">
           <EventList events={c.events} hostError={c.hostError} />
         </Card>
+        <ChartCard cluster={c} canChange={canChange} />
       </div>
       <ClusterSnapshots cluster={c} canChange={canChange} />
       <Card title="Spec">

@@ -4,6 +4,7 @@
  * database, builds on first run, and stops everything it started on SIGINT/SIGTERM.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { startHostSim } from "@/hostsim";
 import { probeHostCluster } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
@@ -53,7 +54,10 @@ async function startLocalHost(db: Db, secrets: LocalSecrets): Promise<void> {
   await registerHostCluster(db, secrets.HOST_CREDENTIALS_KEY, { name: "local", kubeconfig: sim.kubeconfig, labels: { "open-vcluster.io/simulated": "true" } }, (kubeconfig) =>
     probeHostCluster(kubeconfig),
   );
-  console.log(`simulated host cluster "local" at ${sim.url} (data in ${path.join(dataDir, "hostsim")})`);
+  // the host's admin credentials, for kubectl and port-forwards to the virtual clusters (as on a real host)
+  const adminKubeconfig = path.join(dataDir, "hostsim", "admin.kubeconfig");
+  await writeFile(adminKubeconfig, sim.kubeconfig, { mode: 0o600 });
+  console.log(`simulated host cluster "local" at ${sim.url} (data in ${path.join(dataDir, "hostsim")}, admin kubeconfig ${adminKubeconfig})`);
 }
 
 /** Without S3 settings, snapshots go to an embedded S3-compatible store under DATA_DIR/s3. */

@@ -29,6 +29,7 @@ export const vclusterViewSchema = z.object({
   replicas: z.number().int(),
   readyReplicas: z.number().int(),
   apiServerEndpoint: z.string().nullable(),
+  chartVersion: z.string().nullable(),
   allowedActions: z.array(z.enum(ACTIONS)),
   createdAt: z.date(),
   updatedAt: z.date(),
@@ -52,6 +53,7 @@ export const vclusterDetailSchema = vclusterViewSchema.extend({
   operations: z.array(operationViewSchema),
   events: z.array(z.object({ type: z.enum(["Normal", "Warning"]), reason: z.string(), message: z.string(), object: z.string(), lastSeen: z.string(), count: z.number().int() })),
   hostError: z.string().nullable(),
+  pinnedChartVersion: z.string().nullable(),
 });
 
 export const requestedChangeSchema = z.object({ vcluster: vclusterViewSchema, operationId: z.string() });

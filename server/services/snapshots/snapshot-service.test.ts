@@ -11,6 +11,7 @@ import { runDueSchedules } from "@/server/engine/snapshot-schedules";
 import type { OperationWorker } from "@/server/engine/worker";
 import { startEmbeddedS3, type EmbeddedS3 } from "@/server/launch/embedded-s3";
 import { callerFor } from "@/server/testing/caller";
+import { connectVirtual, type VirtualConnection } from "@/server/testing/connect-virtual";
 import { registerTestHost, startTestHost, testWorker, waitForOperation } from "@/server/testing/engine-harness";
 import { setPortalEnv } from "@/server/testing/portal-env";
 import { actorOf, createProject, createUser } from "@/server/testing/factories";
@@ -35,6 +36,7 @@ beforeAll(async () => {
   await worker.start();
 });
 afterAll(async () => {
+  for (const c of connections) await c.close();
   await worker?.stop();
   await sim?.close();
   await s3?.stop();
@@ -48,13 +50,21 @@ async function team() {
   return { member, project, api: callerFor(t.db, actorOf(member)) };
 }
 
+const connections: VirtualConnection[] = [];
+
+/** The downloaded kubeconfig, used through a port-forward as `vcluster connect` does. */
+async function connect(api: ReturnType<typeof callerFor>, id: string): Promise<KubeConfig> {
+  const { kubeconfig } = await api.vcluster.kubeconfig({ id });
+  const v = await api.vcluster.get({ id });
+  const connection = await connectVirtual(sim.kubeconfig, { name: v.name, namespace: `vc-${v.name}` }, kubeconfig);
+  connections.push(connection);
+  return connection.kc;
+}
+
 async function runningCluster(api: ReturnType<typeof callerFor>, projectId: string, name: string) {
   const created = await api.vcluster.create({ projectId, name });
   expect((await waitForOperation(t.db, created.operationId)).state).toBe("SUCCEEDED");
-  const { kubeconfig } = await api.vcluster.kubeconfig({ id: created.vcluster.id });
-  const kc = new KubeConfig();
-  kc.loadFromString(kubeconfig);
-  return { id: created.vcluster.id, kc };
+  return { id: created.vcluster.id, kc: await connect(api, created.vcluster.id) };
 }
 
 async function seed(kc: KubeConfig): Promise<void> {
@@ -134,9 +144,7 @@ describe("SnapshotService", () => {
 
     const clone = await api.snapshot.clone({ snapshotId: snapshot.id, name: "snap-clone" });
     expect((await waitForOperation(t.db, clone.operationId)).state).toBe("SUCCEEDED");
-    const { kubeconfig } = await api.vcluster.kubeconfig({ id: clone.vcluster.id });
-    const cloneKc = new KubeConfig();
-    cloneKc.loadFromString(kubeconfig);
+    const cloneKc = await connect(api, clone.vcluster.id);
     expect(await configMaps(cloneKc)).toEqual({ one: "one", two: "two", three: "three" });
     const widgets = await cloneKc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: "example.com", version: "v1", namespace: "team", plural: "widgets" });
     expect((widgets as { items: { metadata: { name: string } }[] }).items.map((w) => w.metadata.name)).toEqual(["w1"]);

@@ -27,6 +27,8 @@ export interface VClusterDetail extends VClusterView {
   events: HostEvent[];
   /** why events could not be read; the rest of the detail is still served */
   hostError: string | null;
+  /** the chart version its host pins now; newer than chartVersion means `upgradeChart` can move it there */
+  pinnedChartVersion: string | null;
 }
 
 export async function getVCluster(db: Db, adapters: AdapterProvider, actor: Actor, id: string): Promise<VClusterDetail> {
@@ -37,9 +39,12 @@ export async function getVCluster(db: Db, adapters: AdapterProvider, actor: Acto
   ]);
   let events: HostEvent[] = [];
   let hostError: string | null = null;
+  let pinnedChartVersion: string | null = null;
   if (vcluster.hostClusterId) {
     try {
-      events = (await (await adapters.forHost(vcluster.hostClusterId)).status(targetOf(vcluster))).events;
+      const adapter = await adapters.forHost(vcluster.hostClusterId);
+      pinnedChartVersion = adapter.chart.version;
+      events = (await adapter.status(targetOf(vcluster))).events;
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       hostError = error.message;
@@ -62,5 +67,6 @@ export async function getVCluster(db: Db, adapters: AdapterProvider, actor: Acto
     })),
     events,
     hostError,
+    pinnedChartVersion,
   };
 }

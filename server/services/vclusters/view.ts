@@ -22,6 +22,8 @@ export interface VClusterView {
   replicas: number;
   readyReplicas: number;
   apiServerEndpoint: string | null;
+  /** the vcluster chart version the control plane runs (null until first installed) */
+  chartVersion: string | null;
   allowedActions: Action[];
   createdAt: Date;
   updatedAt: Date;
@@ -50,6 +52,7 @@ export async function loadView(db: Db | Tx, id: string): Promise<VClusterView> {
     replicas: v.replicas,
     readyReplicas: v.readyReplicas,
     apiServerEndpoint: v.apiServerEndpoint,
+    chartVersion: v.chartVersion,
     allowedActions: allowedActions(v.phase),
     createdAt: v.createdAt,
     updatedAt: v.updatedAt,

@@ -1,0 +1,32 @@
+/**
+ * Test support: what `vcluster connect` gives a user — the downloaded kubeconfig used through a port-forward to a
+ * ready control-plane pod over the host's API — so tests use a virtual cluster the way a person on a real host would.
+ * The forward is bound to the pod it found: reconnect after the control plane restarts (suspend, resume, rollout).
+ */
+import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
+import { createHostClients } from "@/server/adapters/kubernetes/host-client";
+import { forwardPodPort } from "@/server/adapters/kubernetes/port-forward";
+import { controlPlaneSelector } from "@/server/adapters/vcluster/labels";
+import { pointAtForward, VIRTUAL_API_PORT } from "@/server/adapters/vcluster/virtual-api";
+
+export interface VirtualConnection {
+  kc: KubeConfig;
+  close(): Promise<void>;
+}
+
+const isReady = (pod: V1Pod) => !pod.metadata?.deletionTimestamp && (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+
+export async function connectVirtual(hostKubeconfig: string, vcluster: { name: string; namespace: string }, kubeconfig: string): Promise<VirtualConnection> {
+  const clients = createHostClients(hostKubeconfig);
+  const core = clients.kubeConfig.makeApiClient(CoreV1Api);
+  let pod: V1Pod | undefined;
+  for (let i = 0; i < 400 && !pod; i++) {
+    pod = (await core.listNamespacedPod({ namespace: vcluster.namespace, labelSelector: controlPlaneSelector(vcluster.name) })).items.find(isReady);
+    if (!pod) await new Promise((r) => setTimeout(r, 25));
+  }
+  if (!pod?.metadata?.name) throw new Error(`no ready control plane pod of ${vcluster.name} in ${vcluster.namespace}`);
+  const forward = await forwardPodPort(clients, vcluster.namespace, pod.metadata.name, VIRTUAL_API_PORT);
+  const kc = new KubeConfig();
+  kc.loadFromString(pointAtForward(kubeconfig, forward.port));
+  return { kc, close: () => forward.close() };
+}
