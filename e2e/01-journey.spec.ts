@@ -1,10 +1,11 @@
 import { execFile } from "node:child_process";
-import { access, mkdtemp } from "node:fs/promises";
+import { access, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { ApiException, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { ApiException, CoreV1Api } from "@kubernetes/client-node";
 import { expect, test, type Page } from "@playwright/test";
+import { connectVirtual } from "@/server/testing/connect-virtual";
 import { ADMIN } from "./support/accounts";
 import { screenshot, signIn } from "./support/portal";
 
@@ -13,10 +14,16 @@ const CLUSTER = "journey";
 const CONFIG_MAP = "journey-settings";
 const CLONE = "journey-clone";
 
-function coreApi(kubeconfigPath: string): CoreV1Api {
-  const config = new KubeConfig();
-  config.loadFromFile(kubeconfigPath);
-  return config.makeApiClient(CoreV1Api);
+/**
+ * What `vcluster connect` does with the downloaded file: a port-forward through the host's API to the control plane
+ * (vcluster writes https://localhost:8443 into it), and a kubeconfig for the forwarded port that kubectl can use too.
+ */
+async function connect(downloadedPath: string, name: string): Promise<{ api: CoreV1Api; kubeconfigPath: string; close(): Promise<void> }> {
+  const hostKubeconfig = await readFile(path.join(process.env.E2E_DATA_DIR ?? "", "hostsim", "admin.kubeconfig"), "utf8");
+  const connection = await connectVirtual(hostKubeconfig, { name, namespace: `vc-${name}` }, await readFile(downloadedPath, "utf8"));
+  const kubeconfigPath = `${downloadedPath}.connected`;
+  await writeFile(kubeconfigPath, connection.kc.exportConfig(), { mode: 0o600 });
+  return { api: connection.kc.makeApiClient(CoreV1Api), kubeconfigPath, close: () => connection.close() };
 }
 
 async function statusOf(call: Promise<unknown>): Promise<number> {
@@ -89,17 +96,20 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   expect(download.suggestedFilename()).toBe(`${CLUSTER}.kubeconfig.yaml`);
   const kubeconfigPath = path.join(await mkdtemp(path.join(tmpdir(), "ovc-kubeconfig-")), download.suggestedFilename());
   await download.saveAs(kubeconfigPath);
+  await expect(page.getByTestId("port-forward-command")).toHaveText(`kubectl port-forward -n vc-${CLUSTER} svc/${CLUSTER} 8443:443`);
   await expect(page.getByTestId("kubectl-command")).toHaveText(`kubectl --kubeconfig ${CLUSTER}.kubeconfig.yaml get namespaces`);
+  expect(await readFile(kubeconfigPath, "utf8")).toContain("server: https://localhost:8443");
   await page.getByRole("button", { name: "Check connection" }).click();
-  await expect(page.getByText("answers.")).toBeVisible();
+  await expect(page.getByText("The virtual cluster's API answers (checked through the host).")).toBeVisible();
 
-  const api = coreApi(kubeconfigPath);
+  let connected = await connect(kubeconfigPath, CLUSTER);
+  let api = connected.api;
   const namespaces = await api.listNamespace();
   expect(namespaces.items.map((n) => n.metadata?.name)).toContain("default");
   await api.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: CONFIG_MAP }, data: { greeting: "hello" } } });
-  const listed = await kubectl(kubeconfigPath, "get", "namespaces");
+  const listed = await kubectl(connected.kubeconfigPath, "get", "namespaces");
   if (listed !== null) expect(listed).toContain("default");
-  const configMap = await kubectl(kubeconfigPath, "get", "configmap", CONFIG_MAP, "-o", "jsonpath={.data.greeting}");
+  const configMap = await kubectl(connected.kubeconfigPath, "get", "configmap", CONFIG_MAP, "-o", "jsonpath={.data.greeting}");
   if (configMap !== null) expect(configMap).toBe("hello");
 
   await actions.getByRole("button", { name: "Snapshot" }).click();
@@ -110,11 +120,15 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   await screenshot(page, "cluster-suspend-dialog");
   await page.getByRole("dialog").getByRole("button", { name: "Suspend" }).click();
   await expectPhase(page, "SUSPENDED");
-  await expect.poll(() => statusOf(api.listNamespace()), { timeout: 30_000 }).toBe(503);
+  // paused: the control plane pod is gone, so nothing answers behind the forward
+  await expect.poll(() => statusOf(api.listNamespace()), { timeout: 30_000 }).not.toBe(200);
+  await connected.close();
   await screenshot(page, "cluster-suspended");
 
   await actions.getByRole("button", { name: "Resume" }).click();
   await expectPhase(page, "RUNNING");
+  connected = await connect(kubeconfigPath, CLUSTER);
+  api = connected.api;
   await expect.poll(() => statusOf(api.listNamespace()), { timeout: 30_000 }).toBe(200);
   const kept = await api.readNamespacedConfigMap({ namespace: "default", name: CONFIG_MAP });
   expect(kept.data).toEqual({ greeting: "hello" });
@@ -163,8 +177,11 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   const cloneDownload = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-kubeconfig").click()]).then(([d]) => d);
   const cloneKubeconfigPath = path.join(path.dirname(kubeconfigPath), cloneDownload.suggestedFilename());
   await cloneDownload.saveAs(cloneKubeconfigPath);
-  const cloned = await coreApi(cloneKubeconfigPath).readNamespacedConfigMap({ namespace: "default", name: CONFIG_MAP });
+  const clone = await connect(cloneKubeconfigPath, CLONE);
+  const cloned = await clone.api.readNamespacedConfigMap({ namespace: "default", name: CONFIG_MAP });
   expect(cloned.data).toEqual({ greeting: "hello" });
+  await clone.close();
+  await connected.close();
 
   // Every snapshot on one page; delete the journey's.
   await page.goto("/snapshots");

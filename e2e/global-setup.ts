@@ -47,6 +47,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     await new Promise((r) => setTimeout(r, 250));
   }
   process.env.E2E_BASE_URL = url;
+  process.env.E2E_DATA_DIR = dataDir;
 
   return async () => {
     if (portal.exitCode === null) {
