@@ -1,0 +1,169 @@
+/**
+ * A vcluster's whole life through the API, the engine, a real helm and the real vcluster chart, on the simulated
+ * host (which starts a virtual API only for a control plane the real syncer would run): create → RUNNING →
+ * kubeconfig → scale → update → suspend → resume → snapshot → restore → chart upgrade → delete, nothing left behind.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { AppsV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HostSim } from "@/hostsim";
+import type { ObjectStore } from "@/server/adapters/s3/object-store";
+import { objectStoreFrom } from "@/server/adapters/s3/store-from-env";
+import type { OperationWorker } from "@/server/engine/worker";
+import { startEmbeddedS3, type EmbeddedS3 } from "@/server/launch/embedded-s3";
+import { callerFor } from "@/server/testing/caller";
+import { connectVirtual, type VirtualConnection } from "@/server/testing/connect-virtual";
+import { registerTestHost, startTestHost, testWorker, waitForOperation } from "@/server/testing/engine-harness";
+import { actorOf, createProject, createUser } from "@/server/testing/factories";
+import { setPortalEnv } from "@/server/testing/portal-env";
+import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
+import { testChartDir } from "@/server/testing/test-chart";
+import type { VClusterSpecInput } from "@/server/validation/vcluster-spec";
+
+let t: TestDatabase;
+let sim: HostSim;
+let s3: EmbeddedS3;
+let s3Dir: string;
+let store: ObjectStore;
+let worker: OperationWorker;
+let core: CoreV1Api;
+let apps: AppsV1Api;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  s3Dir = await mkdtemp(path.join(tmpdir(), "ovc-s3-"));
+  s3 = await startEmbeddedS3({ dataDir: s3Dir });
+  setPortalEnv(t.url, { VCLUSTER_CHART: testChartDir(), S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey });
+  store = objectStoreFrom({ S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey });
+  sim = await startTestHost();
+  await registerTestHost(t.db, "local", sim.kubeconfig);
+  worker = testWorker(t.db, t.url, { objectStore: () => store, readyTimeoutMs: 60_000 });
+  await worker.start();
+  const kc = new KubeConfig();
+  kc.loadFromString(sim.kubeconfig);
+  core = kc.makeApiClient(CoreV1Api);
+  apps = kc.makeApiClient(AppsV1Api);
+});
+afterAll(async () => {
+  await worker?.stop();
+  await sim?.close();
+  store?.destroy();
+  await s3?.stop();
+  await rm(s3Dir, { recursive: true, force: true });
+  await t?.close();
+});
+
+type Api = ReturnType<typeof callerFor>;
+
+async function team(): Promise<Api> {
+  const member = await createUser(t.db);
+  await createProject(t.db, [{ userId: member.id, role: "MEMBER" }]);
+  return callerFor(t.db, actorOf(member));
+}
+
+async function settled(operationId: string): Promise<void> {
+  const op = await waitForOperation(t.db, operationId, 120_000);
+  expect(op, `operation ${op.kind}: ${op.lastError ?? ""}`).toMatchObject({ state: "SUCCEEDED" });
+}
+
+async function connect(api: Api, id: string, name: string): Promise<VirtualConnection> {
+  const { kubeconfig, reachable, server } = await api.vcluster.kubeconfig({ id });
+  expect({ reachable, server }).toEqual({ reachable: true, server: "https://localhost:8443" });
+  return connectVirtual(sim.kubeconfig, { name, namespace: `vc-${name}` }, kubeconfig);
+}
+
+const greeting = async (kc: KubeConfig) => (await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: "default", name: "greeting" })).data;
+
+async function controlPlaneKind(name: string): Promise<string> {
+  const sts = await apps.listNamespacedStatefulSet({ namespace: `vc-${name}`, labelSelector: `app=vcluster,release=${name}` });
+  return sts.items.length ? "StatefulSet" : (await apps.listNamespacedDeployment({ namespace: `vc-${name}`, labelSelector: `app=vcluster,release=${name}` })).items.length ? "Deployment" : "none";
+}
+
+const CASES: { label: string; name: string; spec: VClusterSpecInput; kind: string; scaleTo: number | null }[] = [
+  { label: "the default spec", name: "life-default", spec: { kubernetesVersion: "1.34.0" }, kind: "Deployment", scaleTo: null },
+  { label: "persistence", name: "life-durable", spec: { kubernetesVersion: "1.34.0", storage: { enablePersistence: true, persistenceSize: "6Gi" } }, kind: "StatefulSet", scaleTo: null },
+  { label: "high availability", name: "life-ha", spec: { kubernetesVersion: "1.34.0", enableHa: true, replicas: 3 }, kind: "Deployment", scaleTo: 2 },
+  { label: "network policies", name: "life-fenced", spec: { kubernetesVersion: "1.34.0", network: { enableNetworkPolicies: true } }, kind: "Deployment", scaleTo: null },
+];
+
+describe("the whole life of a vcluster on the real chart", () => {
+  for (const c of CASES) {
+    it(`${c.label}: create → kubeconfig → scale → update → suspend → resume → snapshot → restore → delete`, async () => {
+      const api = await team();
+      const projectId = (await api.project.list())[0].id;
+      const created = await api.vcluster.create({ projectId, name: c.name, spec: c.spec });
+      await settled(created.operationId);
+      const id = created.vcluster.id;
+      expect(await api.vcluster.get({ id })).toMatchObject({ phase: "RUNNING", chartVersion: "0.36.1", pinnedChartVersion: "0.36.1" });
+      expect(await controlPlaneKind(c.name)).toBe(c.kind);
+
+      let connection = await connect(api, id, c.name);
+      await connection.kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "greeting" }, data: { hello: "world" } } });
+
+      if (c.scaleTo !== null) {
+        await settled((await api.vcluster.scale({ id, replicas: c.scaleTo })).operationId);
+        expect((await api.vcluster.get({ id })).readyReplicas).toBe(c.scaleTo);
+      } else {
+        await expect(api.vcluster.scale({ id, replicas: 2 })).rejects.toMatchObject({ message: expect.stringContaining("embedded SQLite, which runs exactly 1 replica") });
+      }
+
+      const spec = (await api.vcluster.get({ id })).spec as VClusterSpecInput;
+      await settled((await api.vcluster.update({ id, spec: { ...spec, kubernetesVersion: "1.35.0" } })).operationId);
+      expect((await api.vcluster.get({ id })).kubernetesVersion).toBe("1.35.0");
+
+      await connection.close();
+      await settled((await api.vcluster.suspend({ id })).operationId);
+      expect(await api.vcluster.get({ id })).toMatchObject({ phase: "SUSPENDED", readyReplicas: 0 });
+      await settled((await api.vcluster.resume({ id })).operationId);
+      connection = await connect(api, id, c.name);
+      expect(await greeting(connection.kc)).toEqual({ hello: "world" });
+
+      const snap = await api.snapshot.create({ vclusterId: id, name: "kept" });
+      await settled(snap.operationId);
+      await connection.kc.makeApiClient(CoreV1Api).deleteNamespacedConfigMap({ namespace: "default", name: "greeting" });
+      await settled((await api.snapshot.restore({ vclusterId: id, snapshotId: snap.snapshot.id })).operationId);
+      expect(await greeting(connection.kc)).toEqual({ hello: "world" });
+      await connection.close();
+
+      const name = (await api.vcluster.get({ id })).name;
+      await settled((await api.vcluster.delete({ id, confirmName: name })).operationId);
+      await expect(core.readNamespace({ name: `vc-${c.name}` })).rejects.toMatchObject({ code: 404 });
+      expect((await core.listSecretForAllNamespaces({ labelSelector: `owner=helm,name=${c.name}` })).items).toHaveLength(0);
+      expect((await apps.listDeploymentForAllNamespaces({ labelSelector: `release=${c.name}` })).items).toHaveLength(0);
+      expect((await apps.listStatefulSetForAllNamespaces({ labelSelector: `release=${c.name}` })).items).toHaveLength(0);
+    });
+  }
+
+  it("a chart upgrade: created on 0.30.0 while the host pinned it, moved to 0.36.1 with helm upgrade, data kept", async () => {
+    const api = await team();
+    const projectId = (await api.project.list())[0].id;
+    const host = await t.db.hostCluster.findUniqueOrThrow({ where: { name: "local" } });
+    await t.db.hostCluster.update({ where: { id: host.id }, data: { chartVersion: "0.30.0" } });
+    try {
+      const created = await api.vcluster.create({ projectId, name: "veteran", spec: { kubernetesVersion: "1.34.0" } });
+      await settled(created.operationId);
+      const id = created.vcluster.id;
+      expect(await api.vcluster.get({ id })).toMatchObject({ chartVersion: "0.30.0", pinnedChartVersion: "0.30.0" });
+      const connection = await connect(api, id, "veteran");
+      await connection.kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "greeting" }, data: { hello: "world" } } });
+      await connection.close();
+
+      await t.db.hostCluster.update({ where: { id: host.id }, data: { chartVersion: null } });
+      expect(await api.vcluster.get({ id })).toMatchObject({ chartVersion: "0.30.0", pinnedChartVersion: "0.36.1" });
+      await expect(api.vcluster.upgradeChart({ id, chartVersion: "0.31.0" })).rejects.toMatchObject({ message: expect.stringContaining("pins chart version 0.36.1") });
+      await settled((await api.vcluster.upgradeChart({ id, chartVersion: "0.36.1" })).operationId);
+      expect(await api.vcluster.get({ id })).toMatchObject({ phase: "RUNNING", chartVersion: "0.36.1" });
+      const d = await apps.readNamespacedDeployment({ namespace: "vc-veteran", name: "veteran" });
+      expect(d.metadata?.labels?.chart).toBe("vcluster-0.36.1");
+      const after = await connect(api, id, "veteran");
+      expect(await greeting(after.kc)).toEqual({ hello: "world" });
+      await after.close();
+      await expect(api.vcluster.upgradeChart({ id, chartVersion: "0.36.1" })).rejects.toMatchObject({ message: expect.stringContaining("already runs chart 0.36.1") });
+      await settled((await api.vcluster.delete({ id, confirmName: "veteran" })).operationId);
+    } finally {
+      await t.db.hostCluster.update({ where: { id: host.id }, data: { chartVersion: null } });
+    }
+  });
+});
