@@ -51,7 +51,8 @@ export function HostClusterList() {
               </Button>
             </div>
             <p className="truncate text-xs text-slate-500">
-              {h.apiEndpoint} · Kubernetes {h.kubernetesVersion ?? "?"} · checked {formatDate(h.lastHealthCheckAt)}
+              {h.apiEndpoint} · Kubernetes {h.kubernetesVersion ?? "?"} · chart {h.chartVersion ?? "portal default"}
+              {h.chartRef ? ` from ${h.chartRef}` : ""} · checked {formatDate(h.lastHealthCheckAt)}
               {h.healthMessage ? ` · ${h.healthMessage}` : ""}
             </p>
             <UsageBar label={`vclusters placed: ${h.vclusterCount}`} used={h.vclusterCount} limit={h.maxVClusters} format={String} />

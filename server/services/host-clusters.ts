@@ -1,4 +1,5 @@
 import { parse as parseYaml } from "yaml";
+import { DEFAULT_CHART_REF, DEFAULT_CHART_VERSION, parseChartSource } from "@/server/adapters/helm/chart-source";
 import type { HostInfo } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
 import { invalidField } from "@/server/errors";
@@ -15,6 +16,19 @@ export interface RegisterHostInput {
   capacityCpuMillis?: number;
   capacityMemoryBytes?: bigint;
   maxVClusters?: number | null;
+  /** this host's own chart source (a mirror, an air-gapped copy); null = the portal's VCLUSTER_CHART */
+  chartRef?: string | null;
+  /** this host's pinned chart version; null = the portal's VCLUSTER_CHART_VERSION */
+  chartVersion?: string | null;
+}
+
+/** The host's chart settings, checked by the same rules as the portal's; local paths are stored resolved. */
+function chartSettings(input: RegisterHostInput): { chartRef: string | null; chartVersion: string | null } {
+  const fields = { ref: "chartRef", version: "chartVersion" };
+  const ref = input.chartRef?.trim() || null;
+  const version = input.chartVersion?.trim() || null;
+  const parsed = parseChartSource(ref ?? DEFAULT_CHART_REF, version ?? DEFAULT_CHART_VERSION, fields);
+  return { chartRef: ref ? parsed.ref : null, chartVersion: version };
 }
 
 interface KubeconfigShape {
@@ -48,6 +62,7 @@ export async function registerHostCluster(
   probe: (kubeconfig: string) => Promise<HostInfo>,
 ): Promise<HostCluster> {
   const apiEndpoint = serverOfKubeconfig(input.kubeconfig);
+  const chart = chartSettings(input);
   const info = await probe(input.kubeconfig);
   const data = {
     apiEndpoint,
@@ -56,6 +71,7 @@ export async function registerHostCluster(
     capacityCpuMillis: input.capacityCpuMillis ?? info.allocatableCpuMillis,
     capacityMemoryBytes: input.capacityMemoryBytes ?? info.allocatableMemoryBytes,
     maxVClusters: input.maxVClusters ?? null,
+    ...chart,
     health: "HEALTHY" as const,
     healthMessage: `${info.nodes} nodes`,
     kubernetesVersion: info.kubernetesVersion,
@@ -76,6 +92,8 @@ export interface HostView {
   healthMessage: string | null;
   kubernetesVersion: string | null;
   cordoned: boolean;
+  chartRef: string | null;
+  chartVersion: string | null;
   lastHealthCheckAt: Date | null;
   vclusterCount: number;
   reservedCpuMillis: number;
@@ -100,6 +118,8 @@ export async function listHostClusters(db: Db): Promise<HostView[]> {
       healthMessage: h.healthMessage,
       kubernetesVersion: h.kubernetesVersion,
       cordoned: h.cordoned,
+      chartRef: h.chartRef,
+      chartVersion: h.chartVersion,
       lastHealthCheckAt: h.lastHealthCheckAt,
       vclusterCount: r?.vclusters ?? 0,
       reservedCpuMillis: r?.cpuMillis ?? 0,

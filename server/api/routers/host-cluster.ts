@@ -22,6 +22,8 @@ export const hostViewSchema = z.object({
   healthMessage: z.string().nullable(),
   kubernetesVersion: z.string().nullable(),
   cordoned: z.boolean(),
+  chartRef: z.string().nullable(),
+  chartVersion: z.string().nullable(),
   lastHealthCheckAt: z.date().nullable(),
   vclusterCount: z.number().int(),
   reservedCpuMillis: z.number().int(),
@@ -35,6 +37,10 @@ export const registerHostInputSchema = z.object({
   capacityCpuMillis: z.number().int().positive("capacityCpuMillis must be positive").optional(),
   capacityMemoryBytes: z.bigint().positive("capacityMemoryBytes must be positive").optional(),
   maxVClusters: z.number().int().min(1, "maxVClusters must be at least 1").nullable().default(null),
+  /** a chart repository URL, oci:// reference or local path for this host; null = the portal's VCLUSTER_CHART */
+  chartRef: z.string().max(2048, "chartRef may be at most 2048 characters").nullable().default(null),
+  /** the chart version this host pins; null = the portal's VCLUSTER_CHART_VERSION */
+  chartVersion: z.string().max(64, "chartVersion may be at most 64 characters").nullable().default(null),
 });
 
 export const hostClusterRouter = createTRPCRouter({
