@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { ApiError, errors } from "./errors";
 import { checkUnknownFields } from "./fieldvalidation";
+import { ContainerLogs } from "./logs";
 import { recordUpdate, serverSideApply } from "./managed";
+import { allocateNodePorts } from "./nodeports";
 import { applyLimitRanges, checkQuota } from "./quota";
 import { jsonPatch, mergePatch } from "./patch";
 import { apiVersionOf, Registry, storeKey, type ResourceType } from "./registry";
@@ -54,6 +56,8 @@ function withoutVolatile(o: KObject): KObject {
  */
 export class Cluster {
   readonly registry = new Registry();
+  /** Its kubelets' container output, which the pods/log subresource reads. */
+  readonly logs = new ContainerLogs();
 
   constructor(readonly store: Store) {}
 
@@ -109,13 +113,23 @@ export class Cluster {
     return o;
   }
 
-  private admit(rt: ResourceType, o: KObject): void {
+  private admit(rt: ResourceType, o: KObject, old?: KObject): void {
     rt.defaults?.(o);
+    if (rt.kind === "Service") allocateNodePorts(o, old, this.store.list("services"));
     if (rt.kind === "Service" && isObj(o.spec) && o.spec.type !== "ExternalName" && !o.spec.clusterIP) {
       o.spec.clusterIP = this.freeClusterIp();
       o.spec.clusterIPs = [o.spec.clusterIP];
     }
     validate(rt, o);
+  }
+
+  /** The ServiceAccount admission plugin: a pod may only be created with a ServiceAccount that exists. */
+  private checkServiceAccount(pod: KObject): void {
+    const spec = isObj(pod.spec) ? pod.spec : {};
+    const sa = (typeof spec.serviceAccountName === "string" && spec.serviceAccountName) || (typeof spec.serviceAccount === "string" && spec.serviceAccount) || "default";
+    const ns = pod.metadata.namespace ?? "";
+    if (this.store.get("serviceaccounts", ns, sa)) return;
+    throw new ApiError(403, "Forbidden", `pods "${pod.metadata.name ?? ""}" is forbidden: error looking up service account ${ns}/${sa}: serviceaccount "${sa}" not found`, { name: pod.metadata.name, kind: "pods" });
   }
 
   /** The next unused address of the 10.96.0.0/16 service range (10.96.0.1 stays the API's own). */
@@ -139,6 +153,7 @@ export class Cluster {
     }
     this.checkNamespace(rt, o.metadata.namespace, name);
     if (this.find(rt, o.metadata.namespace, name)) throw errors.alreadyExists(rt, name);
+    if (rt.kind === "Pod") this.checkServiceAccount(o);
     if (rt.status && rt.kind !== "Node") delete o.status;
     o.metadata.uid = randomUUID();
     o.metadata.creationTimestamp = nowIso();
@@ -188,7 +203,7 @@ export class Cluster {
     const untimed = (x: KObject) => (x.metadata.managedFields ?? []).map((e) => ({ ...e, time: "" }));
     const clientManaged = !opts.applied && incoming.metadata.managedFields !== undefined && opts.subresource !== "status" && !deepEqual(untimed(o), untimed(old));
     if (!opts.applied && !clientManaged) o.metadata.managedFields = old.metadata.managedFields;
-    this.admit(rt, o);
+    this.admit(rt, o, old);
     const sameManagers = deepEqual(untimed(o), untimed(old));
     if (deepEqual(withoutVolatile(o), withoutVolatile(old)) && sameManagers) return old;
     if (opts.fieldManager && !opts.applied && !clientManaged) recordUpdate(old, o, opts.fieldManager, apiVersionOf(rt), opts.subresource);

@@ -56,8 +56,11 @@ const ready = (specPath: string): Column => ({
   cell: (o) => `${num(status(o).readyReplicas)}/${num(readJsonPath(o, specPath))}`,
 });
 
+const ingressHosts: Column = { name: "Hosts", type: "string", cell: (o) => objs(spec(o).rules).map((r) => str(r.host, "*")).join(",") || "*" };
+
 export const columns = {
   name,
+  ingressHosts,
   age,
   createdAt,
   path,

@@ -41,11 +41,9 @@ export interface RequestShape {
   resource: string;
 }
 
-/** The verb and resource of an API request, as the apiserver's request info names them. */
-export function describeRequest(method: string, path: string, query: URLSearchParams): RequestShape {
-  let segs = path.split("/").filter(Boolean);
-  const cluster = segs[0] === "vc" ? segs.slice(0, 3).join("/") : "host";
-  if (segs[0] === "vc") segs = segs.slice(3);
+/** The verb and resource of a request to one API ("host" or "vc/NS/NAME"), as the apiserver's request info names them. */
+export function describeRequest(method: string, path: string, query: URLSearchParams, cluster = "host"): RequestShape {
+  const segs = path.split("/").filter(Boolean);
   const rest = segs[0] === "api" ? segs.slice(2) : segs[0] === "apis" ? segs.slice(3) : [];
   let r = rest[0] === "watch" ? rest.slice(1) : rest;
   if (r[0] === "namespaces" && r.length >= 3) r = r.slice(2);

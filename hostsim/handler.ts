@@ -38,7 +38,7 @@ function handleResource(ctx: ApiContext, t: Target, req: ApiRequest, res: Server
   const { rt, ns } = t;
   const name = t.name;
   if (t.sub === "scale" && rt.scale && name) return handleScale(ctx, t, req, res);
-  if (t.sub === "log" && rt.kind === "Pod" && name && req.method === "GET") return serveLog(cluster.get(rt, ns, name), req.query, res);
+  if (t.sub === "log" && rt.kind === "Pod" && name && req.method === "GET") return serveLog(cluster.logs, cluster.get(rt, ns, name), req.query, res);
   const sub = t.sub;
   if (sub && !((sub === "status" && rt.status) || (sub === "finalize" && rt.kind === "Namespace"))) throw errors.pathNotFound();
   const isWatch = t.legacyWatch || req.query.get("watch") === "true" || req.query.get("watch") === "1";

@@ -1,3 +1,4 @@
 export { startHostSim, type HostSim, type HostSimOptions } from "./server";
 export type { Faults } from "./faults";
-export { defaultVirtualVersion, versionFromStatefulSet } from "./vcluster";
+export { defaultVirtualVersion, versionFromWorkload } from "./vcluster";
+export { portForwardProtocols } from "./portforward";

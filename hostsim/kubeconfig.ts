@@ -7,6 +7,8 @@ export interface KubeconfigInput {
   token?: string;
   clientCertPem?: string;
   clientKeyPem?: string;
+  /** Cluster, user and context names when they differ from name (vcluster's are kubeadm's admin.conf names). */
+  names?: { cluster: string; user: string; context: string };
 }
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
@@ -18,13 +20,14 @@ export function kubeconfigYaml(k: KubeconfigInput): string {
     user["client-certificate-data"] = b64(k.clientCertPem);
     user["client-key-data"] = b64(k.clientKeyPem);
   }
+  const n = k.names ?? { cluster: k.name, user: k.name, context: k.name };
   return YAML.stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: k.name, cluster: { server: k.server, "certificate-authority-data": b64(k.caPem) } }],
-    users: [{ name: k.name, user }],
-    contexts: [{ name: k.name, context: { cluster: k.name, user: k.name, namespace: "default" } }],
-    "current-context": k.name,
+    clusters: [{ name: n.cluster, cluster: { server: k.server, "certificate-authority-data": b64(k.caPem) } }],
+    users: [{ name: n.user, user }],
+    contexts: [{ name: n.context, context: { cluster: n.cluster, user: n.user, ...(k.names ? {} : { namespace: "default" }) } }],
+    "current-context": n.context,
     preferences: {},
   });
 }

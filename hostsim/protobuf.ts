@@ -3,7 +3,8 @@ import type { KObject, Obj } from "./types";
 
 /**
  * Decodes the Kubernetes protobuf envelope ("k8s\0" + runtime.Unknown) for the built-in kinds that
- * `kubectl create …` sends as protobuf from 1.32 on. Field numbers follow the generated.proto files of
+ * `kubectl create …` sends as protobuf from 1.32 on, and the DeleteOptions client-go's typed clients (helm) send.
+ * Field numbers follow the generated.proto files of
  * k8s.io/api and apimachinery; fields not described here are skipped, as kubectl never sets them.
  */
 type Scalar = "string" | "int" | "bool" | "bytes" | "quantity" | "intOrString";
@@ -93,6 +94,14 @@ const kinds: Record<string, Message> = {
   RoleBinding: meta({ 2: ["subjects", subject, true], 3: ["roleRef", roleRef] }),
   ClusterRoleBinding: meta({ 2: ["subjects", subject, true], 3: ["roleRef", roleRef] }),
   ResourceQuota: meta({ 2: ["spec", { 1: ["hard", { map: "quantity" }], 2: ["scopes", "string", true] }] }),
+  // client-go's typed clients send it with every delete, e.g. helm purging its release Secrets on uninstall.
+  DeleteOptions: {
+    1: ["gracePeriodSeconds", "int", false, true],
+    2: ["preconditions", { 1: ["uid", "string"], 2: ["resourceVersion", "string"] }],
+    3: ["orphanDependents", "bool", false, true],
+    4: ["propagationPolicy", "string"],
+    5: ["dryRun", "string", true],
+  },
 };
 
 class Reader {

@@ -76,6 +76,8 @@ export function builtinTypes(): ResourceType[] {
     def({ group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding", plural: "clusterrolebindings", namespaced: false, columns: c.binding }),
     def({ group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", namespaced: true, columns: [c.name, c.path("Holder", "spec.holderIdentity"), c.age] }),
     def({ group: "networking.k8s.io", version: "v1", kind: "NetworkPolicy", plural: "networkpolicies", namespaced: true, shortNames: ["netpol"], columns: [c.name, c.path("Pod-Selector", "spec.podSelector"), c.age] }),
+    def({ group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", namespaced: true, shortNames: ["ing"], status: true, columns: [c.name, c.path("Class", "spec.ingressClassName"), c.ingressHosts, c.age] }),
+    def({ group: "policy", version: "v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", namespaced: true, shortNames: ["pdb"], status: true, columns: [c.name, c.path("Min Available", "spec.minAvailable"), c.path("Max Unavailable", "spec.maxUnavailable"), c.age] }),
     def({ group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions", namespaced: false, shortNames: ["crd", "crds"], status: true, columns: [c.name, c.createdAt] }),
   ];
 }

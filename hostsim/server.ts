@@ -2,6 +2,7 @@ import fs from "node:fs";
 import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import path from "node:path";
 import type { TLSSocket } from "node:tls";
 import { certCoversHosts, createCa, keptPair, keptToken, serverCert } from "./certs";
@@ -13,6 +14,7 @@ import { versionInfo, type ApiContext } from "./apicontext";
 import { handleApi } from "./handler";
 import { sendError } from "./request";
 import { kubeconfigYaml } from "./kubeconfig";
+import { servePortForward } from "./portforward";
 import { parseQuantity } from "./quantity";
 import { Store } from "./store";
 import { VirtualClusters } from "./vcluster";
@@ -88,7 +90,57 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
   const hub = new WatchHub((t) => faults.watchLifetimeMs(t));
   const store = Store.open(path.join(dataDir, "host"), opts.watchHistory);
   const cluster = new Cluster(store);
-  const stopControllers = startControllers({ cluster, podReadyDelayMs, gitVersion, caPem: ca.certPem }, { nodes: { count: opts.nodes ?? 3, cpu: nodeCpu, memory: nodeMemory } });
+  const authorized = (req: IncomingMessage, token: string, scope: string) => {
+    const auth = req.headers.authorization ?? "";
+    if (auth === `Bearer ${token}` || (scope === "host" && auth === `Bearer ${adminToken}`)) return true;
+    const sock = req.socket as TLSSocket;
+    if (!sock.authorized) return false;
+    const ou = sock.getPeerCertificate().subject?.OU;
+    return (Array.isArray(ou) ? ou : [ou]).includes(scope);
+  };
+
+  const pending = new Set<ServerResponse>();
+  /** One API's request path, host or virtual: injected faults for its scope, its credentials, then the API. */
+  const serve =
+    (target: ApiContext, token: string, scope: string) =>
+    (req: IncomingMessage, res: ServerResponse): void => {
+      void (async () => {
+        const u = new URL(req.url ?? "/", "https://hostsim");
+        if (faults.unresponsive === "close") return req.socket.destroy();
+        const hold = () => {
+          pending.add(res);
+          res.on("close", () => pending.delete(res));
+        };
+        if (faults.unresponsive === "hang") return hold();
+        const delay = faults.delayMs();
+        if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+        const failure = faults.failure(describeRequest(req.method ?? "GET", u.pathname, u.searchParams, scope));
+        if (failure === "timeout") return hold();
+        if (failure !== undefined) {
+          const reason = failure === 429 ? "TooManyRequests" : failure === 503 ? "ServiceUnavailable" : failure === 504 ? "Timeout" : "InternalError";
+          res.setHeader("Retry-After", "1");
+          return sendJson(res, failure, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: `injected fault: ${reason}`, reason, code: failure });
+        }
+        if (!authorized(req, token, scope)) return sendError(res, errors.unauthorized());
+        const body = await readBody(req);
+        handleApi(target, { method: req.method ?? "GET", path: u.pathname, query: u.searchParams, headers: req.headers, body }, res);
+      })().catch((e: unknown) => {
+        if (!res.headersSent) sendError(res, e);
+      });
+    };
+
+  const vclusters = new VirtualClusters(cluster, {
+    dataDir,
+    watchLifetime: (t) => faults.watchLifetimeMs(t),
+    podReadyDelayMs,
+    bookmarkIntervalMs,
+    historySize: opts.watchHistory,
+    serve,
+  });
+  const stopControllers = startControllers(
+    { cluster, podReadyDelayMs, gitVersion, caPem: ca.certPem, runtime: vclusters.runtime },
+    { nodes: { count: opts.nodes ?? 3, cpu: nodeCpu, memory: nodeMemory } },
+  );
   const api: ApiContext = { cluster, version: versionInfo(gitVersion), hub, bookmarkIntervalMs };
 
   const sockets = new Set<Socket>();
@@ -104,29 +156,10 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
   const port = (server.address() as AddressInfo).port;
   const url = `https://${advertised.includes(":") ? `[${advertised}]` : advertised}:${port}`;
 
-  const vclusters = new VirtualClusters(cluster, {
-    dataDir,
-    ca,
-    baseUrl: url,
-    watchLifetime: (t) => faults.watchLifetimeMs(t),
-    podReadyDelayMs,
-    bookmarkIntervalMs,
-    historySize: opts.watchHistory,
-  });
-
   const setFaults = (f: Faults) => {
     faults.set(f);
     hub.refresh();
     vclusters.refreshWatches();
-  };
-
-  const authorized = (req: IncomingMessage, token: string, scope: string) => {
-    const auth = req.headers.authorization ?? "";
-    if (auth === `Bearer ${token}` || auth === `Bearer ${adminToken}`) return true;
-    const sock = req.socket as TLSSocket;
-    if (!sock.authorized) return false;
-    const ou = sock.getPeerCertificate().subject?.OU;
-    return (Array.isArray(ou) ? ou : [ou]).includes(scope);
   };
 
   const admin = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
@@ -140,42 +173,31 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
     sendJson(res, 200, faults.get());
   };
 
-  const pending = new Set<ServerResponse>();
+  const serveHost = serve(api, adminToken, "host");
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    void (async () => {
-      const u = new URL(req.url ?? "/", "https://hostsim");
-      if (u.pathname.startsWith("/_hostsim/")) return admin(req, res, u.pathname);
-      if (faults.unresponsive === "close") return req.socket.destroy();
-      const hold = () => {
-        pending.add(res);
-        res.on("close", () => pending.delete(res));
-      };
-      if (faults.unresponsive === "hang") return hold();
-      const delay = faults.delayMs();
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-      const failure = faults.failure(describeRequest(req.method ?? "GET", u.pathname, u.searchParams));
-      if (failure === "timeout") return hold();
-      if (failure !== undefined) {
-        const reason = failure === 429 ? "TooManyRequests" : failure === 503 ? "ServiceUnavailable" : failure === 504 ? "Timeout" : "InternalError";
-        res.setHeader("Retry-After", "1");
-        return sendJson(res, failure, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: `injected fault: ${reason}`, reason, code: failure });
-      }
-      let target: ApiContext = api;
-      let pathname = u.pathname;
-      const vc = /^\/vc\/([^/]+)\/([^/]+)(\/.*)?$/.exec(u.pathname);
-      if (vc) {
-        const found = vclusters.lookup(decodeURIComponent(vc[1]), decodeURIComponent(vc[2]));
-        if (!found) return sendError(res, errors.pathNotFound());
-        if (found.state === "stopped") return sendError(res, errors.unavailable(`virtual cluster ${vc[1]}/${vc[2]} is not running`));
-        if (!authorized(req, found.token, `vc/${vc[1]}/${vc[2]}`)) return sendError(res, errors.unauthorized());
-        target = found.api;
-        pathname = vc[3] ?? "/";
-      } else if (!authorized(req, adminToken, "host")) return sendError(res, errors.unauthorized());
-      const body = await readBody(req);
-      handleApi(target, { method: req.method ?? "GET", path: pathname, query: u.searchParams, headers: req.headers, body }, res);
-    })().catch((e: unknown) => {
-      if (!res.headersSent) sendError(res, e);
-    });
+    const pathname = new URL(req.url ?? "/", "https://hostsim").pathname;
+    if (pathname.startsWith("/_hostsim/")) {
+      admin(req, res, pathname).catch((e: unknown) => {
+        if (!res.headersSent) sendError(res, e);
+      });
+      return;
+    }
+    serveHost(req, res);
+  });
+
+  // Upgraded requests: only the pods/portforward subresource speaks WebSocket here.
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (head.length) socket.unshift(head);
+    const u = new URL(req.url ?? "/", "https://hostsim");
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(u.pathname);
+    if (faults.unresponsive === "close") return socket.destroy();
+    const fail = (code: number, reason: string, message: string) => {
+      const body = JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code });
+      socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    };
+    if (!authorized(req, adminToken, "host")) return fail(401, "Unauthorized", "Unauthorized");
+    if (!m || req.method !== "GET") return fail(404, "NotFound", "the server could not find the requested resource");
+    servePortForward(cluster, req, socket, decodeURIComponent(m[1]), decodeURIComponent(m[2]), u.searchParams, vclusters.dial);
   });
 
   let closing: Promise<void> | undefined;

@@ -86,7 +86,7 @@ describe("fault targeting", () => {
   it("names the cluster, verb and resource of a request", () => {
     const q = new URLSearchParams();
     expect(describeRequest("GET", "/api/v1/namespaces/a/pods", q)).toEqual({ cluster: "host", verb: "list", resource: "pods" });
-    expect(describeRequest("GET", "/vc/ns1/vc1/apis/apps/v1/namespaces/a/deployments/d", q)).toEqual({ cluster: "vc/ns1/vc1", verb: "get", resource: "deployments" });
+    expect(describeRequest("GET", "/apis/apps/v1/namespaces/a/deployments/d", q, "vc/ns1/vc1")).toEqual({ cluster: "vc/ns1/vc1", verb: "get", resource: "deployments" });
     expect(describeRequest("GET", "/api/v1/watch/namespaces/a/configmaps", q)).toEqual({ cluster: "host", verb: "watch", resource: "configmaps" });
     expect(describeRequest("GET", "/api/v1/configmaps", new URLSearchParams("watch=true"))).toEqual({ cluster: "host", verb: "watch", resource: "configmaps" });
     expect(describeRequest("DELETE", "/api/v1/namespaces/a/secrets", q)).toEqual({ cluster: "host", verb: "deletecollection", resource: "secrets" });

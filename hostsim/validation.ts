@@ -74,7 +74,39 @@ function keyCauses(field: string, m: unknown): StatusCause[] {
     .map((k) => invalid(`${field}[${k}]`, `Invalid value: "${k}": a valid config key must consist of alphanumeric characters, '-', '_' or '.'`));
 }
 
+const pathTypes = ["Exact", "Prefix", "ImplementationSpecific"];
+
+/** networking/v1 Ingress validation (kubernetes pkg/apis/networking/validation) for the fields charts set. */
+function ingressCauses(o: KObject): StatusCause[] {
+  const causes: StatusCause[] = [];
+  objs(getPath(o.spec, ["rules"])).forEach((rule, i) => {
+    const host = str(rule.host);
+    const bare = host.startsWith("*.") ? host.slice(2) : host;
+    if (host && (/^[\d.]+$/.test(host) || !subdomain.test(bare))) causes.push(invalid(`spec.rules[${i}].host`, `Invalid value: "${host}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`));
+    objs(getPath(rule, ["http", "paths"])).forEach((p, j) => {
+      const at = `spec.rules[${i}].http.paths[${j}]`;
+      const type = p.pathType;
+      if (type === undefined) causes.push({ reason: "FieldValueRequired", field: `${at}.pathType`, message: "Required value: pathType must be specified" });
+      else if (!pathTypes.includes(str(type))) causes.push({ reason: "FieldValueNotSupported", field: `${at}.pathType`, message: `Unsupported value: "${String(type)}": supported values: "Exact", "ImplementationSpecific", "Prefix"` });
+      const path = str(p.path);
+      if ((type !== "ImplementationSpecific" || path) && !path.startsWith("/")) causes.push(invalid(`${at}.path`, `Invalid value: "${path}": must be an absolute path`));
+      const service = getPath(p, ["backend", "service"]);
+      const port = getPath(service, ["port"]);
+      if (!isObj(service) && !isObj(getPath(p, ["backend", "resource"]))) causes.push(invalid(`${at}.backend`, "Invalid value: \"\": resource or service backend is required"));
+      else if (isObj(service)) {
+        if (!str(service.name)) causes.push(required(`${at}.backend.service.name`));
+        if (isObj(port) && port.name !== undefined && port.number !== undefined) causes.push(invalid(`${at}.backend.service.port`, "Invalid value: cannot set both port name & port number"));
+        else if (!isObj(port) || (port.name === undefined && port.number === undefined)) causes.push(required(`${at}.backend.service.port.name`));
+      }
+    });
+  });
+  return causes;
+}
+
 const kindCauses: Record<string, (o: KObject) => StatusCause[]> = {
+  Ingress: ingressCauses,
+  PodDisruptionBudget: (o) =>
+    getPath(o.spec, ["minAvailable"]) !== undefined && getPath(o.spec, ["maxUnavailable"]) !== undefined ? [invalid("spec", "Invalid value: minAvailable and maxUnavailable cannot be both set")] : [],
   Pod: (o) => podSpecCauses(o.spec, "spec"),
   Deployment: workloadCauses,
   StatefulSet: workloadCauses,

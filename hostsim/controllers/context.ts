@@ -1,6 +1,7 @@
 import type { Cluster } from "../cluster";
 import { ApiError } from "../errors";
 import type { ResourceType } from "../registry";
+import type { ContainerRuntime } from "./runtime";
 import { clone, isObj, objs, type KObject, type Obj } from "../types";
 
 export interface ControllerContext {
@@ -8,6 +9,8 @@ export interface ControllerContext {
   podReadyDelayMs: number;
   gitVersion: string;
   caPem: string;
+  /** What known container images do when started; without it every container runs and is ready. */
+  runtime?: ContainerRuntime;
 }
 
 export function statusOf(o: KObject): Obj {

@@ -1,6 +1,7 @@
 import { parseQuantity } from "../quantity";
-import { isObj, microNow, nowIso, objs, str, type KObject, type Obj } from "../types";
+import { isObj, nowIso, objs, str, type KObject, type Obj } from "../types";
 import { specOf, statusOf, writeStatus, type ControllerContext } from "./context";
+import { Kubelet } from "./kubelet";
 import { nsKey, splitKey, WorkQueue } from "./queue";
 
 const terminal = (p: KObject) => ["Succeeded", "Failed"].includes(str(statusOf(p).phase));
@@ -68,13 +69,14 @@ export function ensureNodes(ctx: ControllerContext, count: number, cpu: string, 
 /**
  * The scheduler and the kubelets: binds pending pods to a node whose allocatable CPU and memory still fit
  * their requests (or leaves them Pending with a FailedScheduling event), then after the configured delay
- * reports them Running and Ready, KWOK-style.
+ * hands them to the node's kubelet, which mounts their volumes and starts their containers.
  */
 export function startPods(ctx: ControllerContext): () => void {
   const { cluster } = ctx;
   const pods = cluster.rt("", "pods");
   const nodes = cluster.rt("", "nodes");
   const starting = new Map<string, NodeJS.Timeout>();
+  const kubelet = new Kubelet(ctx);
 
   const schedule = (p: KObject) => {
     const need = requests(p);
@@ -118,33 +120,7 @@ export function startPods(ctx: ControllerContext): () => void {
     if (!p || p.metadata.deletionTimestamp || statusOf(p).phase !== "Pending" || !specOf(p).nodeName) return;
     const node = cluster.find(nodes, undefined, str(specOf(p).nodeName));
     const hostIP = str(objs(node ? statusOf(node).addresses : []).find((a) => a.type === "InternalIP")?.address, "172.18.0.2");
-    const started = nowIso();
-    const containers = objs(specOf(p).containers);
-    const n = Math.floor(Math.random() * 250) + 2;
-    writeStatus(cluster, pods, p, {
-      ...statusOf(p),
-      phase: "Running",
-      conditions: ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"].map((t) => condition(t, "True")),
-      hostIP,
-      hostIPs: [{ ip: hostIP }],
-      podIP: `10.244.${hostIP.split(".")[3]}.${n}`,
-      podIPs: [{ ip: `10.244.${hostIP.split(".")[3]}.${n}` }],
-      startTime: started,
-      containerStatuses: containers.map((c) => ({
-        name: c.name,
-        image: c.image,
-        imageID: `${str(c.image)}@sha256:${"0".repeat(64)}`,
-        containerID: `containerd://${microNow().replace(/\D/g, "")}`,
-        ready: true,
-        started: true,
-        restartCount: 0,
-        state: { running: { startedAt: started } },
-      })),
-    });
-    for (const c of containers.slice(0, 1)) {
-      cluster.recordEvent(p, "Normal", "Pulled", `Container image "${str(c.image)}" already present on machine`, "kubelet");
-      cluster.recordEvent(p, "Normal", "Started", `Started container ${str(c.name)}`, "kubelet");
-    }
+    kubelet.run(p, hostIP);
   };
 
   const reconcile = (key: string) => {
@@ -163,14 +139,20 @@ export function startPods(ctx: ControllerContext): () => void {
   };
   const unsubscribe = cluster.store.subscribe((e) => {
     if (e.res === "pods") {
-      if (e.type === "DELETED") pendingAll();
-      else queue.add(nsKey(e.obj.metadata.namespace, e.obj.metadata.name));
+      if (e.type === "DELETED") {
+        kubelet.forget(e.obj);
+        pendingAll();
+      } else queue.add(nsKey(e.obj.metadata.namespace, e.obj.metadata.name));
     } else if (e.res === "nodes") pendingAll();
+    else if (e.type === "ADDED" && ["secrets", "configmaps", "persistentvolumeclaims"].includes(e.res)) {
+      for (const p of kubelet.waitingOn(e.obj.metadata.namespace)) queue.add(`run:${nsKey(p.metadata.namespace, p.metadata.name)}`);
+    }
   });
   for (const p of cluster.list(pods)) queue.add(nsKey(p.metadata.namespace, p.metadata.name));
   return () => {
     unsubscribe();
     queue.stop();
+    kubelet.stop();
     for (const t of starting.values()) clearTimeout(t);
   };
 }

@@ -9,8 +9,10 @@ export interface SyncTarget {
   host: Cluster;
   namespace: string;
   release: string;
-  /** The vcluster StatefulSet: synced pods are owned by it, so uninstalling leaves no orphans. */
+  /** The control plane (Deployment or StatefulSet): synced pods are owned by it, so uninstalling leaves no orphans. */
   owner: KObject;
+  /** The workload ServiceAccount synced pods run as on the host (controlPlane.advanced.workloadServiceAccount). */
+  serviceAccount: string;
 }
 
 export const managedBy = "vcluster.loft.sh/managed-by";
@@ -41,7 +43,8 @@ export function startPodSync(ctx: ControllerContext, target: SyncTarget): () => 
 
   const createHostPod = (vpod: KObject, vns: string, name: string) => {
     const spec = clone(specOf(vpod));
-    for (const f of ["serviceAccountName", "serviceAccount", "volumes"]) delete spec[f];
+    for (const f of ["serviceAccount", "volumes"]) delete spec[f];
+    spec.serviceAccountName = target.serviceAccount;
     if (!host.find(host.rt("", "nodes"), undefined, str(spec.nodeName))) delete spec.nodeName;
     try {
       host.create(hPods, namespace, {
@@ -50,7 +53,7 @@ export function startPodSync(ctx: ControllerContext, target: SyncTarget): () => 
           namespace,
           labels: { [managedBy]: release, "vcluster.loft.sh/namespace": vns },
           annotations: { "vcluster.loft.sh/object-name": name, "vcluster.loft.sh/object-namespace": vns, "vcluster.loft.sh/object-uid": vpod.metadata.uid ?? "" },
-          ownerReferences: [{ apiVersion: "apps/v1", kind: "StatefulSet", name: target.owner.metadata.name ?? "", uid: target.owner.metadata.uid ?? "" }],
+          ownerReferences: [{ apiVersion: "apps/v1", kind: target.owner.kind ?? "StatefulSet", name: target.owner.metadata.name ?? "", uid: target.owner.metadata.uid ?? "" }],
         },
         spec,
       });
