@@ -2,7 +2,10 @@ import { AppsV1Api, ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig 
 import { PassThrough, Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestHost, type TestHost } from "../test-host";
+import { connectVirtual, type VirtualConnection } from "@/server/testing/connect-virtual";
+import { testChart } from "@/server/testing/test-chart";
+import { eventually, startTestHost, testSpec, testTarget, type TestHost } from "../test-host";
+import { createVClusterAdapter } from "../vcluster/kubernetes-vcluster-adapter";
 import { applyObjects, previewRestore } from "./apply";
 import type { KubeObject, SnapshotManifest } from "./format";
 import { discoverResourceTypes } from "./discovery";
@@ -15,16 +18,18 @@ let kubeconfig: string;
 let core: CoreV1Api;
 let custom: CustomObjectsApi;
 
+let connection: VirtualConnection;
+
+/** A vcluster from the real chart, reached through a port-forward as `vcluster connect` does. */
 async function startVCluster(): Promise<string> {
-  const hostCore = host.kc.makeApiClient(CoreV1Api);
-  await hostCore.createNamespace({ body: { metadata: { name: "vc-snap" } } });
-  const labels = { app: "vcluster", release: "snap" };
-  await host.kc.makeApiClient(AppsV1Api).createNamespacedStatefulSet({
-    namespace: "vc-snap",
-    body: { metadata: { name: "snap", labels }, spec: { replicas: 1, serviceName: "snap-headless", selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "syncer", image: "ghcr.io/loft-sh/kubernetes:v1.31.1" }] } } } },
-  });
-  const secret = await eventually(() => hostCore.readNamespacedSecret({ namespace: "vc-snap", name: "vc-snap" }), "vc-snap secret");
-  return Buffer.from(secret.data?.config ?? "", "base64").toString();
+  const chart = testChart();
+  const adapter = createVClusterAdapter({ kubeconfig: host.sim.kubeconfig, chart });
+  const target = testTarget("snap");
+  await adapter.install(target, testSpec(), chart.version);
+  await eventually(async () => ((await adapter.status(target)).readyReplicas === 1 ? true : undefined), "control plane ready");
+  const { kubeconfig: downloaded } = await adapter.kubeconfig(target);
+  connection = await connectVirtual(host.sim.kubeconfig, target, downloaded);
+  return connection.kc.exportConfig();
 }
 
 async function seed(): Promise<void> {
@@ -86,7 +91,10 @@ beforeAll(async () => {
   custom = kc.makeApiClient(CustomObjectsApi);
   await seed();
 });
-afterAll(async () => host.close());
+afterAll(async () => {
+  await connection?.close();
+  await host.close();
+});
 
 describe("snapshot export and restore on a virtual cluster", () => {
   it("round trip: export, change, preview, restore gives back exactly the exported objects", async () => {
