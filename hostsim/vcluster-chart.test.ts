@@ -74,6 +74,28 @@ describe("the vcluster chart on hostsim", () => {
     }
   });
 
+  it("keeps the embedded database on the data volume: an emptyDir dies with its pod, a volume claim survives it", async () => {
+    const podsOf = (ns: string, release: string) => core.listNamespacedPod({ namespace: ns, labelSelector: `app=vcluster,release=${release}` });
+    const writeThenReplacePod = async (ns: string, release: string) => {
+      const v = await connectVirtual(t.kc, ns, release);
+      await v.kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "state" }, data: { a: "b" } } });
+      await v.forward.close();
+      const before = (await podsOf(ns, release)).items.map((p) => p.metadata?.uid);
+      await core.deleteCollectionNamespacedPod({ namespace: ns, labelSelector: `app=vcluster,release=${release}` });
+      await eventually(async () => ((await podsOf(ns, release)).items.some((p) => !before.includes(p.metadata?.uid)) ? true : undefined), "a new control plane pod");
+      const again = await connectVirtual(t.kc, ns, release);
+      try {
+        return await again.kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: "default", name: "state" }).then(() => "kept", (e: { code?: number }) => (e.code === 404 ? "lost" : `error ${e.code}`));
+      } finally {
+        await again.forward.close();
+      }
+    };
+    await install("eph", "team-eph", noPersistence);
+    expect(await writeThenReplacePod("team-eph", "eph")).toBe("lost");
+    await install("dur", "team-dur", {});
+    expect(await writeThenReplacePod("team-dur", "dur")).toBe("kept");
+  });
+
   it("no longer serves virtual clusters under /vc/", async () => {
     const out = await t.kubectl(["get", "--raw", "/vc/team-a/vc1/version"]);
     expect(out.stderr).toMatch(/NotFound|not found|could not find/i);

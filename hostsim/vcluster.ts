@@ -13,6 +13,7 @@ import { versionInfo, type ApiContext } from "./apicontext";
 import { duplexPair } from "./duplexpair";
 import { kubeconfigYaml } from "./kubeconfig";
 import type { Dial } from "./portforward";
+import { isPodScoped, storeKeyOf } from "./datavolume";
 import { Store } from "./store";
 import { checkSyncerStart, controlPlanes, etcdReachable, releaseOf, workloadOf } from "./syncer";
 import { isObj, objs, str, type KObject, type Obj } from "./types";
@@ -54,6 +55,8 @@ function servingHosts(ns: string, name: string, config: Obj): string[] {
 interface Running {
   api: ApiContext;
   store: Store;
+  /** which volume the state lives on (datavolume.ts); another one means another store */
+  storeKey: string;
   token: string;
   server: https.Server;
   connections: Set<Duplex>;
@@ -169,9 +172,10 @@ export class VirtualClusters {
     const config = this.configs.get(key) ?? this.recoverConfig(ready[0]);
     if (!config) return this.stop(key);
     const gitVersion = versionFromWorkload(workload);
+    const storeKey = storeKeyOf(workload, ready[0], config);
     const current = this.running.get(key);
-    if (current && current.api.version.gitVersion !== gitVersion) this.stop(key);
-    const r = this.running.get(key) ?? this.open(ns, name, gitVersion, workload, config);
+    if (current && (current.api.version.gitVersion !== gitVersion || current.storeKey !== storeKey)) this.stop(key);
+    const r = this.running.get(key) ?? this.open(ns, name, gitVersion, workload, config, storeKey);
     this.running.set(key, r);
     const hosts = servingHosts(ns, name, config);
     if (hosts.join() !== r.hosts.join()) {
@@ -195,8 +199,13 @@ export class VirtualClusters {
     return keptPair(path.join(this.dir(ns, name), "pki"), "apiserver", () => serverCert(this.ca(ns, name), hosts), (p) => certCoversHosts(p, hosts));
   }
 
-  private open(ns: string, name: string, gitVersion: string, workload: KObject, config: Obj): Running {
-    const store = Store.open(path.join(this.dir(ns, name), "store"), this.opts.historySize);
+  private open(ns: string, name: string, gitVersion: string, workload: KObject, config: Obj, storeKey: string): Running {
+    const dir = this.dir(ns, name);
+    // an emptyDir went with its pod: whatever another pod wrote there is gone
+    if (isPodScoped(storeKey) && fs.existsSync(dir)) {
+      for (const entry of fs.readdirSync(dir)) if (entry.startsWith("store-pod-") && entry !== `store-${storeKey}`) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+    }
+    const store = Store.open(path.join(dir, `store-${storeKey}`), this.opts.historySize);
     const cluster = new Cluster(store);
     const ca = this.ca(ns, name);
     const stop = startControllers(
@@ -209,7 +218,7 @@ export class VirtualClusters {
     const hosts = servingHosts(ns, name, config);
     const tls = this.servingCert(ns, name, hosts);
     const server = https.createServer({ key: tls.keyPem, cert: tls.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: false }, this.opts.serve(api, token, `vc/${ns}/${name}`));
-    return { store, stop, token, api, server, hosts, connections: new Set() };
+    return { store, storeKey, stop, token, api, server, hosts, connections: new Set() };
   }
 
   /** Port-forwarded connections: a ready syncer listens on the proxy port (controlPlane.proxy.port, 8443). */
