@@ -79,7 +79,7 @@ export function ClusterDetail({ id, initialAction }: { id: string; initialAction
         <Card title="Status">
           <ConditionList conditions={c.conditions} />
           <p className="mt-3 text-xs text-slate-500">
-            Namespace on the host: <code>{c.namespace}</code> · updated {formatDate(c.updatedAt)}
+            Namespace on the host: <code data-testid="host-namespace">{c.namespace}</code> · updated {formatDate(c.updatedAt)}
           </p>
         </Card>
         <Card title="Operations">

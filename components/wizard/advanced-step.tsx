@@ -49,10 +49,10 @@ export function AdvancedStep({ form }: { form: WizardForm }) {
         {ingress && (
           <>
             <Field label="Host" htmlFor="ingress-host" error={errors.spec?.ingress?.host?.message}>
-              <input id="ingress-host" placeholder="my-cluster.example.com" {...form.register("spec.ingress.host", emptyAsUnset)} aria-invalid={Boolean(errors.spec?.ingress?.host)} className={inputClass} />
+              <input id="ingress-host" placeholder="my-cluster.example.com" {...form.register("spec.ingress.host", { ...emptyAsUnset, shouldUnregister: true })} aria-invalid={Boolean(errors.spec?.ingress?.host)} className={inputClass} />
             </Field>
             <Field label="Ingress class" htmlFor="ingress-class" error={errors.spec?.ingress?.ingressClassName?.message}>
-              <input id="ingress-class" placeholder="nginx" {...form.register("spec.ingress.ingressClassName", emptyAsUnset)} className={inputClass} />
+              <input id="ingress-class" placeholder="nginx" {...form.register("spec.ingress.ingressClassName", { ...emptyAsUnset, shouldUnregister: true })} className={inputClass} />
             </Field>
           </>
         )}
@@ -67,8 +67,8 @@ export function AdvancedStep({ form }: { form: WizardForm }) {
         </Field>
       </div>
 
-      <Field label="Helm values (YAML)" htmlFor="helmValues" error={errors.spec?.helmValues?.message} help="Merged over the chart's values; settings the portal manages are refused.">
-        <textarea id="helmValues" rows={8} spellCheck={false} placeholder={"controlPlane:\n  statefulSet:\n    scheduling:\n      priorityClassName: high"} {...form.register("spec.helmValues")} aria-invalid={Boolean(errors.spec?.helmValues)} className={`${inputClass} font-mono text-xs`} />
+      <Field label="Helm values (YAML)" htmlFor="helmValues" error={errors.spec?.helmValues?.message} help="Only allow-listed vcluster.yaml keys (README: Helm values): labels and annotations, CoreDNS replicas and resources, extra sync toggles.">
+        <textarea id="helmValues" rows={8} spellCheck={false} placeholder={"controlPlane:\n  statefulSet:\n    labels:\n      team: web"} {...form.register("spec.helmValues")} aria-invalid={Boolean(errors.spec?.helmValues)} className={`${inputClass} font-mono text-xs`} />
       </Field>
     </div>
   );

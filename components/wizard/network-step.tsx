@@ -6,10 +6,7 @@ export function NetworkStep({ form }: { form: WizardForm }) {
   const errors = form.formState.errors.spec?.network;
   return (
     <div className="grid gap-4 sm:grid-cols-2">
-      <Field label="Pod CIDR" htmlFor="podCidr" error={errors?.podCidr?.message} help="Optional, e.g. 10.244.0.0/16">
-        <input id="podCidr" placeholder="default of the host" {...form.register("spec.network.podCidr", emptyAsUnset)} aria-invalid={Boolean(errors?.podCidr)} className={inputClass} />
-      </Field>
-      <Field label="Service CIDR" htmlFor="serviceCidr" error={errors?.serviceCidr?.message} help="Optional; must not overlap the pod CIDR.">
+      <Field label="Service CIDR" htmlFor="serviceCidr" error={errors?.serviceCidr?.message} help="Optional: only when vcluster cannot detect the host's service CIDR; it must be the host's. Pods always use the host's pod network.">
         <input id="serviceCidr" placeholder="default of the host" {...form.register("spec.network.serviceCidr", emptyAsUnset)} aria-invalid={Boolean(errors?.serviceCidr)} className={inputClass} />
       </Field>
       <Field label="Cluster domain" htmlFor="clusterDomain" error={errors?.dns?.clusterDomain?.message}>

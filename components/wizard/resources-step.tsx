@@ -20,7 +20,7 @@ export function ResourcesStep({ form }: { form: WizardForm }) {
           <input id={name} {...form.register(`spec.resources.${name}`)} aria-invalid={Boolean(errors.spec?.resources?.[name])} className={inputClass} />
         </Field>
       ))}
-      <Field label="Control plane replicas" htmlFor="replicas" error={errors.spec?.replicas?.message} help={`1 to ${MAX_REPLICAS}`}>
+      <Field label="Control plane replicas" htmlFor="replicas" error={errors.spec?.replicas?.message} help={`1, or ${HA_REPLICAS} with high availability (a single replica keeps its state in SQLite)`}>
         <input id="replicas" type="number" min={1} max={MAX_REPLICAS} readOnly={ha} {...form.register("spec.replicas", { valueAsNumber: true })} aria-invalid={Boolean(errors.spec?.replicas)} className={inputClass} />
       </Field>
       <div className="flex items-end pb-2">

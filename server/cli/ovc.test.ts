@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { startEnginePortal, type EnginePortal } from "@/server/testing/engine-portal";
 
 let portal: EnginePortal;
@@ -73,6 +74,17 @@ describe("ovc against the production build", () => {
     const refused = await ovc(["create", "Not_A_Name", "-p", portal.project.slug]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/BAD_REQUEST: .*name: name must be lower-case letters/);
+
+    // A dry run prints the values file helm would get, piped too, and creates nothing.
+    const dryRun = await ok(["create", "cli-one", "-p", portal.project.slug, "--k8s-version", "1.35.0", "--cpu", "2", "--dry-run"]);
+    const values = parse(dryRun.stdout, { version: "1.1" }) as { controlPlane: { distro: { k8s: { image: { tag: string } } }; statefulSet: { resources: { limits: { cpu: string } } } } };
+    expect(values.controlPlane.distro.k8s.image.tag).toBe("v1.35.0");
+    expect(values.controlPlane.statefulSet.resources.limits.cpu).toBe("2");
+    expect(dryRun.stderr).toMatch(/vcluster chart \S+ on host \S+; nothing was created/);
+    expect(JSON.parse((await ok(["list"])).stdout)).toEqual([]);
+    const wrongVersion = await ovc(["create", "cli-one", "-p", portal.project.slug, "--k8s-version", "1.20.0", "--dry-run"]);
+    expect(wrongVersion).toMatchObject({ code: 1, stdout: "" });
+    expect(wrongVersion.stderr).toContain("kubernetesVersion must be one of");
 
     // Piped, so JSON by default.
     const created = JSON.parse((await ok(["create", "cli-one", "-p", portal.project.slug, "--k8s-version", "1.31.1", "--cpu", "2"])).stdout) as {

@@ -68,17 +68,19 @@ async function settled(operationId: string): Promise<void> {
   expect(op, `operation ${op.kind}: ${op.lastError ?? ""}`).toMatchObject({ state: "SUCCEEDED" });
 }
 
-async function connect(api: Api, id: string, name: string): Promise<VirtualConnection> {
+async function connect(api: Api, id: string): Promise<VirtualConnection> {
   const { kubeconfig, reachable, server } = await api.vcluster.kubeconfig({ id });
   expect({ reachable, server }).toEqual({ reachable: true, server: "https://localhost:8443" });
-  return connectVirtual(sim.kubeconfig, { name, namespace: `vc-${name}` }, kubeconfig);
+  const { name, namespace } = await api.vcluster.get({ id });
+  return connectVirtual(sim.kubeconfig, { name, namespace }, kubeconfig);
 }
 
 const greeting = async (kc: KubeConfig) => (await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: "default", name: "greeting" })).data;
 
-async function controlPlaneKind(name: string): Promise<string> {
-  const sts = await apps.listNamespacedStatefulSet({ namespace: `vc-${name}`, labelSelector: `app=vcluster,release=${name}` });
-  return sts.items.length ? "StatefulSet" : (await apps.listNamespacedDeployment({ namespace: `vc-${name}`, labelSelector: `app=vcluster,release=${name}` })).items.length ? "Deployment" : "none";
+async function controlPlaneKind(namespace: string, name: string): Promise<string> {
+  const labelSelector = `app=vcluster,release=${name}`;
+  if ((await apps.listNamespacedStatefulSet({ namespace, labelSelector })).items.length) return "StatefulSet";
+  return (await apps.listNamespacedDeployment({ namespace, labelSelector })).items.length ? "Deployment" : "none";
 }
 
 const CASES: { label: string; name: string; spec: VClusterSpecInput; kind: string; scaleTo: number | null }[] = [
@@ -96,10 +98,11 @@ describe("the whole life of a vcluster on the real chart", () => {
       const created = await api.vcluster.create({ projectId, name: c.name, spec: c.spec });
       await settled(created.operationId);
       const id = created.vcluster.id;
+      const { namespace } = await api.vcluster.get({ id });
       expect(await api.vcluster.get({ id })).toMatchObject({ phase: "RUNNING", chartVersion: "0.36.1", pinnedChartVersion: "0.36.1" });
-      expect(await controlPlaneKind(c.name)).toBe(c.kind);
+      expect(await controlPlaneKind(namespace, c.name)).toBe(c.kind);
 
-      let connection = await connect(api, id, c.name);
+      let connection = await connect(api, id);
       await connection.kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "greeting" }, data: { hello: "world" } } });
 
       if (c.scaleTo !== null) {
@@ -117,7 +120,7 @@ describe("the whole life of a vcluster on the real chart", () => {
       await settled((await api.vcluster.suspend({ id })).operationId);
       expect(await api.vcluster.get({ id })).toMatchObject({ phase: "SUSPENDED", readyReplicas: 0 });
       await settled((await api.vcluster.resume({ id })).operationId);
-      connection = await connect(api, id, c.name);
+      connection = await connect(api, id);
       expect(await greeting(connection.kc)).toEqual({ hello: "world" });
 
       const snap = await api.snapshot.create({ vclusterId: id, name: "kept" });
@@ -129,7 +132,7 @@ describe("the whole life of a vcluster on the real chart", () => {
 
       const name = (await api.vcluster.get({ id })).name;
       await settled((await api.vcluster.delete({ id, confirmName: name })).operationId);
-      await expect(core.readNamespace({ name: `vc-${c.name}` })).rejects.toMatchObject({ code: 404 });
+      await expect(core.readNamespace({ name: namespace })).rejects.toMatchObject({ code: 404 });
       expect((await core.listSecretForAllNamespaces({ labelSelector: `owner=helm,name=${c.name}` })).items).toHaveLength(0);
       expect((await apps.listDeploymentForAllNamespaces({ labelSelector: `release=${c.name}` })).items).toHaveLength(0);
       expect((await apps.listStatefulSetForAllNamespaces({ labelSelector: `release=${c.name}` })).items).toHaveLength(0);
@@ -146,7 +149,7 @@ describe("the whole life of a vcluster on the real chart", () => {
       await settled(created.operationId);
       const id = created.vcluster.id;
       expect(await api.vcluster.get({ id })).toMatchObject({ chartVersion: "0.30.0", pinnedChartVersion: "0.30.0" });
-      const connection = await connect(api, id, "veteran");
+      const connection = await connect(api, id);
       await connection.kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "greeting" }, data: { hello: "world" } } });
       await connection.close();
 
@@ -155,9 +158,9 @@ describe("the whole life of a vcluster on the real chart", () => {
       await expect(api.vcluster.upgradeChart({ id, chartVersion: "0.31.0" })).rejects.toMatchObject({ message: expect.stringContaining("pins chart version 0.36.1") });
       await settled((await api.vcluster.upgradeChart({ id, chartVersion: "0.36.1" })).operationId);
       expect(await api.vcluster.get({ id })).toMatchObject({ phase: "RUNNING", chartVersion: "0.36.1" });
-      const d = await apps.readNamespacedDeployment({ namespace: "vc-veteran", name: "veteran" });
+      const d = await apps.readNamespacedDeployment({ namespace: (await api.vcluster.get({ id })).namespace, name: "veteran" });
       expect(d.metadata?.labels?.chart).toBe("vcluster-0.36.1");
-      const after = await connect(api, id, "veteran");
+      const after = await connect(api, id);
       expect(await greeting(after.kc)).toEqual({ hello: "world" });
       await after.close();
       await expect(api.vcluster.upgradeChart({ id, chartVersion: "0.36.1" })).rejects.toMatchObject({ message: expect.stringContaining("already runs chart 0.36.1") });

@@ -119,6 +119,7 @@ export const PROCEDURE_RULES: Record<string, ProcedureRule> = {
   },
 
   "vcluster.create": { min: "MEMBER", input: (w) => ({ projectId: P(w), name: `walk-${unique()}`, spec: { kubernetesVersion } }) },
+  "vcluster.dryRun": { min: "MEMBER", input: (w) => ({ projectId: P(w), name: `walk-${unique()}`, spec: { kubernetesVersion } }) },
   "vcluster.get": { min: "VIEWER", input: (w) => ({ id: w.vcluster.id }) },
   "vcluster.list": { min: "signedIn", input: () => ({}) },
   "vcluster.update": { min: "MEMBER", input: async (w) => ({ id: (await w.freshVCluster()).id, spec: { kubernetesVersion }, labels: { walked: "yes" } }) },

@@ -4,11 +4,11 @@
  */
 import { z } from "zod";
 import { parseCpuMillis, parseMemoryBytes } from "@/server/adapters/kubernetes/quantity";
-import { cidrsOverlap, parseCidr } from "./cidr";
+import { parseCidr } from "./cidr";
 import { checkHelmValues } from "./helm-values";
+import { DEFAULT_KUBERNETES_VERSION, SUPPORTED_KUBERNETES_VERSIONS } from "./kubernetes-versions";
 
-/** Kubernetes versions the control plane image exists for; newest first. */
-export const SUPPORTED_KUBERNETES_VERSIONS = ["1.33.1", "1.32.2", "1.31.1", "1.30.4"] as const;
+export { SUPPORTED_KUBERNETES_VERSIONS } from "./kubernetes-versions";
 export const DISTROS = ["k8s"] as const;
 /** vcluster derives object names from the vcluster's, so it refuses names longer than this. */
 export const MAX_NAME_LENGTH = 52;
@@ -16,6 +16,14 @@ export const MAX_REPLICAS = 5;
 export const HA_REPLICAS = 3;
 
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsName = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const fqdn = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
+/**
+ * An OCI image reference ([registry[:port]/]path[:tag][@sha256:digest]). The chart writes a plugin's image into its
+ * pod template unquoted, so anything outside this grammar (spaces, newlines, quotes) is refused, not escaped.
+ */
+const imageReference =
+  /^(?=.{1,255}$)([A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*(:[0-9]{1,5})?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 
 export const vclusterNameSchema = z
   .string()
@@ -55,49 +63,65 @@ export const resourcesSchema = z.object({
   memoryLimit: quantity("memory", "memory limit").default("1Gi"),
 });
 
+export const dnsSchema = z
+  .object({ clusterDomain: z.string().regex(dnsName, "clusterDomain must be a DNS name").default("cluster.local") })
+  .default({ clusterDomain: "cluster.local" });
+
+export const networkSchema = z
+  .object({
+    podCidr: cidr("podCidr").optional(),
+    serviceCidr: cidr("serviceCidr").optional(),
+    enableNetworkPolicies: z.boolean().default(false),
+    dns: dnsSchema,
+  })
+  .default({ enableNetworkPolicies: false, dns: { clusterDomain: "cluster.local" } });
+
+export const storageSchema = z
+  .object({
+    defaultStorageClass: z.string().regex(dns1123Label, "defaultStorageClass must be a storage class name").optional(),
+    enablePersistence: z.boolean().default(false),
+    persistenceSize: quantity("memory", "persistenceSize").default("5Gi"),
+  })
+  .default({ enablePersistence: false, persistenceSize: "5Gi" });
+
+export const syncSchema = z
+  .object({
+    toHost: z.object({ ingresses: z.boolean().default(false), persistentVolumeClaims: z.boolean().default(true) }).default({ ingresses: false, persistentVolumeClaims: true }),
+    fromHost: z.object({ nodes: z.boolean().default(false), storageClasses: z.boolean().default(true) }).default({ nodes: false, storageClasses: true }),
+  })
+  .default({ toHost: { ingresses: false, persistentVolumeClaims: true }, fromHost: { nodes: false, storageClasses: true } });
+
+export const pluginsSchema = z
+  .array(
+    z.object({
+      name: z.string().regex(dns1123Label, "plugin name must be a DNS-1123 label").max(63, "plugin name may be at most 63 characters"),
+      image: z.string().min(1, "plugin image is required").regex(imageReference, "plugin image must be an image reference like ghcr.io/org/plugin:1.0"),
+    }),
+  )
+  .max(10, "at most 10 plugins")
+  .refine((plugins) => new Set(plugins.map((p) => p.name)).size === plugins.length, { message: "plugin names must be unique" })
+  .default([]);
+
+export const ingressSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    host: z.string().regex(fqdn, "ingress.host must be a fully qualified host name").optional(),
+    ingressClassName: z.string().regex(dns1123Label, "ingressClassName must be a DNS-1123 label").max(63, "ingressClassName may be at most 63 characters").optional(),
+  })
+  .default({ enabled: false });
+
 export const specSchema = z
   .object({
-    kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS, { message: `kubernetesVersion must be one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}` }).default(SUPPORTED_KUBERNETES_VERSIONS[0]),
+    kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS, { message: `kubernetesVersion must be one of ${SUPPORTED_KUBERNETES_VERSIONS.join(", ")}` }).default(DEFAULT_KUBERNETES_VERSION),
     distro: z.enum(DISTROS, { message: "distro must be k8s (recent vcluster charts ship only the k8s distro)" }).default("k8s"),
     resources: resourcesSchema.default({ cpuRequest: "200m", cpuLimit: "1", memoryRequest: "256Mi", memoryLimit: "1Gi" }),
     replicas: z.number().int("replicas must be a whole number").min(1, "replicas must be at least 1").max(MAX_REPLICAS, `replicas may be at most ${MAX_REPLICAS}`).default(1),
     enableHa: z.boolean().default(false),
-    network: z
-      .object({
-        podCidr: cidr("podCidr").optional(),
-        serviceCidr: cidr("serviceCidr").optional(),
-        enableNetworkPolicies: z.boolean().default(false),
-        dns: z
-          .object({
-            clusterDomain: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, "clusterDomain must be a DNS name").default("cluster.local"),
-          })
-          .default({ clusterDomain: "cluster.local" }),
-      })
-      .default({ enableNetworkPolicies: false, dns: { clusterDomain: "cluster.local" } }),
-    storage: z
-      .object({
-        defaultStorageClass: z.string().regex(dns1123Label, "defaultStorageClass must be a storage class name").optional(),
-        enablePersistence: z.boolean().default(false),
-        persistenceSize: quantity("memory", "persistenceSize").default("5Gi"),
-      })
-      .default({ enablePersistence: false, persistenceSize: "5Gi" }),
-    sync: z
-      .object({
-        toHost: z.object({ ingresses: z.boolean().default(false), persistentVolumeClaims: z.boolean().default(true) }).default({ ingresses: false, persistentVolumeClaims: true }),
-        fromHost: z.object({ nodes: z.boolean().default(false), storageClasses: z.boolean().default(true) }).default({ nodes: false, storageClasses: true }),
-      })
-      .default({ toHost: { ingresses: false, persistentVolumeClaims: true }, fromHost: { nodes: false, storageClasses: true } }),
-    plugins: z
-      .array(z.object({ name: z.string().regex(dns1123Label, "plugin name must be a DNS-1123 label"), image: z.string().min(1, "plugin image is required").max(512) }))
-      .max(10, "at most 10 plugins")
-      .default([]),
-    ingress: z
-      .object({
-        enabled: z.boolean().default(false),
-        host: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, "ingress.host must be a fully qualified host name").optional(),
-        ingressClassName: z.string().regex(dns1123Label, "ingressClassName must be a DNS-1123 label").optional(),
-      })
-      .default({ enabled: false }),
+    network: networkSchema,
+    storage: storageSchema,
+    sync: syncSchema,
+    plugins: pluginsSchema,
+    ingress: ingressSchema,
     helmValues: z.string().max(64_000, "helmValues may be at most 64 kB").default(""),
   })
   .superRefine((spec, ctx) => {
@@ -114,10 +138,13 @@ export const specSchema = z
       /* the field's own rule already reported it */
     }
     if (spec.enableHa && spec.replicas !== HA_REPLICAS) issue(["replicas"], `high availability runs exactly ${HA_REPLICAS} control plane replicas`);
-    const pod = spec.network.podCidr ? parseCidr(spec.network.podCidr) : null;
-    const service = spec.network.serviceCidr ? parseCidr(spec.network.serviceCidr) : null;
-    if (pod && service && cidrsOverlap(pod, service)) issue(["network", "serviceCidr"], "serviceCidr must not overlap podCidr");
+    if (!spec.enableHa && spec.replicas > 1) issue(["replicas"], "more than 1 replica needs enableHa: without it the state is in embedded SQLite, which runs exactly 1 replica");
+    // Without private nodes, vcluster's pods get their IPs from the host's network; the chart's networking.podCIDR
+    // only takes effect with privateNodes.enabled (pkg/k8s/k8s.go), which the portal does not run.
+    if (spec.network.podCidr) issue(["network", "podCidr"], "podCidr cannot be set: pods use the host's pod network (vcluster applies networking.podCIDR only with private nodes)");
     if (spec.ingress.enabled && !spec.ingress.host) issue(["ingress", "host"], "ingress.host is required when the ingress is enabled");
+    if (!spec.ingress.enabled && spec.ingress.host) issue(["ingress", "host"], "ingress.host takes effect only with ingress.enabled; enable the ingress or leave the host unset");
+    if (!spec.ingress.enabled && spec.ingress.ingressClassName) issue(["ingress", "ingressClassName"], "ingress.ingressClassName takes effect only with ingress.enabled");
     const helm = checkHelmValues(spec.helmValues);
     if (helm) issue(["helmValues"], helm);
   });

@@ -21,6 +21,8 @@ export interface HostSpec {
   kubernetesVersion: string;
   distro: string;
   replicas: number;
+  /** the state lives in a deployed etcd (else embedded SQLite); fixed at creation, see backing-store.ts */
+  enableHa: boolean;
   cpuRequestMillis: number;
   cpuLimitMillis: number;
   memoryRequestBytes: bigint;
@@ -28,10 +30,17 @@ export interface HostSpec {
   enablePersistence: boolean;
   persistenceSizeBytes: bigint | null;
   defaultStorageClass: string | null;
-  podCidr: string | null;
   serviceCidr: string | null;
   enableNetworkPolicies: boolean;
-  /** user-supplied vcluster.yaml fragment, already validated */
+  clusterDomain: string;
+  sync: {
+    toHost: { ingresses: boolean; persistentVolumeClaims: boolean };
+    fromHost: { nodes: boolean; storageClasses: boolean };
+  };
+  plugins: { name: string; image: string }[];
+  /** the control plane's API through an ingress at `host` */
+  ingress: { enabled: boolean; host: string | null; ingressClassName: string | null };
+  /** user-supplied vcluster.yaml fragment; checked against the allow-list again when rendered */
   helmValues: string;
   labels: Record<string, string>;
 }

@@ -99,6 +99,9 @@ describe("REST gateway /api/v1", () => {
     expect(invalid.status).toBe(400);
     expect(invalid.body.issues).toEqual([{ field: "name", message: expect.stringContaining("lower-case") }]);
 
+    const dryRun = await call("post", "/projects/{projectId}/vclusters/dry-run", { projectId }, { body: { name: "rest-one", spec: { kubernetesVersion: "1.31.1" } } });
+    expect(dryRun.body).toMatchObject({ values: expect.stringContaining("tag: v1.31.1"), chart: { version: "0.36.1" }, hostCluster: { name: "local" } });
+    expect((await call("get", "/projects/{projectId}/vclusters", { projectId })).body.total).toBe(0);
     const created = await call("post", "/projects/{projectId}/vclusters", { projectId }, { body: { name: "rest-one", spec: { kubernetesVersion: "1.31.1" } } });
     expect(created.status).toBe(200);
     const id = (created.body.vcluster as unknown as { id: string }).id;

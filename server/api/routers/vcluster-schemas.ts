@@ -84,3 +84,9 @@ export const listInputSchema = z.object({
 });
 
 export const idInput = z.object({ id: z.string().min(1, "id is required").max(64) });
+
+export const dryRunSchema = z.object({
+  values: z.string().describe("the values file helm upgrade --install would get"),
+  chart: z.object({ ref: z.string(), version: z.string() }),
+  hostCluster: z.object({ id: z.string(), name: z.string() }).nullable().describe("the host the scheduler would pick now; null while none is registered"),
+});

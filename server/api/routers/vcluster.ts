@@ -2,6 +2,7 @@ import { z } from "zod";
 import { chartFromEnv } from "@/server/adapters/helm/chart-source";
 import { env } from "@/server/env";
 import { createVCluster } from "@/server/services/vclusters/create-vcluster";
+import { dryRunVCluster } from "@/server/services/vclusters/dry-run-vcluster";
 import { getVCluster } from "@/server/services/vclusters/get-vcluster";
 import { downloadKubeconfig } from "@/server/services/vclusters/kubeconfig";
 import {
@@ -21,6 +22,7 @@ import { hostAdapters } from "../host-adapters";
 import { createTRPCRouter, projectProcedure, signedInProcedure } from "../trpc";
 import { snapshotNameSchema } from "./snapshot-schemas";
 import {
+  dryRunSchema,
   idInput,
   listInputSchema,
   requestedChangeSchema,
@@ -37,7 +39,21 @@ export const vclusterRouter = createTRPCRouter({
     .meta({ openapi: { method: "POST", path: "/projects/{projectId}/vclusters", operationId: "createVCluster", summary: "Create a vcluster in a project", tags: ["vclusters"] } })
     .input(createVClusterInputSchema)
     .output(z.object({ vcluster: vclusterViewSchema, operationId: z.string(), replayed: z.boolean() }))
-    .mutation(({ ctx, input }) => createVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input)),
+    .mutation(({ ctx, input }) => createVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input, chartFromEnv(env()))),
+  // POST because the request is a whole create body; it writes nothing, so it is a query and is not audited
+  dryRun: projectProcedure("MEMBER")
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/projects/{projectId}/vclusters/dry-run",
+        operationId: "dryRunVCluster",
+        summary: "The values file, chart and host a create would use, after the same checks; creates nothing",
+        tags: ["vclusters"],
+      },
+    })
+    .input(createVClusterInputSchema.omit({ idempotencyKey: true }).strict())
+    .output(dryRunSchema)
+    .query(({ ctx, input }) => dryRunVCluster(ctx.db, input, chartFromEnv(env()))),
   get: signedInProcedure
     .meta({ openapi: { method: "GET", path: "/vclusters/{id}", operationId: "getVCluster", summary: "Get a vcluster with its operations and events", tags: ["vclusters"] } })
     .input(idInput)

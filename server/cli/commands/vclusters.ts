@@ -33,6 +33,7 @@ interface CreateOptions {
   cpu?: string;
   memory?: string;
   label?: Record<string, string>;
+  dryRun: boolean;
   output?: Format;
 }
 
@@ -102,6 +103,7 @@ export function registerVClusterCommands(program: Command): void {
     .option("--cpu <quantity>", "CPU limit, e.g. 2 or 500m")
     .option("--memory <quantity>", "memory limit, e.g. 2Gi")
     .option("-l, --label <key=value>", "a label (repeatable)", parseLabel)
+    .option("--dry-run", "print the Helm values file the create would install, after the same checks; create nothing", false)
     .addOption(formatOption())
     .action(async (name: string, options: CreateOptions) => {
       const client = await connect();
@@ -117,13 +119,22 @@ export function registerVClusterCommands(program: Command): void {
         spec.resources = resources;
       }
       // The server validates the spec with the same schema the portal's wizard uses; its field messages come back as-is.
-      const created = await client.vcluster.create.mutate({
+      const request = {
         projectId,
         name,
         spec: spec as Parameters<Client["vcluster"]["create"]["mutate"]>[0]["spec"],
         labels: { ...body.labels, ...options.label },
         annotations: body.annotations,
-      });
+      };
+      if (options.dryRun) {
+        const dryRun = await client.vcluster.dryRun.query(request);
+        if (options.output === "json" || options.output === "yaml") return print(options.output, dryRun, () => dryRun.values);
+        // the values file alone on stdout (piped too), so `ovc create … --dry-run > values.yaml` is what helm would get
+        process.stderr.write(`vcluster chart ${dryRun.chart.version}${dryRun.hostCluster ? ` on host ${dryRun.hostCluster.name}` : " (no host cluster registered)"}; nothing was created\n`);
+        process.stdout.write(dryRun.values);
+        return;
+      }
+      const created = await client.vcluster.create.mutate(request);
       print(chooseFormat(options.output), created, () => `vcluster ${name} created (operation ${created.operationId}); phase ${created.vcluster.phase}`);
     });
 

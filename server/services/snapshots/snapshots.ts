@@ -1,4 +1,5 @@
 /** SnapshotService: snapshot, list, delete, restore (with preview) and clone, all authorized and audited. */
+import type { ChartSource } from "@/server/adapters/helm/chart-source";
 import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import { previewRestore, type RestorePlan } from "@/server/adapters/snapshot/apply";
 import { readSnapshot } from "@/server/adapters/snapshot/read";
@@ -105,7 +106,14 @@ export async function previewVClusterRestore(db: Db, adapters: AdapterProvider, 
 }
 
 /** A new vcluster with the snapshot's spec, restored from it once it runs (loft-sh/vcluster#994). */
-export async function cloneFromSnapshot(db: Db, actor: Actor, auditActor: AuditActor, snapshotId: string, target: { name: string; projectId?: string }): Promise<CreatedVCluster> {
+export async function cloneFromSnapshot(
+  db: Db,
+  actor: Actor,
+  auditActor: AuditActor,
+  snapshotId: string,
+  target: { name: string; projectId?: string },
+  portalChart: ChartSource,
+): Promise<CreatedVCluster> {
   const snapshot = await readySnapshotFor(db, actor, snapshotId);
   const projectId = target.projectId ?? snapshot.projectId;
   const role = await roleIn(db, actor, projectId);
@@ -114,5 +122,5 @@ export async function cloneFromSnapshot(db: Db, actor: Actor, auditActor: AuditA
   const manifest = snapshot.manifest as unknown as StoredManifest | null;
   const spec = specSchema.safeParse(manifest?.vcluster.spec ?? {});
   if (!spec.success) throw new AppError("PRECONDITION_FAILED", "the snapshot's vcluster spec is no longer valid here; create a vcluster and restore into it instead");
-  return createVCluster(db, actor, auditActor, { projectId, name: target.name, labels: {}, annotations: {}, spec: spec.data, hostSelector: {} }, { restoreFrom: snapshotId });
+  return createVCluster(db, actor, auditActor, { projectId, name: target.name, labels: {}, annotations: {}, spec: spec.data, hostSelector: {} }, portalChart, { restoreFrom: snapshotId });
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { ChartSource } from "@/server/adapters/helm/chart-source";
 import type { Actor } from "@/server/auth/actor";
 import type { Db, Tx } from "@/server/db/client";
 import { recordVCluster } from "@/server/engine/record-vcluster";
@@ -9,6 +10,7 @@ import type { createVClusterInputSchema } from "@/server/validation/vcluster-spe
 import type { z } from "zod";
 import { checkQuota } from "../quota";
 import { claimOf, columnsOfSpec } from "./spec-columns";
+import { checkVersionOnHost } from "./target-chart";
 import { loadView, type VClusterView } from "./view";
 
 export type CreateVClusterRequest = z.output<typeof createVClusterInputSchema>;
@@ -23,7 +25,7 @@ export interface CreatedVCluster {
 export const HOST_POD_CIDR_LABEL = "network.open-vcluster.io/pod-cidr";
 export const HOST_SERVICE_CIDR_LABEL = "network.open-vcluster.io/service-cidr";
 
-async function checkHostNetworks(tx: Tx, request: CreateVClusterRequest): Promise<void> {
+export async function checkHostNetworks(tx: Tx, request: CreateVClusterRequest): Promise<void> {
   const hosts = await tx.hostCluster.findMany({ select: { name: true, labels: true } });
   const fields = [
     ["spec.network.podCidr", request.spec.network.podCidr],
@@ -49,6 +51,7 @@ export async function createVCluster(
   actor: Actor,
   auditActor: AuditActor,
   request: CreateVClusterRequest,
+  portalChart: ChartSource,
   options: { restoreFrom?: string } = {},
 ): Promise<CreatedVCluster> {
   if (request.idempotencyKey) {
@@ -84,6 +87,8 @@ export async function createVCluster(
         ...(options.restoreFrom ? { params: { restoreFrom: options.restoreFrom } } : {}),
       },
     );
+    // the chart is known once the vcluster is placed; a refusal here rolls the placement back with everything else
+    if (vcluster.hostClusterId) await checkVersionOnHost(tx, vcluster.hostClusterId, request.spec.kubernetesVersion, portalChart);
     const view = await loadView(tx, vcluster.id);
     return {
       value: { vcluster: view, operationId: operation.id, replayed: false },

@@ -101,7 +101,7 @@ describe("vcluster procedures", () => {
       [{ spec: { resources: { memoryLimit: "lots" } } }, "memory limit must be a positive Kubernetes quantity"],
       [{ spec: { replicas: 6 } }, "replicas may be at most 5"],
       [{ spec: { enableHa: true, replicas: 2 } }, "exactly 3 control plane replicas"],
-      [{ spec: { network: { podCidr: "10.0.0.0/8", serviceCidr: "10.96.0.0/12" } } }, "serviceCidr must not overlap podCidr"],
+      [{ spec: { network: { podCidr: "10.0.0.0/8" } } }, "podCidr cannot be set: pods use the host's pod network"],
       [{ spec: { network: { podCidr: "10.0.0.1/8" } } }, "podCidr must be an IPv4 CIDR"],
       [{ spec: { helmValues: "sleep:\n  auto: true\n" } }, "key sleep needs a paid vCluster licence"],
       [{ spec: { helmValues: "controlPlane:\n  backingStore:\n    etcd:\n      embedded:\n        enabled: true\n" } }, "controlPlane.backingStore.etcd.embedded needs a paid"],
@@ -131,7 +131,7 @@ describe("vcluster procedures", () => {
     expect((await refusal(as(viewer).vcluster.suspend({ id: created.vcluster.id }))).code).toBe("FORBIDDEN");
     const outsider = await createUser(t.db);
     expect((await refusal(as(outsider).vcluster.get({ id: created.vcluster.id }))).code).toBe("NOT_FOUND");
-    const downgrade = await refusal(as(member).vcluster.update({ id: created.vcluster.id, spec: { kubernetesVersion: "1.30.4" } }));
+    const downgrade = await refusal(as(member).vcluster.update({ id: created.vcluster.id, spec: { kubernetesVersion: "1.35.0" } }));
     expect(downgrade.message).toContain("Kubernetes does not support downgrades");
   });
 

@@ -1,0 +1,95 @@
+/**
+ * The dry run of a create: the values file helm would install, the chart it comes from and the host the scheduler
+ * would pick now, after the checks create runs (name, host networks, quota, placement, the chart's Kubernetes
+ * versions). Nothing is kept: the quota check may record threshold notifications, so it runs in a transaction that is
+ * always rolled back, and placement is chosen without reserving anything. Not audited: it changes nothing.
+ */
+import type { ChartSource } from "@/server/adapters/helm/chart-source";
+import { renderValues } from "@/server/adapters/vcluster/values";
+import type { Db, Tx } from "@/server/db/client";
+import { hostSpecOf } from "@/server/engine/host-spec";
+import { reservationsByHost } from "@/server/engine/reservations";
+import { chooseHost, type HostCandidate } from "@/server/engine/scheduler";
+import { AppError } from "@/server/errors";
+import { checkKubernetesVersion } from "@/server/validation/kubernetes-versions";
+import { checkQuota } from "../quota";
+import { checkHostNetworks, type CreateVClusterRequest } from "./create-vcluster";
+import { claimOf, columnsOfSpec } from "./spec-columns";
+import { checkVersionOnHost } from "./target-chart";
+
+export interface DryRun {
+  values: string;
+  chart: ChartSource;
+  /** where the scheduler would place it now; null while no host cluster is registered (then the portal's chart) */
+  hostCluster: { id: string; name: string } | null;
+}
+
+/** Carries the result out of a transaction that must not commit. */
+class RolledBack<T> extends Error {
+  constructor(readonly value: T) {
+    super("dry run: rolled back on purpose");
+  }
+}
+
+async function withoutCommitting<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return await db.$transaction(async (tx) => {
+      throw new RolledBack(await fn(tx));
+    });
+  } catch (error) {
+    if (error instanceof RolledBack) return error.value as T;
+    throw error;
+  }
+}
+
+/** The scheduler's view of the hosts, as recordVCluster builds it, without the row locks a real placement takes. */
+async function candidates(tx: Tx): Promise<HostCandidate[]> {
+  const hosts = await tx.hostCluster.findMany({ orderBy: { name: "asc" } });
+  const reserved = await reservationsByHost(tx);
+  return hosts.map((h) => {
+    const r = reserved.get(h.id);
+    return {
+      id: h.id,
+      name: h.name,
+      health: h.health,
+      cordoned: h.cordoned,
+      labels: (h.labels ?? {}) as Record<string, string>,
+      capacityCpuMillis: h.capacityCpuMillis,
+      capacityMemoryBytes: h.capacityMemoryBytes,
+      maxVClusters: h.maxVClusters,
+      reservedCpuMillis: r?.cpuMillis ?? 0,
+      reservedMemoryBytes: r?.memoryBytes ?? 0n,
+      vclusterCount: r?.vclusters ?? 0,
+    };
+  });
+}
+
+export function dryRunVCluster(db: Db, request: CreateVClusterRequest, portalChart: ChartSource): Promise<DryRun> {
+  const columns = columnsOfSpec(request.spec);
+  return withoutCommitting(db, async (tx) => {
+    const existing = await tx.vCluster.findUnique({ where: { projectId_name: { projectId: request.projectId, name: request.name } }, select: { id: true } });
+    if (existing) {
+      throw new AppError("CONFLICT", `name: a vcluster named ${request.name} already exists in this project`, { issues: [{ field: "name", message: "already exists in this project" }] });
+    }
+    await checkHostNetworks(tx, request);
+    await checkQuota(tx, request.projectId, claimOf(columns));
+    const project = await tx.project.findUniqueOrThrow({ where: { id: request.projectId }, select: { hostSelector: true } });
+    const hosts = await candidates(tx);
+    let hostCluster: DryRun["hostCluster"] = null;
+    let chart = portalChart;
+    if (hosts.length > 0) {
+      const placement = chooseHost(hosts, {
+        cpuMillis: columns.cpuRequestMillis * columns.replicas,
+        memoryBytes: columns.memoryRequestBytes * BigInt(columns.replicas),
+        selector: { ...((project.hostSelector ?? {}) as Record<string, string>), ...request.hostSelector },
+      });
+      if (!placement.ok) throw new AppError("PRECONDITION_FAILED", placement.reason);
+      hostCluster = { id: placement.host.id, name: placement.host.name };
+      chart = await checkVersionOnHost(tx, placement.host.id, request.spec.kubernetesVersion, portalChart);
+    } else {
+      checkKubernetesVersion(request.spec.kubernetesVersion, chart.version);
+    }
+    const values = renderValues(hostSpecOf({ ...columns, labels: request.labels }), { chartVersion: chart.version });
+    return { values, chart, hostCluster };
+  });
+}
