@@ -2,7 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { HA_REPLICAS, MAX_REPLICAS } from "@/server/validation/vcluster-spec";
+import { MAX_REPLICAS } from "@/server/validation/vcluster-spec";
 import { issuesOf } from "../api-error";
 import type { ClusterDetail } from "../cluster-types";
 import { useTRPC } from "../trpc";
@@ -25,7 +25,7 @@ export function ScaleDialog({ cluster, open, onOpenChange }: { cluster: ClusterD
   );
   const fieldError = issuesOf(scale.error).find((i) => i.field === "replicas")?.message;
   return (
-    <Modal open={open} onOpenChange={onOpenChange} title={`Scale ${cluster.name}`} description={`Control plane replicas, 1 to ${MAX_REPLICAS}; high availability runs ${HA_REPLICAS}.`}>
+    <Modal open={open} onOpenChange={onOpenChange} title={`Scale ${cluster.name}`} description={`Control plane replicas: 2 to ${MAX_REPLICAS} with high availability (deployed etcd); a vcluster on embedded SQLite runs exactly 1.`}>
       <form
         onSubmit={(e) => {
           e.preventDefault();

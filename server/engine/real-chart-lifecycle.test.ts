@@ -84,10 +84,11 @@ async function controlPlaneKind(namespace: string, name: string): Promise<string
 }
 
 const CASES: { label: string; name: string; spec: VClusterSpecInput; kind: string; scaleTo: number | null }[] = [
-  { label: "the default spec", name: "life-default", spec: { kubernetesVersion: "1.34.0" }, kind: "Deployment", scaleTo: null },
-  { label: "persistence", name: "life-durable", spec: { kubernetesVersion: "1.34.0", storage: { enablePersistence: true, persistenceSize: "6Gi" } }, kind: "StatefulSet", scaleTo: null },
+  // persistence is the default, as the chart's `auto` is for embedded SQLite: a StatefulSet with a volume claim
+  { label: "the default spec", name: "life-default", spec: { kubernetesVersion: "1.34.0" }, kind: "StatefulSet", scaleTo: null },
+  { label: "persistence of a chosen size", name: "life-durable", spec: { kubernetesVersion: "1.34.0", storage: { enablePersistence: true, persistenceSize: "6Gi" } }, kind: "StatefulSet", scaleTo: null },
   { label: "high availability", name: "life-ha", spec: { kubernetesVersion: "1.34.0", enableHa: true, replicas: 3 }, kind: "Deployment", scaleTo: 2 },
-  { label: "network policies", name: "life-fenced", spec: { kubernetesVersion: "1.34.0", network: { enableNetworkPolicies: true } }, kind: "Deployment", scaleTo: null },
+  { label: "network policies", name: "life-fenced", spec: { kubernetesVersion: "1.34.0", network: { enableNetworkPolicies: true } }, kind: "StatefulSet", scaleTo: null },
 ];
 
 describe("the whole life of a vcluster on the real chart", () => {
@@ -139,6 +140,29 @@ describe("the whole life of a vcluster on the real chart", () => {
     });
   }
 
+  it("without persistence: a Deployment whose state goes with its pod, as on a real host; a snapshot brings it back", async () => {
+    const api = await team();
+    const projectId = (await api.project.list())[0].id;
+    const created = await api.vcluster.create({ projectId, name: "life-ephemeral", spec: { kubernetesVersion: "1.34.0", storage: { enablePersistence: false } } });
+    await settled(created.operationId);
+    const id = created.vcluster.id;
+    const { namespace } = await api.vcluster.get({ id });
+    expect(await controlPlaneKind(namespace, "life-ephemeral")).toBe("Deployment");
+    let connection = await connect(api, id);
+    await connection.kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "greeting" }, data: { hello: "world" } } });
+    const snap = await api.snapshot.create({ vclusterId: id, name: "before-pause" });
+    await settled(snap.operationId);
+    await connection.close();
+    await settled((await api.vcluster.suspend({ id })).operationId);
+    await settled((await api.vcluster.resume({ id })).operationId);
+    connection = await connect(api, id);
+    await expect(greeting(connection.kc)).rejects.toMatchObject({ code: 404 });
+    await settled((await api.snapshot.restore({ vclusterId: id, snapshotId: snap.snapshot.id })).operationId);
+    expect(await greeting(connection.kc)).toEqual({ hello: "world" });
+    await connection.close();
+    await settled((await api.vcluster.delete({ id, confirmName: "life-ephemeral" })).operationId);
+  });
+
   it("a chart upgrade: created on 0.30.0 while the host pinned it, moved to 0.36.1 with helm upgrade, data kept", async () => {
     const api = await team();
     const projectId = (await api.project.list())[0].id;
@@ -158,8 +182,8 @@ describe("the whole life of a vcluster on the real chart", () => {
       await expect(api.vcluster.upgradeChart({ id, chartVersion: "0.31.0" })).rejects.toMatchObject({ message: expect.stringContaining("pins chart version 0.36.1") });
       await settled((await api.vcluster.upgradeChart({ id, chartVersion: "0.36.1" })).operationId);
       expect(await api.vcluster.get({ id })).toMatchObject({ phase: "RUNNING", chartVersion: "0.36.1" });
-      const d = await apps.readNamespacedDeployment({ namespace: (await api.vcluster.get({ id })).namespace, name: "veteran" });
-      expect(d.metadata?.labels?.chart).toBe("vcluster-0.36.1");
+      const sts = await apps.readNamespacedStatefulSet({ namespace: (await api.vcluster.get({ id })).namespace, name: "veteran" });
+      expect(sts.metadata?.labels?.chart).toBe("vcluster-0.36.1");
       const after = await connect(api, id);
       expect(await greeting(after.kc)).toEqual({ hello: "world" });
       await after.close();

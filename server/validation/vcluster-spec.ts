@@ -79,10 +79,12 @@ export const networkSchema = z
 export const storageSchema = z
   .object({
     defaultStorageClass: z.string().regex(dns1123Label, "defaultStorageClass must be a storage class name").optional(),
-    enablePersistence: z.boolean().default(false),
+    // on by default, as the chart's `auto` is for embedded SQLite: without a volume the state lives in an emptyDir
+    // and a resume, a rollout or an evicted pod starts the virtual cluster empty
+    enablePersistence: z.boolean().default(true),
     persistenceSize: quantity("memory", "persistenceSize").default("5Gi"),
   })
-  .default({ enablePersistence: false, persistenceSize: "5Gi" });
+  .default({ enablePersistence: true, persistenceSize: "5Gi" });
 
 export const syncSchema = z
   .object({
@@ -137,7 +139,7 @@ export const specSchema = z
     } catch {
       /* the field's own rule already reported it */
     }
-    if (spec.enableHa && spec.replicas !== HA_REPLICAS) issue(["replicas"], `high availability runs exactly ${HA_REPLICAS} control plane replicas`);
+    if (spec.enableHa && spec.replicas < 2) issue(["replicas"], `high availability runs 2 to ${MAX_REPLICAS} control plane replicas (${HA_REPLICAS} by default)`);
     if (!spec.enableHa && spec.replicas > 1) issue(["replicas"], "more than 1 replica needs enableHa: without it the state is in embedded SQLite, which runs exactly 1 replica");
     // Without private nodes, vcluster's pods get their IPs from the host's network; the chart's networking.podCIDR
     // only takes effect with privateNodes.enabled (pkg/k8s/k8s.go), which the portal does not run.
