@@ -17,7 +17,7 @@ import { createTestDatabase, type TestDatabase } from "@/server/testing/test-dat
 import { createAdapterProvider } from "./host-adapters";
 import { requestOperation } from "./operations";
 import type { AdapterProvider, OperationWorker } from "./worker";
-import { testChart } from "@/server/testing/test-chart";
+import { testChart, testChartDir } from "@/server/testing/test-chart";
 
 let t: TestDatabase;
 const cleanups: (() => Promise<void>)[] = [];
@@ -59,6 +59,7 @@ function spawnWorker(): ChildProcess {
       HOST_CREDENTIALS_KEY: TEST_CREDENTIALS_KEY,
       NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
       ENGINE_LEASE_MS: "1500",
+      VCLUSTER_CHART: testChartDir(),
       LOG_LEVEL: "warn",
     },
     stdio: ["ignore", "ignore", "inherit"],
@@ -150,10 +151,11 @@ describe("engine reliability", () => {
     await kill(child);
     await started(testWorker(t.db, t.url, { leaseMs: 1_500 }));
     expect(await waitForOperation(t.db, resume.operation.id)).toMatchObject({ state: "SUCCEEDED", attempts: 2 });
-    const sts = await apps.readNamespacedStatefulSet({ name: "crash-resume", namespace: "vc-crash-resume" });
-    expect(sts.spec?.replicas).toBe(2);
-    expect(sts.status?.readyReplicas).toBe(2);
-    expect(sts.metadata?.annotations?.["loft.sh/paused"]).toBeUndefined();
+    // two replicas are highly available: a Deployment on deployed etcd
+    const plane = await apps.readNamespacedDeployment({ name: "crash-resume", namespace: "vc-crash-resume" });
+    expect(plane.spec?.replicas).toBe(2);
+    expect(plane.status?.readyReplicas).toBe(2);
+    expect(plane.metadata?.annotations?.["loft.sh/paused"]).toBeUndefined();
     expect(await t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } })).toMatchObject({ phase: "RUNNING", readyReplicas: 2 });
   });
 

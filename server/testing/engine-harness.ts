@@ -69,7 +69,10 @@ export async function recordTestVCluster(db: Db, projectId: string, ownerId: str
         memoryRequestBytes: 256n << 20n,
         memoryLimitBytes: 1n << 30n,
         replicas: overrides.replicas ?? 1,
-        enablePersistence: false,
+        enableHa: (overrides.replicas ?? 1) > 1,
+        // as the spec's default: a StatefulSet whose SQLite lives on a volume claim
+        enablePersistence: true,
+        persistenceSizeBytes: 5n << 30n,
         spec: {},
       },
       { idempotencyKey: overrides.idempotencyKey, hostSelector: overrides.hostSelector },

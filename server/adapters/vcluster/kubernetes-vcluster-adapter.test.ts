@@ -208,19 +208,21 @@ describe("other shapes of control plane", () => {
     await adapter.uninstall(t);
   });
 
-  it("moves a vcluster from chart 0.30.0 to 0.36.1 with helm upgrade, keeping its data", async () => {
+  it("moves a persistent vcluster from chart 0.30.0 to 0.36.1 with helm upgrade, keeping its data", async () => {
     const t = testTarget("veteran");
+    const durable = testSpec({ enablePersistence: true });
+    const stsOf = () => apps.readNamespacedStatefulSet({ namespace: t.namespace, name: t.name });
     const old = createVClusterAdapter({ kubeconfig: host.sim.kubeconfig, chart: testChart("0.30.0") });
-    await old.install(t, spec, "0.30.0");
-    expect((await deployment(t)).metadata?.labels?.chart).toBe("vcluster-0.30.0");
+    await old.install(t, durable, "0.30.0");
+    expect((await stsOf()).metadata?.labels?.chart).toBe("vcluster-0.30.0");
     await ready(t, 1);
     await adapter.withVirtualApi(t, async (kubeconfig) => {
       const kc = new KubeConfig();
       kc.loadFromString(kubeconfig);
       await kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "kept" }, data: { a: "1" } } });
     });
-    await adapter.upgrade(t, spec, "0.36.1");
-    expect((await deployment(t)).metadata?.labels?.chart).toBe("vcluster-0.36.1");
+    await adapter.upgrade(t, durable, "0.36.1");
+    expect((await stsOf()).metadata?.labels?.chart).toBe("vcluster-0.36.1");
     await statusWhere(t, "upgraded and ready", (s) => s.readyReplicas === 1);
     const kept = await eventually(
       () =>

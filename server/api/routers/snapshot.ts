@@ -1,6 +1,4 @@
 import { z } from "zod";
-import { chartFromEnv } from "@/server/adapters/helm/chart-source";
-import { env } from "@/server/env";
 import { getSnapshotPolicy, setSnapshotPolicy } from "@/server/services/snapshots/policy";
 import {
   cloneFromSnapshot,
@@ -18,6 +16,7 @@ import { objectStore } from "../object-store";
 import { createTRPCRouter, signedInProcedure } from "../trpc";
 import { policySchema, restorePlanSchema, snapshotNameSchema, snapshotViewSchema } from "./snapshot-schemas";
 import { requestedChangeSchema, vclusterViewSchema } from "./vcluster-schemas";
+import { portalChart } from "../portal-chart";
 
 const id = z.string().min(1, "id is required").max(64);
 
@@ -49,7 +48,7 @@ export const snapshotRouter = createTRPCRouter({
     .meta({ openapi: { method: "POST", path: "/snapshots/{snapshotId}/clone", operationId: "cloneSnapshot", summary: "Create a new vcluster from a snapshot", tags: ["snapshots"] } })
     .input(z.object({ snapshotId: id, name: vclusterNameSchema, projectId: id.optional() }))
     .output(z.object({ vcluster: vclusterViewSchema, operationId: z.string(), replayed: z.boolean() }))
-    .mutation(({ ctx, input }) => cloneFromSnapshot(ctx.db, ctx.actor, auditActorOf(ctx), input.snapshotId, { name: input.name, projectId: input.projectId }, chartFromEnv(env()))),
+    .mutation(({ ctx, input }) => cloneFromSnapshot(ctx.db, ctx.actor, auditActorOf(ctx), input.snapshotId, { name: input.name, projectId: input.projectId }, portalChart())),
   policy: signedInProcedure
     .meta({ openapi: { method: "GET", path: "/vclusters/{vclusterId}/snapshot-policy", operationId: "getSnapshotPolicy", summary: "A vcluster's snapshot retention and schedule", tags: ["snapshots"] } }).input(z.object({ vclusterId: id })).output(policySchema).query(({ ctx, input }) => getSnapshotPolicy(ctx.db, ctx.actor, input.vclusterId)),
   setPolicy: signedInProcedure

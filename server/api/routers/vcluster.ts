@@ -1,6 +1,4 @@
 import { z } from "zod";
-import { chartFromEnv } from "@/server/adapters/helm/chart-source";
-import { env } from "@/server/env";
 import { createVCluster } from "@/server/services/vclusters/create-vcluster";
 import { dryRunVCluster } from "@/server/services/vclusters/dry-run-vcluster";
 import { getVCluster } from "@/server/services/vclusters/get-vcluster";
@@ -31,6 +29,7 @@ import {
   vclusterViewSchema,
 } from "./vcluster-schemas";
 import { watchProcedure } from "./vcluster-watch";
+import { portalChart } from "../portal-chart";
 
 const idempotencyKey = z.string().min(8, "idempotencyKey must be at least 8 characters").max(128).optional();
 
@@ -39,7 +38,7 @@ export const vclusterRouter = createTRPCRouter({
     .meta({ openapi: { method: "POST", path: "/projects/{projectId}/vclusters", operationId: "createVCluster", summary: "Create a vcluster in a project", tags: ["vclusters"] } })
     .input(createVClusterInputSchema)
     .output(z.object({ vcluster: vclusterViewSchema, operationId: z.string(), replayed: z.boolean() }))
-    .mutation(({ ctx, input }) => createVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input, chartFromEnv(env()))),
+    .mutation(({ ctx, input }) => createVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input, portalChart())),
   // POST because the request is a whole create body; it writes nothing, so it is a query and is not audited
   dryRun: projectProcedure("MEMBER")
     .meta({
@@ -53,7 +52,7 @@ export const vclusterRouter = createTRPCRouter({
     })
     .input(createVClusterInputSchema.omit({ idempotencyKey: true }).strict())
     .output(dryRunSchema)
-    .query(({ ctx, input }) => dryRunVCluster(ctx.db, input, chartFromEnv(env()))),
+    .query(({ ctx, input }) => dryRunVCluster(ctx.db, input, portalChart())),
   get: signedInProcedure
     .meta({ openapi: { method: "GET", path: "/vclusters/{id}", operationId: "getVCluster", summary: "Get a vcluster with its operations and events", tags: ["vclusters"] } })
     .input(idInput)
@@ -92,7 +91,7 @@ export const vclusterRouter = createTRPCRouter({
     .meta({ openapi: { method: "POST", path: "/vclusters/{id}/upgrade-chart", operationId: "upgradeVClusterChart", summary: "Move a vcluster to the chart version its host pins (helm upgrade)", tags: ["vclusters"] } })
     .input(idInput.extend({ chartVersion: z.string().min(1, "chartVersion is required") }))
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) => upgradeVClusterChart(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.chartVersion, chartFromEnv(env()))),
+    .mutation(({ ctx, input }) => upgradeVClusterChart(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.chartVersion, portalChart())),
   delete: signedInProcedure
     .meta({ openapi: { method: "DELETE", path: "/vclusters/{id}", operationId: "deleteVCluster", summary: "Delete a vcluster (confirmName must be its name)", tags: ["vclusters"] } })
     .input(idInput.extend({ confirmName: z.string().min(1, "confirmName: type the vcluster's name to confirm"), force: z.boolean().default(false) }))

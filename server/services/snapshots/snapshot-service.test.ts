@@ -56,7 +56,7 @@ const connections: VirtualConnection[] = [];
 async function connect(api: ReturnType<typeof callerFor>, id: string): Promise<KubeConfig> {
   const { kubeconfig } = await api.vcluster.kubeconfig({ id });
   const v = await api.vcluster.get({ id });
-  const connection = await connectVirtual(sim.kubeconfig, { name: v.name, namespace: `vc-${v.name}` }, kubeconfig);
+  const connection = await connectVirtual(sim.kubeconfig, { name: v.name, namespace: v.namespace }, kubeconfig);
   connections.push(connection);
   return connection.kc;
 }
