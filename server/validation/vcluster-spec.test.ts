@@ -15,7 +15,7 @@ describe("spec schema", () => {
     [{ kubernetesVersion: "1.33.1" }, "kubernetesVersion: kubernetesVersion must be one of 1.36.0, 1.35.0, 1.34.0, 1.33.4, 1.32.1, 1.31.1, 1.30.2"],
     [{ network: { podCidr: "10.244.0.0/16" } }, "network.podCidr: podCidr cannot be set: pods use the host's pod network"],
     [{ replicas: 2 }, "replicas: more than 1 replica needs enableHa"],
-    [{ enableHa: true, replicas: 2 }, "replicas: high availability runs exactly 3 control plane replicas"],
+    [{ enableHa: true, replicas: 1 }, "replicas: high availability runs 2 to 5 control plane replicas (3 by default)"],
     [{ plugins: [{ name: "p", image: "ghcr.io/x/p:1\n  command: [sh]" }] }, "plugins.0.image: plugin image must be an image reference"],
     [{ plugins: [{ name: "p", image: "a:1" }, { name: "p", image: "b:1" }] }, "plugins: plugin names must be unique"],
     [{ ingress: { enabled: false, host: "vc.example.com" } }, "ingress.host: ingress.host takes effect only with ingress.enabled"],

@@ -99,10 +99,10 @@ describe("REST gateway /api/v1", () => {
     expect(invalid.status).toBe(400);
     expect(invalid.body.issues).toEqual([{ field: "name", message: expect.stringContaining("lower-case") }]);
 
-    const dryRun = await call("post", "/projects/{projectId}/vclusters/dry-run", { projectId }, { body: { name: "rest-one", spec: { kubernetesVersion: "1.31.1" } } });
+    const dryRun = await call("post", "/projects/{projectId}/vclusters/dry-run", { projectId }, { body: { name: "rest-one", spec: { kubernetesVersion: "1.31.1", enableHa: true, replicas: 3 } } });
     expect(dryRun.body).toMatchObject({ values: expect.stringContaining("tag: v1.31.1"), chart: { version: "0.36.1" }, hostCluster: { name: "local" } });
     expect((await call("get", "/projects/{projectId}/vclusters", { projectId })).body.total).toBe(0);
-    const created = await call("post", "/projects/{projectId}/vclusters", { projectId }, { body: { name: "rest-one", spec: { kubernetesVersion: "1.31.1" } } });
+    const created = await call("post", "/projects/{projectId}/vclusters", { projectId }, { body: { name: "rest-one", spec: { kubernetesVersion: "1.31.1", enableHa: true, replicas: 3 } } });
     expect(created.status).toBe(200);
     const id = (created.body.vcluster as unknown as { id: string }).id;
     const listed = await call("get", "/projects/{projectId}/vclusters", { projectId }, { query: { sort: "createdAt", limit: "10" } });
@@ -174,6 +174,10 @@ describe("REST gateway /api/v1", () => {
     expect((await call("get", "/vclusters/{id}", { id })).body.labels).toEqual({ team: "rest" });
     const sameChart = await call("post", "/vclusters/{id}/upgrade-chart", { id }, { body: { chartVersion: "0.36.1" } });
     expect(sameChart).toMatchObject({ status: 400, body: { issues: [{ field: "chartVersion", message: expect.stringContaining("already runs chart 0.36.1") }] } });
+    // as if it had been created while the host pinned an older release
+    await db.vCluster.update({ where: { id }, data: { chartVersion: "0.30.0" } });
+    expect((await call("post", "/vclusters/{id}/upgrade-chart", { id }, { body: { chartVersion: "0.36.1" } })).status).toBe(200);
+    await until(id, "RUNNING");
     await db.vCluster.update({ where: { id }, data: { phase: "ERROR" } });
     expect((await call("post", "/vclusters/{id}/recover", { id })).status).toBe(200);
     await until(id, "RUNNING");

@@ -45,12 +45,12 @@ async function team() {
 describe("vcluster procedures", () => {
   it("create, get, list, scale, kubeconfig, suspend, resume, delete — with audit rows", async () => {
     const { member, viewer, project, as } = await team();
-    const created = await as(member).vcluster.create({ projectId: project.id, name: "svc-one", labels: { env: "dev" }, spec: { kubernetesVersion: "1.31.1" } });
+    const created = await as(member).vcluster.create({ projectId: project.id, name: "svc-one", labels: { env: "dev" }, spec: { kubernetesVersion: "1.31.1", enableHa: true, replicas: 3 } });
     expect(created.vcluster).toMatchObject({ name: "svc-one", phase: "PENDING", hostClusterName: "local", labels: { env: "dev" } });
     expect((await waitForOperation(t.db, created.operationId)).state).toBe("SUCCEEDED");
 
     const detail = await as(viewer).vcluster.get({ id: created.vcluster.id });
-    expect(detail).toMatchObject({ phase: "RUNNING", readyReplicas: 1, allowedActions: ["scale", "update", "suspend", "snapshot", "restore", "delete"], hostError: null });
+    expect(detail).toMatchObject({ phase: "RUNNING", readyReplicas: 3, allowedActions: ["scale", "update", "suspend", "snapshot", "restore", "delete"], hostError: null });
     expect(detail.operations.map((o) => [o.kind, o.state])).toEqual([["CREATE", "SUCCEEDED"]]);
 
     const page = await as(viewer).vcluster.list({ projectId: project.id, labelSelector: "env=dev", phases: ["RUNNING"] });
@@ -64,7 +64,8 @@ describe("vcluster procedures", () => {
     await waitForOperation(t.db, scaled.operationId);
 
     const kubeconfig = await as(member).vcluster.kubeconfig({ id: created.vcluster.id });
-    expect(kubeconfig).toMatchObject({ reachable: true, warning: null, fileName: "svc-one.kubeconfig.yaml" });
+    expect(kubeconfig).toMatchObject({ reachable: true, server: "https://localhost:8443", fileName: "svc-one.kubeconfig.yaml" });
+    expect(kubeconfig.warning).toContain("works only through a port-forward");
     expect(kubeconfig.kubeconfig).toContain(kubeconfig.server);
     expect((await refusal(as(viewer).vcluster.kubeconfig({ id: created.vcluster.id }))).code).toBe("FORBIDDEN");
 
@@ -100,7 +101,7 @@ describe("vcluster procedures", () => {
       [{ spec: { resources: { cpuRequest: "2", cpuLimit: "1" } } }, "CPU request must not exceed the CPU limit"],
       [{ spec: { resources: { memoryLimit: "lots" } } }, "memory limit must be a positive Kubernetes quantity"],
       [{ spec: { replicas: 6 } }, "replicas may be at most 5"],
-      [{ spec: { enableHa: true, replicas: 2 } }, "exactly 3 control plane replicas"],
+      [{ spec: { enableHa: true, replicas: 1 } }, "high availability runs 2 to 5 control plane replicas"],
       [{ spec: { network: { podCidr: "10.0.0.0/8" } } }, "podCidr cannot be set: pods use the host's pod network"],
       [{ spec: { network: { podCidr: "10.0.0.1/8" } } }, "podCidr must be an IPv4 CIDR"],
       [{ spec: { helmValues: "sleep:\n  auto: true\n" } }, "key sleep needs a paid vCluster licence"],
