@@ -27,7 +27,7 @@ const root = process.cwd();
 const outDir = path.join(root, ".test-data");
 
 /** Every suite installs the real chart: from VCLUSTER_CHART, else the packaged releases in ../shared/vcluster. */
-function useTestChart(): void {
+function selectTestChart(): void {
   const dir = path.resolve(process.env.VCLUSTER_CHART ?? path.join(root, "../shared/vcluster"));
   const file = path.join(dir, `vcluster-${DEFAULT_CHART_VERSION}.tgz`);
   if (!existsSync(file)) throw new Error(`the real vcluster chart ${file} is missing: set VCLUSTER_CHART to a directory holding vcluster-${DEFAULT_CHART_VERSION}.tgz (CI uses ../shared/vcluster/)`);
@@ -35,7 +35,7 @@ function useTestChart(): void {
 }
 
 async function main(): Promise<number> {
-  useTestChart();
+  selectTestChart();
   await ensureBuild(root);
   await mkdir(outDir, { recursive: true });
   const report = path.join(outDir, "vitest.json");
