@@ -18,9 +18,10 @@ const CLONE = "journey-clone";
  * What `vcluster connect` does with the downloaded file: a port-forward through the host's API to the control plane
  * (vcluster writes https://localhost:8443 into it), and a kubeconfig for the forwarded port that kubectl can use too.
  */
-async function connect(downloadedPath: string, name: string): Promise<{ api: CoreV1Api; kubeconfigPath: string; close(): Promise<void> }> {
+async function connect(page: Page, downloadedPath: string, name: string): Promise<{ api: CoreV1Api; kubeconfigPath: string; close(): Promise<void> }> {
   const hostKubeconfig = await readFile(path.join(process.env.E2E_DATA_DIR ?? "", "hostsim", "admin.kubeconfig"), "utf8");
-  const connection = await connectVirtual(hostKubeconfig, { name, namespace: `vc-${name}` }, await readFile(downloadedPath, "utf8"));
+  const namespace = (await page.getByTestId("host-namespace").textContent()) ?? "";
+  const connection = await connectVirtual(hostKubeconfig, { name, namespace }, await readFile(downloadedPath, "utf8"));
   const kubeconfigPath = `${downloadedPath}.connected`;
   await writeFile(kubeconfigPath, connection.kc.exportConfig(), { mode: 0o600 });
   return { api: connection.kc.makeApiClient(CoreV1Api), kubeconfigPath, close: () => connection.close() };
@@ -76,12 +77,18 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   await page.getByRole("button", { name: "Next" }).click();
   await expect(page.getByTestId("review-spec")).toContainText(`name: ${CLUSTER}`);
   await expect(page.getByTestId("quota-preview")).toContainText("Virtual clusters");
+  // the exact values file that will be installed, before anything is created
+  await expect(page.getByRole("heading", { name: "Helm values" })).toBeVisible();
+  const values = page.getByTestId("review-helm-values");
+  await expect(values).toContainText("tag: v1.36.0");
+  await expect(values).toContainText("volumeClaim:");
   await screenshot(page, "wizard-review");
   await page.getByRole("button", { name: "Create cluster" }).click();
 
   await expect(page).toHaveURL(/\/clusters\/[^/]+$/);
   await expect(page.getByTestId("cluster-name")).toHaveText(CLUSTER);
   await expectPhase(page, "RUNNING");
+  await expect(page.getByTestId("chart-version")).toContainText("vcluster chart 0.36.1");
   await screenshot(page, "cluster-running");
   const detailUrl = page.url();
 
@@ -96,13 +103,14 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   expect(download.suggestedFilename()).toBe(`${CLUSTER}.kubeconfig.yaml`);
   const kubeconfigPath = path.join(await mkdtemp(path.join(tmpdir(), "ovc-kubeconfig-")), download.suggestedFilename());
   await download.saveAs(kubeconfigPath);
-  await expect(page.getByTestId("port-forward-command")).toHaveText(`kubectl port-forward -n vc-${CLUSTER} svc/${CLUSTER} 8443:443`);
+  const namespace = await page.getByTestId("host-namespace").textContent();
+  await expect(page.getByTestId("port-forward-command")).toHaveText(`kubectl port-forward -n ${namespace} svc/${CLUSTER} 8443:443`);
   await expect(page.getByTestId("kubectl-command")).toHaveText(`kubectl --kubeconfig ${CLUSTER}.kubeconfig.yaml get namespaces`);
   expect(await readFile(kubeconfigPath, "utf8")).toContain("server: https://localhost:8443");
   await page.getByRole("button", { name: "Check connection" }).click();
   await expect(page.getByText("The virtual cluster's API answers (checked through the host).")).toBeVisible();
 
-  let connected = await connect(kubeconfigPath, CLUSTER);
+  let connected = await connect(page, kubeconfigPath, CLUSTER);
   let api = connected.api;
   const namespaces = await api.listNamespace();
   expect(namespaces.items.map((n) => n.metadata?.name)).toContain("default");
@@ -127,7 +135,7 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
 
   await actions.getByRole("button", { name: "Resume" }).click();
   await expectPhase(page, "RUNNING");
-  connected = await connect(kubeconfigPath, CLUSTER);
+  connected = await connect(page, kubeconfigPath, CLUSTER);
   api = connected.api;
   await expect.poll(() => statusOf(api.listNamespace()), { timeout: 30_000 }).toBe(200);
   const kept = await api.readNamespacedConfigMap({ namespace: "default", name: CONFIG_MAP });
@@ -177,7 +185,7 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   const cloneDownload = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-kubeconfig").click()]).then(([d]) => d);
   const cloneKubeconfigPath = path.join(path.dirname(kubeconfigPath), cloneDownload.suggestedFilename());
   await cloneDownload.saveAs(cloneKubeconfigPath);
-  const clone = await connect(cloneKubeconfigPath, CLONE);
+  const clone = await connect(page, cloneKubeconfigPath, CLONE);
   const cloned = await clone.api.readNamespacedConfigMap({ namespace: "default", name: CONFIG_MAP });
   expect(cloned.data).toEqual({ greeting: "hello" });
   await clone.close();
