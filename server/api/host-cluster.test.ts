@@ -38,6 +38,15 @@ describe("host cluster registration", () => {
     expect(await caller.hostCluster.setCordoned({ id: host.id, cordoned: true })).toEqual({ id: host.id, cordoned: true });
   });
 
+  it("keeps a host's own chart (a mirror, a pinned version), refusing one that breaks the rules and storing nothing", async () => {
+    const caller = callerFor(t.db, actorOf(await createUser(t.db, { isPlatformAdmin: true })));
+    await caller.hostCluster.register({ name: "airgap", kubeconfig: sim.kubeconfig, chartRef: "oci://registry.internal/charts/vcluster", chartVersion: "0.30.0" });
+    expect((await caller.hostCluster.list()).find((h) => h.name === "airgap")).toMatchObject({ chartRef: "oci://registry.internal/charts/vcluster", chartVersion: "0.30.0" });
+    const bad = await caller.hostCluster.register({ name: "badchart", kubeconfig: sim.kubeconfig, chartVersion: "latest" }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("chartVersion: must be a chart version like 0.36.1") });
+    expect(await t.db.hostCluster.findUnique({ where: { name: "badchart" } })).toBeNull();
+  });
+
   it("refuses a host that does not answer, and stores nothing", async () => {
     const admin = await createUser(t.db, { isPlatformAdmin: true });
     const dead = sim.kubeconfig.replace(/server: https:\/\/127\.0\.0\.1:\d+/, "server: https://127.0.0.1:1");

@@ -1,0 +1,42 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { helmFailure, helmMessage, resolveChart } from "./helm-release";
+
+const run = (stderr: string) => ({ code: 1, stdout: "", stderr });
+
+describe("helm's failures, translated once", () => {
+  it("keeps helm's last lines, without key material or tokens", () => {
+    const cert = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ\n-----END CERTIFICATE-----";
+    const message = helmMessage(`Error: something\nbearer abcdef123456 in ${cert}\ntoken: s3cr3t-value and ${"A".repeat(48)}`);
+    expect(message).not.toContain("MIIBszCC");
+    expect(message).not.toContain("abcdef123456");
+    expect(message).not.toContain("s3cr3t-value");
+    expect(message).not.toContain("A".repeat(48));
+    expect(message).toContain("[redacted]");
+  });
+
+  it("names the chart when it cannot be fetched, the values when the chart refuses them, the host when it is down", () => {
+    expect(helmFailure("upgrade --install", "h", "https://mirror.example/charts 0.36.1", run('Error: looks like "https://mirror.example/charts" is not a valid chart repository or cannot be reached'))).toMatchObject({
+      code: "NOT_AVAILABLE",
+      message: expect.stringContaining("the vcluster chart https://mirror.example/charts 0.36.1 could not be fetched"),
+    });
+    expect(helmFailure("upgrade --install", "h", "c", run("Error: values don't meet the specifications of the schema(s) in the following chart(s):\nvcluster:\n- controlPlane: Additional property nope is not allowed"))).toMatchObject({
+      code: "INVALID",
+      message: expect.stringContaining("refused the values"),
+    });
+    expect(helmFailure("upgrade --install", "h", "c", run("Error: Kubernetes cluster unreachable: Get \"https://10.0.0.1:6443/version\": dial tcp 10.0.0.1:6443: connect: connection refused"))).toMatchObject({ code: "UNAVAILABLE" });
+    expect(helmFailure("upgrade --install", "h", "c", run("Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress"))).toMatchObject({ code: "CONFLICT" });
+  });
+
+  it("takes vcluster-<version>.tgz from a directory of packaged releases, and says when it is not there", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "charts-"));
+    fs.writeFileSync(path.join(dir, "vcluster-0.36.1.tgz"), "");
+    expect(resolveChart({ ref: dir, version: "0.36.1" }, "0.36.1").args).toEqual([path.join(dir, "vcluster-0.36.1.tgz")]);
+    expect(() => resolveChart({ ref: dir, version: "0.36.1" }, "0.35.0")).toThrow(/has no vcluster-0.35.0.tgz/);
+    expect(resolveChart({ ref: "https://charts.loft.sh", version: "0.36.1" }, "0.30.0").args).toEqual(["vcluster", "--repo", "https://charts.loft.sh", "--version", "0.30.0"]);
+    expect(resolveChart({ ref: "oci://ghcr.io/loft-sh/charts/vcluster", version: "0.36.1" }, "0.36.1").args).toEqual(["oci://ghcr.io/loft-sh/charts/vcluster", "--version", "0.36.1"]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
