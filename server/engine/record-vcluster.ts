@@ -20,9 +20,10 @@ export interface RecordOptions {
   params?: Prisma.InputJsonValue;
 }
 
-async function loadCandidates(tx: Tx): Promise<HostCandidate[]> {
+/** The scheduler's view of the hosts; `lock` for a placement that reserves (a dry run only looks). */
+export async function loadCandidates(tx: Tx, options: { lock: boolean }): Promise<HostCandidate[]> {
   // Locking every host row serialises placements, so two creates cannot both take the last free share.
-  await tx.$queryRaw`SELECT id FROM "HostCluster" ORDER BY id FOR UPDATE`;
+  if (options.lock) await tx.$queryRaw`SELECT id FROM "HostCluster" ORDER BY id FOR UPDATE`;
   const hosts = await tx.hostCluster.findMany({ orderBy: { name: "asc" } });
   const reserved = await reservationsByHost(tx);
   return hosts.map((h) => {
@@ -58,7 +59,7 @@ export async function recordVCluster(
   const project = await tx.project.findUniqueOrThrow({ where: { id: input.projectId }, select: { hostSelector: true } });
   const selector = { ...((project.hostSelector ?? {}) as Record<string, string>), ...options.hostSelector };
   const replicas = input.replicas ?? 1;
-  const placement = chooseHost(await loadCandidates(tx), {
+  const placement = chooseHost(await loadCandidates(tx, { lock: true }), {
     cpuMillis: input.cpuRequestMillis * replicas,
     memoryBytes: BigInt(input.memoryRequestBytes) * BigInt(replicas),
     selector,

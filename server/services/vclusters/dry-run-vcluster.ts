@@ -8,8 +8,8 @@ import type { ChartSource } from "@/server/adapters/helm/chart-source";
 import { renderValues } from "@/server/adapters/vcluster/values";
 import type { Db, Tx } from "@/server/db/client";
 import { hostSpecOf } from "@/server/engine/host-spec";
-import { reservationsByHost } from "@/server/engine/reservations";
-import { chooseHost, type HostCandidate } from "@/server/engine/scheduler";
+import { loadCandidates } from "@/server/engine/record-vcluster";
+import { chooseHost } from "@/server/engine/scheduler";
 import { AppError } from "@/server/errors";
 import { checkKubernetesVersion } from "@/server/validation/kubernetes-versions";
 import { checkQuota } from "../quota";
@@ -42,28 +42,6 @@ async function withoutCommitting<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise
   }
 }
 
-/** The scheduler's view of the hosts, as recordVCluster builds it, without the row locks a real placement takes. */
-async function candidates(tx: Tx): Promise<HostCandidate[]> {
-  const hosts = await tx.hostCluster.findMany({ orderBy: { name: "asc" } });
-  const reserved = await reservationsByHost(tx);
-  return hosts.map((h) => {
-    const r = reserved.get(h.id);
-    return {
-      id: h.id,
-      name: h.name,
-      health: h.health,
-      cordoned: h.cordoned,
-      labels: (h.labels ?? {}) as Record<string, string>,
-      capacityCpuMillis: h.capacityCpuMillis,
-      capacityMemoryBytes: h.capacityMemoryBytes,
-      maxVClusters: h.maxVClusters,
-      reservedCpuMillis: r?.cpuMillis ?? 0,
-      reservedMemoryBytes: r?.memoryBytes ?? 0n,
-      vclusterCount: r?.vclusters ?? 0,
-    };
-  });
-}
-
 export function dryRunVCluster(db: Db, request: CreateVClusterRequest, portalChart: ChartSource): Promise<DryRun> {
   const columns = columnsOfSpec(request.spec);
   return withoutCommitting(db, async (tx) => {
@@ -74,7 +52,7 @@ export function dryRunVCluster(db: Db, request: CreateVClusterRequest, portalCha
     await checkHostNetworks(tx, request);
     await checkQuota(tx, request.projectId, claimOf(columns));
     const project = await tx.project.findUniqueOrThrow({ where: { id: request.projectId }, select: { hostSelector: true } });
-    const hosts = await candidates(tx);
+    const hosts = await loadCandidates(tx, { lock: false });
     let hostCluster: DryRun["hostCluster"] = null;
     let chart = portalChart;
     if (hosts.length > 0) {
