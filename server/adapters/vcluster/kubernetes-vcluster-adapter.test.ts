@@ -238,6 +238,25 @@ describe("other shapes of control plane", () => {
   });
 });
 
+describe("a control plane the syncer refuses to run", () => {
+  it("shows the syncer's own words as a CrashLoopBackOff condition, and a final failure after a few restarts", async () => {
+    const t = testTarget("broken");
+    await adapter.install(t, spec, chart.version);
+    await ready(t, 1);
+    // what an operator's hand edit could do: the syncer needs VCLUSTER_NAME (cmd/vcluster/cmd/start.go)
+    const d = await deployment(t);
+    const containers = (d.spec?.template.spec?.containers ?? []).map((c) => (c.name === "syncer" ? { ...c, env: (c.env ?? []).filter((e) => e.name !== "VCLUSTER_NAME") } : c));
+    await apps.replaceNamespacedDeployment({ namespace: t.namespace, name: t.name, body: { ...d, spec: { ...d.spec!, template: { ...d.spec!.template, spec: { ...d.spec!.template.spec!, containers } } } } });
+    await apps.patchNamespacedDeployment({ namespace: t.namespace, name: t.name, body: { spec: { replicas: 0 } } }, mergePatch);
+    await statusWhere(t, "old pod gone", (s) => s.readyReplicas === 0);
+    await apps.patchNamespacedDeployment({ namespace: t.namespace, name: t.name, body: { spec: { replicas: 1 } } }, mergePatch);
+    const s = await statusWhere(t, "a final failure", (st) => st.failure !== null);
+    expect(s.conditions.find((c) => c.type === "Ready")).toMatchObject({ status: "False", reason: "CrashLoopBackOff", message: expect.stringContaining("empty vCluster name") });
+    expect(s.failure).toContain("container syncer");
+    await adapter.uninstall(t);
+  });
+});
+
 describe("refusals, each a clear error", () => {
   it("a chart version that is not there is NOT_AVAILABLE naming it", async () => {
     const err = (await adapter.install(testTarget("nochart"), spec, "0.99.0").catch((e: unknown) => e)) as AppError;
