@@ -20,8 +20,8 @@ afterAll(async () => {
   await env?.stop();
 });
 
-/** the chart's default control plane kind (no persistence) */
-const controlPlane = (name: string) => apps.readNamespacedDeployment({ name, namespace: `vc-${name}` });
+/** with persistence, the recorded default, the chart makes a StatefulSet */
+const controlPlane = (name: string) => apps.readNamespacedStatefulSet({ name, namespace: `vc-${name}` });
 
 describe("operations on the host", () => {
   it("refuses a transition the table does not allow, naming the phase, and writes nothing", async () => {
@@ -63,7 +63,7 @@ describe("operations on the host", () => {
     const { vcluster, operation } = await recordTestVCluster(t.db, project.id, owner.id, "recover");
     await waitForOperation(t.db, operation.id);
     // Someone deletes the control plane behind the portal's back and the cluster was marked failed.
-    await apps.patchNamespacedDeployment({ namespace: "vc-recover", name: "recover", body: { spec: { replicas: 0 } } }, mergePatch);
+    await apps.patchNamespacedStatefulSet({ namespace: "vc-recover", name: "recover", body: { spec: { replicas: 0 } } }, mergePatch);
     await t.db.vCluster.update({ where: { id: vcluster.id }, data: { phase: "ERROR", reason: "UpdateFailed", message: "test" } });
     const recover = await t.db.$transaction((tx) => requestOperation(tx, { vclusterId: vcluster.id, kind: "RECOVER" }));
     expect((await t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } })).phase).toBe("ERROR");
