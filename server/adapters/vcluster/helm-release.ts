@@ -71,6 +71,9 @@ export function helmMessage(stderr: string): string {
 export function helmFailure(action: string, host: string, chart: string, run: HelmRun): AppError {
   const detail = helmMessage(run.stderr) || `exit ${run.code}`;
   if (/unauthorized|forbidden/i.test(detail)) return new AppError("FORBIDDEN", `host ${host} refused the portal's host credentials during helm ${action}: ${detail}`);
+  if (/currently unable to handle the request|the server has received too many requests|Internal error occurred|etcdserver: request timed out/i.test(detail)) {
+    return new AppError("UNAVAILABLE", `host ${host} answered helm ${action} with a transient error: ${detail}`);
+  }
   if (/connection refused|i\/o timeout|no such host|timed out|EOF|connection reset|TLS handshake timeout/i.test(detail) && !/chart|repo|index|registry/i.test(detail)) {
     return new AppError("UNAVAILABLE", `host ${host} is unavailable for helm ${action}: ${detail}`);
   }
