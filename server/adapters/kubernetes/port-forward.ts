@@ -7,6 +7,7 @@ import net from "node:net";
 import { PassThrough } from "node:stream";
 import { PortForward } from "@kubernetes/client-node";
 import { AppError } from "@/server/errors";
+import { logger } from "@/server/observability/logger";
 import type { HostClients } from "./host-client";
 
 export interface LocalForward {
@@ -22,14 +23,20 @@ export async function forwardPodPort(clients: HostClients, namespace: string, po
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     const errors = new PassThrough();
-    // the pod side's refusal arrives on the error channel; the caller sees it as a reset connection
-    errors.on("data", (chunk: Buffer) => socket.destroy(new Error(`port-forward to ${namespace}/${pod}:${remotePort}: ${chunk.toString("utf8").trim()}`)));
+    // The pod side's refusal arrives on the error channel, a failed upgrade as a rejection: the local client sees a
+    // reset connection (as with kubectl port-forward), and the reason goes to the log, since no one else can read it.
+    const fail = (reason: string) => {
+      logger().warn({ namespace, pod, port: remotePort, reason }, "port-forward connection failed");
+      socket.destroy();
+    };
+    socket.on("error", (error) => fail(error.message));
+    errors.on("data", (chunk: Buffer) => fail(chunk.toString("utf8").trim()));
     forwarder.portForward(namespace, pod, [remotePort], socket, errors, socket).then(
       (ws) => {
         const webSocket = typeof ws === "function" ? ws() : ws;
         socket.on("close", () => webSocket?.close());
       },
-      (error: unknown) => socket.destroy(error instanceof Error ? error : new Error(String(error))),
+      (error: unknown) => fail(error instanceof Error ? error.message : String(error)),
     );
   });
   await new Promise<void>((resolve, reject) => {
