@@ -36,7 +36,8 @@ export async function forwardPodPort(clients: HostClients, namespace: string, po
         const webSocket = typeof ws === "function" ? ws() : ws;
         socket.on("close", () => webSocket?.close());
       },
-      (error: unknown) => fail(error instanceof Error ? error.message : String(error)),
+      // the WebSocket library rejects with an ErrorEvent, which carries its message but is no Error
+      (error: unknown) => fail(error instanceof Error ? error.message : typeof error === "object" && error !== null && "message" in error ? String(error.message) : String(error)),
     );
   });
   await new Promise<void>((resolve, reject) => {
