@@ -177,6 +177,8 @@ describe("the whole life of a vcluster on the real chart", () => {
       await connection.kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "greeting" }, data: { hello: "world" } } });
       await connection.close();
 
+      const spec = (await api.vcluster.get({ id })).spec as VClusterSpecInput;
+      await expect(api.vcluster.update({ id, spec: { ...spec, kubernetesVersion: "1.35.0" } })).rejects.toMatchObject({ message: expect.stringContaining("Kubernetes 1.35.0 is not supported by vcluster chart 0.30.0") });
       await t.db.hostCluster.update({ where: { id: host.id }, data: { chartVersion: null } });
       expect(await api.vcluster.get({ id })).toMatchObject({ chartVersion: "0.30.0", pinnedChartVersion: "0.36.1" });
       await expect(api.vcluster.upgradeChart({ id, chartVersion: "0.31.0" })).rejects.toMatchObject({ message: expect.stringContaining("pins chart version 0.36.1") });

@@ -8,6 +8,7 @@ import { requestChange } from "@/server/engine/request-change";
 import { invalidField } from "@/server/errors";
 import type { OperationKind, Prisma, VCluster } from "@/server/generated/prisma/client";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";
+import { checkKubernetesVersion, imageTagFor } from "@/server/validation/kubernetes-versions";
 import type { VClusterSpec } from "@/server/validation/vcluster-spec";
 import { checkQuota } from "../quota";
 import { chartForHost, compareChartVersions, type ChartSource } from "@/server/adapters/helm/chart-source";
@@ -89,6 +90,8 @@ export function updateVCluster(db: Db, actor: Actor, auditActor: AuditActor, id:
     desired: async (vcluster, tx) => {
       const current = vcluster.spec as unknown as VClusterSpec;
       checkVersionChange(vcluster.kubernetesVersion, spec.kubernetesVersion);
+      // the chart release it runs decides which Kubernetes images exist (rows may keep an older patch unchanged)
+      if (vcluster.chartVersion && spec.kubernetesVersion !== vcluster.kubernetesVersion) checkKubernetesVersion(spec.kubernetesVersion, vcluster.chartVersion);
       if (spec.distro !== vcluster.distro) throw invalidField("spec.distro", "the distro cannot change after creation");
       if (spec.storage.enablePersistence !== vcluster.enablePersistence) throw invalidField("spec.storage.enablePersistence", "persistence cannot be switched after creation");
       if ((spec.network.podCidr ?? null) !== vcluster.podCidr || (spec.network.serviceCidr ?? null) !== vcluster.serviceCidr) {
@@ -123,6 +126,8 @@ export function upgradeVClusterChart(db: Db, actor: Actor, auditActor: AuditActo
       if (current && compareChartVersions(chartVersion, current) <= 0) {
         throw invalidField("chartVersion", current === chartVersion ? `${vcluster.name} already runs chart ${current}` : `cannot go from chart ${current} down to ${chartVersion}; vcluster does not support downgrades`);
       }
+      // the new release must ship an image of the minor it runs
+      imageTagFor(vcluster.kubernetesVersion, chartVersion);
       return {};
     },
   });
