@@ -164,15 +164,16 @@ describe("engine reliability", () => {
     const { owner, project } = await createOwnerAndProject(t.db);
     const counts = new Map<string, number>();
     const provider = countingProvider(createAdapterProvider(t.db, TEST_CREDENTIALS_KEY, { chart: testChart(), requestTimeoutMs: 3_000 }), counts);
-    await started(testWorker(t.db, t.url, { adapters: provider, id: "worker-a" }));
-    await started(testWorker(t.db, t.url, { adapters: provider, id: "worker-b" }));
+    // a helm install per vcluster on 2 cores: the ready deadline is generous so that no attempt times out and retries
+    await started(testWorker(t.db, t.url, { adapters: provider, id: "worker-a", readyTimeoutMs: 180_000 }));
+    await started(testWorker(t.db, t.url, { adapters: provider, id: "worker-b", readyTimeoutMs: 180_000 }));
     const ops = [];
-    for (let i = 0; i < 12; i++) ops.push((await recordTestVCluster(t.db, project.id, owner.id, `shared-${i}`)).operation);
-    const done = await Promise.all(ops.map((op) => waitForOperation(t.db, op.id)));
-    expect(done.every((op) => op.state === "SUCCEEDED" && op.attempts === 1)).toBe(true);
-    expect([...counts.values()]).toEqual(Array(12).fill(1));
+    for (let i = 0; i < 8; i++) ops.push((await recordTestVCluster(t.db, project.id, owner.id, `shared-${i}`)).operation);
+    const done = await Promise.all(ops.map((op) => waitForOperation(t.db, op.id, 240_000)));
+    expect(done.map((op) => `${op.state}/${op.attempts}${op.lastError ? ` ${op.lastError}` : ""}`)).toEqual(Array(8).fill("SUCCEEDED/1"));
+    expect([...counts.values()]).toEqual(Array(8).fill(1));
     expect(new Set(done.map((op) => op.claimedBy)).size).toBeGreaterThanOrEqual(1);
-  });
+  }, 300_000);
 
   it("converges or fails with a reason under 30 % host errors, and ERROR recovers to RUNNING", async () => {
     const { sim } = await host("flaky");
