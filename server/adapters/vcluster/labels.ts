@@ -13,10 +13,6 @@ export const RESTORING_ANNOTATION = "loft.sh/restoring";
 /** set on host pods the vcluster syncer created for workloads inside the virtual cluster */
 export const MANAGED_BY_LABEL = "vcluster.loft.sh/managed-by";
 
-export function controlPlaneLabels(name: string): Record<string, string> {
-  return { app: "vcluster", release: name };
-}
-
 export function controlPlaneSelector(name: string): string {
   return `app=vcluster,release=${name}`;
 }
