@@ -3,56 +3,34 @@
  * host (which starts a virtual API only for a control plane the real syncer would run): create → RUNNING →
  * kubeconfig → scale → update → suspend → resume → snapshot → restore → chart upgrade → delete, nothing left behind.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { AppsV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostSim } from "@/hostsim";
-import type { ObjectStore } from "@/server/adapters/s3/object-store";
-import { objectStoreFrom } from "@/server/adapters/s3/store-from-env";
-import type { OperationWorker } from "@/server/engine/worker";
-import { startEmbeddedS3, type EmbeddedS3 } from "@/server/launch/embedded-s3";
 import { callerFor } from "@/server/testing/caller";
 import { connectVirtual, type VirtualConnection } from "@/server/testing/connect-virtual";
-import { registerTestHost, startTestHost, testWorker, waitForOperation } from "@/server/testing/engine-harness";
+import { waitForOperation } from "@/server/testing/engine-harness";
+import { startSnapshotEnvironment, type SnapshotEnvironment } from "@/server/testing/snapshot-environment";
+import type { TestDatabase } from "@/server/testing/test-database";
 import { actorOf, createProject, createUser } from "@/server/testing/factories";
-import { setPortalEnv } from "@/server/testing/portal-env";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
 import { testChartDir } from "@/server/testing/test-chart";
 import type { VClusterSpecInput } from "@/server/validation/vcluster-spec";
 
+let env: SnapshotEnvironment;
 let t: TestDatabase;
 let sim: HostSim;
-let s3: EmbeddedS3;
-let s3Dir: string;
-let store: ObjectStore;
-let worker: OperationWorker;
 let core: CoreV1Api;
 let apps: AppsV1Api;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  s3Dir = await mkdtemp(path.join(tmpdir(), "ovc-s3-"));
-  s3 = await startEmbeddedS3({ dataDir: s3Dir });
-  setPortalEnv(t.url, { VCLUSTER_CHART: testChartDir(), S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey });
-  store = objectStoreFrom({ S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey });
-  sim = await startTestHost();
-  await registerTestHost(t.db, "local", sim.kubeconfig);
-  worker = testWorker(t.db, t.url, { objectStore: () => store, readyTimeoutMs: 60_000 });
-  await worker.start();
+  env = await startSnapshotEnvironment({ portalEnv: { VCLUSTER_CHART: testChartDir() }, worker: { readyTimeoutMs: 60_000 } });
+  ({ t, sim } = env);
   const kc = new KubeConfig();
   kc.loadFromString(sim.kubeconfig);
   core = kc.makeApiClient(CoreV1Api);
   apps = kc.makeApiClient(AppsV1Api);
 });
 afterAll(async () => {
-  await worker?.stop();
-  await sim?.close();
-  store?.destroy();
-  await s3?.stop();
-  await rm(s3Dir, { recursive: true, force: true });
-  await t?.close();
+  await env?.stop();
 });
 
 type Api = ReturnType<typeof callerFor>;

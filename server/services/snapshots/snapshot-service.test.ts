@@ -8,40 +8,27 @@ import type { HostSim } from "@/hostsim";
 import { objectStoreFrom } from "@/server/adapters/s3/store-from-env";
 import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import { runDueSchedules } from "@/server/engine/snapshot-schedules";
-import type { OperationWorker } from "@/server/engine/worker";
-import { startEmbeddedS3, type EmbeddedS3 } from "@/server/launch/embedded-s3";
+import { startEmbeddedS3 } from "@/server/launch/embedded-s3";
 import { callerFor } from "@/server/testing/caller";
 import { connectVirtual, type VirtualConnection } from "@/server/testing/connect-virtual";
-import { registerTestHost, startTestHost, testWorker, waitForOperation } from "@/server/testing/engine-harness";
-import { setPortalEnv } from "@/server/testing/portal-env";
+import { waitForOperation } from "@/server/testing/engine-harness";
 import { actorOf, createProject, createUser } from "@/server/testing/factories";
-import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
+import { startSnapshotEnvironment, type SnapshotEnvironment } from "@/server/testing/snapshot-environment";
+import type { TestDatabase } from "@/server/testing/test-database";
 
+let env: SnapshotEnvironment;
 let t: TestDatabase;
 let sim: HostSim;
-let s3: EmbeddedS3;
-let s3Dir: string;
 let store: ObjectStore;
-let worker: OperationWorker;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  s3Dir = await mkdtemp(path.join(tmpdir(), "ovc-s3-"));
-  s3 = await startEmbeddedS3({ dataDir: s3Dir });
-  setPortalEnv(t.url, { S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey });
-  store = objectStoreFrom({ S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey });
-  sim = await startTestHost();
-  await registerTestHost(t.db, "local", sim.kubeconfig);
-  worker = testWorker(t.db, t.url, { objectStore: () => store });
-  await worker.start();
+  // the worker reads `store` on each use, so a test can swap in a store that is down
+  env = await startSnapshotEnvironment({ worker: { objectStore: () => store } });
+  ({ t, sim, store } = env);
 });
 afterAll(async () => {
   for (const c of connections) await c.close();
-  await worker?.stop();
-  await sim?.close();
-  await s3?.stop();
-  await rm(s3Dir, { recursive: true, force: true });
-  await t?.close();
+  await env?.stop();
 });
 
 async function team() {
