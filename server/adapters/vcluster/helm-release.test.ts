@@ -29,6 +29,7 @@ describe("helm's failures, translated once", () => {
     expect(helmFailure("upgrade --install", "h", "c", run("Error: Kubernetes cluster unreachable: Get \"https://10.0.0.1:6443/version\": dial tcp 10.0.0.1:6443: connect: connection refused"))).toMatchObject({ code: "UNAVAILABLE" });
     expect(helmFailure("upgrade --install", "h", "c", run("Error: UPGRADE FAILED: the server is currently unable to handle the request (get secrets sh.helm.release.v1.x.v1)"))).toMatchObject({ code: "UNAVAILABLE" });
     expect(helmFailure("upgrade --install", "h", "c", run("Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress"))).toMatchObject({ code: "CONFLICT" });
+    expect(helmFailure("upgrade --install", "h", "c", run("Error: UPGRADE FAILED: release: already exists"))).toMatchObject({ code: "CONFLICT" });
   });
 
   it("takes vcluster-<version>.tgz from a directory of packaged releases, and says when it is not there", () => {

@@ -77,7 +77,8 @@ export function helmFailure(action: string, host: string, chart: string, run: He
   if (/connection refused|i\/o timeout|no such host|timed out|EOF|connection reset|TLS handshake timeout/i.test(detail) && !/chart|repo|index|registry/i.test(detail)) {
     return new AppError("UNAVAILABLE", `host ${host} is unavailable for helm ${action}: ${detail}`);
   }
-  if (/another operation \(install\/upgrade\/rollback\) is in progress/i.test(detail)) return new AppError("CONFLICT", `helm ${action} on host ${host}: ${detail}`);
+  // both say another helm changed the release meanwhile (a worker that lost its lease may still be running one)
+  if (/another operation \(install\/upgrade\/rollback\) is in progress|release: already exists/i.test(detail)) return new AppError("CONFLICT", `helm ${action} on host ${host}: ${detail}`);
   if (/failed to fetch|looks like .* is not a valid chart repository|could not find|not found in .* repository|failed to download|no chart version found|unable to locate/i.test(detail)) {
     return new AppError("NOT_AVAILABLE", `the vcluster chart ${chart} could not be fetched (VCLUSTER_CHART / the host cluster's chart setting): ${detail}`);
   }
