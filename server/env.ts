@@ -37,10 +37,38 @@ const schema = z.object({
   S3_ACCESS_KEY_ID: optionalString,
   S3_SECRET_ACCESS_KEY: optionalString,
   S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).optional(),
+  /** the URL people reach the portal at, written into kubeconfigs; default NEXTAUTH_URL */
+  PORTAL_URL: optionalString,
+  NEXTAUTH_URL: optionalString,
+  /** the portal serves TLS itself (and plain HTTP on the same port) with this certificate and key */
+  TLS_CERT_FILE: optionalString,
+  TLS_KEY_FILE: optionalString,
+  /** the https URL kubeconfigs reach the access gateway at; default: PORTAL_URL, as https when TLS_CERT_FILE is set */
+  GATEWAY_URL: optionalString,
+  /** a CA (PEM) written into kubeconfigs, for a gateway certificate that clients do not already trust */
+  GATEWAY_CA_FILE: optionalString,
+  /** per person, across every vcluster, on each instance of the access gateway */
+  GATEWAY_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1, "GATEWAY_REQUESTS_PER_MINUTE must be at least 1").default(3_000),
+  /** kube-apiserver's own limit on a request body (--max-resource-write-bytes, 3 MiB) */
+  GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024, "GATEWAY_MAX_BODY_BYTES must be at least 1024").default(3 * 1024 * 1024),
+  /** how long a short request may wait for the virtual API's answer; watches, logs -f and streams are not cut */
+  GATEWAY_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1_000, "GATEWAY_UPSTREAM_TIMEOUT_MS must be at least 1000").default(60_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
 export type Env = z.infer<typeof schema>;
+
+/** Where people reach the portal: PORTAL_URL, else NEXTAUTH_URL, else the default local address. */
+export function portalUrl(e: Env = env()): string {
+  return (e.PORTAL_URL ?? e.NEXTAUTH_URL ?? "http://localhost:3000").replace(/\/+$/, "");
+}
+
+/** Where kubeconfigs point: GATEWAY_URL, else the portal's URL, switched to https when the portal serves TLS itself. */
+export function gatewayUrl(e: Env = env()): string {
+  if (e.GATEWAY_URL) return e.GATEWAY_URL.replace(/\/+$/, "");
+  const url = portalUrl(e);
+  return e.TLS_CERT_FILE ? url.replace(/^http:/, "https:") : url;
+}
 
 let cached: Env | undefined;
 

@@ -1,3 +1,5 @@
+import { ensureBootstrapPolicy } from "../bootstrappolicy";
+import { startClusterRoleAggregation } from "./clusterroleaggregation";
 import type { ControllerContext } from "./context";
 import { startCrds } from "./crds";
 import { startDeployments } from "./deployment";
@@ -21,11 +23,13 @@ export interface NodeShape {
 }
 
 /**
- * Seeds a fresh cluster like kubeadm would and runs the controller-manager; pods run either on simulated
- * nodes (scheduler and kubelets) or, for a virtual cluster, on its host through the pod syncer.
+ * Seeds a fresh cluster like kubeadm and the apiserver's RBAC bootstrap policy would and runs the
+ * controller-manager; pods run either on simulated nodes (scheduler and kubelets) or, for a virtual cluster, on
+ * its host through the pod syncer.
  */
 export function startControllers(ctx: ControllerContext, pods: { nodes: NodeShape } | { sync: SyncTarget }): () => void {
   const stopCrds = startCrds(ctx.cluster);
+  ensureBootstrapPolicy(ctx.cluster);
   const namespaces = ctx.cluster.rt("", "namespaces");
   for (const name of ["default", "kube-system", "kube-public", "kube-node-lease"]) ctx.cluster.ensure(namespaces, undefined, { metadata: { name } });
   ctx.cluster.ensure(ctx.cluster.rt("", "services"), "default", {
@@ -37,7 +41,7 @@ export function startControllers(ctx: ControllerContext, pods: { nodes: NodeShap
     ensureNodes(ctx, pods.nodes.count, pods.nodes.cpu, pods.nodes.memory);
     runPods = startPods(ctx);
   } else runPods = startPodSync(ctx, pods.sync);
-  const stops = [stopCrds, startGarbageCollector(ctx.cluster), startNamespaces(ctx), runPods, startReplicaSets(ctx), startDeployments(ctx), startStatefulSets(ctx), startQuotas(ctx), startEndpoints(ctx), startEventExpiry(ctx, 3_600_000)];
+  const stops = [stopCrds, startGarbageCollector(ctx.cluster), startNamespaces(ctx), runPods, startReplicaSets(ctx), startDeployments(ctx), startStatefulSets(ctx), startQuotas(ctx), startEndpoints(ctx), startEventExpiry(ctx, 3_600_000), startClusterRoleAggregation(ctx.cluster)];
   return () => {
     for (const s of stops) s();
   };

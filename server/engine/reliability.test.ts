@@ -106,6 +106,8 @@ function countingProvider(inner: AdapterProvider, counts: Map<string, number>): 
         upgrade: (target, spec, chartVersion) => adapter.upgrade(target, spec, chartVersion),
         suspend: (target, replicas) => adapter.suspend(target, replicas),
         withVirtualApi: (target, fn) => adapter.withVirtualApi(target, fn),
+        checkVirtualApi: (target) => adapter.checkVirtualApi(target),
+        openVirtualApi: (target) => adapter.openVirtualApi(target),
         resume: (target) => adapter.resume(target),
         uninstall: (target) => adapter.uninstall(target),
       };

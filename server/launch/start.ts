@@ -15,6 +15,7 @@ import { bootstrapFirstAdmin } from "./bootstrap";
 import { registerHostCluster } from "@/server/services/host-clusters";
 import { ensureBuild } from "./build";
 import { startEmbeddedS3 } from "./embedded-s3";
+import { ensureLocalTls } from "./local-tls";
 import { loadOrCreateSecrets, type LocalSecrets } from "./secrets";
 
 const root = process.cwd();
@@ -69,6 +70,16 @@ async function startSnapshotStore(): Promise<Record<string, string>> {
   return { S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey, S3_FORCE_PATH_STYLE: "true" };
 }
 
+/**
+ * Unless something in front terminates TLS (an https PORTAL_URL) or a certificate is given, the portal serves TLS
+ * itself with a local CA under DATA_DIR/tls, which downloaded kubeconfigs carry: kubectl sends tokens only over TLS.
+ */
+function localTlsEnv(portal: string): Record<string, string> {
+  if (process.env.TLS_CERT_FILE || new URL(portal).protocol === "https:") return {};
+  const tls = ensureLocalTls(path.join(dataDir, "tls"), [...new Set(["localhost", "127.0.0.1", new URL(portal).hostname])]);
+  return { TLS_CERT_FILE: tls.certFile, TLS_KEY_FILE: tls.keyFile, GATEWAY_CA_FILE: process.env.GATEWAY_CA_FILE ?? tls.caFile };
+}
+
 async function main(): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void stopAll(0));
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT must be a TCP port number, got ${process.env.PORT}`);
@@ -94,7 +105,9 @@ async function main(): Promise<void> {
   const s3Env = await startSnapshotStore();
   await ensureBuild(root);
   if (stopping) return;
-  child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port)], {
+  const nextauthUrl = process.env.NEXTAUTH_URL ?? `http://localhost:${port}`;
+  const tlsEnv = localTlsEnv(process.env.PORTAL_URL ?? nextauthUrl);
+  child = spawn(process.execPath, ["--import", "tsx", path.join(root, "server/launch/serve.ts")], {
     cwd: root,
     stdio: "inherit",
     env: {
@@ -102,13 +115,15 @@ async function main(): Promise<void> {
       ...secrets,
       ...s3Env,
       DATABASE_URL: databaseUrl,
-      NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
+      PORT: String(port),
+      ...tlsEnv,
+      NEXTAUTH_URL: nextauthUrl,
       NEXT_TELEMETRY_DISABLED: "1",
     },
   });
   child.on("exit", (code, signal) => {
     if (!stopping) {
-      console.error(`the Next.js server exited (${signal ?? code}); stopping`);
+      console.error(`the portal's server exited (${signal ?? code}); stopping`);
       void stopAll(code ?? 1);
     }
   });

@@ -21,7 +21,7 @@ export interface EnginePortal {
   stop(): Promise<void>;
 }
 
-export async function startEnginePortal(): Promise<EnginePortal> {
+export async function startEnginePortal(env: Record<string, string> = {}): Promise<EnginePortal> {
   const t = await createTestDatabase();
   const host = await startTestHost();
   const s3Dir = await mkdtemp(path.join(tmpdir(), "ovc-s3-"));
@@ -37,6 +37,7 @@ export async function startEnginePortal(): Promise<EnginePortal> {
       S3_ACCESS_KEY_ID: s3.accessKeyId,
       S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
       S3_FORCE_PATH_STYLE: "true",
+      ...env,
     },
   });
   const owner = await createUser(t.db);

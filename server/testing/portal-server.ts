@@ -1,10 +1,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { ensureLocalTls } from "@/server/launch/local-tls";
 
 export interface PortalServer {
   url: string;
+  /** the CA of the portal's own TLS (the gateway's https:// on the same port) */
+  caFile: string;
   stop(): Promise<void>;
 }
 
@@ -23,9 +28,16 @@ export async function freePort(): Promise<number> {
 export async function startPortal(options: { databaseUrl: string; env?: Record<string, string> }): Promise<PortalServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, [path.resolve("node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
+  const tlsDir = mkdtempSync(path.join(tmpdir(), "ovc-portal-tls-"));
+  const tls = ensureLocalTls(tlsDir, ["localhost", "127.0.0.1"]);
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", path.resolve("server/launch/serve.ts")], {
     env: {
       ...process.env,
+      PORT: String(port),
+      BIND_ADDRESS: "127.0.0.1",
+      TLS_CERT_FILE: tls.certFile,
+      TLS_KEY_FILE: tls.keyFile,
+      GATEWAY_CA_FILE: tls.caFile,
       DATABASE_URL: options.databaseUrl,
       NEXTAUTH_URL: url,
       NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
@@ -39,7 +51,7 @@ export async function startPortal(options: { databaseUrl: string; env?: Record<s
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}; is there a build? (npm test makes one)`);
+    if (child.exitCode !== null) throw new Error(`the portal's server exited with ${child.exitCode}; is there a build? (npm test makes one)`);
     const ok = await fetch(`${url}/api/healthz`).then((r) => r.ok, () => false);
     if (ok) break;
     if (Date.now() > deadline) {
@@ -50,9 +62,11 @@ export async function startPortal(options: { databaseUrl: string; env?: Record<s
   }
   return {
     url,
+    caFile: tls.caFile,
     async stop() {
       child.kill("SIGTERM");
       await exited;
+      rmSync(tlsDir, { recursive: true, force: true });
     },
   };
 }

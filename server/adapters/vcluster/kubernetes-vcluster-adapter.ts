@@ -15,7 +15,7 @@ import { inspectKubeconfig } from "./kubeconfig-check";
 import { controlPlaneSelector, kubeconfigSecretName, MANAGED_BY_LABEL, PAUSED_REPLICAS_ANNOTATION, VCLUSTER_ID_LABEL } from "./labels";
 import { deriveHostStatus } from "./status";
 import type { HostInfo, HostSpec, HostStatus, KubeconfigResult, VClusterAdapter, VClusterTarget } from "./types";
-import { withVirtualApi } from "./virtual-api";
+import { openVirtualApi, withVirtualApi, type VirtualApiChannel } from "./virtual-api";
 
 export interface VClusterAdapterOptions {
   /** the host cluster's kubeconfig YAML; never logged */
@@ -125,7 +125,7 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
   async kubeconfig(target: VClusterTarget): Promise<KubeconfigResult> {
     const config = await this.requireKubeconfig(target);
     const { server } = inspectKubeconfig(config);
-    const unreachable = await this.withVirtualApi(target, (forwarded) => this.checkReachable(forwarded)).catch((err: unknown) => (err instanceof AppError ? err.message : "the virtual API could not be reached"));
+    const unreachable = await this.checkVirtualApi(target);
     const local = /^https:\/\/(localhost|127\.0\.0\.1|\[::1\]):\d+\/?$/.test(server);
     const warnings = [
       ...(unreachable ? [`The portal could not reach the vcluster's API through the host: ${unreachable}`] : []),
@@ -134,6 +134,14 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
         : []),
     ];
     return { kubeconfig: config, server, reachable: unreachable === null, warning: warnings.length ? warnings.join(" ") : null };
+  }
+
+  checkVirtualApi(target: VClusterTarget): Promise<string | null> {
+    return this.withVirtualApi(target, (forwarded) => this.checkReachable(forwarded)).catch((err: unknown) => (err instanceof AppError ? err.message : "the virtual API could not be reached"));
+  }
+
+  async openVirtualApi(target: VClusterTarget): Promise<VirtualApiChannel> {
+    return openVirtualApi(this.clients, target, await this.requireKubeconfig(target));
   }
 
   async withVirtualApi<T>(target: VClusterTarget, fn: (kubeconfig: string) => Promise<T>): Promise<T> {

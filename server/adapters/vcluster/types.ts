@@ -5,6 +5,7 @@
  */
 import type { ChartSource } from "@/server/adapters/helm/chart-source";
 import type { Condition } from "@/server/engine/conditions";
+import type { VirtualApiChannel } from "./virtual-api";
 
 /** Where a vcluster lives on its host. */
 export interface VClusterTarget {
@@ -114,6 +115,10 @@ export interface VClusterAdapter {
   status(target: VClusterTarget): Promise<HostStatus>;
   /** Secret vc-<name> as vcluster wrote it, with a reachability check made through the host */
   kubeconfig(target: VClusterTarget): Promise<KubeconfigResult>;
+  /** null when the virtual API answers through the host with the vc-<name> credentials, else why not */
+  checkVirtualApi(target: VClusterTarget): Promise<string | null>;
+  /** a lasting port-forward to the virtual API with its TLS material, for the access gateway; the caller closes it */
+  openVirtualApi(target: VClusterTarget): Promise<VirtualApiChannel>;
   /** runs `fn` with a kubeconfig that reaches the virtual API through a port-forward, closed afterwards */
   withVirtualApi<T>(target: VClusterTarget, fn: (kubeconfig: string) => Promise<T>): Promise<T>;
 }

@@ -45,3 +45,37 @@ export async function withVirtualApi<T>(clients: HostClients, target: VClusterTa
     await forward.close();
   }
 }
+
+/** A lasting way into a virtual API for a proxy: a local port forwarded to the control plane and the TLS material. */
+export interface VirtualApiChannel {
+  /** 127.0.0.1:port reaches port 8443 of a ready control-plane pod */
+  port: number;
+  /** the name the serving certificate is checked against */
+  serverName: string;
+  ca: string | undefined;
+  cert: string | undefined;
+  key: string | undefined;
+  token: string | undefined;
+  close(): Promise<void>;
+}
+
+const pem = (data: string | undefined) => (data ? Buffer.from(data, "base64").toString("utf8") : undefined);
+
+/** The vc-NAME credentials as TLS options; only inline data and tokens, never files or exec plugins. */
+export async function openVirtualApi(clients: HostClients, target: VClusterTarget, kubeconfig: string): Promise<VirtualApiChannel> {
+  const kc = loadKubeConfig(kubeconfig);
+  const cluster = kc.getCurrentCluster();
+  const user = kc.getCurrentUser();
+  if (!cluster || !user) throw new AppError("INVALID", `the kubeconfig of vcluster ${target.name} names no cluster or user`);
+  const pods = await clients.call(`control plane pods in ${target.namespace}`, () => clients.core.listNamespacedPod({ namespace: target.namespace, labelSelector: controlPlaneSelector(target.name) }));
+  const pod = pods.items.find(isReady);
+  if (!pod?.metadata?.name) throw new AppError("UNAVAILABLE", `vcluster ${target.name} has no ready control plane pod in namespace ${target.namespace} on host ${clients.hostName}`);
+  const forward = await forwardPodPort(clients, target.namespace, pod.metadata.name, VIRTUAL_API_PORT);
+  let serverName = "localhost";
+  try {
+    serverName = cluster.tlsServerName ?? new URL(cluster.server).hostname.replace(/^\[|\]$/g, "");
+  } catch {
+    // a malformed server in vc-NAME: the syncer's certificate always names localhost
+  }
+  return { port: forward.port, serverName, ca: pem(cluster.caData), cert: pem(user.certData), key: pem(user.keyData), token: user.token, close: () => forward.close() };
+}

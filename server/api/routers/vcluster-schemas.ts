@@ -90,3 +90,23 @@ export const dryRunSchema = z.object({
   chart: z.object({ ref: z.string(), version: z.string() }),
   hostCluster: z.object({ id: z.string(), name: z.string() }).nullable().describe("the host the scheduler would pick now; null while none is registered"),
 });
+
+export const kubeconfigSchema = z.object({
+  kubeconfig: z.string(),
+  server: z.string().describe("the portal's access gateway for this vcluster"),
+  reachable: z.boolean(),
+  warning: z.string().nullable(),
+  vclusterName: z.string(),
+  fileName: z.string(),
+  tokenPrefix: z.string().describe("the public prefix of your token, as the access list shows it"),
+});
+
+export const kubeAccessRowSchema = z.object({
+  id: z.string(),
+  prefix: z.string(),
+  userId: z.string(),
+  email: z.string(),
+  createdAt: z.date(),
+  lastUsedAt: z.date().nullable(),
+  mine: z.boolean(),
+});

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { createVCluster } from "@/server/services/vclusters/create-vcluster";
 import { dryRunVCluster } from "@/server/services/vclusters/dry-run-vcluster";
 import { getVCluster } from "@/server/services/vclusters/get-vcluster";
-import { downloadKubeconfig } from "@/server/services/vclusters/kubeconfig";
+import { listKubeAccess, revokeKubeAccess } from "@/server/services/kube-access/kube-access";
+import { downloadKubeconfig, rotateKubeconfig } from "@/server/services/vclusters/kubeconfig";
 import {
   deleteVCluster,
   recoverVCluster,
@@ -16,12 +17,15 @@ import { createSnapshot, restoreVCluster } from "@/server/services/snapshots/sna
 import { listVClusters } from "@/server/services/vclusters/list-vclusters";
 import { createVClusterInputSchema, labelsSchema, MAX_REPLICAS, specSchema } from "@/server/validation/vcluster-spec";
 import { auditActorOf } from "../audit-actor";
+import { gatewaySettings } from "../gateway-settings";
 import { hostAdapters } from "../host-adapters";
 import { createTRPCRouter, projectProcedure, signedInProcedure } from "../trpc";
 import { snapshotNameSchema } from "./snapshot-schemas";
 import {
   dryRunSchema,
   idInput,
+  kubeAccessRowSchema,
+  kubeconfigSchema,
   listInputSchema,
   requestedChangeSchema,
   rowSchema,
@@ -111,9 +115,24 @@ export const vclusterRouter = createTRPCRouter({
     .output(requestedChangeSchema)
     .mutation(({ ctx, input }) => restoreVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.snapshotId, input.prune)),
   kubeconfig: signedInProcedure
-    .meta({ openapi: { method: "POST", path: "/vclusters/{id}/kubeconfig", operationId: "getKubeconfig", summary: "Download a kubeconfig (audited, hence POST)", tags: ["vclusters"] } })
+    .meta({ openapi: { method: "POST", path: "/vclusters/{id}/kubeconfig", operationId: "getKubeconfig", summary: "Download your kubeconfig: the portal's access gateway with your own token (audited, hence POST)", tags: ["vclusters"] } })
     .input(idInput)
-    .output(z.object({ kubeconfig: z.string(), server: z.string(), reachable: z.boolean(), warning: z.string().nullable(), vclusterName: z.string(), fileName: z.string() }))
-    .mutation(({ ctx, input }) => downloadKubeconfig(ctx.db, hostAdapters(ctx.db), ctx.actor, auditActorOf(ctx), input.id)),
+    .output(kubeconfigSchema)
+    .mutation(({ ctx, input }) => downloadKubeconfig(ctx.db, hostAdapters(ctx.db), ctx.actor, auditActorOf(ctx), input.id, gatewaySettings())),
+  rotateKubeconfig: signedInProcedure
+    .meta({ openapi: { method: "POST", path: "/vclusters/{id}/kubeconfig/rotate", operationId: "rotateKubeconfig", summary: "Revoke your kubeconfig token for this vcluster and get a new file", tags: ["vclusters"] } })
+    .input(idInput)
+    .output(kubeconfigSchema)
+    .mutation(({ ctx, input }) => rotateKubeconfig(ctx.db, hostAdapters(ctx.db), ctx.actor, auditActorOf(ctx), input.id, gatewaySettings())),
+  kubeAccess: signedInProcedure
+    .meta({ openapi: { method: "GET", path: "/vclusters/{id}/kube-access", operationId: "listKubeAccess", summary: "Live kubeconfig tokens: yours, or everyone's for the project's owners", tags: ["vclusters"] } })
+    .input(idInput)
+    .output(z.array(kubeAccessRowSchema))
+    .query(({ ctx, input }) => listKubeAccess(ctx.db, ctx.actor, input.id)),
+  revokeKubeAccess: signedInProcedure
+    .meta({ openapi: { method: "POST", path: "/vclusters/{id}/kube-access/{tokenId}/revoke", operationId: "revokeKubeAccess", summary: "Revoke a kubeconfig token (your own, or anyone's for owners); it stops at its next request", tags: ["vclusters"] } })
+    .input(idInput.extend({ tokenId: z.string().min(1, "tokenId is required") }))
+    .output(z.object({ revoked: z.boolean() }))
+    .mutation(({ ctx, input }) => revokeKubeAccess(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.tokenId)),
   watch: watchProcedure,
 });

@@ -1,37 +1,107 @@
+/**
+ * The kubeconfig a person downloads: the portal's access gateway for this vcluster (`<portal>/kube/<id>`) with the
+ * person's own token, for every role (VIEWERs read through it). The vcluster's own admin certificate never leaves
+ * the portal. Downloads and rotations are audited; the host is read outside the audit transaction.
+ */
+import YAML from "yaml";
 import type { Actor } from "@/server/auth/actor";
-import type { KubeconfigResult } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
 import { targetOf } from "@/server/engine/host-spec";
 import type { AdapterProvider } from "@/server/engine/worker";
 import { AppError } from "@/server/errors";
+import type { VCluster } from "@/server/generated/prisma/client";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";
+import { personalKubeToken, revokePersonalKubeTokens } from "@/server/services/kube-access/kube-tokens";
 import { vclusterFor } from "./access";
 
-export interface KubeconfigDownload extends KubeconfigResult {
+export interface KubeconfigDownload {
+  /** the kubeconfig YAML; never log it */
+  kubeconfig: string;
+  server: string;
+  reachable: boolean;
+  warning: string | null;
   vclusterName: string;
   fileName: string;
+  /** the token's public prefix, as lists show it */
+  tokenPrefix: string;
 }
 
-/**
- * A kubeconfig is admin access to the virtual cluster, so it takes the MEMBER role and every download is audited
- * (the host is read outside the audit transaction, so a slow host holds no database lock).
- */
-export async function downloadKubeconfig(db: Db, adapters: AdapterProvider, actor: Actor, auditActor: AuditActor, id: string): Promise<KubeconfigDownload> {
-  const event = { action: "vcluster.kubeconfig_download", targetType: "vcluster", targetId: id };
-  let result: KubeconfigDownload;
+export interface GatewaySettings {
+  /** the https URL of the portal's access gateway (GATEWAY_URL, else PORTAL_URL) */
+  gatewayUrl: string;
+  /** the CA a kubeconfig trusts the gateway with, when clients would not already trust its certificate */
+  caPem: string | null;
+  /** seals the tokens at rest */
+  credentialsKey: string;
+}
+
+/** The gateway path of a vcluster's API. */
+export const gatewayServer = (gatewayUrl: string, vclusterId: string) => `${gatewayUrl.replace(/\/+$/, "")}/kube/${vclusterId}`;
+
+export function gatewayKubeconfig(input: { server: string; caPem: string | null; vclusterName: string; email: string; token: string }): string {
+  const name = `ovc-${input.vclusterName}`;
+  return YAML.stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name, cluster: { server: input.server, ...(input.caPem ? { "certificate-authority-data": Buffer.from(input.caPem).toString("base64") } : {}) } }],
+    users: [{ name: `${input.email}@${name}`, user: { token: input.token } }],
+    contexts: [{ name, context: { cluster: name, user: `${input.email}@${name}` } }],
+    "current-context": name,
+    preferences: {},
+  });
+}
+
+const SERVING: VCluster["phase"][] = ["RUNNING", "SCALING", "UPDATING", "SNAPSHOTTING", "RESTORING"];
+
+async function reachability(adapters: AdapterProvider, vcluster: VCluster): Promise<string | null> {
+  if (!SERVING.includes(vcluster.phase) || !vcluster.hostClusterId) {
+    return `${vcluster.name} is ${vcluster.phase.toLowerCase()}: this file works once it is running${vcluster.phase === "SUSPENDED" ? " again (resume it)" : ""}.`;
+  }
+  const unreachable = await (await adapters.forHost(vcluster.hostClusterId)).checkVirtualApi(targetOf(vcluster));
+  return unreachable ? `The portal could not reach the vcluster's API through the host: ${unreachable}` : null;
+}
+
+async function issue(
+  db: Db,
+  adapters: AdapterProvider,
+  actor: Actor,
+  auditActor: AuditActor,
+  id: string,
+  settings: GatewaySettings,
+  action: "vcluster.kubeconfig_download" | "vcluster.kubeconfig_rotate",
+): Promise<KubeconfigDownload> {
+  const event = { action, targetType: "vcluster", targetId: id };
+  let warning: string | null;
   try {
-    const { vcluster } = await vclusterFor(db, actor, id, "MEMBER");
-    if (!vcluster.hostClusterId) throw new AppError("PRECONDITION_FAILED", `${vcluster.name} is not placed on a host yet`);
-    if (vcluster.phase === "PENDING" || vcluster.phase === "CREATING") {
-      throw new AppError("PRECONDITION_FAILED", `${vcluster.name} is still ${vcluster.phase.toLowerCase()}; its kubeconfig exists once it is RUNNING`);
-    }
-    const kubeconfig = await (await adapters.forHost(vcluster.hostClusterId)).kubeconfig(targetOf(vcluster));
-    result = { ...kubeconfig, vclusterName: vcluster.name, fileName: `${vcluster.name}.kubeconfig.yaml` };
+    const { vcluster } = await vclusterFor(db, actor, id, "VIEWER");
+    if (vcluster.phase === "DELETING") throw new AppError("PRECONDITION_FAILED", `${vcluster.name} is being deleted`);
+    warning = await reachability(adapters, vcluster);
   } catch (error) {
     return audited(db, auditActor, event, () => Promise.reject(error));
   }
   return audited(db, auditActor, event, async (tx) => {
     const v = await tx.vCluster.findUniqueOrThrow({ where: { id }, select: { name: true, projectId: true } });
-    return { value: result, audit: { targetName: v.name, projectId: v.projectId, after: { server: result.server, reachable: result.reachable } } };
+    if (action === "vcluster.kubeconfig_rotate") await revokePersonalKubeTokens(tx, actor.userId, id);
+    const { token, view } = await personalKubeToken(tx, actor.userId, id, settings.credentialsKey);
+    const server = gatewayServer(settings.gatewayUrl, id);
+    const value: KubeconfigDownload = {
+      kubeconfig: gatewayKubeconfig({ server, caPem: settings.caPem, vclusterName: v.name, email: actor.email, token }),
+      server,
+      reachable: warning === null,
+      warning,
+      vclusterName: v.name,
+      fileName: `${v.name}.kubeconfig.yaml`,
+      tokenPrefix: view.prefix,
+    };
+    return { value, audit: { targetName: v.name, projectId: v.projectId, after: { server, token: view.prefix, reachable: value.reachable } } };
   });
+}
+
+export function downloadKubeconfig(db: Db, adapters: AdapterProvider, actor: Actor, auditActor: AuditActor, id: string, settings: GatewaySettings): Promise<KubeconfigDownload> {
+  return issue(db, adapters, actor, auditActor, id, settings, "vcluster.kubeconfig_download");
+}
+
+/** One click: the old token stops at its next request, and the new file is returned. */
+export function rotateKubeconfig(db: Db, adapters: AdapterProvider, actor: Actor, auditActor: AuditActor, id: string, settings: GatewaySettings): Promise<KubeconfigDownload> {
+  return issue(db, adapters, actor, auditActor, id, settings, "vcluster.kubeconfig_rotate");
 }

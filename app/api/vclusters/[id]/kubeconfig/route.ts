@@ -2,6 +2,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { requestIdOf } from "@/server/api/context";
 import { auditActorOf } from "@/server/api/audit-actor";
 import { toAppError, toTrpcError } from "@/server/api/error-map";
+import { gatewaySettings } from "@/server/api/gateway-settings";
 import { hostAdapters } from "@/server/api/host-adapters";
 import { resolveActor } from "@/server/auth/actor";
 import { db } from "@/server/db/client";
@@ -21,7 +22,7 @@ export async function GET(req: Request, context: { params: Promise<{ id: string 
       ip: req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null,
       userAgent: req.headers.get("user-agent"),
     };
-    const result = await downloadKubeconfig(db(), hostAdapters(db()), actor, auditActorOf(ctx), id);
+    const result = await downloadKubeconfig(db(), hostAdapters(db()), actor, auditActorOf(ctx), id, gatewaySettings());
     const headers: Record<string, string> = {
       "content-type": "application/yaml; charset=utf-8",
       "content-disposition": `attachment; filename="${result.fileName}"`,

@@ -1,0 +1,85 @@
+/**
+ * The portal's HTTP server: Next.js (the production build) for pages and APIs, and the access gateway for
+ * `/kube/<vcluster-id>/…` on the same port. A custom server because Next's route handlers cannot take the HTTP
+ * upgrades that exec, attach and port-forward need (https://nextjs.org/docs/app/guides/custom-server).
+ * Listens on BIND_ADDRESS (default 127.0.0.1) and PORT (default 3000); with TLS_CERT_FILE/TLS_KEY_FILE it speaks
+ * TLS and plain HTTP on that one port (told apart by the first byte: a TLS handshake record starts with 0x16), so
+ * browsers keep the http:// address while kubectl, which sends tokens only over TLS, uses https://.
+ */
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
+import path from "node:path";
+import type { Duplex } from "node:stream";
+import next from "next";
+import { createKubeGateway, GATEWAY_PREFIX } from "@/server/api/kube-gateway/gateway";
+import { hostAdapters } from "@/server/api/host-adapters";
+import { db } from "@/server/db/client";
+import { env } from "@/server/env";
+import { logger } from "@/server/observability/logger";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const port = Number(process.env.PORT ?? 3000);
+const hostname = process.env.BIND_ADDRESS ?? "127.0.0.1";
+
+const isGateway = (url: string | undefined) => (url ?? "").startsWith(GATEWAY_PREFIX);
+
+async function main(): Promise<void> {
+  const app = next({ dev: false, dir: root, hostname, port });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+  const settings = env();
+  const gateway = createKubeGateway({
+    db: db(),
+    adapters: hostAdapters(db()),
+    requestsPerMinute: settings.GATEWAY_REQUESTS_PER_MINUTE,
+    maxBodyBytes: settings.GATEWAY_MAX_BODY_BYTES,
+    upstreamTimeoutMs: settings.GATEWAY_UPSTREAM_TIMEOUT_MS,
+  });
+  const onRequest: http.RequestListener = (req, res) => {
+    if (isGateway(req.url)) return gateway.handleRequest(req, res);
+    void handle(req, res);
+  };
+  const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (isGateway(req.url)) return gateway.handleUpgrade(req, socket, head);
+    socket.destroy();
+  };
+  const plain = http.createServer(onRequest).on("upgrade", onUpgrade);
+  const secure = settings.TLS_CERT_FILE && settings.TLS_KEY_FILE ? https.createServer({ cert: readFileSync(settings.TLS_CERT_FILE), key: readFileSync(settings.TLS_KEY_FILE) }, onRequest).on("upgrade", onUpgrade) : null;
+  const server = secure
+    ? net.createServer((socket) => {
+        socket.once("data", (first: Buffer) => {
+          socket.pause();
+          socket.unshift(first);
+          (first[0] === 0x16 ? secure : plain).emit("connection", socket);
+          process.nextTick(() => socket.resume());
+        });
+        socket.on("error", () => socket.destroy());
+      })
+    : plain;
+  const stop = () => {
+    server.close();
+    plain.closeAllConnections();
+    secure?.closeAllConnections();
+    gateway.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger().error({ err: error }, "stopping the gateway failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, hostname, () => resolve());
+  });
+  console.log(`portal ready on http://${hostname}:${port}${secure ? ` and https://${hostname}:${port}` : ""} (access gateway at ${GATEWAY_PREFIX}<vcluster-id>)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
