@@ -1,11 +1,10 @@
 import { execFile } from "node:child_process";
-import { access, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { access, mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { ApiException, CoreV1Api } from "@kubernetes/client-node";
+import { ApiException, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { expect, test, type Page } from "@playwright/test";
-import { connectVirtual } from "@/server/testing/connect-virtual";
 import { ADMIN } from "./support/accounts";
 import { screenshot, signIn } from "./support/portal";
 
@@ -14,17 +13,11 @@ const CLUSTER = "journey";
 const CONFIG_MAP = "journey-settings";
 const CLONE = "journey-clone";
 
-/**
- * What `vcluster connect` does with the downloaded file: a port-forward through the host's API to the control plane
- * (vcluster writes https://localhost:8443 into it), and a kubeconfig for the forwarded port that kubectl can use too.
- */
-async function connect(page: Page, downloadedPath: string, name: string): Promise<{ api: CoreV1Api; kubeconfigPath: string; close(): Promise<void> }> {
-  const hostKubeconfig = await readFile(path.join(process.env.E2E_DATA_DIR ?? "", "hostsim", "admin.kubeconfig"), "utf8");
-  const namespace = (await page.getByTestId("host-namespace").textContent()) ?? "";
-  const connection = await connectVirtual(hostKubeconfig, { name, namespace }, await readFile(downloadedPath, "utf8"));
-  const kubeconfigPath = `${downloadedPath}.connected`;
-  await writeFile(kubeconfigPath, connection.kc.exportConfig(), { mode: 0o600 });
-  return { api: connection.kc.makeApiClient(CoreV1Api), kubeconfigPath, close: () => connection.close() };
+/** The downloaded file as it is: the portal's access gateway (https, with the portal's CA) and the user's own token. */
+async function connect(downloadedPath: string): Promise<{ api: CoreV1Api; kubeconfigPath: string }> {
+  const kc = new KubeConfig();
+  kc.loadFromString(await readFile(downloadedPath, "utf8"));
+  return { api: kc.makeApiClient(CoreV1Api), kubeconfigPath: downloadedPath };
 }
 
 async function statusOf(call: Promise<unknown>): Promise<number> {
@@ -103,15 +96,15 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   expect(download.suggestedFilename()).toBe(`${CLUSTER}.kubeconfig.yaml`);
   const kubeconfigPath = path.join(await mkdtemp(path.join(tmpdir(), "ovc-kubeconfig-")), download.suggestedFilename());
   await download.saveAs(kubeconfigPath);
-  const namespace = await page.getByTestId("host-namespace").textContent();
-  await expect(page.getByTestId("port-forward-command")).toHaveText(`kubectl port-forward -n ${namespace} svc/${CLUSTER} 8443:443`);
   await expect(page.getByTestId("kubectl-command")).toHaveText(`kubectl --kubeconfig ${CLUSTER}.kubeconfig.yaml get namespaces`);
-  expect(await readFile(kubeconfigPath, "utf8")).toContain("server: https://localhost:8443");
+  const file = await readFile(kubeconfigPath, "utf8");
+  expect(file).toMatch(new RegExp(`server: ${new URL(page.url()).origin.replace("http:", "https:")}/kube/[a-z0-9]+`));
+  expect(file).toMatch(/token: ovck_/);
   await page.getByRole("button", { name: "Check connection" }).click();
   await expect(page.getByText("The virtual cluster's API answers (checked through the host).")).toBeVisible();
 
-  let connected = await connect(page, kubeconfigPath, CLUSTER);
-  let api = connected.api;
+  const connected = await connect(kubeconfigPath);
+  const api = connected.api;
   const namespaces = await api.listNamespace();
   expect(namespaces.items.map((n) => n.metadata?.name)).toContain("default");
   await api.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: CONFIG_MAP }, data: { greeting: "hello" } } });
@@ -128,15 +121,14 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   await screenshot(page, "cluster-suspend-dialog");
   await page.getByRole("dialog").getByRole("button", { name: "Suspend" }).click();
   await expectPhase(page, "SUSPENDED");
-  // paused: the control plane pod is gone, so nothing answers behind the forward
-  await expect.poll(() => statusOf(api.listNamespace()), { timeout: 30_000 }).not.toBe(200);
-  await connected.close();
+  // suspended: the gateway answers 503 and says how to resume
+  await expect.poll(() => statusOf(api.listNamespace()), { timeout: 30_000 }).toBe(503);
+  const refused = await kubectl(connected.kubeconfigPath, "get", "namespaces").catch((error: { stderr?: string }) => error.stderr ?? "");
+  if (refused !== null) expect(refused).toContain(`vcluster ${CLUSTER} is suspended: resume it`);
   await screenshot(page, "cluster-suspended");
 
   await actions.getByRole("button", { name: "Resume" }).click();
   await expectPhase(page, "RUNNING");
-  connected = await connect(page, kubeconfigPath, CLUSTER);
-  api = connected.api;
   await expect.poll(() => statusOf(api.listNamespace()), { timeout: 30_000 }).toBe(200);
   const kept = await api.readNamespacedConfigMap({ namespace: "default", name: CONFIG_MAP });
   expect(kept.data).toEqual({ greeting: "hello" });
@@ -185,11 +177,9 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   const cloneDownload = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-kubeconfig").click()]).then(([d]) => d);
   const cloneKubeconfigPath = path.join(path.dirname(kubeconfigPath), cloneDownload.suggestedFilename());
   await cloneDownload.saveAs(cloneKubeconfigPath);
-  const clone = await connect(page, cloneKubeconfigPath, CLONE);
+  const clone = await connect(cloneKubeconfigPath);
   const cloned = await clone.api.readNamespacedConfigMap({ namespace: "default", name: CONFIG_MAP });
   expect(cloned.data).toEqual({ greeting: "hello" });
-  await clone.close();
-  await connected.close();
 
   // Every snapshot on one page; delete the journey's.
   await page.goto("/snapshots");

@@ -90,7 +90,7 @@ export function impersonate(requestor: UserInfo, headers: Headers, minor: number
   let groups: string[] = [];
   const extra: Record<string, string[]> = {};
   for (const r of refs) {
-    const a: Attributes = { user: requestor, verb: "impersonate", resourceRequest: true, path: "", namespace: r.namespace ?? "", apiGroup: r.apiVersion ? "authentication.k8s.io" : "", apiVersion: "v1", resource: "", subresource: "", name: r.name };
+    const a: Attributes = { user: requestor, verb: "impersonate", resourceRequest: true, path: "", namespace: r.namespace ?? "", apiGroup: r.apiVersion ? "authentication.k8s.io" : "", apiVersion: r.apiVersion ? "v1" : "", resource: "", subresource: "", name: r.name };
     switch (r.kind) {
       case "ServiceAccount":
         a.resource = "serviceaccounts";

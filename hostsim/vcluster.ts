@@ -122,7 +122,8 @@ export class VirtualClusters {
       if (container.name !== "syncer" || !workload || !releaseOf(workload)) return undefined;
       return this.startSyncer(pod, container);
     },
-    probe: (pod) => {
+    probe: (pod, container) => {
+      if (container.name !== "syncer" || !releaseOf(pod)) return undefined;
       const ns = pod.metadata.namespace ?? "";
       const name = releaseOf(pod) ?? "";
       const config = this.configs.get(nsKey(ns, name));

@@ -1,25 +1,38 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
-import { AlertTriangle, CheckCircle2, Copy, Download } from "lucide-react";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { AlertTriangle, CheckCircle2, Copy, Download, RotateCw } from "lucide-react";
+import { useState } from "react";
 import { toast } from "sonner";
 import type { ClusterDetail } from "../cluster-types";
 import { useTRPC } from "../trpc";
 import { Button } from "../ui/button";
 import { Card } from "../ui/card";
+import { Modal } from "../ui/modal";
+import { KubeAccessList } from "./kube-access-list";
 
-/** vcluster's default server: reachable only through a port-forward to the control plane's Service. */
-const isLocal = (server: string | null) => !server || /^https:\/\/(localhost|127\.0\.0\.1):\d+\/?$/.test(server);
-
-/** The kubeconfig file (downloaded through the audited route), the commands to use it, and a reachability check. */
+/**
+ * The person's own kubeconfig: the portal's access gateway with a token of their own, for every role, revocable
+ * and rotatable; the commands to use it; a reachability check; the last activity through the gateway.
+ */
 export function KubeconfigPanel({ cluster }: { cluster: ClusterDetail }) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const check = useMutation(trpc.vcluster.kubeconfig.mutationOptions());
+  const [confirmRotate, setConfirmRotate] = useState(false);
+  const rotate = useMutation(
+    trpc.vcluster.rotateKubeconfig.mutationOptions({
+      onSuccess: () => {
+        setConfirmRotate(false);
+        toast.success("Token rotated: download the kubeconfig again; the old file no longer works");
+        void queryClient.invalidateQueries({ queryKey: trpc.vcluster.kubeAccess.queryKey({ id: cluster.id }) });
+      },
+    }),
+  );
   const fileName = `${cluster.name}.kubeconfig.yaml`;
   const command = `kubectl --kubeconfig ${fileName} get namespaces`;
-  const forward = isLocal(cluster.apiServerEndpoint) ? `kubectl port-forward -n ${cluster.namespace} svc/${cluster.name} 8443:443` : null;
   const copy = () =>
-    navigator.clipboard.writeText(forward ? `${forward} &\n${command}` : command).then(
+    navigator.clipboard.writeText(command).then(
       () => toast.success("Command copied"),
       () => toast.error("Could not copy: select the command and copy it by hand"),
     );
@@ -32,15 +45,15 @@ export function KubeconfigPanel({ cluster }: { cluster: ClusterDetail }) {
         <Button onClick={() => check.mutate({ id: cluster.id })} disabled={check.isPending}>
           {check.isPending ? "Checking…" : "Check connection"}
         </Button>
+        <Button onClick={() => setConfirmRotate(true)} data-testid="rotate-kubeconfig">
+          <RotateCw className="size-4" /> Rotate token
+        </Button>
       </div>
-      {forward && (
-        <p className="mt-3 text-xs text-slate-500">
-          The file points at {cluster.apiServerEndpoint ?? "https://localhost:8443"}, as vcluster writes it: forward that port through the host first (with host access), or use <code>vcluster connect {cluster.name} -n {cluster.namespace}</code>.
-        </p>
-      )}
+      <p className="mt-3 text-xs text-slate-500" data-testid="kubeconfig-explainer">
+        The file reaches this cluster through the portal with a token of your own, on any host. Inside the cluster you act as yourself, with your project role: viewers read (no Secrets), members edit, owners administer. Leaving the project or rotating the token cuts it off at once.
+      </p>
       <div className="mt-3 flex items-center gap-2 rounded-md bg-slate-100 px-3 py-2 font-mono text-xs dark:bg-slate-950">
         <div className="flex-1 overflow-x-auto whitespace-nowrap">
-          {forward && <code className="block" data-testid="port-forward-command">{forward}</code>}
           <code className="block" data-testid="kubectl-command">
             {command}
           </code>
@@ -49,6 +62,9 @@ export function KubeconfigPanel({ cluster }: { cluster: ClusterDetail }) {
           <Copy className="size-4" />
         </button>
       </div>
+      <p className="mt-2 text-xs text-slate-500" data-testid="last-activity">
+        Last activity through the portal: {cluster.lastActivityAt ? new Date(cluster.lastActivityAt).toLocaleString() : "none yet"}
+      </p>
       {cluster.phase !== "RUNNING" && !check.data && (
         <p className="mt-2 text-xs text-slate-500">The virtual cluster&apos;s API answers only while the cluster is RUNNING; it is {cluster.phase} now.</p>
       )}
@@ -70,6 +86,20 @@ export function KubeconfigPanel({ cluster }: { cluster: ClusterDetail }) {
           {check.error.message}
         </p>
       )}
+      <KubeAccessList clusterId={cluster.id} />
+      <Modal open={confirmRotate} onOpenChange={setConfirmRotate} title="Rotate your token?" description="Your current kubeconfig for this cluster stops working at once, open watches included; download the file again afterwards.">
+        {rotate.isError && (
+          <p role="alert" className="mb-3 text-sm text-red-600">
+            {rotate.error.message}
+          </p>
+        )}
+        <div className="flex justify-end gap-2">
+          <Button onClick={() => setConfirmRotate(false)}>Cancel</Button>
+          <Button variant="primary" onClick={() => rotate.mutate({ id: cluster.id })} disabled={rotate.isPending} data-testid="confirm-rotate">
+            {rotate.isPending ? "Rotating…" : "Rotate"}
+          </Button>
+        </div>
+      </Modal>
     </Card>
   );
 }

@@ -173,6 +173,7 @@ export class Kubelet {
     if (!now || !runtime) return;
     const name = str(c.name);
     const result = runtime.probe(now, c);
+    if (!result) return;
     this.ctx.cluster.logs.append(now, name, result.log);
     if (!result.ready) return this.later(`probe:${now.metadata.uid}/${name}`, this.probeMs(), () => this.probe(now, c));
     const status = objs(statusOf(now).containerStatuses).find((s) => s.name === name);

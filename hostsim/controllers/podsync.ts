@@ -19,7 +19,7 @@ export const managedBy = "vcluster.loft.sh/managed-by";
 /** Marks a virtual pod whose host pod was created and bound: if that host pod goes, so does the virtual one. */
 const hostPodKey = "vcluster.loft.sh/host-pod";
 
-const hostName = (vns: string, name: string, release: string) => `${name}-x-${vns}-x-${release}`.slice(0, 253);
+export const hostName = (vns: string, name: string, release: string) => `${name}-x-${vns}-x-${release}`.slice(0, 253);
 
 /**
  * vcluster's pod syncer: each virtual pod runs as a host pod in the vcluster's namespace (named
@@ -45,6 +45,8 @@ export function startPodSync(ctx: ControllerContext, target: SyncTarget): () => 
     const spec = clone(specOf(vpod));
     for (const f of ["serviceAccount", "volumes"]) delete spec[f];
     spec.serviceAccountName = target.serviceAccount;
+    // the container sees its virtual name as hostname (pkg/controllers/resources/pods/translate/translator.go)
+    if (!spec.hostname) spec.hostname = name.slice(0, 63).replace(/\./g, "-").replace(/-$/, "");
     if (!host.find(host.rt("", "nodes"), undefined, str(spec.nodeName))) delete spec.nodeName;
     try {
       host.create(hPods, namespace, {

@@ -1,12 +1,13 @@
 /**
- * Test support: what `vcluster connect` gives a user — the downloaded kubeconfig used through a port-forward to a
- * ready control-plane pod over the host's API — so tests use a virtual cluster the way a person on a real host would.
+ * Test support: what `vcluster connect` gives a host admin — Secret vc-NAME's kubeconfig (unless another is given)
+ * used through a port-forward to a ready control-plane pod over the host's API — to look inside a virtual cluster
+ * without the portal.
  * The forward is bound to the pod it found: reconnect after the control plane restarts (suspend, resume, rollout).
  */
 import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { createHostClients } from "@/server/adapters/kubernetes/host-client";
 import { forwardPodPort } from "@/server/adapters/kubernetes/port-forward";
-import { controlPlaneSelector } from "@/server/adapters/vcluster/labels";
+import { controlPlaneSelector, kubeconfigSecretName } from "@/server/adapters/vcluster/labels";
 import { pointAtForward, VIRTUAL_API_PORT } from "@/server/adapters/vcluster/virtual-api";
 
 export interface VirtualConnection {
@@ -16,9 +17,10 @@ export interface VirtualConnection {
 
 const isReady = (pod: V1Pod) => !pod.metadata?.deletionTimestamp && (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
 
-export async function connectVirtual(hostKubeconfig: string, vcluster: { name: string; namespace: string }, kubeconfig: string): Promise<VirtualConnection> {
+export async function connectVirtual(hostKubeconfig: string, vcluster: { name: string; namespace: string }, given?: string): Promise<VirtualConnection> {
   const clients = createHostClients(hostKubeconfig);
   const core = clients.kubeConfig.makeApiClient(CoreV1Api);
+  const kubeconfig = given ?? Buffer.from((await core.readNamespacedSecret({ namespace: vcluster.namespace, name: kubeconfigSecretName(vcluster.name) })).data?.config ?? "", "base64").toString("utf8");
   let pod: V1Pod | undefined;
   for (let i = 0; i < 400 && !pod; i++) {
     pod = (await core.listNamespacedPod({ namespace: vcluster.namespace, labelSelector: controlPlaneSelector(vcluster.name) })).items.find(isReady);

@@ -124,7 +124,7 @@ export function createKubeGateway(options: GatewayOptions): KubeGateway {
   }
 
   /** The upstream channel, or the reason it cannot be had, audited for mutations as any refusal is. */
-  async function usePool(grant: Grant, info: KubeRequestInfo, parsed: Parsed, origin: RequestOrigin, fn: (upstream: Upstream) => Promise<void>): Promise<void> {
+  async function throughUpstream(grant: Grant, info: KubeRequestInfo, parsed: Parsed, origin: RequestOrigin, fn: (upstream: Upstream) => Promise<void>): Promise<void> {
     let opened = false;
     try {
       await pool.use(grant, (upstream) => {
@@ -147,7 +147,7 @@ export function createKubeGateway(options: GatewayOptions): KubeGateway {
     const { grant, parsed, info } = await admit(req, origin);
     const longRunning = isLongRunning(info, parsed.query);
     if (info.verb !== "watch") records.activity(grant);
-    await usePool(grant, info, parsed, origin, (upstream) =>
+    await throughUpstream(grant, info, parsed, origin, (upstream) =>
       new Promise<void>((resolve) => {
         let code = 0;
         let finished = false;
@@ -207,7 +207,7 @@ export function createKubeGateway(options: GatewayOptions): KubeGateway {
     const origin = originOf(req);
     const { grant, parsed, info } = await admit(req, origin);
     records.activity(grant);
-    await usePool(grant, info, parsed, origin, (upstream) =>
+    await throughUpstream(grant, info, parsed, origin, (upstream) =>
       new Promise<void>((resolve) => {
         const upstreamSocket = upstream.connect();
         let code = 0;

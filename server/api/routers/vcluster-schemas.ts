@@ -30,6 +30,7 @@ export const vclusterViewSchema = z.object({
   readyReplicas: z.number().int(),
   apiServerEndpoint: z.string().nullable(),
   chartVersion: z.string().nullable(),
+  lastActivityAt: z.date().nullable().describe("the last request of a person through the access gateway (watches do not count)"),
   allowedActions: z.array(z.enum(ACTIONS)),
   createdAt: z.date(),
   updatedAt: z.date(),

@@ -39,11 +39,10 @@ async function team() {
 
 const connections: VirtualConnection[] = [];
 
-/** The downloaded kubeconfig, used through a port-forward as `vcluster connect` does. */
+/** Inside the virtual cluster as the host's admin sees it (`vcluster connect`), not through the portal. */
 async function connect(api: ReturnType<typeof callerFor>, id: string): Promise<KubeConfig> {
-  const { kubeconfig } = await api.vcluster.kubeconfig({ id });
   const v = await api.vcluster.get({ id });
-  const connection = await connectVirtual(sim.kubeconfig, { name: v.name, namespace: v.namespace }, kubeconfig);
+  const connection = await connectVirtual(sim.kubeconfig, { name: v.name, namespace: v.namespace });
   connections.push(connection);
   return connection.kc;
 }

@@ -64,10 +64,18 @@ describe("vcluster procedures", () => {
     await waitForOperation(t.db, scaled.operationId);
 
     const kubeconfig = await as(member).vcluster.kubeconfig({ id: created.vcluster.id });
-    expect(kubeconfig).toMatchObject({ reachable: true, server: "https://localhost:8443", fileName: "svc-one.kubeconfig.yaml" });
-    expect(kubeconfig.warning).toContain("works only through a port-forward");
-    expect(kubeconfig.kubeconfig).toContain(kubeconfig.server);
-    expect((await refusal(as(viewer).vcluster.kubeconfig({ id: created.vcluster.id }))).code).toBe("FORBIDDEN");
+    expect(kubeconfig).toMatchObject({ reachable: true, warning: null, server: `http://localhost:3000/kube/${created.vcluster.id}`, fileName: "svc-one.kubeconfig.yaml" });
+    expect(kubeconfig.kubeconfig).toContain(`server: ${kubeconfig.server}`);
+    expect(kubeconfig.kubeconfig).toContain(`token: ${kubeconfig.tokenPrefix}_`);
+    // the same file on every download; everyone's own; VIEWERs get one too (RBAC inside makes it read-only)
+    expect((await as(member).vcluster.kubeconfig({ id: created.vcluster.id })).kubeconfig).toBe(kubeconfig.kubeconfig);
+    const viewers = await as(viewer).vcluster.kubeconfig({ id: created.vcluster.id });
+    expect(viewers.tokenPrefix).not.toBe(kubeconfig.tokenPrefix);
+    const rotated = await as(member).vcluster.rotateKubeconfig({ id: created.vcluster.id });
+    expect(rotated.tokenPrefix).not.toBe(kubeconfig.tokenPrefix);
+    expect((await as(member).vcluster.kubeAccess({ id: created.vcluster.id })).map((r) => r.prefix)).toEqual([rotated.tokenPrefix]);
+    const stranger = await createUser(t.db);
+    expect((await refusal(as(stranger).vcluster.kubeconfig({ id: created.vcluster.id }))).code).toBe("NOT_FOUND");
 
     await waitForOperation(t.db, (await as(member).vcluster.suspend({ id: created.vcluster.id })).operationId);
     expect((await as(viewer).vcluster.get({ id: created.vcluster.id })).phase).toBe("SUSPENDED");
@@ -84,6 +92,9 @@ describe("vcluster procedures", () => {
       "vcluster.create:SUCCESS",
       "vcluster.scale:SUCCESS",
       "vcluster.kubeconfig_download:SUCCESS",
+      "vcluster.kubeconfig_download:SUCCESS",
+      "vcluster.kubeconfig_download:SUCCESS",
+      "vcluster.kubeconfig_rotate:SUCCESS",
       "vcluster.kubeconfig_download:REFUSED",
       "vcluster.suspend:SUCCESS",
       "vcluster.resume:SUCCESS",

@@ -24,6 +24,8 @@ export interface VClusterView {
   apiServerEndpoint: string | null;
   /** the vcluster chart version the control plane runs (null until first installed) */
   chartVersion: string | null;
+  /** the last request of a person through the access gateway */
+  lastActivityAt: Date | null;
   allowedActions: Action[];
   createdAt: Date;
   updatedAt: Date;
@@ -53,6 +55,7 @@ export async function loadView(db: Db | Tx, id: string): Promise<VClusterView> {
     readyReplicas: v.readyReplicas,
     apiServerEndpoint: v.apiServerEndpoint,
     chartVersion: v.chartVersion,
+    lastActivityAt: v.lastActivityAt,
     allowedActions: allowedActions(v.phase),
     createdAt: v.createdAt,
     updatedAt: v.updatedAt,
