@@ -14,6 +14,8 @@ import { createTestDatabase, type TestDatabase } from "./test-database";
 
 export interface EnginePortal {
   url: string;
+  /** the CA of the portal's TLS, which the gateway's https:// address uses */
+  caFile: string;
   t: TestDatabase;
   project: { id: string; slug: string };
   /** an API token of the project's OWNER */
@@ -45,6 +47,7 @@ export async function startEnginePortal(env: Record<string, string> = {}): Promi
   const { token } = await createApiToken(t.db, actorOf(owner), { name: "tests", expiresInDays: 1 });
   return {
     url: portal.url,
+    caFile: portal.caFile,
     t,
     project,
     token,

@@ -1,6 +1,7 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import https from "node:https";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -44,6 +45,20 @@ async function kubectl(role: Role, ...args: string[]): Promise<{ ok: boolean; ou
   }
 }
 
+/** A long-running kubectl (watch, port-forward) whose output is read as it comes. */
+function kubectlStream(role: Role, ...args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const person = people[role];
+  if (!person) throw new Error(`no ${role}`);
+  const child = spawn("kubectl", ["--kubeconfig", person.kubeconfig, ...args], { env: { ...process.env, HOME: path.join(dir, role) }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  streams.push(child);
+  return { child, output: () => out, exited: new Promise((resolve) => child.once("exit", (code) => resolve(code))) };
+}
+
+const streams: ChildProcess[] = [];
+
 async function eventually<T>(what: string, fn: () => Promise<T | undefined>, limitMs = 60_000): Promise<T> {
   const deadline = Date.now() + limitMs;
   for (;;) {
@@ -72,6 +87,7 @@ beforeAll(async () => {
   }
 }, 240_000);
 afterAll(async () => {
+  for (const child of streams) child.kill("SIGKILL");
   await portal?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
@@ -107,5 +123,96 @@ describe("the access gateway with real kubectl", () => {
     expect(memberClusterWide.ok).toBe(false);
     expect(await kubectl("OWNER", "create", "clusterrole", "made-by-owner", "--verb=get", "--resource=pods")).toMatchObject({ ok: true });
     expect((await kubectl("VIEWER", "get", "configmap", "made-by-member", "-n", "default", "-o", "jsonpath={.data.a}")).out).toBe("b");
+  });
+
+  it("streams a watch, serves logs and port-forwards to a pod, through the portal", async () => {
+    const watch = kubectlStream("VIEWER", "get", "configmaps", "-n", "default", "--watch", "--output-watch-events", "-o", "name");
+    await eventually("the watch's first list", async () => (watch.output().includes("made-by-member") ? true : undefined));
+    expect(await kubectl("MEMBER", "create", "configmap", "after-the-watch", "-n", "default", "--from-literal=a=b")).toMatchObject({ ok: true });
+    await eventually("the new ConfigMap in the open watch", async () => (watch.output().includes("after-the-watch") ? true : undefined), 10_000);
+    watch.child.kill("SIGTERM");
+
+    const pod = await eventually("a running web pod", async () => {
+      const { out } = await kubectl("VIEWER", "get", "pods", "-n", "default", "-l", "app=web", "-o", "jsonpath={.items[?(@.status.phase=='Running')].metadata.name}");
+      return out.trim() ? out.trim().split(" ")[0] : undefined;
+    });
+    expect((await kubectl("VIEWER", "logs", "-n", "default", pod)).out).toMatch(/Started HTTP server on port 8080/);
+
+    const forward = kubectlStream("MEMBER", "port-forward", "-n", "default", `pod/${pod}`, ":8080");
+    const port = await eventually("the forwarded port", async () => /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(forward.output())?.[1]);
+    expect(await (await fetch(`http://127.0.0.1:${port}/hostname`)).text()).toBe(pod);
+    forward.child.kill("SIGTERM");
+    // VIEWERs may not forward ports (the view role has no pods/portforward)
+    const viewerForward = await kubectl("VIEWER", "port-forward", "-n", "default", `pod/${pod}`, ":8080", "--pod-running-timeout=5s");
+    expect(viewerForward.out).toContain('cannot create resource "pods/portforward"');
+  });
+
+  it("writes an audit row for each mutation, refusals included, and records the cluster's last activity", async () => {
+    const rows = await portal.t.db.auditLog.findMany({ where: { targetId: vclusterId, action: { startsWith: "kube." } }, orderBy: { seq: "asc" } });
+    const summary = rows.map((r) => `${r.action} ${r.result} ${r.actorLabel.split(" ")[0]} ${(r.after as { object?: string; code?: number }).object} ${(r.after as { code?: number }).code}`);
+    expect(summary).toContain("kube.create SUCCESS member@gateway.example default configmaps made-by-member 201");
+    expect(summary).toContain("kube.create REFUSED viewer@gateway.example default configmaps 403");
+    expect(summary.some((line) => line.startsWith("kube.create SUCCESS member@gateway.example default pods/portforward"))).toBe(true);
+    expect(summary.some((line) => line.startsWith("kube.list"))).toBe(false);
+    const vcluster = await portal.t.db.vCluster.findUniqueOrThrow({ where: { id: vclusterId } });
+    expect(vcluster.lastActivityAt?.getTime()).toBeGreaterThan(Date.now() - 120_000);
+  });
+
+  it("cuts a removed member, a revoked token and a disabled account at the next request and in an open watch", async () => {
+    const cases: { role: Role; cut: () => Promise<unknown>; message: RegExp }[] = [
+      { role: "VIEWER", cut: () => portal.t.db.membership.deleteMany({ where: { userId: people.VIEWER?.id, projectId: portal.project.id } }), message: /Forbidden|no longer a member/ },
+      { role: "MEMBER", cut: () => createClient({ url: portal.url, token: people.MEMBER?.token ?? "" }).vcluster.rotateKubeconfig.mutate({ id: vclusterId }), message: /Unauthorized|logged in/ },
+      { role: "OWNER", cut: () => portal.t.db.user.update({ where: { id: people.OWNER?.id }, data: { disabled: true } }), message: /Unauthorized|logged in/ },
+    ];
+    for (const { role, cut, message } of cases) {
+      expect((await kubectl(role, "get", "configmaps", "-n", "default")).ok).toBe(true);
+      const watch = kubectlStream(role, "get", "configmaps", "-n", "default", "--watch", "-o", "name");
+      await eventually(`${role}'s watch`, async () => (watch.output().includes("configmap/") ? true : undefined));
+      const cutAt = Date.now();
+      await cut();
+      const ended = await Promise.race([watch.exited.then(() => Date.now() - cutAt), new Promise<number>((r) => setTimeout(() => r(-1), 5_000))]);
+      expect(ended, `${role}'s open watch must end`).toBeGreaterThanOrEqual(0);
+      expect(ended).toBeLessThan(2_000);
+      const refused = await kubectl(role, "get", "configmaps", "-n", "default");
+      expect(refused.ok).toBe(false);
+      expect(refused.out).toMatch(message);
+    }
+  });
+
+  it("answers a burst over the per-person limit with 429 and Retry-After", async () => {
+    const user = await createUser(portal.t.db, { email: "burst@gateway.example" });
+    await portal.t.db.membership.create({ data: { userId: user.id, projectId: portal.project.id, role: "VIEWER" } });
+    const { token } = await createApiToken(portal.t.db, actorOf(user), { name: "t", expiresInDays: 1 });
+    const file = await createClient({ url: portal.url, token }).vcluster.kubeconfig.mutate({ id: vclusterId });
+    const kubeToken = /token: (\S+)/.exec(file.kubeconfig)?.[1] ?? "";
+    const agent = new https.Agent({ ca: await readFile(portal.caFile, "utf8"), keepAlive: true, maxSockets: 20 });
+    const get = () =>
+      new Promise<{ code: number; retry: string | undefined; body: string }>((resolve, reject) => {
+        https
+          .get(`${file.server}/version`, { agent, headers: { authorization: `Bearer ${kubeToken}` } }, (res) => {
+            let body = "";
+            res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+            res.on("end", () => resolve({ code: res.statusCode ?? 0, retry: res.headers["retry-after"], body }));
+          })
+          .on("error", reject);
+      });
+    const codes = await Promise.all(Array.from({ length: 450 }, get));
+    agent.destroy();
+    const limited = codes.filter((c) => c.code === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    expect(Number(limited[0].retry)).toBeGreaterThan(0);
+    expect(limited[0].body).toContain("too many requests through the portal");
+    expect(codes.filter((c) => c.code === 200).length).toBeLessThanOrEqual(400);
+  });
+
+  it("gives the same file to the CLI and to the typed client", async () => {
+    const user = await createUser(portal.t.db, { email: "cli@gateway.example" });
+    await portal.t.db.membership.create({ data: { userId: user.id, projectId: portal.project.id, role: "MEMBER" } });
+    const { token } = await createApiToken(portal.t.db, actorOf(user), { name: "t", expiresInDays: 1 });
+    const typed = await createClient({ url: portal.url, token }).vcluster.kubeconfig.mutate({ id: vclusterId });
+    const { stdout } = await exec(process.execPath, ["--import", "tsx", path.resolve("server/cli/ovc.ts"), "kubeconfig", "gw", "-p", portal.project.slug], {
+      env: { ...process.env, OVC_URL: portal.url, OVC_TOKEN: token, XDG_CONFIG_HOME: dir },
+    });
+    expect(stdout).toBe(typed.kubeconfig.endsWith("\n") ? typed.kubeconfig : `${typed.kubeconfig}\n`);
   });
 });

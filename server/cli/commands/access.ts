@@ -22,13 +22,14 @@ export function registerAccessCommands(program: Command): void {
 
   program
     .command("kubeconfig <name>")
-    .description("download a vcluster's kubeconfig (to stdout, or a file with mode 0600)")
+    .description("download your kubeconfig for a vcluster: the portal's access gateway with your own token (to stdout, or a file with mode 0600)")
     .option("-o, --output <file>", "write to this file instead of stdout")
     .option("-p, --project <project>", "the vcluster's project, when the name is in several")
-    .action(async (name: string, options: { output?: string; project?: string }) => {
+    .option("--rotate", "revoke your current token for this vcluster (old files stop working at once) and get a new file")
+    .action(async (name: string, options: { output?: string; project?: string; rotate?: boolean }) => {
       const client = await connect();
       const row = await resolveVCluster(client, name, options.project);
-      const result = await client.vcluster.kubeconfig.mutate({ id: row.id });
+      const result = options.rotate ? await client.vcluster.rotateKubeconfig.mutate({ id: row.id }) : await client.vcluster.kubeconfig.mutate({ id: row.id });
       if (result.warning) process.stderr.write(`warning: ${result.warning}\n`);
       if (!options.output) {
         process.stdout.write(result.kubeconfig.endsWith("\n") ? result.kubeconfig : `${result.kubeconfig}\n`);
