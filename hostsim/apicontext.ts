@@ -30,11 +30,25 @@ export function versionInfo(gitVersion: string): VersionInfo {
   };
 }
 
+/** A pod as the host runs it. */
+export interface PodLocation {
+  cluster: Cluster;
+  ns: string;
+  name: string;
+}
+
 export interface ApiContext {
   cluster: Cluster;
   version: VersionInfo;
   hub: WatchHub;
   bookmarkIntervalMs: number;
+  /** A virtual cluster's: the host pod its syncer runs a virtual pod as, where the pod's log and port-forward go. */
+  hostPod?: (ns: string, name: string) => PodLocation;
+}
+
+/** Where a pod's log and port-forward are served: its own cluster, or the host pod of a virtual one. */
+export function podLocation(ctx: ApiContext, ns: string, name: string): PodLocation {
+  return ctx.hostPod?.(ns, name) ?? { cluster: ctx.cluster, ns, name };
 }
 
 /** The resource a request addresses, resolved from its path. */

@@ -37,7 +37,7 @@ export function resourceList(reg: Registry, group: string, version: string) {
   const types = reg.all().filter((t) => t.group === group && t.version === version);
   if (types.length === 0) return undefined;
   const resources = types.flatMap((t) => [
-    { name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs, ...(t.shortNames.length ? { shortNames: t.shortNames } : {}), ...(t.categories.length ? { categories: t.categories } : {}) },
+    { name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: t.verbs ?? verbs, ...(t.shortNames.length ? { shortNames: t.shortNames } : {}), ...(t.categories.length ? { categories: t.categories } : {}) },
     ...(t.status ? [{ name: `${t.plural}/status`, singularName: "", namespaced: t.namespaced, kind: t.kind, verbs: ["get", "patch", "update"] }] : []),
     ...(t.scale ? [{ name: `${t.plural}/scale`, singularName: "", namespaced: t.namespaced, group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] }] : []),
   ]);
@@ -55,7 +55,7 @@ function discoveryResource(t: ResourceType) {
     responseKind: kindRef,
     scope: t.namespaced ? "Namespaced" : "Cluster",
     singularResource: t.singular,
-    verbs,
+    verbs: t.verbs ?? verbs,
     ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
     ...(t.categories.length ? { categories: t.categories } : {}),
     ...(subresources.length ? { subresources } : {}),

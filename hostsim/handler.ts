@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
-import { type ApiContext, type Target, withVersion } from "./apicontext";
+import { createSelfSubjectAccessReview } from "./accessreview";
+import { type ApiContext, podLocation, type Target, withVersion } from "./apicontext";
 import { serveDiscovery } from "./discovery";
 import { ApiError, errors } from "./errors";
 import { serveLog } from "./logs";
@@ -38,7 +39,15 @@ function handleResource(ctx: ApiContext, t: Target, req: ApiRequest, res: Server
   const { rt, ns } = t;
   const name = t.name;
   if (t.sub === "scale" && rt.scale && name) return handleScale(ctx, t, req, res);
-  if (t.sub === "log" && rt.kind === "Pod" && name && req.method === "GET") return serveLog(cluster.logs, cluster.get(rt, ns, name), req.query, res);
+  if (rt.kind === "SelfSubjectAccessReview") {
+    if (req.method === "POST" && !name) return createSelfSubjectAccessReview(ctx, req, res);
+    throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {});
+  }
+  if (t.sub === "log" && rt.kind === "Pod" && name && req.method === "GET") {
+    // vcluster's syncer sends a virtual pod's log request to its host pod (pkg/server/filters/redirect.go)
+    const at = podLocation(ctx, ns ?? "", name);
+    return serveLog(at.cluster.logs, at.cluster.get(at.cluster.rt("", "pods"), at.ns, at.name), req.query, res);
+  }
   const sub = t.sub;
   if (sub && !((sub === "status" && rt.status) || (sub === "finalize" && rt.kind === "Namespace"))) throw errors.pathNotFound();
   const isWatch = t.legacyWatch || req.query.get("watch") === "true" || req.query.get("watch") === "1";

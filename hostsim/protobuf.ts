@@ -94,6 +94,16 @@ const kinds: Record<string, Message> = {
   RoleBinding: meta({ 2: ["subjects", subject, true], 3: ["roleRef", roleRef] }),
   ClusterRoleBinding: meta({ 2: ["subjects", subject, true], 3: ["roleRef", roleRef] }),
   ResourceQuota: meta({ 2: ["spec", { 1: ["hard", { map: "quantity" }], 2: ["scopes", "string", true] }] }),
+  // what `kubectl auth can-i` sends (k8s.io/api/authorization/v1/generated.proto)
+  SelfSubjectAccessReview: meta({
+    2: [
+      "spec",
+      {
+        1: ["resourceAttributes", { 1: ["namespace", "string"], 2: ["verb", "string"], 3: ["group", "string"], 4: ["version", "string"], 5: ["resource", "string"], 6: ["subresource", "string"], 7: ["name", "string"] }],
+        2: ["nonResourceAttributes", { 1: ["path", "string"], 2: ["verb", "string"] }],
+      },
+    ],
+  }),
   // client-go's typed clients send it with every delete, e.g. helm purging its release Secrets on uninstall.
   DeleteOptions: {
     1: ["gracePeriodSeconds", "int", false, true],

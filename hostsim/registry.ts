@@ -24,6 +24,8 @@ export interface ResourceType {
   fieldSelectors: string[];
   /** Fills in defaults the way the apiserver's defaulting functions do, on create and update. */
   defaults?: (o: KObject) => void;
+  /** Discovery verbs of a kind that is not stored but only created and answered (a review). */
+  verbs?: string[];
   /** openAPIV3Schema of a custom resource, used for fieldValidation. */
   schema?: unknown;
   crd?: boolean;
@@ -78,6 +80,7 @@ export function builtinTypes(): ResourceType[] {
     def({ group: "networking.k8s.io", version: "v1", kind: "NetworkPolicy", plural: "networkpolicies", namespaced: true, shortNames: ["netpol"], columns: [c.name, c.path("Pod-Selector", "spec.podSelector"), c.age] }),
     def({ group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", namespaced: true, shortNames: ["ing"], status: true, columns: [c.name, c.path("Class", "spec.ingressClassName"), c.ingressHosts, c.age] }),
     def({ group: "policy", version: "v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", namespaced: true, shortNames: ["pdb"], status: true, columns: [c.name, c.path("Min Available", "spec.minAvailable"), c.path("Max Unavailable", "spec.maxUnavailable"), c.age] }),
+    def({ group: "authorization.k8s.io", version: "v1", kind: "SelfSubjectAccessReview", plural: "selfsubjectaccessreviews", namespaced: false, verbs: ["create"] }),
     def({ group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions", namespaced: false, shortNames: ["crd", "crds"], status: true, columns: [c.name, c.createdAt] }),
   ];
 }

@@ -1,17 +1,19 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import YAML from "yaml";
+import type { UserInfo } from "./authn";
 import type { DeleteOptions, PatchType, WriteOptions } from "./cluster";
 import { ApiError, errors } from "./errors";
 import { decodeProtobuf } from "./protobuf";
 import { isObj } from "./types";
 
-/** An HTTP request to one cluster's API, with the path below the cluster's prefix and the body read. */
+/** An HTTP request to one cluster's API, with the body read and the user it acts as (after impersonation). */
 export interface ApiRequest {
   method: string;
   path: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  user: UserInfo;
 }
 
 export function send(res: ServerResponse, code: number, body: unknown, contentType = "application/json", warnings: string[] = []): void {

@@ -16,6 +16,8 @@ export interface EnginePortal {
   url: string;
   /** the CA of the portal's TLS, which the gateway's https:// address uses */
   caFile: string;
+  /** the simulated host's admin kubeconfig */
+  hostKubeconfig: string;
   t: TestDatabase;
   project: { id: string; slug: string };
   /** an API token of the project's OWNER */
@@ -48,6 +50,7 @@ export async function startEnginePortal(env: Record<string, string> = {}): Promi
   return {
     url: portal.url,
     caFile: portal.caFile,
+    hostKubeconfig: host.kubeconfig,
     t,
     project,
     token,

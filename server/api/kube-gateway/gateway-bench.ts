@@ -1,0 +1,114 @@
+/**
+ * Access gateway overhead (prints figures, asserts nothing): the same requests through the portal
+ * (`https://portal/kube/<id>`, the person's token, impersonation) and directly against the virtual API (vc-NAME
+ * through a port-forward, as `vcluster connect` does): `kubectl get namespaces` and a list of 1 000 ConfigMaps,
+ * p50/p99, and watch event latency. Production build, simulated host, embedded database per run.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import https from "node:https";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { CoreV1Api, KubeConfig, Watch } from "@kubernetes/client-node";
+import { createClient } from "@/server/client/create-client";
+import { ensureBuild } from "@/server/launch/build";
+import { connectVirtual } from "@/server/testing/connect-virtual";
+import { startEnginePortal } from "@/server/testing/engine-portal";
+
+process.env.LOG_LEVEL ??= "warn";
+const exec = promisify(execFile);
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+const figures = (label: string, gateway: number[], direct: number[]) =>
+  console.log(
+    `${label}: gateway p50 ${percentile(gateway, 50).toFixed(1)} ms p99 ${percentile(gateway, 99).toFixed(1)} ms | direct p50 ${percentile(direct, 50).toFixed(1)} ms p99 ${percentile(direct, 99).toFixed(1)} ms | ratio p50 ${(percentile(gateway, 50) / percentile(direct, 50)).toFixed(2)}x`,
+  );
+
+async function timed(times: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const t0 = performance.now();
+    await fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+/** Milliseconds from a ConfigMap's creation being answered to its ADDED event on an open watch. */
+async function watchLatency(watcher: KubeConfig, writer: CoreV1Api, rounds: number): Promise<number[]> {
+  const seen = new Map<string, number>();
+  const request = await new Watch(watcher).watch("/api/v1/namespaces/default/configmaps", {}, (type, obj: { metadata?: { name?: string } }) => {
+    if (type === "ADDED" && obj.metadata?.name) seen.set(obj.metadata.name, performance.now());
+  }, () => undefined);
+  await new Promise((r) => setTimeout(r, 300));
+  const out: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const name = `w-${Date.now()}-${i}`;
+    await writer.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name } } });
+    const answered = performance.now();
+    while (!seen.has(name)) await new Promise((r) => setTimeout(r, 1));
+    out.push(Math.max(0, (seen.get(name) ?? answered) - answered));
+  }
+  request.abort();
+  return out;
+}
+
+async function main(): Promise<void> {
+  await ensureBuild(process.cwd());
+  const portal = await startEnginePortal({ GATEWAY_REQUESTS_PER_MINUTE: "1000000" });
+  const dir = await mkdtemp(path.join(tmpdir(), "ovc-gateway-bench-"));
+  try {
+    const client = createClient({ url: portal.url, token: portal.token });
+    const { vcluster } = await client.vcluster.create.mutate({ projectId: portal.project.id, name: "bench", spec: {} });
+    while ((await client.vcluster.get.query({ id: vcluster.id })).phase !== "RUNNING") await new Promise((r) => setTimeout(r, 250));
+    const file = await client.vcluster.kubeconfig.mutate({ id: vcluster.id });
+    const viaGateway = path.join(dir, "gateway.kubeconfig");
+    await writeFile(viaGateway, file.kubeconfig, { mode: 0o600 });
+    const direct = await connectVirtual(portal.hostKubeconfig, { name: vcluster.name, namespace: vcluster.namespace });
+    const viaDirect = path.join(dir, "direct.kubeconfig");
+    await writeFile(viaDirect, direct.kc.exportConfig(), { mode: 0o600 });
+    const gatewayKc = new KubeConfig();
+    gatewayKc.loadFromString(file.kubeconfig);
+    const gatewayApi = gatewayKc.makeApiClient(CoreV1Api);
+    const directApi = direct.kc.makeApiClient(CoreV1Api);
+
+    const kubectl = (kubeconfig: string) => exec("kubectl", ["--kubeconfig", kubeconfig, "get", "namespaces"], { env: { ...process.env, HOME: dir } });
+    await kubectl(viaGateway);
+    await kubectl(viaDirect);
+    figures("kubectl get namespaces (20 runs)", await timed(20, () => kubectl(viaGateway)), await timed(20, () => kubectl(viaDirect)));
+
+    for (let i = 0; i < 1000; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => directApi.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: `cm-${i + j}` }, data: { n: String(i + j) } } })));
+    // one keep-alive connection each, as a client would hold it
+    const ca = await readFile(portal.caFile, "utf8");
+    const token = /token: (\S+)/.exec(file.kubeconfig)?.[1] ?? "";
+    const gatewayAgent = new https.Agent({ ca, keepAlive: true, maxSockets: 1 });
+    const get = (url: string, options: https.RequestOptions) =>
+      new Promise<number>((resolve, reject) => {
+        https.get(url, options, (res) => {
+          let size = 0;
+          res.on("data", (chunk: Buffer) => (size += chunk.length));
+          res.on("end", () => resolve(size));
+        }).on("error", reject);
+      });
+    const list = "/api/v1/namespaces/default/configmaps";
+    const listDirect = () => directApi.listNamespacedConfigMap({ namespace: "default" });
+    const listGateway = () => get(`${file.server}${list}`, { agent: gatewayAgent, headers: { authorization: `Bearer ${token}` } });
+    await listGateway();
+    await listDirect();
+    const gatewayLists = await timed(30, listGateway);
+    const gatewayLists2 = await timed(30, () => gatewayApi.listNamespacedConfigMap({ namespace: "default" }));
+    figures("list of 1 000 ConfigMaps, keep-alive https (30 runs)", gatewayLists, await timed(30, listDirect));
+    figures("list of 1 000 ConfigMaps, client-node (30 runs)", gatewayLists2, await timed(30, listDirect));
+    figures("watch event after create (30 events)", await watchLatency(gatewayKc, directApi, 30), await watchLatency(direct.kc, directApi, 30));
+    gatewayAgent.destroy();
+    await direct.close();
+  } finally {
+    await portal.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
