@@ -2,6 +2,7 @@ import { createPrivateKey, generateKeyPairSync, randomBytes, sign as signNative 
 import fs from "node:fs";
 import path from "node:path";
 import forge from "node-forge";
+import { superAdmin } from "./authn";
 
 export interface KeyPair {
   certPem: string;
@@ -72,18 +73,18 @@ export function serverCert(ca: KeyPair, hosts: string[]): KeyPair {
 let clientKeys: ReturnType<typeof newKeys> | null = null;
 
 /**
- * A client certificate whose organizational unit names the API it is valid for ("host" or "vc/NS/NAME").
- * Every certificate is its own, but they share one key pair per process: an RSA key costs ~100 ms of CPU, which
- * would otherwise dominate a vcluster's start-up in the simulator.
+ * kubeadm's super-admin client certificate (CN kubernetes-super-admin, O system:masters), which vcluster's
+ * syncer issues from the virtual cluster's CA for Secret vc-NAME; only that CA's API server accepts it. Every
+ * certificate is its own, but they share one key pair per process: an RSA key costs ~100 ms of CPU, which would
+ * otherwise dominate a vcluster's start-up in the simulator.
  */
-export function clientCert(ca: KeyPair, scope: string): KeyPair {
+export function clientCert(ca: KeyPair): KeyPair {
   clientKeys ??= newKeys();
   return signed(
     ca,
     [
-      { name: "commonName", value: "kube-admin" },
-      { name: "organizationName", value: "system:masters" },
-      { name: "organizationalUnitName", value: scope },
+      { name: "commonName", value: superAdmin.name },
+      ...superAdmin.groups.map((value) => ({ name: "organizationName", value })),
     ],
     [
       { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
@@ -91,6 +92,12 @@ export function clientCert(ca: KeyPair, scope: string): KeyPair {
     ],
     clientKeys,
   );
+}
+
+/** Whether a kept client certificate still names the super-admin (older data directories hold another subject). */
+export function isSuperAdminCert(p: KeyPair): boolean {
+  const subject = forge.pki.certificateFromPem(p.certPem).subject;
+  return subject.getField("CN")?.value === superAdmin.name && subject.getField("O")?.value === superAdmin.groups[0] && !subject.getField("OU");
 }
 
 /** Reads a key pair kept in dir, or makes and keeps one. */

@@ -1,21 +1,25 @@
 import fs from "node:fs";
 import https from "node:https";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import path from "node:path";
-import type { TLSSocket } from "node:tls";
+import { Agnhost } from "./agnhost";
+import { podLocation, versionInfo, type ApiContext } from "./apicontext";
+import { authenticate, superAdmin } from "./authn";
 import { certCoversHosts, createCa, keptPair, keptToken, serverCert } from "./certs";
 import { Cluster } from "./cluster";
 import { startControllers } from "./controllers";
+import { combineRuntimes } from "./controllers/runtime";
 import { errors } from "./errors";
 import { describeRequest, FaultInjector, faultsSchema, type Faults } from "./faults";
-import { versionInfo, type ApiContext } from "./apicontext";
+import { type ApiAccess, admit, refuseUpgrade, writeRefusal } from "./filters";
 import { handleApi } from "./handler";
 import { sendError } from "./request";
 import { kubeconfigYaml } from "./kubeconfig";
-import { servePortForward } from "./portforward";
+import { type Dial, servePortForward } from "./portforward";
 import { parseQuantity } from "./quantity";
+import { authorize, forbiddenResource } from "./rbac";
 import { Store } from "./store";
 import { VirtualClusters } from "./vcluster";
 import { WatchHub } from "./watch";
@@ -65,6 +69,22 @@ function sendJson(res: ServerResponse, code: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/** One Kubernetes API as a server: its objects, who may call it, and the scope its injected faults name. */
+export interface ApiServer {
+  api: ApiContext;
+  access: ApiAccess;
+  /** "host" or "vc/NS/NAME". */
+  scope: string;
+}
+
+export interface ApiListeners {
+  request: RequestListener;
+  upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+}
+
+/** Connect subresources whose WebSocket upgrade (a GET) must also be allowed to create, from 1.35 on. */
+const connectSubresources = ["portforward", "exec", "attach"];
+
 /** Starts the simulated host cluster: HTTPS Kubernetes API, controllers, virtual clusters and faults. */
 export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
   const host = opts.host ?? "127.0.0.1";
@@ -90,19 +110,12 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
   const hub = new WatchHub((t) => faults.watchLifetimeMs(t));
   const store = Store.open(path.join(dataDir, "host"), opts.watchHistory);
   const cluster = new Cluster(store);
-  const authorized = (req: IncomingMessage, token: string, scope: string) => {
-    const auth = req.headers.authorization ?? "";
-    if (auth === `Bearer ${token}` || (scope === "host" && auth === `Bearer ${adminToken}`)) return true;
-    const sock = req.socket as TLSSocket;
-    if (!sock.authorized) return false;
-    const ou = sock.getPeerCertificate().subject?.OU;
-    return (Array.isArray(ou) ? ou : [ou]).includes(scope);
-  };
+  const hostTokens = new Map([[adminToken, superAdmin]]);
 
   const pending = new Set<ServerResponse>();
-  /** One API's request path, host or virtual: injected faults for its scope, its credentials, then the API. */
+  /** One API's request path, host or virtual: injected faults for its scope, the filter chain, then the API. */
   const serve =
-    (target: ApiContext, token: string, scope: string) =>
+    ({ api: target, access, scope }: ApiServer) =>
     (req: IncomingMessage, res: ServerResponse): void => {
       void (async () => {
         const u = new URL(req.url ?? "/", "https://hostsim");
@@ -121,27 +134,66 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
           res.setHeader("Retry-After", "1");
           return sendJson(res, failure, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: `injected fault: ${reason}`, reason, code: failure });
         }
-        if (!authorized(req, token, scope)) return sendError(res, errors.unauthorized());
+        const admitted = admit(access, req, u);
+        if (!("user" in admitted)) return writeRefusal(res, admitted);
         const body = await readBody(req);
-        handleApi(target, { method: req.method ?? "GET", path: u.pathname, query: u.searchParams, headers: req.headers, body }, res);
+        handleApi(target, { method: req.method ?? "GET", path: u.pathname, query: u.searchParams, headers: admitted.headers, body, user: admitted.user }, res);
       })().catch((e: unknown) => {
         if (!res.headersSent) sendError(res, e);
       });
     };
 
+  /**
+   * Upgraded requests, after the same filters: only pods/portforward upgrades here (exec and attach are not
+   * simulated and get the 404 of an unknown path). A virtual pod's goes to its host pod, as vcluster's proxy
+   * redirects it (pkg/server/filters/redirect.go), so the host's protocols and listeners answer it.
+   */
+  const upgrade =
+    ({ api: target, access }: ApiServer) =>
+    (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+      if (head.length) socket.unshift(head);
+      if (faults.unresponsive === "close") {
+        socket.destroy();
+        return;
+      }
+      const u = new URL(req.url ?? "/", "https://hostsim");
+      const admitted = admit(access, req, u);
+      if (!("user" in admitted)) return refuseUpgrade(socket, admitted);
+      const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(u.pathname);
+      if (!m) return refuseUpgrade(socket, { refused: errors.pathNotFound() });
+      if (req.method !== "GET" && req.method !== "POST") return refuseUpgrade(socket, { refused: errors.methodNotAllowed("the server does not allow this method on the requested resource") });
+      const a = admitted.attributes;
+      // kube-apiserver 1.35+ (AuthorizePodWebsocketUpgradeCreatePermission; pkg/registry/core/pod/rest/subresources.go
+      // ensureAuthorizedForVerb) also asks for create; a virtual pod's request never reaches that registry
+      if (!target.hostPod && access.minor >= 35 && a.verb === "get" && connectSubresources.includes(a.subresource)) {
+        const d = access.authorize({ ...a, verb: "create" });
+        if (!d.allowed) return refuseUpgrade(socket, { refused: forbiddenResource(a.apiGroup, a.resource, a.name, d.reason) });
+      }
+      const at = podLocation(target, decodeURIComponent(m[1]), decodeURIComponent(m[2]));
+      servePortForward(at.cluster, req, socket, at.ns, at.name, u.searchParams, dial, access.minor);
+    };
+  const listeners = (s: ApiServer): ApiListeners => ({ request: serve(s), upgrade: upgrade(s) });
+
+  const agnhost = new Agnhost(cluster);
   const vclusters = new VirtualClusters(cluster, {
     dataDir,
     watchLifetime: (t) => faults.watchLifetimeMs(t),
     podReadyDelayMs,
     bookmarkIntervalMs,
     historySize: opts.watchHistory,
-    serve,
+    listeners,
   });
+  const dial: Dial = (pod, port) => {
+    const conn = vclusters.dial(pod, port);
+    return "refused" in conn ? agnhost.dial(pod, port) : conn;
+  };
   const stopControllers = startControllers(
-    { cluster, podReadyDelayMs, gitVersion, caPem: ca.certPem, runtime: vclusters.runtime },
+    { cluster, podReadyDelayMs, gitVersion, caPem: ca.certPem, runtime: combineRuntimes(vclusters.runtime, agnhost.runtime) },
     { nodes: { count: opts.nodes ?? 3, cpu: nodeCpu, memory: nodeMemory } },
   );
-  const api: ApiContext = { cluster, version: versionInfo(gitVersion), hub, bookmarkIntervalMs };
+  const version = versionInfo(gitVersion);
+  const api: ApiContext = { cluster, version, hub, bookmarkIntervalMs };
+  const hostApi = listeners({ api, scope: "host", access: { tokens: hostTokens, minor: Number(version.minor), authorize: (a) => authorize(cluster, a) } });
 
   const sockets = new Set<Socket>();
   const server = https.createServer({ key: tls.keyPem, cert: tls.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: false });
@@ -163,7 +215,7 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
   };
 
   const admin = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
-    if (!authorized(req, adminToken, "host")) return sendError(res, errors.unauthorized());
+    if (!authenticate(req, hostTokens)) return sendError(res, errors.unauthorized());
     if (pathname !== "/_hostsim/faults") return sendError(res, errors.pathNotFound());
     if (req.method === "GET") return sendJson(res, 200, faults.get());
     if (req.method !== "POST" && req.method !== "PUT") return sendError(res, errors.methodNotAllowed("use GET or POST"));
@@ -173,7 +225,6 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
     sendJson(res, 200, faults.get());
   };
 
-  const serveHost = serve(api, adminToken, "host");
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const pathname = new URL(req.url ?? "/", "https://hostsim").pathname;
     if (pathname.startsWith("/_hostsim/")) {
@@ -182,23 +233,9 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
       });
       return;
     }
-    serveHost(req, res);
+    hostApi.request(req, res);
   });
-
-  // Upgraded requests: only the pods/portforward subresource speaks WebSocket here.
-  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (head.length) socket.unshift(head);
-    const u = new URL(req.url ?? "/", "https://hostsim");
-    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(u.pathname);
-    if (faults.unresponsive === "close") return socket.destroy();
-    const fail = (code: number, reason: string, message: string) => {
-      const body = JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code });
-      socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    };
-    if (!authorized(req, adminToken, "host")) return fail(401, "Unauthorized", "Unauthorized");
-    if (!m || req.method !== "GET") return fail(404, "NotFound", "the server could not find the requested resource");
-    servePortForward(cluster, req, socket, decodeURIComponent(m[1]), decodeURIComponent(m[2]), u.searchParams, vclusters.dial);
-  });
+  server.on("upgrade", hostApi.upgrade);
 
   let closing: Promise<void> | undefined;
   return {

@@ -26,6 +26,9 @@ export const headerDictionary = Buffer.concat([
   Buffer.from(tail),
 ]);
 
+/** An empty non-final stored block, what zlib's Z_SYNC_FLUSH appends. */
+const syncFlush = Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]);
+
 const type = { synStream: 1, synReply: 2, rstStream: 3, ping: 6, goAway: 7 } as const;
 const flagFin = 0x01;
 /** RST_STREAM status CANCEL, what spdystream's Stream.Reset sends. */
@@ -85,8 +88,8 @@ export class SpdySession {
 
   constructor(
     private readonly conn: Duplex,
-    /** Refuses a new stream with a reason (it is then reset), or accepts it with what to do once it is answered. */
-    private readonly onStream: (s: SpdyStream) => string | (() => void),
+    /** Accepts a new stream with what to do once it is answered, or refuses it (undefined), which resets it. */
+    private readonly onStream: (s: SpdyStream) => (() => void) | undefined,
   ) {
     conn.on("data", (chunk: Buffer) => this.receive(chunk));
     conn.on("close", () => this.finish());
@@ -152,7 +155,7 @@ export class SpdySession {
       const id = payload.readUInt32BE(0) & 0x7fffffff;
       const s = new SpdyStream(this, id, this.headerBlock(payload.subarray(10)));
       const accepted = this.onStream(s);
-      if (typeof accepted === "string") return s.reset();
+      if (!accepted) return s.reset();
       this.control(type.synReply, 0, Buffer.concat([u32(id), this.encodeHeaders()]));
       if (!(flags & flagFin)) this.streams.set(id, s);
       accepted();
@@ -187,12 +190,16 @@ export class SpdySession {
     return headers;
   }
 
-  /** An empty header block, as a stored deflate block continuing this side's zlib stream (header on the first). */
+  /**
+   * An empty header block as a stored deflate block continuing this side's zlib stream (its header on the first),
+   * ended like a zlib sync flush with an empty stored block: Go's flate reader hands out a block's data only once
+   * it has read the next block's header, and must find that header in the same frame.
+   */
   private encodeHeaders(): Buffer {
     const plain = u32(0);
     const stored = Buffer.from([0x00, plain.length & 0xff, plain.length >> 8, ~plain.length & 0xff, (~plain.length >> 8) & 0xff]);
     const start = this.deflateStarted ? Buffer.alloc(0) : zlib.deflateSync(Buffer.alloc(0), { dictionary: headerDictionary }).subarray(0, 6);
     this.deflateStarted = true;
-    return Buffer.concat([start, stored, plain]);
+    return Buffer.concat([start, stored, plain, syncFlush]);
   }
 }

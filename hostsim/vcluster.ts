@@ -1,23 +1,26 @@
 import fs from "node:fs";
 import https from "node:https";
-import type { RequestListener } from "node:http";
 import path from "node:path";
 import type { Duplex } from "node:stream";
-import { certCoversHosts, clientCert, createCa, keptPair, keptToken, serverCert, type KeyPair } from "./certs";
+import { certCoversHosts, clientCert, createCa, isSuperAdminCert, keptPair, keptToken, serverCert, type KeyPair } from "./certs";
 import { Cluster } from "./cluster";
 import { startControllers } from "./controllers";
 import { specOf } from "./controllers/context";
 import { WorkQueue, nsKey, splitKey } from "./controllers/queue";
 import type { ContainerRuntime, ContainerStart } from "./controllers/runtime";
 import { versionInfo, type ApiContext } from "./apicontext";
+import { superAdmin } from "./authn";
+import { hostName } from "./controllers/podsync";
 import { duplexPair } from "./duplexpair";
 import { kubeconfigYaml } from "./kubeconfig";
 import type { Dial } from "./portforward";
 import { isPodScoped, storeKeyOf } from "./datavolume";
+import type { ApiListeners, ApiServer } from "./server";
 import { Store } from "./store";
 import { checkSyncerStart, controlPlanes, etcdReachable, releaseOf, workloadOf } from "./syncer";
 import { isObj, objs, str, type KObject, type Obj } from "./types";
 import { exportContext, exportServer, extraSANs, proxyPort, workloadServiceAccount } from "./vclusterconfig";
+import { vclusterProxyAuthorizer } from "./vclusterproxy";
 import { WatchHub } from "./watch";
 
 /** Used when a control plane names no Kubernetes version in its images. */
@@ -71,8 +74,8 @@ export interface VirtualClusterOptions {
   podReadyDelayMs: number;
   bookmarkIntervalMs: number;
   historySize?: number;
-  /** The request handler of a virtual API: its faults scope ("vc/NS/NAME"), credentials and API. */
-  serve: (api: ApiContext, token: string, scope: string) => RequestListener;
+  /** The request and upgrade handlers of an API server, given its API, access and faults scope ("vc/NS/NAME"). */
+  listeners: (server: ApiServer) => ApiListeners;
 }
 
 /**
@@ -215,10 +218,16 @@ export class VirtualClusters {
     );
     const hub = new WatchHub(this.opts.watchLifetime);
     const token = keptToken(this.dir(ns, name), "token");
-    const api: ApiContext = { cluster, version: versionInfo(gitVersion), hub, bookmarkIntervalMs: this.opts.bookmarkIntervalMs };
+    const version = versionInfo(gitVersion);
+    const hostPod = (vns: string, vname: string) => ({ cluster: this.host, ns, name: hostName(vns, vname, name) });
+    const api: ApiContext = { cluster, version, hub, bookmarkIntervalMs: this.opts.bookmarkIntervalMs, hostPod };
+    // hostsim's token stands in for the certificate's identity (the real Secret's token is empty)
+    const access = { tokens: new Map([[token, superAdmin]]), minor: Number(version.minor), authorize: vclusterProxyAuthorizer(cluster) };
     const hosts = servingHosts(ns, name, config);
     const tls = this.servingCert(ns, name, hosts);
-    const server = https.createServer({ key: tls.keyPem, cert: tls.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: false }, this.opts.serve(api, token, `vc/${ns}/${name}`));
+    const listeners = this.opts.listeners({ api, access, scope: `vc/${ns}/${name}` });
+    const server = https.createServer({ key: tls.keyPem, cert: tls.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: false }, listeners.request);
+    server.on("upgrade", listeners.upgrade);
     return { store, storeKey, stop, token, api, server, hosts, connections: new Set() };
   }
 
@@ -244,7 +253,7 @@ export class VirtualClusters {
     const dir = this.dir(ns, name);
     const ca = this.ca(ns, name);
     const token = keptToken(dir, "token");
-    const client = keptPair(path.join(dir, "pki"), "client", () => clientCert(ca, `vc/${ns}/${name}`));
+    const client = keptPair(path.join(dir, "pki"), "client", () => clientCert(ca), isSuperAdminCert);
     const server = exportServer(config) || `https://localhost:${proxyPort(config)}`;
     // kubeadm's super-admin kubeconfig names (cluster "kubernetes"), unless exportKubeConfig.context renames all three.
     const context = exportContext(config);

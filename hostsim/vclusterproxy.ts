@@ -2,8 +2,9 @@ import type { Cluster } from "./cluster";
 import { authorize, type Decision } from "./rbac";
 import type { Attributes } from "./requestinfo";
 
-/** How long vcluster's proxy trusts an allowed SubjectAccessReview (pkg/authorization/delegatingauthorizer/cache.go). */
+/** How long and for how many requests vcluster's proxy trusts an allowed SubjectAccessReview (pkg/authorization/delegatingauthorizer/cache.go). */
 const cacheMs = 5_000;
+const cacheSize = 256;
 
 /** The requests the proxy sends to the host instead of the virtual apiserver (pkg/server/server.go redirectResources), plus creating Services. */
 function delegated(a: Attributes): boolean {
@@ -32,8 +33,9 @@ export function vclusterProxyAuthorizer(cluster: Cluster): (a: Attributes) => De
     const key = cacheKey(a);
     if ((allowedUntil.get(key) ?? 0) > Date.now()) return { allowed: true, reason: "" };
     const d = authorize(cluster, a);
+    allowedUntil.delete(key);
     if (d.allowed) allowedUntil.set(key, Date.now() + cacheMs);
-    else allowedUntil.delete(key);
+    if (allowedUntil.size > cacheSize) allowedUntil.delete(allowedUntil.keys().next().value ?? "");
     // a SubjectAccessReview answers the decision, and the reason only when it refuses
     return d.allowed ? { allowed: true, reason: "" } : d;
   };

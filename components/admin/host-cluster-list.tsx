@@ -32,7 +32,8 @@ export function HostClusterList() {
   const onRegister = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const f = new FormData(event.currentTarget);
-    register.mutate({ name: String(f.get("name") ?? ""), kubeconfig: String(f.get("kubeconfig") ?? ""), labels: {}, maxVClusters: null });
+    const pattern = String(f.get("directAccessHostPattern") ?? "").trim();
+    register.mutate({ name: String(f.get("name") ?? ""), kubeconfig: String(f.get("kubeconfig") ?? ""), labels: {}, maxVClusters: null, directAccessHostPattern: pattern || null });
   };
   const errorOf = (field: string) => issuesOf(register.error).find((i) => i.field === field)?.message;
 
@@ -54,6 +55,7 @@ export function HostClusterList() {
               {h.apiEndpoint} · Kubernetes {h.kubernetesVersion ?? "?"} · chart {h.chartVersion ?? "portal default"}
               {h.chartRef ? ` from ${h.chartRef}` : ""} · checked {formatDate(h.lastHealthCheckAt)}
               {h.healthMessage ? ` · ${h.healthMessage}` : ""}
+              {h.directAccessHostPattern ? ` · direct access at ${h.directAccessHostPattern}` : ""}
             </p>
             <UsageBar label={`vclusters placed: ${h.vclusterCount}`} used={h.vclusterCount} limit={h.maxVClusters} format={String} />
             <UsageBar label="CPU reserved" used={h.reservedCpuMillis} limit={h.capacityCpuMillis} format={formatCpu} />
@@ -70,6 +72,14 @@ export function HostClusterList() {
           </Field>
           <Field label="Kubeconfig" htmlFor="host-kubeconfig" error={errorOf("kubeconfig")} help="Credentials are sealed at rest; the portal probes the cluster before saving.">
             <textarea id="host-kubeconfig" name="kubeconfig" rows={8} required spellCheck={false} className={`${inputClass} font-mono text-xs`} />
+          </Field>
+          <Field
+            label="Direct access host pattern (optional)"
+            htmlFor="host-direct-access"
+            error={errorOf("directAccessHostPattern")}
+            help="Also expose each virtual API through the host's ingress at this name, e.g. {namespace}.vc.example.com; owners then get the vcluster's own (shared admin) kubeconfig. Leave empty to allow only the portal's gateway."
+          >
+            <input id="host-direct-access" name="directAccessHostPattern" spellCheck={false} className={inputClass} />
           </Field>
           {register.isError && issuesOf(register.error).length === 0 && <p className="text-sm text-red-600">{register.error.message}</p>}
           <div className="flex gap-2">

@@ -9,6 +9,7 @@ import { useTRPC } from "../trpc";
 import { Button } from "../ui/button";
 import { Card } from "../ui/card";
 import { Modal } from "../ui/modal";
+import { DirectKubeconfig } from "./direct-kubeconfig";
 import { KubeAccessList } from "./kube-access-list";
 
 /**
@@ -86,6 +87,7 @@ export function KubeconfigPanel({ cluster }: { cluster: ClusterDetail }) {
           {check.error.message}
         </p>
       )}
+      {cluster.directKubeconfigOffered && <DirectKubeconfig clusterId={cluster.id} />}
       <KubeAccessList clusterId={cluster.id} />
       <Modal open={confirmRotate} onOpenChange={setConfirmRotate} title="Rotate your token?" description="Your current kubeconfig for this cluster stops working at once, open watches included; download the file again afterwards.">
         {rotate.isError && (

@@ -12,23 +12,24 @@ export interface AdapterSettings {
   requestTimeoutMs?: number;
 }
 
-/** Adapters per host cluster, rebuilt only when the host's credentials or chart change (health checks touch the row often). */
+/** Adapters per host cluster, rebuilt only when the host's credentials, chart or direct access change (health checks touch the row often). */
 export function createAdapterProvider(db: Db, credentialsKey: string, settings: AdapterSettings): AdapterProvider {
   const cache = new Map<string, { key: string; adapter: VClusterAdapter }>();
   return {
     async forHost(hostClusterId) {
       const host = await db.hostCluster.findUnique({
         where: { id: hostClusterId },
-        select: { credentialsEncrypted: true, chartRef: true, chartVersion: true },
+        select: { credentialsEncrypted: true, chartRef: true, chartVersion: true, directAccessHostPattern: true, directAccessIngressClass: true },
       });
       if (!host) throw notFound("host cluster");
-      const key = JSON.stringify([host.credentialsEncrypted, host.chartRef, host.chartVersion]);
+      const key = JSON.stringify([host.credentialsEncrypted, host.chartRef, host.chartVersion, host.directAccessHostPattern, host.directAccessIngressClass]);
       const cached = cache.get(hostClusterId);
       if (cached && cached.key === key) return cached.adapter;
       const adapter = createVClusterAdapter({
         kubeconfig: unseal(host.credentialsEncrypted, credentialsKey),
         chart: chartForHost(host, settings.chart),
         requestTimeoutMs: settings.requestTimeoutMs,
+        directAccess: host.directAccessHostPattern ? { hostPattern: host.directAccessHostPattern, ingressClassName: host.directAccessIngressClass } : null,
       });
       cache.set(hostClusterId, { key, adapter });
       return adapter;

@@ -1,5 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { DEFAULT_CHART_REF, DEFAULT_CHART_VERSION, parseChartSource } from "@/server/adapters/helm/chart-source";
+import { checkHostPattern } from "@/server/adapters/vcluster/direct-access";
 import type { HostInfo } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
 import { invalidField } from "@/server/errors";
@@ -20,6 +21,9 @@ export interface RegisterHostInput {
   chartRef?: string | null;
   /** this host's pinned chart version; null = the portal's VCLUSTER_CHART_VERSION */
   chartVersion?: string | null;
+  /** direct access to virtual APIs through ingresses at this host name pattern; null = only the portal's gateway */
+  directAccessHostPattern?: string | null;
+  directAccessIngressClass?: string | null;
 }
 
 /** The host's chart settings, checked by the same rules as the portal's; local paths are stored resolved. */
@@ -63,6 +67,7 @@ export async function registerHostCluster(
 ): Promise<HostCluster> {
   const apiEndpoint = serverOfKubeconfig(input.kubeconfig);
   const chart = chartSettings(input);
+  const directAccessHostPattern = input.directAccessHostPattern?.trim() ? checkHostPattern(input.directAccessHostPattern) : null;
   const info = await probe(input.kubeconfig);
   const data = {
     apiEndpoint,
@@ -72,6 +77,8 @@ export async function registerHostCluster(
     capacityMemoryBytes: input.capacityMemoryBytes ?? info.allocatableMemoryBytes,
     maxVClusters: input.maxVClusters ?? null,
     ...chart,
+    directAccessHostPattern,
+    directAccessIngressClass: directAccessHostPattern ? input.directAccessIngressClass?.trim() || null : null,
     health: "HEALTHY" as const,
     healthMessage: `${info.nodes} nodes`,
     kubernetesVersion: info.kubernetesVersion,
@@ -94,6 +101,8 @@ export interface HostView {
   cordoned: boolean;
   chartRef: string | null;
   chartVersion: string | null;
+  directAccessHostPattern: string | null;
+  directAccessIngressClass: string | null;
   lastHealthCheckAt: Date | null;
   vclusterCount: number;
   reservedCpuMillis: number;
@@ -120,6 +129,8 @@ export async function listHostClusters(db: Db): Promise<HostView[]> {
       cordoned: h.cordoned,
       chartRef: h.chartRef,
       chartVersion: h.chartVersion,
+      directAccessHostPattern: h.directAccessHostPattern,
+      directAccessIngressClass: h.directAccessIngressClass,
       lastHealthCheckAt: h.lastHealthCheckAt,
       vclusterCount: r?.vclusters ?? 0,
       reservedCpuMillis: r?.cpuMillis ?? 0,

@@ -15,6 +15,7 @@ import { inspectKubeconfig } from "./kubeconfig-check";
 import { controlPlaneSelector, kubeconfigSecretName, MANAGED_BY_LABEL, PAUSED_REPLICAS_ANNOTATION, VCLUSTER_ID_LABEL } from "./labels";
 import { deriveHostStatus } from "./status";
 import type { HostInfo, HostSpec, HostStatus, KubeconfigResult, VClusterAdapter, VClusterTarget } from "./types";
+import { withDirectAccess, type DirectAccess } from "./direct-access";
 import { openVirtualApi, withVirtualApi, type VirtualApiChannel } from "./virtual-api";
 
 export interface VClusterAdapterOptions {
@@ -29,6 +30,8 @@ export interface VClusterAdapterOptions {
   /** how long uninstall waits for the namespace to disappear (default 120 s) */
   uninstallTimeoutMs?: number;
   helm?: Omit<HelmReleaseOptions, "chart">;
+  /** this host's direct access to virtual APIs; null = only through the portal's gateway */
+  directAccess?: DirectAccess | null;
 }
 
 const UNINSTALL_POLL_MS = 100;
@@ -41,7 +44,7 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
   constructor(
     private readonly clients: HostClients,
     private readonly release: HelmRelease,
-    private readonly options: { uninstallTimeoutMs: number },
+    private readonly options: { uninstallTimeoutMs: number; directAccess: DirectAccess | null },
   ) {}
 
   get chart(): ChartSource {
@@ -56,7 +59,7 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
     await this.assertNamespaceIsOurs(target);
     const existing = await findControlPlane(this.clients, target);
     const paused = existing ? isPaused(existing.object) : false;
-    await this.release.install(target, spec, paused ? 0 : spec.replicas, chartVersion);
+    await this.release.install(target, withDirectAccess(spec, target, this.options.directAccess), paused ? 0 : spec.replicas, chartVersion);
     // a paused vcluster stays at 0; the new replica count is what resume will restore
     if (paused) await this.annotatePausedReplicas(target, spec.replicas);
   }
@@ -227,5 +230,5 @@ export function probeHostCluster(kubeconfig: string, options: { requestTimeoutMs
 export function createVClusterAdapter(options: VClusterAdapterOptions): VClusterAdapter {
   const clients = createHostClients(options.kubeconfig, { requestTimeoutMs: options.requestTimeoutMs, hostName: options.hostName });
   const release = createHelmRelease(clients, options.kubeconfig, { ...options.helm, chart: options.chart });
-  return new KubernetesVClusterAdapter(clients, release, { uninstallTimeoutMs: options.uninstallTimeoutMs ?? 120_000 });
+  return new KubernetesVClusterAdapter(clients, release, { uninstallTimeoutMs: options.uninstallTimeoutMs ?? 120_000, directAccess: options.directAccess ?? null });
 }

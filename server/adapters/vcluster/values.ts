@@ -66,6 +66,11 @@ function pluginValues(spec: HostSpec): Values {
   return Object.fromEntries(spec.plugins.map((p) => [p.name, { image: p.image }]));
 }
 
+/** Where vc-NAME's kubeconfig points: a given server, else the ingress's host (the same name the certificate carries). */
+function exportServer(spec: HostSpec, options: ValuesOptions): string | undefined {
+  return options.exportKubeConfigServer ?? (spec.ingress.enabled && spec.ingress.host ? `https://${spec.ingress.host}` : undefined);
+}
+
 export function portalValues(spec: HostSpec, options: ValuesOptions): Values {
   if (spec.distro !== "k8s") throw invalidField("spec.distro", `"${spec.distro}" is not supported: recent vcluster charts ship only the k8s distro`);
   const budget = namespaceBudget(spec);
@@ -97,7 +102,7 @@ export function portalValues(spec: HostSpec, options: ValuesOptions): Values {
       networkPolicy: { enabled: spec.enableNetworkPolicies },
     },
     ...(spec.plugins.length ? { plugins: pluginValues(spec) } : {}),
-    exportKubeConfig: options.exportKubeConfigServer ? { server: options.exportKubeConfigServer } : {},
+    exportKubeConfig: exportServer(spec, options) ? { server: exportServer(spec, options) } : {},
   };
 }
 

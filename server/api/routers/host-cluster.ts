@@ -24,6 +24,8 @@ export const hostViewSchema = z.object({
   cordoned: z.boolean(),
   chartRef: z.string().nullable(),
   chartVersion: z.string().nullable(),
+  directAccessHostPattern: z.string().nullable(),
+  directAccessIngressClass: z.string().nullable(),
   lastHealthCheckAt: z.date().nullable(),
   vclusterCount: z.number().int(),
   reservedCpuMillis: z.number().int(),
@@ -41,6 +43,13 @@ export const registerHostInputSchema = z.object({
   chartRef: z.string().max(2048, "chartRef may be at most 2048 characters").nullable().default(null),
   /** the chart version this host pins; null = the portal's VCLUSTER_CHART_VERSION */
   chartVersion: z.string().max(64, "chartVersion may be at most 64 characters").nullable().default(null),
+  /** direct access to virtual APIs through ingresses at this host name pattern, e.g. `{namespace}.vc.example.com`; null = only the gateway */
+  directAccessHostPattern: z.string().max(253, "directAccessHostPattern may be at most 253 characters").nullable().default(null),
+  directAccessIngressClass: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "directAccessIngressClass must be a Kubernetes object name")
+    .nullable()
+    .default(null),
 });
 
 export const hostClusterRouter = createTRPCRouter({

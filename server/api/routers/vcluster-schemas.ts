@@ -55,6 +55,7 @@ export const vclusterDetailSchema = vclusterViewSchema.extend({
   events: z.array(z.object({ type: z.enum(["Normal", "Warning"]), reason: z.string(), message: z.string(), object: z.string(), lastSeen: z.string(), count: z.number().int() })),
   hostError: z.string().nullable(),
   pinnedChartVersion: z.string().nullable(),
+  directKubeconfigOffered: z.boolean().describe("the caller may download the vcluster's own admin kubeconfig for direct access"),
 });
 
 export const requestedChangeSchema = z.object({ vcluster: vclusterViewSchema, operationId: z.string() });

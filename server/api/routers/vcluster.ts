@@ -3,6 +3,7 @@ import { createVCluster } from "@/server/services/vclusters/create-vcluster";
 import { dryRunVCluster } from "@/server/services/vclusters/dry-run-vcluster";
 import { getVCluster } from "@/server/services/vclusters/get-vcluster";
 import { listKubeAccess, revokeKubeAccess } from "@/server/services/kube-access/kube-access";
+import { directKubeconfig } from "@/server/services/vclusters/direct-kubeconfig";
 import { downloadKubeconfig, rotateKubeconfig } from "@/server/services/vclusters/kubeconfig";
 import {
   deleteVCluster,
@@ -124,6 +125,11 @@ export const vclusterRouter = createTRPCRouter({
     .input(idInput)
     .output(kubeconfigSchema)
     .mutation(({ ctx, input }) => rotateKubeconfig(ctx.db, hostAdapters(ctx.db), ctx.actor, auditActorOf(ctx), input.id, gatewaySettings())),
+  directKubeconfig: signedInProcedure
+    .meta({ openapi: { method: "POST", path: "/vclusters/{id}/direct-kubeconfig", operationId: "getDirectKubeconfig", summary: "The vcluster's own admin kubeconfig for direct access through its ingress (OWNERs; shared admin credentials)", tags: ["vclusters"] } })
+    .input(idInput)
+    .output(z.object({ kubeconfig: z.string(), server: z.string(), reachable: z.boolean(), warning: z.string().nullable(), fileName: z.string() }))
+    .mutation(({ ctx, input }) => directKubeconfig(ctx.db, hostAdapters(ctx.db), ctx.actor, auditActorOf(ctx), input.id)),
   kubeAccess: signedInProcedure
     .meta({ openapi: { method: "GET", path: "/vclusters/{id}/kube-access", operationId: "listKubeAccess", summary: "Live kubeconfig tokens: yours, or everyone's for the project's owners", tags: ["vclusters"] } })
     .input(idInput)

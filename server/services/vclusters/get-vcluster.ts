@@ -6,6 +6,7 @@ import type { AdapterProvider } from "@/server/engine/worker";
 import { AppError } from "@/server/errors";
 import type { OperationKind, OperationState } from "@/server/generated/prisma/client";
 import { vclusterFor } from "./access";
+import { hasDirectAccess } from "./direct-kubeconfig";
 import { loadView, type VClusterView } from "./view";
 
 export interface OperationView {
@@ -29,10 +30,12 @@ export interface VClusterDetail extends VClusterView {
   hostError: string | null;
   /** the chart version its host pins now; newer than chartVersion means `upgradeChart` can move it there */
   pinnedChartVersion: string | null;
+  /** the caller may download the vcluster's own admin kubeconfig (OWNER, and direct access through an ingress) */
+  directKubeconfigOffered: boolean;
 }
 
 export async function getVCluster(db: Db, adapters: AdapterProvider, actor: Actor, id: string): Promise<VClusterDetail> {
-  const { vcluster } = await vclusterFor(db, actor, id, "VIEWER");
+  const { vcluster, role } = await vclusterFor(db, actor, id, "VIEWER");
   const [view, operations] = await Promise.all([
     loadView(db, id),
     db.operation.findMany({ where: { vclusterId: id }, orderBy: { createdAt: "desc" }, take: 20, include: { requestedBy: { select: { email: true } } } }),
@@ -40,7 +43,10 @@ export async function getVCluster(db: Db, adapters: AdapterProvider, actor: Acto
   let events: HostEvent[] = [];
   let hostError: string | null = null;
   let pinnedChartVersion: string | null = null;
+  let directKubeconfigOffered = false;
   if (vcluster.hostClusterId) {
+    const host = await db.hostCluster.findUnique({ where: { id: vcluster.hostClusterId }, select: { directAccessHostPattern: true } });
+    directKubeconfigOffered = role === "OWNER" && hasDirectAccess(vcluster, host);
     try {
       const adapter = await adapters.forHost(vcluster.hostClusterId);
       pinnedChartVersion = adapter.chart.version;
@@ -68,5 +74,6 @@ export async function getVCluster(db: Db, adapters: AdapterProvider, actor: Acto
     events,
     hostError,
     pinnedChartVersion,
+    directKubeconfigOffered,
   };
 }

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "HostCluster" ADD COLUMN     "directAccessHostPattern" TEXT,
+ADD COLUMN     "directAccessIngressClass" TEXT;
