@@ -156,6 +156,16 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   const restored = await api.readNamespacedConfigMap({ namespace: "default", name: CONFIG_MAP });
   expect(restored.data).toEqual({ greeting: "hello" });
 
+  // Rotating the token cuts the downloaded file at once; the next download works again.
+  await page.getByTestId("rotate-kubeconfig").click();
+  await page.getByTestId("confirm-rotate").click();
+  await expect(page.getByText("Token rotated")).toBeVisible();
+  await expect.poll(() => statusOf(api.listNamespace()), { timeout: 10_000 }).toBe(401);
+  const again = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-kubeconfig").click()]).then(([d]) => d);
+  await again.saveAs(kubeconfigPath);
+  expect((await (await connect(kubeconfigPath)).api.listNamespace()).items.length).toBeGreaterThan(0);
+  await expect(page.getByTestId("kube-access")).toContainText(`${ADMIN.email} (you)`);
+
   // Retention and schedule: a bad cron expression is refused on its field, then keep 2 daily at 03:00 UTC.
   const policy = page.getByTestId("snapshot-policy");
   await policy.getByLabel("Keep last").fill("2");

@@ -8,6 +8,7 @@ import type { Db } from "@/server/db/client";
 import type { HostCluster, Project, User, VCluster, VClusterPhase } from "@/server/generated/prisma/client";
 import { seal } from "@/server/security/seal";
 import { createApiToken } from "@/server/services/api-tokens";
+import { personalKubeToken } from "@/server/services/kube-access/kube-tokens";
 import { createWebhook } from "@/server/services/notify/webhooks";
 import { recordTestVCluster, TEST_CREDENTIALS_KEY } from "./engine-harness";
 import { actorOf, createProject, createUser } from "./factories";
@@ -137,7 +138,15 @@ export const PROCEDURE_RULES: Record<string, ProcedureRule> = {
   },
   "vcluster.snapshot": { min: "MEMBER", input: (w) => ({ id: w.vcluster.id, name: "walked" }) },
   "vcluster.restore": { min: "MEMBER", input: async (w) => ({ id: (await w.freshVCluster()).id, snapshotId: w.snapshotId }) },
-  "vcluster.kubeconfig": { min: "MEMBER", input: (w) => ({ id: w.vcluster.id }) },
+  "vcluster.kubeconfig": { min: "VIEWER", input: (w) => ({ id: w.vcluster.id }) },
+  "vcluster.rotateKubeconfig": { min: "VIEWER", input: (w) => ({ id: w.vcluster.id }) },
+  "vcluster.directKubeconfig": { min: "OWNER", input: (w) => ({ id: w.vcluster.id }) },
+  "vcluster.kubeAccess": { min: "VIEWER", input: (w) => ({ id: w.vcluster.id }) },
+  "vcluster.revokeKubeAccess": {
+    min: "VIEWER",
+    // the caller's own token, so an allowed caller has something to revoke
+    input: async (w, actor) => ({ id: w.vcluster.id, tokenId: actor ? (await w.db.$transaction((tx) => personalKubeToken(tx, actor.userId, w.vcluster.id, TEST_CREDENTIALS_KEY))).view.id : "none" }),
+  },
   "vcluster.watch": { min: "VIEWER", input: (w) => ({ projectId: P(w) }) },
 
   "snapshot.create": { min: "MEMBER", input: async (w) => ({ vclusterId: (await w.freshVCluster()).id, name: `s-${unique()}` }) },
