@@ -1,9 +1,9 @@
 import type { ServerResponse } from "node:http";
-import { createSelfSubjectAccessReview } from "./accessreview";
 import { type ApiContext, podLocation, type Target, withVersion } from "./apicontext";
 import { serveDiscovery } from "./discovery";
 import { ApiError, errors } from "./errors";
 import { serveLog } from "./logs";
+import { createSelfSubjectAccessReview, createSelfSubjectReview } from "./selfreviews";
 import { openApiGroupVersion, openApiIndex, parseOpenApiPath } from "./openapi";
 import { openApiV2 } from "./openapiv2";
 import { list, filterFor, watch } from "./reads";
@@ -39,9 +39,9 @@ function handleResource(ctx: ApiContext, t: Target, req: ApiRequest, res: Server
   const { rt, ns } = t;
   const name = t.name;
   if (t.sub === "scale" && rt.scale && name) return handleScale(ctx, t, req, res);
-  if (rt.kind === "SelfSubjectAccessReview") {
-    if (req.method === "POST" && !name) return createSelfSubjectAccessReview(ctx, req, res);
-    throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {});
+  if (rt.kind === "SelfSubjectAccessReview" || rt.kind === "SelfSubjectReview") {
+    if (req.method !== "POST" || name) throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {});
+    return rt.kind === "SelfSubjectReview" ? createSelfSubjectReview(req, res) : createSelfSubjectAccessReview(ctx, req, res);
   }
   if (t.sub === "log" && rt.kind === "Pod" && name && req.method === "GET") {
     // vcluster's syncer sends a virtual pod's log request to its host pod (pkg/server/filters/redirect.go)

@@ -94,7 +94,8 @@ const kinds: Record<string, Message> = {
   RoleBinding: meta({ 2: ["subjects", subject, true], 3: ["roleRef", roleRef] }),
   ClusterRoleBinding: meta({ 2: ["subjects", subject, true], 3: ["roleRef", roleRef] }),
   ResourceQuota: meta({ 2: ["spec", { 1: ["hard", { map: "quantity" }], 2: ["scopes", "string", true] }] }),
-  // what `kubectl auth can-i` sends (k8s.io/api/authorization/v1/generated.proto)
+  // what `kubectl auth whoami` and `kubectl auth can-i` send (k8s.io/api/authentication/v1 and authorization/v1 generated.proto)
+  SelfSubjectReview: meta({}),
   SelfSubjectAccessReview: meta({
     2: [
       "spec",

@@ -81,6 +81,7 @@ export function builtinTypes(): ResourceType[] {
     def({ group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", namespaced: true, shortNames: ["ing"], status: true, columns: [c.name, c.path("Class", "spec.ingressClassName"), c.ingressHosts, c.age] }),
     def({ group: "policy", version: "v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", namespaced: true, shortNames: ["pdb"], status: true, columns: [c.name, c.path("Min Available", "spec.minAvailable"), c.path("Max Unavailable", "spec.maxUnavailable"), c.age] }),
     def({ group: "authorization.k8s.io", version: "v1", kind: "SelfSubjectAccessReview", plural: "selfsubjectaccessreviews", namespaced: false, verbs: ["create"] }),
+    def({ group: "authentication.k8s.io", version: "v1", kind: "SelfSubjectReview", plural: "selfsubjectreviews", namespaced: false, verbs: ["create"] }),
     def({ group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions", namespaced: false, shortNames: ["crd", "crds"], status: true, columns: [c.name, c.createdAt] }),
   ];
 }

@@ -1,5 +1,7 @@
 import { execFile, spawn } from "node:child_process";
+import http from "node:http";
 import fs from "node:fs";
+import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -83,4 +85,79 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`never happened: ${what}${last ? ` (last error: ${String(last)})` : ""}`);
+}
+
+export interface RawResponse {
+  status: number;
+  type: string;
+  body: string;
+}
+
+/**
+ * One HTTPS request to the simulated host with the admin token and the given headers, read to the end; a request
+ * for an upgrade the server refuses resolves with that refusal too (a granted upgrade is closed at once).
+ */
+export function rawRequest(sim: HostSim, method: string, path: string, headers: Record<string, string | string[]> = {}, body?: string): Promise<RawResponse> {
+  const u = new URL(sim.url);
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host: u.hostname, port: u.port, method, path, ca: sim.caPem, headers: { Authorization: `Bearer ${sim.adminToken}`, ...headers } }, (res) => {
+      let text = "";
+      res.on("data", (d: Buffer) => (text += d.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"]), body: text }));
+    });
+    req.on("upgrade", (res, socket) => {
+      socket.destroy();
+      resolve({ status: res.statusCode ?? 0, type: "", body: "" });
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+export interface KubectlForward {
+  port: number;
+  /** What kubectl printed on stderr so far. */
+  stderr(): string;
+  stop(): void;
+}
+
+/**
+ * Runs `kubectl port-forward TARGET :PORT` until it prints the local port it listens on; rejects with its stderr
+ * if it exits first.
+ */
+export function kubectlPortForward(kubeconfigPath: string, args: string[], env: Record<string, string> = {}): Promise<KubectlForward> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("kubectl", ["--kubeconfig", kubeconfigPath, "port-forward", ...args], { env: { ...process.env, ...env, KUBECACHEDIR: path.join(path.dirname(kubeconfigPath), "kube-cache") } });
+    let out = "";
+    let err = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`kubectl port-forward never listened; stderr: ${err}`));
+    }, 30_000);
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out);
+      if (!m) return;
+      clearTimeout(timer);
+      resolve({ port: Number(m[1]), stderr: () => err, stop: () => child.kill("SIGKILL") });
+    });
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("exit", () => {
+      clearTimeout(timer);
+      reject(new Error(err));
+    });
+  });
+}
+
+/** A plain HTTP GET to 127.0.0.1:port, read to the end. */
+export function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: "127.0.0.1", port, path, headers: { Connection: "close" } }, (res) => {
+        let body = "";
+        res.on("data", (d: Buffer) => (body += d.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on("error", reject);
+  });
 }

@@ -4,7 +4,7 @@ import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { unseal } from "@/server/security/seal";
 import { createApiToken } from "@/server/services/api-tokens";
-import { TEST_CREDENTIALS_KEY } from "@/server/testing/engine-harness";
+import { TEST_CREDENTIALS_KEY, waitForOperation } from "@/server/testing/engine-harness";
 import { startEnginePortal, type EnginePortal } from "@/server/testing/engine-portal";
 import { actorOf, createUser } from "@/server/testing/factories";
 
@@ -112,6 +112,21 @@ describe("REST gateway /api/v1", () => {
 
     const kubeconfig = await call("post", "/vclusters/{id}/kubeconfig", { id });
     expect(kubeconfig.body.kubeconfig).toMatch(/^apiVersion: v1$/m);
+    expect(kubeconfig.body.server).toMatch(new RegExp(`^https://127\\.0\\.0\\.1:\\d+/kube/${id}$`));
+    const rotated = await call("post", "/vclusters/{id}/kubeconfig/rotate", { id });
+    expect(rotated.body.tokenPrefix).not.toBe(kubeconfig.body.tokenPrefix);
+    const access = await call("get", "/vclusters/{id}/kube-access", { id });
+    const [live] = access.body as unknown as { id: string; prefix: string }[];
+    expect(live.prefix).toBe(rotated.body.tokenPrefix);
+    expect((await call("post", "/vclusters/{id}/kube-access/{tokenId}/revoke", { id, tokenId: live.id })).body).toEqual({ revoked: true });
+    expect(await call("post", "/vclusters/{id}/direct-kubeconfig", { id })).toMatchObject({ status: 412, body: { message: expect.stringContaining("has no direct access") } });
+    // with an ingress of its own, the owner may take the vcluster's own file for direct access
+    const exposed = await call("post", "/projects/{projectId}/vclusters", { projectId }, { body: { name: "rest-exposed", spec: { ingress: { enabled: true, host: "rest-exposed.vc.example.com" } } } });
+    const exposedId = (exposed.body.vcluster as unknown as { id: string }).id;
+    await until(exposedId, "RUNNING");
+    expect((await call("post", "/vclusters/{id}/direct-kubeconfig", { id: exposedId })).body).toMatchObject({ server: "https://rest-exposed.vc.example.com", warning: expect.stringContaining("Shared admin credentials") });
+    const removed = await call("delete", "/vclusters/{id}", { id: exposedId }, { query: { confirmName: "rest-exposed" } });
+    await waitForOperation(portal.t.db, String(removed.body.operationId));
     const refused = await call("post", "/vclusters/{id}/scale", { id }, { body: { replicas: 9 } });
     expect(refused).toMatchObject({ status: 400, body: { code: "BAD_REQUEST", issues: [{ field: "replicas" }] } });
     await call("post", "/vclusters/{id}/scale", { id }, { body: { replicas: 2 } });

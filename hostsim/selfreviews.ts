@@ -4,7 +4,7 @@ import { ApiError } from "./errors";
 import { authorize } from "./rbac";
 import type { Attributes } from "./requestinfo";
 import { type ApiRequest, decodeBody, send } from "./request";
-import { isObj, str, type Obj } from "./types";
+import { isObj, nowIso, str, type Obj } from "./types";
 
 const pick = (o: Obj, keys: string[]): Obj => Object.fromEntries(keys.filter((k) => typeof o[k] === "string" && o[k] !== "").map((k) => [k, o[k]]));
 
@@ -51,5 +51,19 @@ export function createSelfSubjectAccessReview(ctx: ApiContext, req: ApiRequest, 
     metadata: { creationTimestamp: null },
     spec: echoed,
     status: { allowed: decision.allowed, ...(decision.reason ? { reason: decision.reason } : {}) },
+  });
+}
+
+/**
+ * POST authentication.k8s.io/v1 selfsubjectreviews (pkg/registry/authentication/selfsubjectreview/rest.go):
+ * the user the request acts as after impersonation, what `kubectl auth whoami` prints.
+ */
+export function createSelfSubjectReview(req: ApiRequest, res: ServerResponse): void {
+  const { name, uid, groups, extra } = req.user;
+  send(res, 201, {
+    kind: "SelfSubjectReview",
+    apiVersion: "authentication.k8s.io/v1",
+    metadata: { creationTimestamp: nowIso() },
+    status: { userInfo: { username: name, ...(uid ? { uid } : {}), groups, ...(extra && Object.keys(extra).length ? { extra } : {}) } },
   });
 }
