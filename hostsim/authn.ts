@@ -25,7 +25,7 @@ export const superAdmin = { name: "kubernetes-super-admin", groups: [systemMaste
  * Adds system:authenticated unless the user is anonymous or already names either all-users group, as
  * k8s.io/apiserver/pkg/authentication/group/authenticated_group_adder.go does after every authenticator.
  */
-export function withAuthenticatedGroup(u: UserInfo): UserInfo {
+function withAuthenticatedGroup(u: UserInfo): UserInfo {
   if (u.name === anonymous || u.groups.some((g) => g === allAuthenticated || g === allUnauthenticated)) return u;
   return { ...u, groups: [...u.groups, allAuthenticated] };
 }

@@ -16,7 +16,7 @@ export interface ApiAccess {
 }
 
 export type Refusal = { refused: ApiError } | { internalError: string };
-export type Admission = { user: UserInfo; attributes: Attributes; headers: IncomingHttpHeaders } | Refusal;
+type Admission = { user: UserInfo; attributes: Attributes; headers: IncomingHttpHeaders } | Refusal;
 
 /**
  * The apiserver's filter chain in front of every handler (k8s.io/apiserver/pkg/server/config.go

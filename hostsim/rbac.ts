@@ -12,7 +12,7 @@ export interface Decision {
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
 /** A rule's match against one request, as plugin/pkg/auth/authorizer/rbac/rbac.go RuleAllows and pkg/apis/rbac/v1/evaluation_helpers.go. */
-export function ruleAllows(a: Attributes, rule: Obj): boolean {
+function ruleAllows(a: Attributes, rule: Obj): boolean {
   const verbs = strings(rule.verbs);
   if (!verbs.includes("*") && !verbs.includes(a.verb)) return false;
   if (!a.resourceRequest) {

@@ -82,9 +82,6 @@ export interface ApiListeners {
   upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
-/** Connect subresources whose WebSocket upgrade (a GET) must also be allowed to create, from 1.35 on. */
-const connectSubresources = ["portforward", "exec", "attach"];
-
 /** Starts the simulated host cluster: HTTPS Kubernetes API, controllers, virtual clusters and faults. */
 export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
   const host = opts.host ?? "127.0.0.1";
@@ -101,7 +98,7 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
   const nodeMemory = opts.nodeMemory ?? "64Gi";
   parseQuantity(nodeCpu);
   parseQuantity(nodeMemory);
-  const gitVersion = opts.kubernetesVersion ?? "v1.33.1";
+  const version = versionInfo(opts.kubernetesVersion ?? "v1.33.1");
   const podReadyDelayMs = opts.podReadyDelayMs ?? 1000;
   const bookmarkIntervalMs = opts.watchBookmarkIntervalMs ?? 60_000;
 
@@ -146,7 +143,7 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
   /**
    * Upgraded requests, after the same filters: only pods/portforward upgrades here (exec and attach are not
    * simulated and get the 404 of an unknown path). A virtual pod's goes to its host pod, as vcluster's proxy
-   * redirects it (pkg/server/filters/redirect.go), so the host's protocols and listeners answer it.
+   * redirects it (pkg/server/filters/redirect.go), so the host's apiserver, protocols and listeners answer it.
    */
   const upgrade =
     ({ api: target, access }: ApiServer) =>
@@ -165,12 +162,12 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
       const a = admitted.attributes;
       // kube-apiserver 1.35+ (AuthorizePodWebsocketUpgradeCreatePermission; pkg/registry/core/pod/rest/subresources.go
       // ensureAuthorizedForVerb) also asks for create; a virtual pod's request never reaches that registry
-      if (!target.hostPod && access.minor >= 35 && a.verb === "get" && connectSubresources.includes(a.subresource)) {
+      if (!target.hostPod && access.minor >= 35 && a.verb === "get") {
         const d = access.authorize({ ...a, verb: "create" });
         if (!d.allowed) return refuseUpgrade(socket, { refused: forbiddenResource(a.apiGroup, a.resource, a.name, d.reason) });
       }
       const at = podLocation(target, decodeURIComponent(m[1]), decodeURIComponent(m[2]));
-      servePortForward(at.cluster, req, socket, at.ns, at.name, u.searchParams, dial, access.minor);
+      servePortForward(at.cluster, req, socket, at.ns, at.name, u.searchParams, dial, Number(version.minor));
     };
   const listeners = (s: ApiServer): ApiListeners => ({ request: serve(s), upgrade: upgrade(s) });
 
@@ -188,10 +185,9 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
     return "refused" in conn ? agnhost.dial(pod, port) : conn;
   };
   const stopControllers = startControllers(
-    { cluster, podReadyDelayMs, gitVersion, caPem: ca.certPem, runtime: combineRuntimes(vclusters.runtime, agnhost.runtime) },
+    { cluster, podReadyDelayMs, gitVersion: version.gitVersion, caPem: ca.certPem, runtime: combineRuntimes(vclusters.runtime, agnhost.runtime) },
     { nodes: { count: opts.nodes ?? 3, cpu: nodeCpu, memory: nodeMemory } },
   );
-  const version = versionInfo(gitVersion);
   const api: ApiContext = { cluster, version, hub, bookmarkIntervalMs };
   const hostApi = listeners({ api, scope: "host", access: { tokens: hostTokens, minor: Number(version.minor), authorize: (a) => authorize(cluster, a) } });
 

@@ -17,7 +17,7 @@ const tail =
   "400 Bad Request401 Unauthorized403 Forbidden404 Not Found500 Internal Server Error501 Not Implemented503 Service UnavailableJan Feb Mar Apr May Jun Jul Aug Sept Oct Nov Dec" +
   " 00:00:00 Mon, Tue, Wed, Thu, Fri, Sat, Sun, GMTchunked,text/html,image/png,image/jpg,image/gif,application/xml,application/xhtml+xml,text/plain,text/javascript," +
   "publicprivatemax-age=gzip,deflate,sdchcharset=utf-8charset=iso-8859-1,utf-,*,enq=0.";
-export const headerDictionary = Buffer.concat([
+const headerDictionary = Buffer.concat([
   ...words.map((w) => {
     const len = Buffer.alloc(4);
     len.writeUInt32BE(w.length);
@@ -94,10 +94,6 @@ export class SpdySession {
     conn.on("data", (chunk: Buffer) => this.receive(chunk));
     conn.on("close", () => this.finish());
     conn.on("error", () => conn.destroy());
-  }
-
-  close(): void {
-    this.conn.destroy();
   }
 
   private finish(): void {
