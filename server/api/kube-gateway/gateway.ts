@@ -8,23 +8,20 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
-import https from "node:https";
 import type { Duplex } from "node:stream";
-import { Transform } from "node:stream";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Db } from "@/server/db/client";
 import type { AdapterProvider } from "@/server/engine/worker";
-import { AppError } from "@/server/errors";
 import { logger } from "@/server/observability/logger";
+import { forwardRequest, forwardUpgrade } from "./forward";
 import { resolveGrant, type Grant } from "./grant";
 import { GatewayRecords, type RequestOrigin } from "./gateway-records";
 import { OpenStreams } from "./open-streams";
-import { ROLE_GROUPS } from "./rbac";
-import { isLongRunning, isMutating, requestInfo, type KubeRequestInfo } from "./request-info";
-import { GatewayRefusal, sendRefusal, sendRefusalOnSocket } from "./status";
+import { isMutating, parseGatewayPath, requestInfo, type GatewayPath, type KubeRequestInfo } from "./request-info";
+import { GatewayRefusal, sendRefusal, sendRefusalOnSocket, translate } from "./status";
 import { UpstreamPool, type Upstream } from "./upstream";
 
-export const GATEWAY_PREFIX = "/kube/";
+export { GATEWAY_PREFIX } from "./request-info";
 
 export interface GatewayOptions {
   db: Db;
@@ -44,53 +41,17 @@ export interface KubeGateway {
 
 const SERVING = new Set(["RUNNING", "SCALING", "UPDATING", "SNAPSHOTTING", "RESTORING"]);
 
-/** Hop-by-hop headers (RFC 9110 §7.6.1) and the caller's own credentials or identity claims never go upstream. */
-const DROPPED = new Set(["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "authorization", "cookie", "content-length"]);
-const dropped = (name: string) => DROPPED.has(name) || name.startsWith("impersonate-") || name.startsWith("x-remote-");
-
 function unavailable(grant: Grant): GatewayRefusal | null {
   const { name, phase } = grant.vcluster;
   if (SERVING.has(phase)) return null;
   if (phase === "SUSPENDED") return new GatewayRefusal("ServiceUnavailable", `vcluster ${name} is suspended: resume it on its page in the portal (or \`ovc resume ${name}\`), then retry`);
-  if (phase === "ERROR") return new GatewayRefusal("ServiceUnavailable", `vcluster ${name} is in ERROR: recover it on its page in the portal (or \`ovc recover ${name}\`)`);
+  if (phase === "ERROR") return new GatewayRefusal("ServiceUnavailable", `vcluster ${name} is in ERROR: recover it from its page in the portal (Recover), then retry`);
   return new GatewayRefusal("ServiceUnavailable", `vcluster ${name} is ${phase.toLowerCase()}; retry in a few seconds`, 5);
 }
 
 function bearerOf(headers: IncomingHttpHeaders): string | null {
   const match = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? "");
   return match ? match[1] : null;
-}
-
-interface Parsed {
-  vclusterId: string;
-  path: string;
-  search: string;
-  query: URLSearchParams;
-}
-
-function parse(url: string): Parsed {
-  const target = new URL(url, "http://gateway");
-  const rest = target.pathname.slice(GATEWAY_PREFIX.length);
-  const slash = rest.indexOf("/");
-  const vclusterId = slash < 0 ? rest : rest.slice(0, slash);
-  if (!/^[a-z0-9]{1,64}$/.test(vclusterId)) throw new GatewayRefusal("NotFound", "no vcluster at this address: the kubeconfig's server must be <portal>/kube/<vcluster id>");
-  return { vclusterId, path: slash < 0 ? "/" : rest.slice(slash), search: target.search, query: target.searchParams };
-}
-
-function upstreamHeaders(headers: IncomingHttpHeaders, grant: Grant, upstream: Upstream): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !dropped(name)) out[name] = value;
-  out["impersonate-user"] = grant.email;
-  out["impersonate-group"] = ROLE_GROUPS[grant.role];
-  if (upstream.authorization) out.authorization = upstream.authorization;
-  return out;
-}
-
-function translate(error: unknown, vclusterName: string): GatewayRefusal {
-  if (error instanceof GatewayRefusal) return error;
-  if (error instanceof AppError && error.code === "TIMEOUT") return new GatewayRefusal("Timeout", error.message);
-  const detail = error instanceof Error ? error.message : String(error);
-  return new GatewayRefusal("ServiceUnavailable", `vcluster ${vclusterName}'s API could not be reached through the host: ${detail}`, 5);
 }
 
 export function createKubeGateway(options: GatewayOptions): KubeGateway {
@@ -100,8 +61,8 @@ export function createKubeGateway(options: GatewayOptions): KubeGateway {
   const limiter = new RateLimiterMemory({ points: options.requestsPerMinute, duration: 60 });
 
   /** Everything decided before a byte goes upstream; a refusal of a mutation is audited like its success. */
-  async function admit(req: IncomingMessage, origin: RequestOrigin): Promise<{ grant: Grant; parsed: Parsed; info: KubeRequestInfo }> {
-    const parsed = parse(req.url ?? "/");
+  async function admit(req: IncomingMessage, origin: RequestOrigin): Promise<{ grant: Grant; parsed: GatewayPath; info: KubeRequestInfo }> {
+    const parsed = parseGatewayPath(req.url ?? "/");
     const info = requestInfo(req.method ?? "GET", parsed.path, parsed.query);
     let grant: Grant | null = null;
     try {
@@ -124,7 +85,7 @@ export function createKubeGateway(options: GatewayOptions): KubeGateway {
   }
 
   /** The upstream channel, or the reason it cannot be had, audited for mutations as any refusal is. */
-  async function throughUpstream(grant: Grant, info: KubeRequestInfo, parsed: Parsed, origin: RequestOrigin, fn: (upstream: Upstream) => Promise<void>): Promise<void> {
+  async function throughUpstream(grant: Grant, info: KubeRequestInfo, parsed: GatewayPath, origin: RequestOrigin, fn: (upstream: Upstream) => Promise<void>): Promise<void> {
     let opened = false;
     try {
       await pool.use(grant, (upstream) => {
@@ -145,108 +106,15 @@ export function createKubeGateway(options: GatewayOptions): KubeGateway {
   async function proxy(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const origin = originOf(req);
     const { grant, parsed, info } = await admit(req, origin);
-    const longRunning = isLongRunning(info, parsed.query);
     if (info.verb !== "watch") records.activity(grant);
-    await throughUpstream(grant, info, parsed, origin, (upstream) =>
-      new Promise<void>((resolve) => {
-        let code = 0;
-        let finished = false;
-        const finish = (refusal?: GatewayRefusal) => {
-          if (finished) return;
-          finished = true;
-          if (refusal) sendRefusal(res, refusal);
-          if (isMutating(info)) records.audit(grant, parsed.vclusterId, info, parsed.path, refusal?.code ?? code, origin, refusal?.message);
-          resolve();
-        };
-        const upstreamReq = https.request({ ...upstream.options(), method: req.method, path: parsed.path + parsed.search, headers: upstreamHeaders(req.headers, grant, upstream) }, (upstreamRes) => {
-          code = upstreamRes.statusCode ?? 502;
-          const headers: Record<string, string | string[]> = {};
-          for (const [name, value] of Object.entries(upstreamRes.headers)) if (value !== undefined && !DROPPED.has(name)) headers[name] = value;
-          if (upstreamRes.headers["content-length"]) headers["content-length"] = upstreamRes.headers["content-length"];
-          res.writeHead(code, headers);
-          // a watch's headers go out now, so the client starts waiting for events instead of for the response
-          if (longRunning) res.flushHeaders();
-          upstreamRes.pipe(res);
-          upstreamRes.on("end", () => finish());
-          upstreamRes.on("error", () => res.destroy());
-        });
-        if (!longRunning) {
-          upstreamReq.setTimeout(options.upstreamTimeoutMs, () => upstreamReq.destroy(new AppError("TIMEOUT", `vcluster ${grant.vcluster.name}'s API did not answer within ${Math.round(options.upstreamTimeoutMs / 1000)} s`)));
-        } else {
-          const unregister = streams.add(grant, (refusal) => {
-            logger().info({ vcluster: grant.vcluster.id, user: grant.userId, reason: refusal?.message ?? "role changed" }, "gateway: access ended; closing an open stream");
-            upstreamReq.destroy();
-            res.destroy();
-          });
-          res.on("close", unregister);
-        }
-        upstreamReq.on("error", (error) => {
-          if (!(error instanceof AppError)) pool.invalidate(grant.vcluster.id);
-          finish(res.headersSent ? undefined : translate(error, grant.vcluster.name));
-          res.destroy();
-        });
-        res.on("close", () => upstreamReq.destroy());
-        let received = 0;
-        const cap = new Transform({
-          transform(chunk: Buffer, _encoding, done) {
-            received += chunk.length;
-            if (received > options.maxBodyBytes) return done(new GatewayRefusal("RequestEntityTooLarge", `the request body exceeds the limit of ${options.maxBodyBytes} bytes`));
-            done(null, chunk);
-          },
-        });
-        cap.on("error", (refusal: GatewayRefusal) => {
-          upstreamReq.destroy();
-          finish(refusal);
-        });
-        req.pipe(cap).pipe(upstreamReq);
-      }),
-    );
+    await throughUpstream(grant, info, parsed, origin, (upstream) => forwardRequest(req, res, { grant, parsed, info, origin, upstream, records, streams, pool, limits: options }));
   }
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const origin = originOf(req);
     const { grant, parsed, info } = await admit(req, origin);
     records.activity(grant);
-    await throughUpstream(grant, info, parsed, origin, (upstream) =>
-      new Promise<void>((resolve) => {
-        const upstreamSocket = upstream.connect();
-        let code = 0;
-        const headers = upstreamHeaders(req.headers, grant, upstream);
-        const lines = [`${req.method ?? "GET"} ${parsed.path}${parsed.search} HTTP/1.1`, `host: ${upstream.channel.serverName}`, "connection: Upgrade", `upgrade: ${req.headers.upgrade ?? ""}`];
-        for (const [name, value] of Object.entries(headers)) for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`);
-        const unregister = streams.add(grant, () => {
-          upstreamSocket.destroy();
-          socket.destroy();
-        });
-        let ended = false;
-        const end = () => {
-          if (ended) return;
-          ended = true;
-          unregister();
-          upstreamSocket.destroy();
-          socket.destroy();
-          records.audit(grant, parsed.vclusterId, info, parsed.path, code || 502, origin);
-          resolve();
-        };
-        upstreamSocket.once("secureConnect", () => {
-          upstreamSocket.write(`${lines.join("\r\n")}\r\n\r\n`);
-          if (head.length) upstreamSocket.write(head);
-          upstreamSocket.once("data", (first: Buffer) => {
-            code = Number(/^HTTP\/1\.1 (\d{3})/.exec(first.subarray(0, 32).toString("latin1"))?.[1] ?? 0);
-          });
-          upstreamSocket.pipe(socket);
-          socket.pipe(upstreamSocket);
-        });
-        upstreamSocket.on("error", (error) => {
-          pool.invalidate(grant.vcluster.id);
-          if (code === 0) sendRefusalOnSocket(socket, translate(error, grant.vcluster.name));
-          end();
-        });
-        upstreamSocket.on("close", end);
-        socket.on("close", end);
-        socket.on("error", () => upstreamSocket.destroy());
-      }),
-    );
+    await throughUpstream(grant, info, parsed, origin, (upstream) => forwardUpgrade(req, socket, head, { grant, parsed, info, origin, upstream, records, streams, pool, limits: options }));
   }
 
   return {

@@ -1,3 +1,5 @@
+import { GatewayRefusal } from "./status";
+
 /**
  * What a Kubernetes request does, derived from its method and path as kube-apiserver's RequestInfoFactory does
  * (k8s.io/apiserver/pkg/endpoints/request/requestinfo.go): the verb, API group, resource, subresource, namespace
@@ -61,3 +63,23 @@ export function describeTarget(info: KubeRequestInfo, path: string): string {
   const resource = [info.apiGroup ? `${info.resource}.${info.apiGroup}` : info.resource, info.subresource].filter(Boolean).join("/");
   return [info.namespace, resource, info.name].filter(Boolean).join(" ");
 }
+
+export const GATEWAY_PREFIX = "/kube/";
+
+/** Where a gateway request goes: `/kube/<vcluster id>/<path the virtual API serves>`. */
+export interface GatewayPath {
+  vclusterId: string;
+  path: string;
+  search: string;
+  query: URLSearchParams;
+}
+
+export function parseGatewayPath(url: string): GatewayPath {
+  const target = new URL(url, "http://gateway");
+  const rest = target.pathname.slice(GATEWAY_PREFIX.length);
+  const slash = rest.indexOf("/");
+  const vclusterId = slash < 0 ? rest : rest.slice(0, slash);
+  if (!/^[a-z0-9]{1,64}$/.test(vclusterId)) throw new GatewayRefusal("NotFound", "no vcluster at this address: the kubeconfig's server must be <portal>/kube/<vcluster id>");
+  return { vclusterId, path: slash < 0 ? "/" : rest.slice(slash), search: target.search, query: target.searchParams };
+}
+

@@ -4,6 +4,7 @@
  */
 import type { ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { AppError } from "@/server/errors";
 
 export type StatusReason = "Unauthorized" | "Forbidden" | "NotFound" | "TooManyRequests" | "RequestEntityTooLarge" | "ServiceUnavailable" | "Timeout" | "InternalError" | "BadRequest";
 
@@ -67,4 +68,12 @@ export function sendRefusalOnSocket(socket: Duplex, refusal: GatewayRefusal): vo
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join("");
   socket.end(`HTTP/1.1 ${refusal.code} ${refusal.reason}\r\n${headers}\r\n${body}`);
+}
+
+/** Anything that stopped a request, as the Status the client gets. */
+export function translate(error: unknown, vclusterName: string): GatewayRefusal {
+  if (error instanceof GatewayRefusal) return error;
+  if (error instanceof AppError && error.code === "TIMEOUT") return new GatewayRefusal("Timeout", error.message);
+  const detail = error instanceof Error ? error.message : String(error);
+  return new GatewayRefusal("ServiceUnavailable", `vcluster ${vclusterName}'s API could not be reached through the host: ${detail}`, 5);
 }

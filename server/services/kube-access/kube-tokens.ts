@@ -45,11 +45,3 @@ export async function revokePersonalKubeTokens(tx: Tx, userId: string, vclusterI
   const { count } = await tx.kubeAccessToken.updateMany({ where: { userId, vclusterId, revokedAt: null }, data: { revokedAt: now } });
   return count;
 }
-
-export async function liveKubeToken(db: Db | Tx, userId: string, vclusterId: string): Promise<KubeTokenView | null> {
-  return db.kubeAccessToken.findFirst({
-    where: { userId, vclusterId, revokedAt: null },
-    select: { id: true, prefix: true, createdAt: true, lastUsedAt: true },
-    orderBy: { createdAt: "desc" },
-  });
-}
