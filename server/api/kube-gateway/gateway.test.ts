@@ -30,10 +30,11 @@ spec:
 let portal: EnginePortal;
 let dir: string;
 let vclusterId: string;
-const people: Partial<Record<Role, { id: string; email: string; token: string; kubeconfig: string }>> = {};
+/** by role, and a few more people made by single tests */
+const people: Partial<Record<string, { id: string; email: string; token: string; kubeconfig: string }>> = {};
 
 /** kubectl as a person runs it: their downloaded file, their own discovery cache. */
-async function kubectl(role: Role, ...args: string[]): Promise<{ ok: boolean; out: string }> {
+async function kubectl(role: string, ...args: string[]): Promise<{ ok: boolean; out: string }> {
   const person = people[role];
   if (!person) throw new Error(`no ${role}`);
   try {
@@ -46,7 +47,7 @@ async function kubectl(role: Role, ...args: string[]): Promise<{ ok: boolean; ou
 }
 
 /** A long-running kubectl (watch, port-forward) whose output is read as it comes. */
-function kubectlStream(role: Role, ...args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function kubectlStream(role: string, ...args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const person = people[role];
   if (!person) throw new Error(`no ${role}`);
   const child = spawn("kubectl", ["--kubeconfig", person.kubeconfig, ...args], { env: { ...process.env, HOME: path.join(dir, role) }, stdio: ["ignore", "pipe", "pipe"] });
@@ -180,6 +181,22 @@ describe("the access gateway with real kubectl", () => {
       expect(refused.ok).toBe(false);
       expect(refused.out).toMatch(message);
     }
+  });
+
+  it("ends an open watch when a role is lowered, and the next request acts with the lower role", async () => {
+    const user = await createUser(portal.t.db, { email: "demoted@gateway.example" });
+    const membership = await portal.t.db.membership.create({ data: { userId: user.id, projectId: portal.project.id, role: "MEMBER" } });
+    const { token } = await createApiToken(portal.t.db, actorOf(user), { name: "t", expiresInDays: 1 });
+    const file = await createClient({ url: portal.url, token }).vcluster.kubeconfig.mutate({ id: vclusterId });
+    const kubeconfig = path.join(dir, "demoted.kubeconfig");
+    await writeFile(kubeconfig, file.kubeconfig, { mode: 0o600 });
+    people.DEMOTED = { id: user.id, email: user.email, token, kubeconfig };
+    expect((await kubectl("DEMOTED", "create", "configmap", "before-demotion", "-n", "default")).ok).toBe(true);
+    const watch = kubectlStream("DEMOTED", "get", "configmaps", "-n", "default", "--watch", "-o", "name");
+    await eventually("the watch", async () => (watch.output().includes("configmap/") ? true : undefined));
+    await portal.t.db.membership.update({ where: { userId_projectId: { userId: membership.userId, projectId: membership.projectId } }, data: { role: "VIEWER" } });
+    expect(await Promise.race([watch.exited.then(() => "ended"), new Promise((r) => setTimeout(() => r("still open"), 5_000))])).toBe("ended");
+    expect((await kubectl("DEMOTED", "create", "configmap", "after-demotion", "-n", "default")).out).toContain('User "demoted@gateway.example" cannot create resource "configmaps"');
   });
 
   it("answers a burst over the per-person limit with 429 and Retry-After", async () => {
