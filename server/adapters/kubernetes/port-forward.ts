@@ -35,6 +35,9 @@ export async function forwardPodPort(clients: HostClients, namespace: string, po
       (ws) => {
         const webSocket = typeof ws === "function" ? ws() : ws;
         socket.on("close", () => webSocket?.close());
+        // the pod side ended (its container stopped, the pod went away): so does the local connection, or a client
+        // keeping it alive would write into nothing until its timeout
+        webSocket?.addEventListener("close", () => socket.destroy());
       },
       // the WebSocket library rejects with an ErrorEvent, which carries its message but is no Error
       (error: unknown) => fail(error instanceof Error ? error.message : typeof error === "object" && error !== null && "message" in error ? String(error.message) : String(error)),

@@ -79,7 +79,8 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, { gran
     res.on("close", unregister);
   }
   upstreamReq.on("error", (error) => {
-    if (!(error instanceof AppError)) pool.invalidate(grant.vcluster.id);
+    // a failed or silent connection says the channel is broken; the next request opens a new one
+    pool.invalidate(grant.vcluster.id);
     // before the answer began the client gets a Status; after it, only a cut stream says something broke
     if (res.headersSent) res.destroy();
     finish(res.headersSent ? undefined : translate(error, grant.vcluster.name));

@@ -73,7 +73,11 @@ export function createKubeGateway(options: GatewayOptions): KubeGateway {
         throw new GatewayRefusal("TooManyRequests", `too many requests through the portal: at most ${options.requestsPerMinute} per minute; retry in ${wait} s`, wait);
       });
       const down = unavailable(grant);
-      if (down) throw down;
+      if (down) {
+        // its control plane is stopping or gone: the pooled channel leads nowhere
+        pool.invalidate(grant.vcluster.id);
+        throw down;
+      }
       const length = Number(req.headers["content-length"] ?? 0);
       if (length > options.maxBodyBytes) throw new GatewayRefusal("RequestEntityTooLarge", `the request body is ${length} bytes; the limit is ${options.maxBodyBytes}`);
       return { grant, parsed, info };
@@ -121,7 +125,7 @@ export function createKubeGateway(options: GatewayOptions): KubeGateway {
     handleRequest(req, res) {
       proxy(req, res).catch((error: unknown) => {
         const refusal = translate(error, "");
-        if (refusal.code >= 500) logger().warn({ err: error }, "gateway: request failed");
+        if (!(error instanceof GatewayRefusal)) logger().warn({ err: error }, "gateway: request failed");
         sendRefusal(res, refusal);
       });
     },
