@@ -4,7 +4,7 @@
  * it; the gateway finds it by hash. Revoking or rotating cuts the old token at its next request.
  */
 import { createHash, randomBytes } from "node:crypto";
-import type { Db, Tx } from "@/server/db/client";
+import type { Tx } from "@/server/db/client";
 import { seal, unseal } from "@/server/security/seal";
 
 /** `ovck_<8 prefix chars>_<secret>`, distinct from API tokens so neither is accepted where the other belongs. */
