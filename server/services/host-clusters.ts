@@ -1,5 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { DEFAULT_CHART_REF, DEFAULT_CHART_VERSION, parseChartSource } from "@/server/adapters/helm/chart-source";
+import { assertSafeKubeconfig } from "@/server/adapters/kubernetes/kubeconfig-safety";
 import { checkHostPattern } from "@/server/adapters/vcluster/direct-access";
 import type { HostInfo } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
@@ -42,6 +43,7 @@ interface KubeconfigShape {
 }
 
 export function serverOfKubeconfig(kubeconfig: string): string {
+  assertSafeKubeconfig(kubeconfig);
   let doc: KubeconfigShape;
   try {
     doc = (parseYaml(kubeconfig) ?? {}) as KubeconfigShape;

@@ -20,6 +20,7 @@ import {
   type ResponseContext,
 } from "@kubernetes/client-node";
 import https from "node:https";
+import { assertSafeKubeconfig } from "./kubeconfig-safety";
 import { AppError } from "@/server/errors";
 import { translateKubernetesError } from "./errors";
 
@@ -53,6 +54,7 @@ export interface HostClients {
 }
 
 export function loadKubeConfig(kubeconfig: string): KubeConfig {
+  assertSafeKubeconfig(kubeconfig);
   const kc = new KubeConfig();
   try {
     kc.loadFromString(kubeconfig);
