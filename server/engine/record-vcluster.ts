@@ -3,7 +3,7 @@
  * its CREATE operation — all in the caller's transaction, so a refusal writes nothing.
  */
 import type { Tx } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError, invalidField } from "@/server/errors";
 import type { Operation, Prisma, VCluster } from "@/server/generated/prisma/client";
 import { requestOperation } from "./operations";
 import { reservationsByHost } from "./reservations";
@@ -44,6 +44,14 @@ export async function loadCandidates(tx: Tx, options: { lock: boolean }): Promis
   });
 }
 
+/** The project's host selector always holds; a vcluster may only narrow it with keys of its own. */
+export function placementSelector(project: Record<string, string>, requested: Record<string, string> = {}): Record<string, string> {
+  for (const [key, value] of Object.entries(requested)) {
+    if (key in project && project[key] !== value) throw invalidField(`hostSelector.${key}`, `the project places its vclusters on hosts with ${key}=${project[key]}; a vcluster cannot choose another value`);
+  }
+  return { ...requested, ...project };
+}
+
 export async function recordVCluster(
   tx: Tx,
   input: VClusterRecordInput,
@@ -57,7 +65,7 @@ export async function recordVCluster(
     }
   }
   const project = await tx.project.findUniqueOrThrow({ where: { id: input.projectId }, select: { hostSelector: true } });
-  const selector = { ...((project.hostSelector ?? {}) as Record<string, string>), ...options.hostSelector };
+  const selector = placementSelector((project.hostSelector ?? {}) as Record<string, string>, options.hostSelector);
   const replicas = input.replicas ?? 1;
   const placement = chooseHost(await loadCandidates(tx, { lock: true }), {
     cpuMillis: input.cpuRequestMillis * replicas,

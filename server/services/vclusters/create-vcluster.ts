@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { scopedIdempotencyKey } from "./idempotency";
 import type { ChartSource } from "@/server/adapters/helm/chart-source";
 import type { Actor } from "@/server/auth/actor";
 import type { Db, Tx } from "@/server/db/client";
@@ -54,8 +55,9 @@ export async function createVCluster(
   portalChart: ChartSource,
   options: { restoreFrom?: string } = {},
 ): Promise<CreatedVCluster> {
-  if (request.idempotencyKey) {
-    const earlier = await db.operation.findUnique({ where: { idempotencyKey: request.idempotencyKey } });
+  const idempotencyKey = scopedIdempotencyKey(actor.userId, request.projectId, request.idempotencyKey);
+  if (idempotencyKey) {
+    const earlier = await db.operation.findUnique({ where: { idempotencyKey } });
     if (earlier?.vclusterId && earlier.kind === "CREATE" && earlier.projectId === request.projectId) {
       return { vcluster: await loadView(db, earlier.vclusterId), operationId: earlier.id, replayed: true };
     }
@@ -82,7 +84,7 @@ export async function createVCluster(
       },
       {
         hostSelector: request.hostSelector,
-        idempotencyKey: request.idempotencyKey ?? null,
+        idempotencyKey,
         requestedById: actor.userId,
         ...(options.restoreFrom ? { params: { restoreFrom: options.restoreFrom } } : {}),
       },

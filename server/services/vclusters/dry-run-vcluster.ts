@@ -5,6 +5,7 @@
  * always rolled back, and placement is chosen without reserving anything. Not audited: it changes nothing.
  */
 import type { ChartSource } from "@/server/adapters/helm/chart-source";
+import { placementSelector } from "@/server/engine/record-vcluster";
 import { renderValues } from "@/server/adapters/vcluster/values";
 import type { Db, Tx } from "@/server/db/client";
 import { hostSpecOf } from "@/server/engine/host-spec";
@@ -59,7 +60,7 @@ export function dryRunVCluster(db: Db, request: CreateVClusterRequest, portalCha
       const placement = chooseHost(hosts, {
         cpuMillis: columns.cpuRequestMillis * columns.replicas,
         memoryBytes: columns.memoryRequestBytes * BigInt(columns.replicas),
-        selector: { ...((project.hostSelector ?? {}) as Record<string, string>), ...request.hostSelector },
+        selector: placementSelector((project.hostSelector ?? {}) as Record<string, string>, request.hostSelector),
       });
       if (!placement.ok) throw new AppError("PRECONDITION_FAILED", placement.reason);
       hostCluster = { id: placement.host.id, name: placement.host.name };

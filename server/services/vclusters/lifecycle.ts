@@ -3,6 +3,7 @@
  * change and the operation in one transaction with its audit row; the engine's workers do the rest.
  */
 import type { Actor } from "@/server/auth/actor";
+import { scopedIdempotencyKey } from "./idempotency";
 import type { Db, Tx } from "@/server/db/client";
 import { requestChange } from "@/server/engine/request-change";
 import { invalidField } from "@/server/errors";
@@ -37,7 +38,7 @@ async function requestLifecycle(db: Db, actor: Actor, auditActor: AuditActor, id
     const desired = change.desired ? await change.desired(vcluster, tx) : {};
     const { operation } = await requestChange(
       tx,
-      { vclusterId: id, kind: change.kind, params: change.params, idempotencyKey: change.idempotencyKey ?? null, requestedById: actor.userId },
+      { vclusterId: id, kind: change.kind, params: change.params, idempotencyKey: scopedIdempotencyKey(actor.userId, id, change.idempotencyKey), requestedById: actor.userId },
       desired,
     );
     const view = await loadView(tx, id);
