@@ -33,7 +33,15 @@ export function HostClusterList() {
     event.preventDefault();
     const f = new FormData(event.currentTarget);
     const pattern = String(f.get("directAccessHostPattern") ?? "").trim();
-    register.mutate({ name: String(f.get("name") ?? ""), kubeconfig: String(f.get("kubeconfig") ?? ""), labels: {}, maxVClusters: null, directAccessHostPattern: pattern || null });
+    const level = String(f.get("podSecurityLevel") ?? "baseline");
+    register.mutate({
+      name: String(f.get("name") ?? ""),
+      kubeconfig: String(f.get("kubeconfig") ?? ""),
+      labels: {},
+      maxVClusters: null,
+      directAccessHostPattern: pattern || null,
+      podSecurityLevel: level === "privileged" || level === "restricted" ? level : "baseline",
+    });
   };
   const errorOf = (field: string) => issuesOf(register.error).find((i) => i.field === field)?.message;
 
@@ -55,6 +63,7 @@ export function HostClusterList() {
               {h.apiEndpoint} · Kubernetes {h.kubernetesVersion ?? "?"} · chart {h.chartVersion ?? "portal default"}
               {h.chartRef ? ` from ${h.chartRef}` : ""} · checked {formatDate(h.lastHealthCheckAt)}
               {h.healthMessage ? ` · ${h.healthMessage}` : ""}
+              {` · pod security ${h.podSecurityLevel}`}
               {h.directAccessHostPattern ? ` · direct access at ${h.directAccessHostPattern}` : ""}
             </p>
             <UsageBar label={`vclusters placed: ${h.vclusterCount}`} used={h.vclusterCount} limit={h.maxVClusters} format={String} />
@@ -72,6 +81,13 @@ export function HostClusterList() {
           </Field>
           <Field label="Kubeconfig" htmlFor="host-kubeconfig" error={errorOf("kubeconfig")} help="Credentials are sealed at rest; the portal probes the cluster before saving.">
             <textarea id="host-kubeconfig" name="kubeconfig" rows={8} required spellCheck={false} className={`${inputClass} font-mono text-xs`} />
+          </Field>
+          <Field label="Pod Security" htmlFor="host-pod-security" error={errorOf("podSecurityLevel")} help="Enforced on every vcluster namespace of this host; tenants cannot change it.">
+            <select id="host-pod-security" name="podSecurityLevel" defaultValue="baseline" className={inputClass}>
+              <option value="baseline">baseline</option>
+              <option value="restricted">restricted</option>
+              <option value="privileged">privileged</option>
+            </select>
           </Field>
           <Field
             label="Direct access host pattern (optional)"

@@ -2,6 +2,7 @@ import { parse as parseYaml } from "yaml";
 import { DEFAULT_CHART_REF, DEFAULT_CHART_VERSION, parseChartSource } from "@/server/adapters/helm/chart-source";
 import { assertSafeKubeconfig } from "@/server/adapters/kubernetes/kubeconfig-safety";
 import { checkHostPattern } from "@/server/adapters/vcluster/direct-access";
+import type { PodSecurityLevel } from "@/server/adapters/vcluster/namespace";
 import type { HostInfo } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
 import { invalidField } from "@/server/errors";
@@ -25,6 +26,8 @@ export interface RegisterHostInput {
   /** direct access to virtual APIs through ingresses at this host name pattern; null = only the portal's gateway */
   directAccessHostPattern?: string | null;
   directAccessIngressClass?: string | null;
+  /** the Pod Security Standard enforced on this host's vcluster namespaces (default baseline) */
+  podSecurityLevel?: PodSecurityLevel;
 }
 
 /** The host's chart settings, checked by the same rules as the portal's; local paths are stored resolved. */
@@ -81,6 +84,7 @@ export async function registerHostCluster(
     ...chart,
     directAccessHostPattern,
     directAccessIngressClass: directAccessHostPattern ? input.directAccessIngressClass?.trim() || null : null,
+    podSecurityLevel: input.podSecurityLevel ?? "baseline",
     health: "HEALTHY" as const,
     healthMessage: `${info.nodes} nodes`,
     kubernetesVersion: info.kubernetesVersion,
@@ -105,6 +109,7 @@ export interface HostView {
   chartVersion: string | null;
   directAccessHostPattern: string | null;
   directAccessIngressClass: string | null;
+  podSecurityLevel: string;
   lastHealthCheckAt: Date | null;
   vclusterCount: number;
   reservedCpuMillis: number;
@@ -133,6 +138,7 @@ export async function listHostClusters(db: Db): Promise<HostView[]> {
       chartVersion: h.chartVersion,
       directAccessHostPattern: h.directAccessHostPattern,
       directAccessIngressClass: h.directAccessIngressClass,
+      podSecurityLevel: h.podSecurityLevel,
       lastHealthCheckAt: h.lastHealthCheckAt,
       vclusterCount: r?.vclusters ?? 0,
       reservedCpuMillis: r?.cpuMillis ?? 0,

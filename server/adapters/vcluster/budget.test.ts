@@ -23,7 +23,23 @@ describe("namespace budget", () => {
 describe("namespace", () => {
   it("labels the namespace for the portal; portal labels win over user labels", () => {
     const target = testTarget("vc1", { namespace: "team-a-vc1", projectId: "p-9", vclusterId: "v-7" });
-    const ns = renderNamespace(target, testSpec({ labels: { team: "a", "open-vcluster.io/project": "spoofed" } }));
-    expect(ns.metadata).toEqual({ name: "team-a-vc1", labels: { team: "a", "open-vcluster.io/project": "p-9", "open-vcluster.io/vcluster-id": "v-7", "open-vcluster.io/managed": "true" } });
+    const ns = renderNamespace(target, testSpec({ labels: { team: "a", "open-vcluster.io/project": "spoofed" } }), "baseline");
+    expect(ns.metadata?.labels).toMatchObject({ team: "a", "open-vcluster.io/project": "p-9", "open-vcluster.io/vcluster-id": "v-7", "open-vcluster.io/managed": "true" });
+  });
+
+  it("lets only unprefixed tenant labels reach the host, and sets Pod Security from the host's level", () => {
+    const target = testTarget("vc1", { namespace: "team-a-vc1" });
+    const attack = { team: "a", "pod-security.kubernetes.io/enforce": "privileged", "pod-security.kubernetes.io/enforce-version": "v1.0", "kubernetes.io/metadata.name": "kube-system", "example.com/owner": "x" };
+    const labels = renderNamespace(target, testSpec({ labels: attack }), "baseline").metadata?.labels ?? {};
+    expect(labels).toMatchObject({
+      team: "a",
+      "pod-security.kubernetes.io/enforce": "baseline",
+      "pod-security.kubernetes.io/enforce-version": "latest",
+      "pod-security.kubernetes.io/audit": "baseline",
+      "pod-security.kubernetes.io/warn": "baseline",
+    });
+    expect(labels).not.toHaveProperty("kubernetes.io/metadata.name");
+    expect(labels).not.toHaveProperty("example.com/owner");
+    expect(renderNamespace(target, testSpec({}), "restricted").metadata?.labels?.["pod-security.kubernetes.io/enforce"]).toBe("restricted");
   });
 });

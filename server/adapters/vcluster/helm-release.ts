@@ -13,7 +13,7 @@ import { AppError } from "@/server/errors";
 import { chartArgs, chartKind, CHART_NAME, type ChartSource } from "@/server/adapters/helm/chart-source";
 import { helmBinary } from "@/server/adapters/helm/helm-binary";
 import type { HostClients } from "@/server/adapters/kubernetes/host-client";
-import { renderNamespace } from "./namespace";
+import { renderNamespace, type PodSecurityLevel } from "./namespace";
 import type { HostSpec, VClusterTarget } from "./types";
 import { renderValues } from "./values";
 
@@ -27,6 +27,8 @@ export interface HelmReleaseOptions {
   bin?: string;
   /** a server reachable from outside the host, for the chart's exportKubeConfig.server */
   exportKubeConfigServer?: (target: VClusterTarget) => string | undefined;
+  /** the Pod Security Standard enforced on the vcluster's namespace (default baseline) */
+  podSecurity?: PodSecurityLevel;
 }
 
 export interface HelmRelease {
@@ -148,7 +150,7 @@ export function createHelmRelease(clients: HostClients, kubeconfig: string, opti
       const chart = resolveChart(options.chart, chartVersion);
       const values = renderValues({ ...spec, replicas }, { chartVersion, exportKubeConfigServer: options.exportKubeConfigServer?.(target) });
       // the namespace first, so it carries the portal's labels (helm's --create-namespace would leave it bare)
-      await clients.apply(renderNamespace(target, spec));
+      await clients.apply(renderNamespace(target, spec, options.podSecurity ?? "baseline"));
       await withPrivateFiles({ "values.yaml": values, kubeconfig }, async (p, dir) => {
         await checkLocalVersion(chart, chartVersion, dir);
         const run = await runHelm(

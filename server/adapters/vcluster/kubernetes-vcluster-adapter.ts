@@ -16,6 +16,7 @@ import { controlPlaneSelector, kubeconfigSecretName, MANAGED_BY_LABEL, PAUSED_RE
 import { deriveHostStatus } from "./status";
 import type { HostInfo, HostSpec, HostStatus, KubeconfigResult, VClusterAdapter, VClusterTarget } from "./types";
 import { withDirectAccess, type DirectAccess } from "./direct-access";
+import type { PodSecurityLevel } from "./namespace";
 import { openVirtualApi, withVirtualApi, type VirtualApiChannel } from "./virtual-api";
 
 export interface VClusterAdapterOptions {
@@ -32,6 +33,8 @@ export interface VClusterAdapterOptions {
   helm?: Omit<HelmReleaseOptions, "chart">;
   /** this host's direct access to virtual APIs; null = only through the portal's gateway */
   directAccess?: DirectAccess | null;
+  /** the Pod Security Standard this host enforces on vcluster namespaces (default baseline) */
+  podSecurity?: PodSecurityLevel;
 }
 
 const UNINSTALL_POLL_MS = 100;
@@ -229,6 +232,6 @@ export function probeHostCluster(kubeconfig: string, options: { requestTimeoutMs
 
 export function createVClusterAdapter(options: VClusterAdapterOptions): VClusterAdapter {
   const clients = createHostClients(options.kubeconfig, { requestTimeoutMs: options.requestTimeoutMs, hostName: options.hostName });
-  const release = createHelmRelease(clients, options.kubeconfig, { ...options.helm, chart: options.chart });
+  const release = createHelmRelease(clients, options.kubeconfig, { ...options.helm, chart: options.chart, podSecurity: options.podSecurity });
   return new KubernetesVClusterAdapter(clients, release, { uninstallTimeoutMs: options.uninstallTimeoutMs ?? 120_000, directAccess: options.directAccess ?? null });
 }

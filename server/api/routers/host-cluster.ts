@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { POD_SECURITY_LEVELS } from "@/server/adapters/vcluster/namespace";
 import { probeHostCluster } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
 import { env } from "@/server/env";
 import { listHostClusters, registerHostCluster, setHostCordoned } from "@/server/services/host-clusters";
@@ -26,6 +27,7 @@ export const hostViewSchema = z.object({
   chartVersion: z.string().nullable(),
   directAccessHostPattern: z.string().nullable(),
   directAccessIngressClass: z.string().nullable(),
+  podSecurityLevel: z.string(),
   lastHealthCheckAt: z.date().nullable(),
   vclusterCount: z.number().int(),
   reservedCpuMillis: z.number().int(),
@@ -50,6 +52,8 @@ export const registerHostInputSchema = z.object({
     .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "directAccessIngressClass must be a Kubernetes object name")
     .nullable()
     .default(null),
+  /** the Pod Security Standard enforced on every vcluster namespace of this host */
+  podSecurityLevel: z.enum(POD_SECURITY_LEVELS, { message: "podSecurityLevel must be privileged, baseline or restricted" }).default("baseline"),
 });
 
 export const hostClusterRouter = createTRPCRouter({

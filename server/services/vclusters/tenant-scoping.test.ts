@@ -1,7 +1,8 @@
+import { CoreV1Api } from "@kubernetes/client-node";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor } from "@/server/testing/caller";
-import { startEngineEnvironment, type EngineEnvironment } from "@/server/testing/engine-harness";
+import { startEngineEnvironment, waitForOperation, type EngineEnvironment } from "@/server/testing/engine-harness";
 import { actorOf, createProject, createUser } from "@/server/testing/factories";
 import { setPortalEnv } from "@/server/testing/portal-env";
 
@@ -43,5 +44,19 @@ describe("what one tenant sends never reaches another's", () => {
     expect(refused).toBeInstanceOf(TRPCError);
     expect((refused as TRPCError).message).toContain("hostSelector.tier");
     expect(await env.t.db.vCluster.count({ where: { projectId: a.project.id } })).toBe(0);
+  });
+
+  it("a tenant's labels cannot switch Pod Security off on the host namespace; the host's level is enforced", async () => {
+    const a = await tenant();
+    const created = await a.api.vcluster.create({
+      projectId: a.project.id,
+      name: "privileged",
+      labels: { team: "a", "pod-security.kubernetes.io/enforce": "privileged", "pod-security.kubernetes.io/warn": "privileged" },
+    });
+    expect((await waitForOperation(env.t.db, created.operationId, 120_000)).state).toBe("SUCCEEDED");
+    const ns = await env.hostConfig.makeApiClient(CoreV1Api).readNamespace({ name: created.vcluster.namespace });
+    expect(ns.metadata?.labels).toMatchObject({ team: "a", "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "baseline", "pod-security.kubernetes.io/audit": "baseline" });
+    // the portal keeps the vcluster's own labels; only the host copy is filtered
+    expect(created.vcluster.labels).toMatchObject({ "pod-security.kubernetes.io/enforce": "privileged" });
   });
 });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "HostCluster" ADD COLUMN     "podSecurityLevel" TEXT NOT NULL DEFAULT 'baseline';
