@@ -1,4 +1,5 @@
 import type { AuthOptions } from "next-auth";
+import { sameOriginRedirect } from "@/server/validation/callback-url";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { z } from "zod";
@@ -75,6 +76,9 @@ export function authOptions(): AuthOptions {
       ...(oidc ? [oidc] : []),
     ],
     callbacks: {
+      redirect({ url, baseUrl }) {
+        return sameOriginRedirect(url, baseUrl);
+      },
       async signIn({ account, user }) {
         if (account?.provider === "oidc") return Boolean(user.email);
         return true;
