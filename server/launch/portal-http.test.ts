@@ -69,6 +69,19 @@ describe("the portal over HTTP", () => {
     expect(await page.text()).toContain("Virtual clusters");
   });
 
+  it("tells browsers not to frame, sniff or load from elsewhere", async () => {
+    for (const path of ["/signin", "/api/healthz"]) {
+      const response = await fetch(`${portal.url}${path}`);
+      expect(response.headers.get("x-frame-options"), path).toBe("DENY");
+      expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+      expect(response.headers.get("content-security-policy")).toContain("default-src 'self'");
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(response.headers.get("referrer-policy")).toBe("strict-origin-when-cross-origin");
+      // plain http: no HSTS, which would lock browsers out of http://localhost
+      expect(response.headers.get("strict-transport-security")).toBeNull();
+    }
+  });
+
   it("sends the browser back only to a path of the portal after sign-in", async () => {
     await createUser(t.db, { email: "redirect@example.com", password });
     for (const callbackUrl of ["https://evil.example/x", "/\\evil.example", "//evil.example"]) {

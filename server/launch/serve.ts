@@ -16,7 +16,7 @@ import next from "next";
 import { createKubeGateway, GATEWAY_PREFIX } from "@/server/api/kube-gateway/gateway";
 import { hostAdapters } from "@/server/api/host-adapters";
 import { db } from "@/server/db/client";
-import { env } from "@/server/env";
+import { env, portalUrl } from "@/server/env";
 import { logger } from "@/server/observability/logger";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -37,7 +37,10 @@ async function main(): Promise<void> {
     maxBodyBytes: settings.GATEWAY_MAX_BODY_BYTES,
     upstreamTimeoutMs: settings.GATEWAY_UPSTREAM_TIMEOUT_MS,
   });
+  // behind TLS (PORTAL_URL https) browsers are told to stay on it; never on plain http, where it would lock them out
+  const hsts = portalUrl(settings).startsWith("https:");
   const onRequest: http.RequestListener = (req, res) => {
+    if (hsts) res.setHeader("strict-transport-security", "max-age=31536000");
     if (isGateway(req.url)) return gateway.handleRequest(req, res);
     void handle(req, res);
   };
