@@ -53,6 +53,8 @@ const schema = z.object({
   GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024, "GATEWAY_MAX_BODY_BYTES must be at least 1024").default(3 * 1024 * 1024),
   /** how long a short request may wait for the virtual API's answer; watches, logs -f and streams are not cut */
   GATEWAY_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1_000, "GATEWAY_UPSTREAM_TIMEOUT_MS must be at least 1000").default(60_000),
+  /** the Bearer token Prometheus scrapes /api/metrics with; unset = metrics are not served */
+  METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, "METRICS_TOKEN must be at least 16 characters"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

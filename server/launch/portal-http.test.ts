@@ -7,10 +7,11 @@ import { createTestDatabase, type TestDatabase } from "@/server/testing/test-dat
 let t: TestDatabase;
 let portal: PortalServer;
 const password = "a long enough password";
+const METRICS_TOKEN = "metrics-token-for-the-test";
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  portal = await startPortal({ databaseUrl: t.url });
+  portal = await startPortal({ databaseUrl: t.url, env: { METRICS_TOKEN } });
 });
 afterAll(async () => {
   await portal?.stop();
@@ -47,7 +48,9 @@ describe("the portal over HTTP", () => {
     expect(await ready.json()).toEqual({ ready: true, checks: { database: "ok", migrations: "ok" }, pendingMigrations: [] });
 
     await fetch(`${portal.url}/api/trpc/system.ping`);
-    const metricsResponse = await fetch(`${portal.url}/api/metrics`);
+    expect((await fetch(`${portal.url}/api/metrics`)).status).toBe(401);
+    expect((await fetch(`${portal.url}/api/metrics`, { headers: { authorization: "Bearer not-the-metrics-token" } })).status).toBe(401);
+    const metricsResponse = await fetch(`${portal.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(metricsResponse.headers.get("content-type")).toContain("text/plain");
     const text = await metricsResponse.text();
     expect(text).toMatch(/^# HELP process_cpu_user_seconds_total/m);
