@@ -8,9 +8,9 @@ describe("helmValues allow-list", () => {
       "  statefulSet:",
       "    labels: {team: web}",
       "    pods:",
-      "      annotations: {example.com/owner: \"on\"}",
+      "      annotations: {owner: \"on\"}",
       "  service:",
-      "    annotations: {example.com/note: hello}",
+      "    annotations: {note: hello}",
       "  coredns:",
       "    deployment:",
       "      replicas: 2",
@@ -27,7 +27,7 @@ describe("helmValues allow-list", () => {
       "telemetry: {enabled: false}",
     ].join("\n");
     const result = parseHelmValues(text);
-    expect(result).toMatchObject({ ok: true, values: { controlPlane: { statefulSet: { pods: { annotations: { "example.com/owner": "on" } } } }, telemetry: { enabled: false } } });
+    expect(result).toMatchObject({ ok: true, values: { controlPlane: { statefulSet: { pods: { annotations: { owner: "on" } } } }, telemetry: { enabled: false } } });
     expect(parseHelmValues("")).toEqual({ ok: true, values: {} });
     expect(parseHelmValues("# only a comment\n")).toEqual({ ok: true, values: {} });
   });
@@ -55,7 +55,9 @@ describe("helmValues allow-list", () => {
     ["controlPlane:\n  coredns:\n    deployment: {replicas: 50}\n", "key controlPlane.coredns.deployment.replicas must be a whole number from 1 to 5"],
     ["controlPlane:\n  coredns:\n    deployment:\n      resources: {limits: {cpu: lots}}\n", "key controlPlane.coredns.deployment.resources.limits.cpu must be a positive Kubernetes quantity"],
     ["controlPlane:\n  statefulSet:\n    labels: {release: other}\n", "key controlPlane.statefulSet.labels.release is reserved"],
-    ["controlPlane:\n  statefulSet:\n    labels: {open-vcluster.io/project: other}\n", "key controlPlane.statefulSet.labels.open-vcluster.io/project is reserved"],
+    ["controlPlane:\n  statefulSet:\n    labels: {open-vcluster.io/project: other}\n", "key controlPlane.statefulSet.labels.open-vcluster.io/project: only names without a prefix"],
+    ["controlPlane:\n  statefulSet:\n    pods:\n      annotations: {container.apparmor.security.beta.kubernetes.io/syncer: unconfined}\n", "only names without a prefix may be set"],
+    ["controlPlane:\n  statefulSet:\n    pods:\n      labels: {pod-security.kubernetes.io/enforce: privileged}\n", "only names without a prefix may be set"],
     ["controlPlane:\n  statefulSet:\n    labels: {team: yes}\n", "key controlPlane.statefulSet.labels.team must be a string, not boolean true (quote it"],
     ["controlPlane:\n  statefulSet:\n    labels: {team: \"has space\"}\n", "label values are at most 63 characters"],
     ["controlPlane:\n  service:\n    annotations: {\"bad key!\": x}\n", "names must be Kubernetes qualified names"],

@@ -88,9 +88,8 @@ const REASONS: [prefix: string, reason: string][] = [
   ["external", "needs a paid vCluster licence and is not available here"],
 ];
 
-/** Labels and annotations the chart, vcluster or the portal select on: a user value there would break or spoof them. */
+/** Labels the chart, vcluster or the portal select on: a user value there would break or spoof them. */
 const RESERVED_KEYS = new Set(["app", "release", "chart", "heritage"]);
-const RESERVED_PREFIXES = ["open-vcluster.io/", "vcluster.loft.sh/", "loft.sh/"];
 const qualifiedName = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
@@ -125,7 +124,10 @@ function checkMetadata(path: string, value: unknown, labels: boolean): string | 
   if (!isMapping(value)) return `key ${path} must be a mapping of names to strings`;
   for (const [key, v] of Object.entries(value)) {
     if (!qualifiedName.test(key)) return `key ${path}.${key}: names must be Kubernetes qualified names (prefix/name)`;
-    if (RESERVED_KEYS.has(key) || RESERVED_PREFIXES.some((p) => key.startsWith(p))) return `key ${path}.${key} is reserved for the chart and the portal`;
+    // these land on host objects, where prefixed keys carry meaning (AppArmor and seccomp profiles, Pod Security,
+    // the portal's own labels): only unprefixed names are the user's to set
+    if (key.includes("/")) return `key ${path}.${key}: only names without a prefix may be set (prefixed ones such as kubernetes.io/… are read by the host)`;
+    if (RESERVED_KEYS.has(key)) return `key ${path}.${key} is reserved for the chart and the portal`;
     if (typeof v !== "string") return `key ${path}.${key} must be a string, not ${describe(v)} (quote it: helm reads yes, on and 0x10 as booleans and numbers)`;
     if (labels && (v.length > 63 || !labelValue.test(v))) return `key ${path}.${key}: label values are at most 63 characters, alphanumeric with '-', '_', '.' inside`;
   }
