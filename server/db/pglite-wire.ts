@@ -6,15 +6,43 @@
  * transaction keeps the session for its connection until it ends. `@electric-sql/pglite-socket` queues single
  * messages instead, so two pooled connections' Parse/Bind messages interleave and corrupt each other
  * ("bind message supplies 3 parameters, but prepared statement requires 2").
+ * Every client must give the password (SCRAM-SHA-256, scram.ts) before its startup reaches PGlite, which would
+ * otherwise trust anyone on the machine as superuser.
  */
 import { createServer, type Server, type Socket } from "node:net";
 import type { PGlite } from "@electric-sql/pglite";
+import { scramExchange, type ScramExchange } from "./scram";
 
 const SSL_REQUEST = 80877103;
 const CANCEL_REQUEST = 80877102;
 const QUERY = 0x51; // 'Q'
 const SYNC = 0x53; // 'S'
 const TERMINATE = 0x58; // 'X'
+const PASSWORD = 0x70; // 'p': SASLInitialResponse, SASLResponse
+
+/** Authentication request ('R') with its code and data. */
+function authentication(code: number, data: Buffer = Buffer.alloc(0)): Buffer {
+  const head = Buffer.alloc(9);
+  head.write("R", 0);
+  head.writeInt32BE(8 + data.length, 1);
+  head.writeInt32BE(code, 5);
+  return Buffer.concat([head, data]);
+}
+
+/** A FATAL ErrorResponse ('E'), as PostgreSQL ends a refused connection. */
+function fatal(code: string, message: string): Buffer {
+  const fields = Buffer.from(`SFATAL\0VFATAL\0C${code}\0M${message}\0\0`);
+  const head = Buffer.alloc(5);
+  head.write("E", 0);
+  head.writeInt32BE(4 + fields.length, 1);
+  return Buffer.concat([head, fields]);
+}
+
+function startupUser(startup: Buffer): string {
+  const params = startup.subarray(8).toString("utf8").split("\0");
+  const at = params.indexOf("user");
+  return at >= 0 ? params[at + 1] : "";
+}
 
 /** A FIFO lock: the connection holding it owns the PGlite session. */
 class SessionLock {
@@ -37,6 +65,10 @@ class SessionLock {
 class Connection {
   private buffer = Buffer.alloc(0);
   private started = false;
+  /** the startup message, held back until the password is proven */
+  private startup: Buffer | null = null;
+  private scram: ScramExchange | null = null;
+  private initialSeen = false;
   private release: (() => void) | null = null;
   private chain: Promise<void> = Promise.resolve();
 
@@ -44,6 +76,7 @@ class Connection {
     private readonly db: PGlite,
     private readonly lock: SessionLock,
     private readonly socket: Socket,
+    private readonly password: string,
   ) {
     socket.setNoDelay(true);
     socket.on("data", (data) => {
@@ -90,16 +123,52 @@ class Connection {
           return;
         }
         this.started = true;
-        await this.run(message, true);
+        this.startup = message;
+        this.scram = scramExchange(this.password);
+        this.socket.write(authentication(10, Buffer.from("SCRAM-SHA-256\0\0")));
         continue;
       }
       const type = message[0];
+      if (this.startup) {
+        if (type !== PASSWORD || !(await this.authenticate(message))) return;
+        continue;
+      }
       if (type === TERMINATE) {
         this.socket.end();
         return;
       }
       await this.run(message, type === SYNC || type === QUERY);
     }
+  }
+
+  /** One step of the SASL exchange; false when the connection was refused and ended. */
+  private async authenticate(message: Buffer): Promise<boolean> {
+    const startup = this.startup;
+    const scram = this.scram;
+    if (!startup || !scram) return false;
+    const refuse = () => {
+      this.socket.end(fatal("28P01", `password authentication failed for user "${startupUser(startup)}"`));
+      return false;
+    };
+    const body = message.subarray(5);
+    if (!this.initialSeen) {
+      // SASLInitialResponse: mechanism name, then the length and the client-first-message
+      const nul = body.indexOf(0);
+      if (nul < 0 || body.subarray(0, nul).toString() !== "SCRAM-SHA-256") return refuse();
+      const serverFirst = scram.first(body.subarray(nul + 5).toString("utf8"));
+      if (!serverFirst) return refuse();
+      this.initialSeen = true;
+      this.socket.write(authentication(11, Buffer.from(serverFirst)));
+      return true;
+    }
+    const serverFinal = scram.final(body.toString("utf8"));
+    if (!serverFinal) return refuse();
+    this.socket.write(authentication(12, Buffer.from(serverFinal)));
+    this.startup = null;
+    this.scram = null;
+    // PGlite answers the startup itself: AuthenticationOk, parameters, ReadyForQuery
+    await this.run(startup, true);
+    return true;
   }
 
   private async run(message: Buffer, endsUnit: boolean): Promise<void> {
@@ -131,13 +200,13 @@ export interface WireServer {
   close(): Promise<void>;
 }
 
-export async function serveOverWire(db: PGlite, host: string, port: number): Promise<WireServer> {
+export async function serveOverWire(db: PGlite, host: string, port: number, password: string): Promise<WireServer> {
   const lock = new SessionLock();
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
-    new Connection(db, lock, socket);
+    new Connection(db, lock, socket, password);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -5,6 +5,8 @@ import path from "node:path";
 export interface LocalSecrets {
   NEXTAUTH_SECRET: string;
   HOST_CREDENTIALS_KEY: string;
+  /** the embedded database's password (user postgres), for the portal and for an operator's psql */
+  EMBEDDED_DB_PASSWORD: string;
 }
 
 /**
@@ -22,13 +24,15 @@ export async function loadOrCreateSecrets(dataDir: string): Promise<LocalSecrets
   const secrets: LocalSecrets = {
     NEXTAUTH_SECRET: stored.NEXTAUTH_SECRET ?? randomBytes(32).toString("base64url"),
     HOST_CREDENTIALS_KEY: stored.HOST_CREDENTIALS_KEY ?? randomBytes(32).toString("hex"),
+    EMBEDDED_DB_PASSWORD: stored.EMBEDDED_DB_PASSWORD ?? randomBytes(24).toString("base64url"),
   };
-  if (secrets.NEXTAUTH_SECRET !== stored.NEXTAUTH_SECRET || secrets.HOST_CREDENTIALS_KEY !== stored.HOST_CREDENTIALS_KEY) {
+  if (secrets.NEXTAUTH_SECRET !== stored.NEXTAUTH_SECRET || secrets.HOST_CREDENTIALS_KEY !== stored.HOST_CREDENTIALS_KEY || secrets.EMBEDDED_DB_PASSWORD !== stored.EMBEDDED_DB_PASSWORD) {
     await mkdir(dataDir, { recursive: true });
     await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
   return {
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET || secrets.NEXTAUTH_SECRET,
     HOST_CREDENTIALS_KEY: process.env.HOST_CREDENTIALS_KEY || secrets.HOST_CREDENTIALS_KEY,
+    EMBEDDED_DB_PASSWORD: secrets.EMBEDDED_DB_PASSWORD,
   };
 }

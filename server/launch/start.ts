@@ -38,9 +38,9 @@ async function stopAll(code: number): Promise<never> {
   process.exit(code);
 }
 
-async function startDatabase(): Promise<string> {
+async function startDatabase(password: string): Promise<string> {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg") });
+  const embedded: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg"), password });
   stoppers.push(() => embedded.stop());
   console.log(`embedded PostgreSQL: data in ${path.join(dataDir, "pg")}`);
   return embedded.url;
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT must be a TCP port number, got ${process.env.PORT}`);
 
   const secrets = await loadOrCreateSecrets(dataDir);
-  const databaseUrl = await startDatabase();
+  const databaseUrl = await startDatabase(secrets.EMBEDDED_DB_PASSWORD);
   const report = await applyMigrations(databaseUrl);
   console.log(`migrations: ${report.applied.length} applied, ${report.alreadyApplied} already applied`);
 
@@ -112,7 +112,8 @@ async function main(): Promise<void> {
     stdio: "inherit",
     env: {
       ...process.env,
-      ...secrets,
+      NEXTAUTH_SECRET: secrets.NEXTAUTH_SECRET,
+      HOST_CREDENTIALS_KEY: secrets.HOST_CREDENTIALS_KEY,
       ...s3Env,
       DATABASE_URL: databaseUrl,
       PORT: String(port),
