@@ -27,7 +27,7 @@ test("projects: members, quota and webhooks", async ({ page }) => {
   await page.getByRole("link", { name: "Default" }).click();
   await expect(page.getByRole("heading", { name: "Members" })).toBeVisible();
   await expect(page.getByText("viewer@example.com")).toBeVisible();
-  await page.getByLabel("Payload URL").fill("http://127.0.0.1:9/hook");
+  await page.getByLabel("Payload URL").fill("https://ci.example.com/hooks/vcluster");
   await page.getByRole("button", { name: "Add webhook" }).click();
   await expect(page.getByText("Signing secret")).toBeVisible();
   await screenshot(page, "project-detail");

@@ -3,10 +3,13 @@
  * FOR UPDATE SKIP LOCKED and pushes its next attempt time out by a lease, so a crashed sender's delivery comes due
  * again instead of being lost, and no two senders post the same attempt.
  */
+import http from "node:http";
+import https from "node:https";
 import { backoffMs } from "@/server/engine/backoff";
 import type { Db } from "@/server/db/client";
 import { logger } from "@/server/observability/logger";
 import { unseal } from "@/server/security/seal";
+import { filteringAgent } from "./webhook-target";
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signWebhookBody } from "./webhook-signature";
 
 export interface WebhookDispatcherOptions {
@@ -50,21 +53,33 @@ interface AttemptOutcome {
   durationMs: number;
 }
 
+/**
+ * What the delivery log may say when no HTTP answer came: one reason for refused, reset, unresolvable, timed out
+ * and not allowed alike, so the log cannot be used to tell open ports from closed ones. The cause goes to the
+ * portal's own log.
+ */
+export const NO_ANSWER = "no HTTP answer from the receiver";
+
 async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<AttemptOutcome> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  try {
-    // Redirects are not followed: the signed body must reach the URL the owner configured, not one a server names.
-    const response = await fetch(url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
-    await response.body?.cancel();
-    const ok = response.status >= 200 && response.status < 300;
-    return { responseCode: response.status, error: ok ? null : `HTTP ${response.status}`, durationMs: elapsed() };
-  } catch (error) {
-    const timedOut = error instanceof DOMException && error.name === "TimeoutError";
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : null;
-    const message = timedOut ? `no answer within ${timeoutMs} ms` : (cause ?? (error instanceof Error ? error.message : "request failed"));
-    return { responseCode: null, error: message.slice(0, 500), durationMs: elapsed() };
-  }
+  const target = new URL(url);
+  const send = target.protocol === "https:" ? https.request : http.request;
+  return new Promise<AttemptOutcome>((resolve) => {
+    // Redirects are not followed (node's request never does): the signed body goes only where the owner said.
+    const req = send(target, { method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }, agent: filteringAgent(target), timeout: timeoutMs }, (res) => {
+      res.resume();
+      const status = res.statusCode ?? 0;
+      const ok = status >= 200 && status < 300;
+      resolve({ responseCode: status, error: ok ? null : `HTTP ${status}`, durationMs: elapsed() });
+    });
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on("error", (error) => {
+      logger().info({ host: target.host, reason: error.message }, "webhook delivery: no HTTP answer");
+      resolve({ responseCode: null, error: NO_ANSWER, durationMs: elapsed() });
+    });
+    req.end(body);
+  });
 }
 
 /** One attempt at one claimed delivery, recorded in its log; a stale claim (another sender took over) records nothing. */

@@ -3,6 +3,7 @@
  * HOST_CREDENTIALS_KEY; views never carry it.
  */
 import { randomBytes } from "node:crypto";
+import { checkWebhookAddress } from "./webhook-target";
 import type { Db, Tx } from "@/server/db/client";
 import { AppError, invalidField, notFound } from "@/server/errors";
 import type { Webhook } from "@/server/generated/prisma/client";
@@ -58,6 +59,7 @@ export async function createWebhook(
   input: { url: string; events: string[]; active?: boolean },
 ): Promise<{ webhook: WebhookView; secret: string }> {
   const url = checkWebhookUrl(input.url);
+  await checkWebhookAddress(new URL(url));
   const events = checkEvents(input.events);
   if ((await tx.webhook.count({ where: { projectId } })) >= MAX_WEBHOOKS_PER_PROJECT) {
     throw new AppError("PRECONDITION_FAILED", `a project may have at most ${MAX_WEBHOOKS_PER_PROJECT} webhooks`);
@@ -81,6 +83,7 @@ export async function updateWebhook(
   input: { url?: string; events?: string[]; active?: boolean },
 ): Promise<{ before: WebhookView; after: WebhookView }> {
   const before = await webhookOf(tx, projectId, id);
+  if (input.url !== undefined) await checkWebhookAddress(new URL(checkWebhookUrl(input.url)));
   const after = await tx.webhook.update({
     where: { id },
     data: {
