@@ -9,6 +9,10 @@ const ERRORS: Record<string, string> = {
   OAuthSignin: "Single sign-on could not start. Try again.",
   OAuthCallback: "Single sign-on failed. Try again.",
   AccessDenied: "Your account may not sign in here.",
+  OidcNoEmail: "Your identity provider sent no email address; the portal needs one.",
+  OidcEmailNotVerified: "Your identity provider has not verified your email address, so single sign-on cannot use it.",
+  OidcAccountExists: "An account with this email already exists here. Sign in with it, or ask an admin to link single sign-on to it.",
+  OidcDisabled: "This account is disabled.",
 };
 
 export function SignInForm({ callbackUrl, initialError, oidcName }: { callbackUrl: string; initialError: string | null; oidcName: string | null }) {

@@ -23,6 +23,8 @@ const schema = z.object({
   OIDC_CLIENT_ID: optionalString,
   OIDC_CLIENT_SECRET: optionalString,
   OIDC_NAME: z.string().default("Single sign-on"),
+  /** a new SSO identity with a verified email may join an existing account of that email that has no password */
+  OIDC_LINK_VERIFIED_EMAIL: z.enum(["true", "false"]).default("false"),
   /** a local .tgz or directory, an oci:// reference or a chart repository URL (server/adapters/helm/chart-source.ts) */
   VCLUSTER_CHART: z.string().default("https://charts.loft.sh"),
   VCLUSTER_CHART_VERSION: z.string().default("0.36.1"),

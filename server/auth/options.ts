@@ -5,6 +5,7 @@ import type { OAuthConfig } from "next-auth/providers/oauth";
 import { z } from "zod";
 import { db } from "@/server/db/client";
 import { env } from "@/server/env";
+import { linkOidcIdentity } from "./oidc-link";
 import { verifyPassword } from "./password";
 
 const credentialsSchema = z.object({ email: z.string().email(), password: z.string().min(1) });
@@ -37,23 +38,6 @@ function oidcProvider(): OAuthConfig<OidcProfile> | null {
   };
 }
 
-/** Links an OIDC identity to our user by verified email, creating the user on first sign-in. */
-async function userIdForOidc(providerAccountId: string, email: string, name: string | null): Promise<string> {
-  const prisma = db();
-  const linked = await prisma.account.findUnique({
-    where: { provider_providerAccountId: { provider: "oidc", providerAccountId } },
-    select: { userId: true },
-  });
-  if (linked) return linked.userId;
-  const user = await prisma.user.upsert({
-    where: { email: email.toLowerCase() },
-    update: {},
-    create: { email: email.toLowerCase(), name },
-  });
-  await prisma.account.create({ data: { userId: user.id, type: "oauth", provider: "oidc", providerAccountId } });
-  return user.id;
-}
-
 export function authOptions(): AuthOptions {
   const oidc = oidcProvider();
   return {
@@ -79,13 +63,23 @@ export function authOptions(): AuthOptions {
       redirect({ url, baseUrl }) {
         return sameOriginRedirect(url, baseUrl);
       },
-      async signIn({ account, user }) {
-        if (account?.provider === "oidc") return Boolean(user.email);
-        return true;
+      async signIn({ account, user, profile }) {
+        if (account?.provider !== "oidc") return true;
+        if (!user.email) return "/signin?error=OidcNoEmail";
+        const claims = (profile ?? {}) as { email_verified?: unknown };
+        const linked = await linkOidcIdentity(
+          db(),
+          { providerAccountId: account.providerAccountId, email: user.email, emailVerified: claims.email_verified === true, name: user.name ?? null },
+          env().OIDC_LINK_VERIFIED_EMAIL === "true",
+        );
+        return "refused" in linked ? `/signin?error=Oidc${linked.refused}` : true;
       },
-      async jwt({ token, account, user }) {
-        if (account?.provider === "oidc" && user.email) {
-          token.sub = await userIdForOidc(account.providerAccountId, user.email, user.name ?? null);
+      async jwt({ token, account }) {
+        // signIn has linked the identity; the link is the only way from it to an account
+        if (account?.provider === "oidc") {
+          const linked = await db().account.findUnique({ where: { provider_providerAccountId: { provider: "oidc", providerAccountId: account.providerAccountId } }, select: { userId: true } });
+          if (!linked) throw new Error("an OIDC sign-in reached the session without a linked account");
+          token.sub = linked.userId;
         }
         return token;
       },
