@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 
 const ERRORS: Record<string, string> = {
   CredentialsSignin: "Wrong email or password.",
+  TooManySignIns: "Too many sign-in attempts. Wait a few minutes and try again.",
   OAuthSignin: "Single sign-on could not start. Try again.",
   OAuthCallback: "Single sign-on failed. Try again.",
   AccessDenied: "Your account may not sign in here.",

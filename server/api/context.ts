@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { clientAddressOf } from "@/server/security/client-address";
 import { resolveActor, type Actor } from "@/server/auth/actor";
 import { db, type Db } from "@/server/db/client";
 import { AppError } from "@/server/errors";
@@ -36,7 +37,7 @@ export async function createContext({ req }: { req: Request }): Promise<Context>
     actor,
     authError,
     requestId: requestIdOf(req.headers),
-    ip: req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? req.headers.get("x-real-ip"),
+    ip: clientAddressOf(req.headers),
     userAgent: req.headers.get("user-agent"),
   };
 }

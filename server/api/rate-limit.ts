@@ -1,55 +1,10 @@
-/**
- * Per-caller limit on mutations, counted in PostgreSQL (`rate_limits`) so every instance shares one budget.
- * rate-limiter-flexible's PostgreSQL limiter talks to the database through the request's own Prisma client: the
- * count lands in whichever database the context serves, and no second connection pool is opened.
- */
-import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+/** Per-caller limit on mutations, counted in PostgreSQL (server/db/rate-limiter.ts) so every instance shares one budget. */
+import { RateLimiterRes } from "rate-limiter-flexible";
+import { limiterFor } from "@/server/db/rate-limiter";
 import type { Actor } from "@/server/auth/actor";
 import type { Db } from "@/server/db/client";
 import { mutationsPerMinuteSchema } from "@/server/env";
 import { AppError } from "@/server/errors";
-
-interface QueryResult {
-  rows: { points: number; expire: number | null }[];
-  rowCount: number;
-}
-
-/** The slice of a `pg` client the limiter calls, served by Prisma; bigint columns come back as numbers it can do arithmetic on. */
-function storeClientOf(db: Db) {
-  return {
-    async query(query: { text: string; values?: unknown[] }): Promise<QueryResult> {
-      const rows = await db.$queryRawUnsafe<{ points: number | bigint; expire: number | bigint | null }[]>(query.text, ...(query.values ?? []));
-      return {
-        rows: rows.map((row) => ({ points: Number(row.points), expire: row.expire === null ? null : Number(row.expire) })),
-        rowCount: rows.length,
-      };
-    },
-  };
-}
-
-const limiters = new WeakMap<Db, Map<number, RateLimiterPostgres>>();
-
-function limiterFor(db: Db, points: number): RateLimiterPostgres {
-  let byPoints = limiters.get(db);
-  if (!byPoints) {
-    byPoints = new Map();
-    limiters.set(db, byPoints);
-  }
-  let limiter = byPoints.get(points);
-  if (!limiter) {
-    limiter = new RateLimiterPostgres({
-      storeClient: storeClientOf(db),
-      storeType: "client",
-      tableName: "rate_limits",
-      tableCreated: true,
-      keyPrefix: "mutations",
-      points,
-      duration: 60,
-    });
-    byPoints.set(points, limiter);
-  }
-  return limiter;
-}
 
 /** A token has its own budget, so a runaway script does not lock its owner out of the browser. */
 export function rateLimitKeyOf(actor: Actor): string {
@@ -60,7 +15,7 @@ export function rateLimitKeyOf(actor: Actor): string {
 export async function limitMutation(db: Db, actor: Actor): Promise<void> {
   const points = mutationsPerMinuteSchema.parse(process.env.RATE_LIMIT_MUTATIONS_PER_MINUTE);
   try {
-    await limiterFor(db, points).consume(rateLimitKeyOf(actor));
+    await limiterFor(db, "mutations", points, 60).consume(rateLimitKeyOf(actor));
   } catch (rejection) {
     if (!(rejection instanceof RateLimiterRes)) throw rejection;
     const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));

@@ -5,8 +5,9 @@ import type { OAuthConfig } from "next-auth/providers/oauth";
 import { z } from "zod";
 import { db } from "@/server/db/client";
 import { env } from "@/server/env";
+import { CLIENT_ADDRESS_HEADER } from "@/server/security/client-address";
 import { linkOidcIdentity } from "./oidc-link";
-import { verifyPassword } from "./password";
+import { checkPasswordSignIn } from "./sign-in-guard";
 
 const credentialsSchema = z.object({ email: z.string().email(), password: z.string().min(1) });
 
@@ -48,13 +49,12 @@ export function authOptions(): AuthOptions {
       CredentialsProvider({
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        async authorize(raw) {
+        async authorize(raw, req) {
           const parsed = credentialsSchema.safeParse(raw);
           if (!parsed.success) return null;
-          const user = await db().user.findUnique({ where: { email: parsed.data.email.toLowerCase() } });
-          if (!user?.passwordHash || user.disabled) return null;
-          if (!(await verifyPassword(parsed.data.password, user.passwordHash))) return null;
-          return { id: user.id, email: user.email, name: user.name };
+          const address = (req.headers as Record<string, string | undefined> | undefined)?.[CLIENT_ADDRESS_HEADER] ?? null;
+          // next-auth turns a thrown error's message into the sign-in page's ?error= code
+          return checkPasswordSignIn(db(), parsed.data.email, parsed.data.password, address);
         },
       }),
       ...(oidc ? [oidc] : []),

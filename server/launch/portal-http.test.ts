@@ -106,6 +106,29 @@ describe("the portal over HTTP", () => {
     expect(page).toContain('\\"callbackUrl\\":\\"/clusters\\"');
   });
 
+  it("stops guessing: after 10 wrong passwords the account is held, even for the right one, and says why", async () => {
+    await createUser(t.db, { email: "guessed@example.com", password });
+    const attempt = async (pass: string) => {
+      const jar = new CookieJar();
+      const csrfResponse = await fetch(`${portal.url}/api/auth/csrf`);
+      jar.store(csrfResponse);
+      const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
+      const response = await fetch(`${portal.url}/api/auth/callback/credentials`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.header() },
+        body: new URLSearchParams({ csrfToken, email: "guessed@example.com", password: pass, json: "true" }),
+      });
+      jar.store(response);
+      return { error: new URL(((await response.json()) as { url: string }).url).searchParams.get("error"), signedIn: jar.has("next-auth.session-token") };
+    };
+    for (let i = 0; i < 10; i++) expect(await attempt(`wrong guess ${i}`)).toEqual({ error: "CredentialsSignin", signedIn: false });
+    expect(await attempt(password)).toEqual({ error: "TooManySignIns", signedIn: false });
+    // another account from the same machine is not held by this one's failures
+    await createUser(t.db, { email: "neighbour@example.com", password });
+    expect((await signIn("neighbour@example.com", password)).has("next-auth.session-token")).toBe(true);
+  });
+
   it("refuses a wrong password and keeps anonymous callers out", async () => {
     await createUser(t.db, { email: "wrong-pass@example.com", password });
     const jar = await signIn("wrong-pass@example.com", "not the password");

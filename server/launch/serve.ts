@@ -13,6 +13,7 @@ import net from "node:net";
 import path from "node:path";
 import type { Duplex } from "node:stream";
 import next from "next";
+import { CLIENT_ADDRESS_HEADER, clientAddress, trustedProxies } from "@/server/security/client-address";
 import { createKubeGateway, GATEWAY_PREFIX } from "@/server/api/kube-gateway/gateway";
 import { hostAdapters } from "@/server/api/host-adapters";
 import { db } from "@/server/db/client";
@@ -39,12 +40,22 @@ async function main(): Promise<void> {
   });
   // behind TLS (PORTAL_URL https) browsers are told to stay on it; never on plain http, where it would lock them out
   const hsts = portalUrl(settings).startsWith("https:");
+  const proxies = trustedProxies();
+  // the address the rest of the portal sees; whatever a client sent under that name is dropped first
+  const stampAddress = (req: http.IncomingMessage) => {
+    const forwarded = req.headers["x-forwarded-for"];
+    const address = clientAddress(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, proxies);
+    delete req.headers[CLIENT_ADDRESS_HEADER];
+    if (address) req.headers[CLIENT_ADDRESS_HEADER] = address;
+  };
   const onRequest: http.RequestListener = (req, res) => {
+    stampAddress(req);
     if (hsts) res.setHeader("strict-transport-security", "max-age=31536000");
     if (isGateway(req.url)) return gateway.handleRequest(req, res);
     void handle(req, res);
   };
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    stampAddress(req);
     if (isGateway(req.url)) return gateway.handleUpgrade(req, socket, head);
     socket.destroy();
   };

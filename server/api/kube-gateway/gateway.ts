@@ -13,6 +13,7 @@ import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Db } from "@/server/db/client";
 import type { AdapterProvider } from "@/server/engine/worker";
 import { logger } from "@/server/observability/logger";
+import { CLIENT_ADDRESS_HEADER } from "@/server/security/client-address";
 import { forwardRequest, forwardUpgrade } from "./forward";
 import { resolveGrant, type Grant } from "./grant";
 import { GatewayRecords, type RequestOrigin } from "./gateway-records";
@@ -104,7 +105,8 @@ export function createKubeGateway(options: GatewayOptions): KubeGateway {
   }
 
   function originOf(req: IncomingMessage): RequestOrigin {
-    return { requestId: randomUUID(), sourceIp: req.socket.remoteAddress ?? null, userAgent: req.headers["user-agent"] ?? null };
+    const stamped = req.headers[CLIENT_ADDRESS_HEADER];
+    return { requestId: randomUUID(), sourceIp: (typeof stamped === "string" ? stamped : null) ?? req.socket.remoteAddress ?? null, userAgent: req.headers["user-agent"] ?? null };
   }
 
   async function proxy(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -3,6 +3,7 @@
  * session cookie or Bearer token. Kept out of route.ts so tests can call it with their own database.
  */
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { clientAddressOf } from "@/server/security/client-address";
 import { z } from "zod";
 import { auditActorOf } from "@/server/api/audit-actor";
 import { requestIdOf } from "@/server/api/context";
@@ -45,7 +46,7 @@ export async function exportAuditLog(db: Db, request: Request): Promise<Response
     const ctx = {
       actor,
       requestId,
-      ip: request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? request.headers.get("x-real-ip"),
+      ip: clientAddressOf(request.headers),
       userAgent: request.headers.get("user-agent"),
     };
     // Reading the whole trail is itself worth a line in it.

@@ -1,4 +1,5 @@
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { clientAddressOf } from "@/server/security/client-address";
 import { requestIdOf } from "@/server/api/context";
 import { auditActorOf } from "@/server/api/audit-actor";
 import { toAppError, toTrpcError } from "@/server/api/error-map";
@@ -19,7 +20,7 @@ export async function GET(req: Request, context: { params: Promise<{ id: string 
     const ctx = {
       actor,
       requestId: requestIdOf(req.headers),
-      ip: req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null,
+      ip: clientAddressOf(req.headers),
       userAgent: req.headers.get("user-agent"),
     };
     const result = await downloadKubeconfig(db(), hostAdapters(db()), actor, auditActorOf(ctx), id, gatewaySettings());
