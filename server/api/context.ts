@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { clientAddressOf } from "@/server/security/client-address";
+import { crossSiteReason } from "@/server/security/same-origin";
 import { resolveActor, type Actor } from "@/server/auth/actor";
 import { db, type Db } from "@/server/db/client";
 import { AppError } from "@/server/errors";
@@ -31,6 +32,11 @@ export async function createContext({ req }: { req: Request }): Promise<Context>
   } catch (error) {
     authError = toAppError(error);
     if (!authError) throw error;
+  }
+  const crossSite = actor && !actor.tokenId ? crossSiteReason(req.method, req.headers, { requireJson: true }) : null;
+  if (crossSite) {
+    actor = null;
+    authError = new AppError("FORBIDDEN", crossSite);
   }
   return {
     db: database,

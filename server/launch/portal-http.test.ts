@@ -129,6 +129,32 @@ describe("the portal over HTTP", () => {
     expect((await signIn("neighbour@example.com", password)).has("next-auth.session-token")).toBe(true);
   });
 
+  it("refuses changes through the session from another site, and cross-site kubeconfig downloads", async () => {
+    await createUser(t.db, { email: "csrf@example.com", password });
+    const jar = await signIn("csrf@example.com", password);
+    const create = (headers: Record<string, string>, body = JSON.stringify({ json: { name: "csrf", expiresInDays: 1 } })) =>
+      fetch(`${portal.url}/api/trpc/apiToken.create`, { method: "POST", headers: { cookie: jar.header(), ...headers }, body });
+    const attacks: Record<string, string>[] = [
+      { "content-type": "application/json", origin: "https://evil.example" },
+      { "content-type": "application/json", "sec-fetch-site": "cross-site" },
+      { "content-type": "text/plain", origin: new URL(portal.url).origin },
+      { "content-type": "multipart/form-data; boundary=x", origin: new URL(portal.url).origin },
+    ];
+    for (const headers of attacks) {
+      const response = await create(headers);
+      // tRPC itself answers 415 to some bodies a form can send; the session check refuses the rest
+      expect([403, 415], JSON.stringify(headers)).toContain(response.status);
+      if (response.status === 403) expect(await response.text()).toMatch(/may not use the portal's session|take application\/json/);
+    }
+    expect(await t.db.apiToken.count({ where: { name: "csrf" } })).toBe(0);
+    const own = await create({ "content-type": "application/json", origin: new URL(portal.url).origin, "sec-fetch-site": "same-origin" });
+    expect(own.status).toBe(200);
+
+    const download = await fetch(`${portal.url}/api/vclusters/no-such/kubeconfig`, { headers: { cookie: jar.header(), "sec-fetch-site": "cross-site" } });
+    expect(download.status).toBe(403);
+    expect(await t.db.auditLog.count({ where: { action: "vcluster.kubeconfig_download", targetId: "no-such" } })).toBe(0);
+  });
+
   it("refuses a wrong password and keeps anonymous callers out", async () => {
     await createUser(t.db, { email: "wrong-pass@example.com", password });
     const jar = await signIn("wrong-pass@example.com", "not the password");

@@ -1,5 +1,6 @@
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { clientAddressOf } from "@/server/security/client-address";
+import { crossSiteReason } from "@/server/security/same-origin";
 import { requestIdOf } from "@/server/api/context";
 import { auditActorOf } from "@/server/api/audit-actor";
 import { toAppError, toTrpcError } from "@/server/api/error-map";
@@ -15,6 +16,9 @@ export const dynamic = "force-dynamic";
 export async function GET(req: Request, context: { params: Promise<{ id: string }> }): Promise<Response> {
   const { id } = await context.params;
   try {
+    // a link on another site must not download (and audit) a kubeconfig with the visitor's session
+    const crossSite = req.headers.get("authorization") ? null : crossSiteReason("GET", req.headers, { requireJson: false });
+    if (crossSite) return Response.json({ error: { code: "FORBIDDEN", message: crossSite } }, { status: 403 });
     const actor = await resolveActor(db(), req.headers);
     if (!actor) return Response.json({ error: { code: "UNAUTHORIZED", message: "sign in, or send an API token" } }, { status: 401 });
     const ctx = {
