@@ -12,6 +12,12 @@ export const mutationsPerMinuteSchema = z.coerce
   .min(1, "RATE_LIMIT_MUTATIONS_PER_MINUTE must be at least 1")
   .default(120);
 
+export const hostReadsPerMinuteSchema = z.coerce
+  .number()
+  .int()
+  .min(1, "RATE_LIMIT_HOST_READS_PER_MINUTE must be at least 1")
+  .default(600);
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().url({ message: "DATABASE_URL must be a postgresql:// URL" }),
@@ -33,6 +39,7 @@ const schema = z.object({
   ENGINE_CONCURRENCY: z.coerce.number().int().min(1, "ENGINE_CONCURRENCY must be at least 1").max(256).default(16),
   ENGINE_LEASE_MS: z.coerce.number().int().min(500, "ENGINE_LEASE_MS must be at least 500").default(30_000),
   RATE_LIMIT_MUTATIONS_PER_MINUTE: mutationsPerMinuteSchema,
+  RATE_LIMIT_HOST_READS_PER_MINUTE: hostReadsPerMinuteSchema,
   S3_ENDPOINT: optionalString,
   S3_BUCKET: optionalString,
   S3_REGION: z.string().default("us-east-1"),

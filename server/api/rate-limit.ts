@@ -3,22 +3,30 @@ import { RateLimiterRes } from "rate-limiter-flexible";
 import { limiterFor } from "@/server/db/rate-limiter";
 import type { Actor } from "@/server/auth/actor";
 import type { Db } from "@/server/db/client";
-import { mutationsPerMinuteSchema } from "@/server/env";
+import { hostReadsPerMinuteSchema, mutationsPerMinuteSchema } from "@/server/env";
 import { AppError } from "@/server/errors";
 
-/** A token has its own budget, so a runaway script does not lock its owner out of the browser. */
+/** One budget per person, whatever token or session they use: making tokens must not multiply it. */
 export function rateLimitKeyOf(actor: Actor): string {
-  return actor.tokenId ? `token:${actor.tokenId}` : `user:${actor.userId}`;
+  return `user:${actor.userId}`;
 }
 
-/** Counts one mutation against the caller's budget for the current minute; over it, RATE_LIMITED with the wait. */
-export async function limitMutation(db: Db, actor: Actor): Promise<void> {
-  const points = mutationsPerMinuteSchema.parse(process.env.RATE_LIMIT_MUTATIONS_PER_MINUTE);
+async function spend(db: Db, actor: Actor, prefix: string, points: number, what: string): Promise<void> {
   try {
-    await limiterFor(db, "mutations", points, 60).consume(rateLimitKeyOf(actor));
+    await limiterFor(db, prefix, points, 60).consume(rateLimitKeyOf(actor));
   } catch (rejection) {
     if (!(rejection instanceof RateLimiterRes)) throw rejection;
     const retryAfter = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-    throw new AppError("RATE_LIMITED", `too many changes: at most ${points} per minute; retry in ${retryAfter} s`, { retryAfter });
+    throw new AppError("RATE_LIMITED", `too many ${what}: at most ${points} per minute; retry in ${retryAfter} s`, { retryAfter });
   }
+}
+
+/** Counts one mutation against the caller's budget for the current minute; over it, RATE_LIMITED with the wait. */
+export function limitMutation(db: Db, actor: Actor): Promise<void> {
+  return spend(db, actor, "mutations", mutationsPerMinuteSchema.parse(process.env.RATE_LIMIT_MUTATIONS_PER_MINUTE), "changes");
+}
+
+/** Reads that go to a host cluster (a vcluster's events, a restore preview) have a budget of their own. */
+export function limitHostRead(db: Db, actor: Actor): Promise<void> {
+  return spend(db, actor, "host-reads", hostReadsPerMinuteSchema.parse(process.env.RATE_LIMIT_HOST_READS_PER_MINUTE), "reads of host clusters");
 }

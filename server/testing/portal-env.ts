@@ -10,6 +10,7 @@ export function setPortalEnv(databaseUrl: string, extra: Record<string, string> 
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? "x".repeat(40),
     DATABASE_URL: databaseUrl,
     RATE_LIMIT_MUTATIONS_PER_MINUTE: "1000000",
+    RATE_LIMIT_HOST_READS_PER_MINUTE: "1000000",
     ...extra,
   });
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { limitHostRead } from "../rate-limit";
 import { getSnapshotPolicy, setSnapshotPolicy } from "@/server/services/snapshots/policy";
 import {
   cloneFromSnapshot,
@@ -43,7 +44,10 @@ export const snapshotRouter = createTRPCRouter({
     .meta({ openapi: { method: "GET", path: "/vclusters/{vclusterId}/restore-preview", operationId: "previewRestore", summary: "What a restore would create, change and delete", tags: ["snapshots"] } })
     .input(z.object({ vclusterId: id, snapshotId: id, prune: z.boolean().default(false) }))
     .output(restorePlanSchema)
-    .query(({ ctx, input }) => previewVClusterRestore(ctx.db, hostAdapters(ctx.db), objectStore, ctx.actor, input.vclusterId, input.snapshotId, input.prune)),
+    .query(async ({ ctx, input }) => {
+      await limitHostRead(ctx.db, ctx.actor);
+      return previewVClusterRestore(ctx.db, hostAdapters(ctx.db), objectStore, ctx.actor, input.vclusterId, input.snapshotId, input.prune);
+    }),
   clone: signedInProcedure
     .meta({ openapi: { method: "POST", path: "/snapshots/{snapshotId}/clone", operationId: "cloneSnapshot", summary: "Create a new vcluster from a snapshot", tags: ["snapshots"] } })
     .input(z.object({ snapshotId: id, name: vclusterNameSchema, projectId: id.optional() }))

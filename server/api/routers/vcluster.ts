@@ -20,6 +20,7 @@ import { createVClusterInputSchema, labelsSchema, MAX_REPLICAS, specSchema } fro
 import { auditActorOf } from "../audit-actor";
 import { gatewaySettings } from "../gateway-settings";
 import { hostAdapters } from "../host-adapters";
+import { limitHostRead } from "../rate-limit";
 import { createTRPCRouter, projectProcedure, signedInProcedure } from "../trpc";
 import { snapshotNameSchema } from "./snapshot-schemas";
 import {
@@ -62,7 +63,10 @@ export const vclusterRouter = createTRPCRouter({
     .meta({ openapi: { method: "GET", path: "/vclusters/{id}", operationId: "getVCluster", summary: "Get a vcluster with its operations and events", tags: ["vclusters"] } })
     .input(idInput)
     .output(vclusterDetailSchema)
-    .query(({ ctx, input }) => getVCluster(ctx.db, hostAdapters(ctx.db), ctx.actor, input.id)),
+    .query(async ({ ctx, input }) => {
+      await limitHostRead(ctx.db, ctx.actor);
+      return getVCluster(ctx.db, hostAdapters(ctx.db), ctx.actor, input.id);
+    }),
   list: signedInProcedure
     .input(listInputSchema)
     .output(z.object({ items: z.array(rowSchema), nextCursor: z.string().nullable(), total: z.number().int() }))
