@@ -151,6 +151,19 @@ describe("vcluster.watch across instances", () => {
     }
   });
 
+  it("ends an open feed when its API token is revoked or the account disabled, with no change needed", async () => {
+    const viaToken = await createUser(t.db);
+    const disabled = await createUser(t.db);
+    const token = await t.db.apiToken.create({ data: { userId: viaToken.id, name: "feed", prefix: "ovc_feed", tokenHash: `hash-${viaToken.id}` } });
+    const byToken = await watch(t.db, actorOf(viaToken, token.id));
+    const bySession = await watch(t.db, actorOf(disabled));
+    await t.db.apiToken.update({ where: { id: token.id }, data: { revokedAt: new Date() } });
+    await t.db.user.update({ where: { id: disabled.id }, data: { disabled: true } });
+    const ended = (w: { done: Promise<void> }) => Promise.race([w.done.then(() => "ended"), new Promise((r) => setTimeout(() => r("still open"), 10_000))]);
+    expect(await ended(byToken)).toBe("ended");
+    expect(await ended(bySession)).toBe("ended");
+  });
+
   it.skipIf(!process.env.DATABASE_URL)("on a PostgreSQL server, hears a change through LISTEN without waiting for a poll", async () => {
     const listenOnly = createDb(t.url);
     const feed = changeFeedFor(listenOnly, { listenUrl: t.url, pollMs: 3_600_000 });

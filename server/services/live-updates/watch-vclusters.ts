@@ -20,7 +20,7 @@ async function maySee(db: Db, actor: Actor, projectId: string): Promise<boolean>
 /**
  * Changes of the clusters the caller can see, optionally of one project. The project is checked up front (a
  * non-member gets NOT_FOUND, as everywhere), and membership again for every change, so a caller removed from a
- * project stops hearing about it at once.
+ * project stops hearing about it at once; the caller's account and token are checked every two seconds.
  */
 export async function watchVClusters(
   feed: VClusterChangeFeed,
@@ -36,6 +36,17 @@ export async function watchVClusters(
   return stream(feed, db, actor, query.projectId ?? null, signal);
 }
 
+const RECHECK_MS = 2_000;
+
+/** The caller's account is enabled and, when they came with an API token, that token is still live. */
+async function stillSignedIn(db: Db, actor: Actor, now = new Date()): Promise<boolean> {
+  const user = await db.user.findUnique({ where: { id: actor.userId }, select: { disabled: true } });
+  if (!user || user.disabled) return false;
+  if (!actor.tokenId) return true;
+  const token = await db.apiToken.findUnique({ where: { id: actor.tokenId }, select: { revokedAt: true, expiresAt: true } });
+  return !!token && !token.revokedAt && (!token.expiresAt || token.expiresAt > now);
+}
+
 async function* stream(feed: VClusterChangeFeed, db: Db, actor: Actor, projectId: string | null, signal?: AbortSignal): AsyncGenerator<VClusterWatchEvent, void> {
   const queue: VClusterChange[] = [];
   let wake: (() => void) | null = null;
@@ -46,8 +57,18 @@ async function* stream(feed: VClusterChangeFeed, db: Db, actor: Actor, projectId
   });
   const onAbort = () => wake?.();
   signal?.addEventListener("abort", onAbort);
+  // a revoked token or a disabled account ends the feed within RECHECK_MS, changes or not
+  let recheck = false;
+  const timer = setInterval(() => {
+    recheck = true;
+    wake?.();
+  }, RECHECK_MS);
   try {
     while (!signal?.aborted) {
+      if (recheck) {
+        recheck = false;
+        if (!(await stillSignedIn(db, actor))) return;
+      }
       const change = queue.shift();
       if (!change) {
         await new Promise<void>((resolve) => (wake = resolve));
@@ -57,6 +78,7 @@ async function* stream(feed: VClusterChangeFeed, db: Db, actor: Actor, projectId
       if (await maySee(db, actor, change.projectId)) yield { vcluster: change.row, vclusterId: change.vclusterId, at: change.at };
     }
   } finally {
+    clearInterval(timer);
     unsubscribe();
     signal?.removeEventListener("abort", onAbort);
   }
