@@ -56,6 +56,8 @@ const schema = z.object({
   GATEWAY_URL: optionalString,
   /** a CA (PEM) written into kubeconfigs, for a gateway certificate that clients do not already trust */
   GATEWAY_CA_FILE: optionalString,
+  /** the largest request body the pages and APIs take (the gateway has its own limit) */
+  PORTAL_MAX_BODY_BYTES: z.coerce.number().int().min(64 * 1024, "PORTAL_MAX_BODY_BYTES must be at least 65536").default(1024 * 1024),
   /** per person, across every vcluster, on each instance of the access gateway */
   GATEWAY_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1, "GATEWAY_REQUESTS_PER_MINUTE must be at least 1").default(3_000),
   /** kube-apiserver's own limit on a request body (--max-resource-write-bytes, 3 MiB) */

@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken, revokeApiToken } from "@/server/services/api-tokens";
 import { actorOf, createUser } from "@/server/testing/factories";
@@ -153,6 +154,22 @@ describe("the portal over HTTP", () => {
     const download = await fetch(`${portal.url}/api/vclusters/no-such/kubeconfig`, { headers: { cookie: jar.header(), "sec-fetch-site": "cross-site" } });
     expect(download.status).toBe(403);
     expect(await t.db.auditLog.count({ where: { action: "vcluster.kubeconfig_download", targetId: "no-such" } })).toBe(0);
+  });
+
+  it("refuses an oversized or unmeasured body before anything parses it", async () => {
+    const big = await fetch(`${portal.url}/api/trpc/apiToken.create`, { method: "POST", headers: { "content-type": "application/json" }, body: "x".repeat(2 * 1024 * 1024) });
+    expect(big.status).toBe(413);
+    expect(await big.text()).toContain("PORTAL_MAX_BODY_BYTES");
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${portal.url}/api/trpc/apiToken.create`, { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on("error", reject);
+      req.end("{}");
+    });
+    expect(chunked).toBe(411);
+    expect((await fetch(`${portal.url}/api/healthz`)).status).toBe(200);
   });
 
   it("refuses a wrong password and keeps anonymous callers out", async () => {

@@ -26,6 +26,17 @@ const hostname = process.env.BIND_ADDRESS ?? "127.0.0.1";
 
 const isGateway = (url: string | undefined) => (url ?? "").startsWith(GATEWAY_PREFIX);
 
+/**
+ * Bodies for the pages and APIs are refused before anything reads them when larger than the limit, and must say
+ * their length up front: a chunked body could only be measured while Next already parses it.
+ */
+function bodyRefusal(req: http.IncomingMessage, max: number): { status: number; code: string; message: string } | null {
+  if (req.method === "GET" || req.method === "HEAD") return null;
+  if (req.headers["transfer-encoding"]) return { status: 411, code: "LENGTH_REQUIRED", message: "send the request body with a Content-Length" };
+  const length = Number(req.headers["content-length"] ?? 0);
+  return length > max ? { status: 413, code: "PAYLOAD_TOO_LARGE", message: `the request body is ${length} bytes; the limit is ${max} (PORTAL_MAX_BODY_BYTES)` } : null;
+}
+
 async function main(): Promise<void> {
   const app = next({ dev: false, dir: root, hostname, port });
   const handle = app.getRequestHandler();
@@ -52,6 +63,13 @@ async function main(): Promise<void> {
     stampAddress(req);
     if (hsts) res.setHeader("strict-transport-security", "max-age=31536000");
     if (isGateway(req.url)) return gateway.handleRequest(req, res);
+    const tooLarge = bodyRefusal(req, settings.PORTAL_MAX_BODY_BYTES);
+    if (tooLarge) {
+      res.writeHead(tooLarge.status, { "content-type": "application/json", connection: "close" });
+      res.end(JSON.stringify({ error: tooLarge }));
+      req.destroy();
+      return;
+    }
     void handle(req, res);
   };
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {

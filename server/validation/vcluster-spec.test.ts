@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { specSchema } from "./vcluster-spec";
+import { annotationsSchema, labelsSchema, MAX_ANNOTATIONS, MAX_LABELS, specSchema } from "./vcluster-spec";
 
 const messages = (input: unknown) => {
   const result = specSchema.safeParse(input);
@@ -29,5 +29,17 @@ describe("spec schema", () => {
   it("takes a plugin image by tag or digest, with a registry port", () => {
     const digest = `@sha256:${"a".repeat(64)}`;
     expect(messages({ plugins: [{ name: "p", image: `registry.example.com:5000/team/plugin:1.2.3${digest}` }, { name: "q", image: "plugin" }] })).toEqual([]);
+  });
+});
+
+describe("labels and annotations", () => {
+  it("are bounded in number and size, so one create cannot carry megabytes", () => {
+    const many = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, "v"]));
+    expect(labelsSchema.safeParse(many).error?.issues[0]?.message).toBe(`at most ${MAX_LABELS} labels`);
+    expect(annotationsSchema.safeParse(many).error?.issues[0]?.message).toBe(`at most ${MAX_ANNOTATIONS} annotations`);
+    const heavy = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, "x".repeat(4096)]));
+    expect(annotationsSchema.safeParse(heavy).success).toBe(true);
+    const over = Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`key-${"k".repeat(200)}-${i}`, "x".repeat(4096)]));
+    expect(annotationsSchema.safeParse(over).error?.issues[0]?.message).toContain("bytes in all");
   });
 });

@@ -46,8 +46,20 @@ function quantity(kind: "cpu" | "memory", label: string) {
 }
 
 const labelKey = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** How many labels and annotations one vcluster may carry, and how large its annotations may be in all (kube-apiserver's limit is 256 KiB). */
+export const MAX_LABELS = 64;
+export const MAX_ANNOTATIONS = 64;
+export const MAX_ANNOTATION_BYTES = 256 * 1024;
+
 export const labelsSchema = z
   .record(z.string().regex(labelKey, "label keys must be Kubernetes label names (prefix/name)"), z.string().max(63, "label values may be at most 63 characters").regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, "label values must be empty or alphanumeric with '-', '_', '.' inside"))
+  .refine((labels) => Object.keys(labels).length <= MAX_LABELS, `at most ${MAX_LABELS} labels`)
+  .default({});
+
+export const annotationsSchema = z
+  .record(z.string().max(253), z.string().max(4096, "annotation values may be at most 4096 characters"))
+  .refine((a) => Object.keys(a).length <= MAX_ANNOTATIONS, `at most ${MAX_ANNOTATIONS} annotations`)
+  .refine((a) => Object.entries(a).reduce((n, [k, v]) => n + k.length + v.length, 0) <= MAX_ANNOTATION_BYTES, `annotations may be at most ${MAX_ANNOTATION_BYTES} bytes in all`)
   .default({});
 
 const cidr = (label: string) =>
@@ -158,7 +170,7 @@ export const createVClusterInputSchema = z.object({
   projectId: z.string().min(1, "projectId is required"),
   name: vclusterNameSchema,
   labels: labelsSchema,
-  annotations: z.record(z.string().max(253), z.string().max(4096, "annotation values may be at most 4096 characters")).default({}),
+  annotations: annotationsSchema,
   spec: specSchema.default(specSchema.parse({})),
   /** on top of the project's host selector */
   hostSelector: z.record(z.string(), z.string()).default({}),
