@@ -3,6 +3,7 @@
  * exceed it, under a lock on the project's quota row, so concurrent requests cannot overshoot together.
  */
 import type { Db, Tx } from "@/server/db/client";
+import { checkCeiling } from "./quota-ceiling";
 import { AppError } from "@/server/errors";
 import type { Quota } from "@/server/generated/prisma/client";
 import { formatCpuMillis, formatMemoryBytes } from "@/server/adapters/kubernetes/quantity";
@@ -112,8 +113,9 @@ export interface QuotaLimits {
 }
 
 /** Lowering a limit below current usage is allowed (nothing is evicted); new claims are refused until usage drops. */
-export function setQuota(db: Db, auditActor: AuditActor, projectId: string, limits: QuotaLimits): Promise<QuotaView> {
+export function setQuota(db: Db, auditActor: AuditActor, projectId: string, limits: QuotaLimits, caller: { isPlatformAdmin: boolean }): Promise<QuotaView> {
   return audited(db, auditActor, { action: "quota.set", targetType: "quota", targetId: projectId, projectId }, async (tx) => {
+    checkCeiling(limits, caller.isPlatformAdmin);
     const before = await tx.quota.findUnique({ where: { projectId } });
     await tx.quota.upsert({ where: { projectId }, create: { projectId, ...limits }, update: limits });
     const usage = await usageOf(tx, projectId);

@@ -169,7 +169,9 @@ describe("REST gateway /api/v1", () => {
     const badQuota = await call("put", "/projects/{projectId}/quota", { projectId }, { body: { ...limits, maxMemoryBytes: "16GB" } });
     expect(badQuota).toMatchObject({ status: 400, body: { issues: [{ field: "maxMemoryBytes", message: expect.stringContaining("decimal string") }] } });
     expect((await call("put", "/projects/{projectId}/quota", { projectId }, { body: { ...limits, maxStorageBytes: 1024 } })).status).toBe(400);
-    expect((await call("put", "/projects/{projectId}/quota", { projectId }, { body: limits })).body.limits).toMatchObject({ maxMemoryBytes: big, maxStorageBytes: big });
+    // above the platform's ceiling only admins may go
+    expect(await call("put", "/projects/{projectId}/quota", { projectId }, { body: limits })).toMatchObject({ status: 400, body: { issues: [{ field: "maxCpuMillis", message: expect.stringContaining("ceiling") }] } });
+    expect((await call("put", "/projects/{projectId}/quota", { projectId }, { ...asAdmin, body: limits })).body.limits).toMatchObject({ maxMemoryBytes: big, maxStorageBytes: big });
     const quota = await call("get", "/projects/{projectId}/quota", { projectId });
     expect(quota.body).toMatchObject({ limits: { maxMemoryBytes: big }, usage: { vclusters: 1, memoryBytes: expect.stringMatching(/^\d+$/) } });
 
@@ -227,7 +229,13 @@ describe("REST gateway /api/v1", () => {
     expect(hosts.body).toEqual(expect.arrayContaining([expect.objectContaining({ id: hostId, capacityMemoryBytes: big, cordoned: true })]));
 
     const audit = await call("get", "/audit", {}, { ...asAdmin, query: { action: "quota.set", limit: "5" } });
-    expect(audit.body.items).toMatchObject([{ action: "quota.set", seq: expect.stringMatching(/^\d+$/) }]);
+    // the owner's try above the ceiling is a refusal on record, beside the admin's change
+    expect(audit.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: "quota.set", result: "SUCCESS", seq: expect.stringMatching(/^\d+$/) }),
+        expect.objectContaining({ action: "quota.set", result: "REFUSED" }),
+      ]),
+    );
     expect((await call("get", "/audit", {}, { ...asAdmin, query: { from: "not a date" } })).status).toBe(400);
     expect((await call("get", "/audit/verify", {}, asAdmin)).body).toMatchObject({ ok: true, lastSeq: expect.stringMatching(/^\d+$/) });
 

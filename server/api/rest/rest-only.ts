@@ -112,7 +112,7 @@ export const restOnlyRouter = createTRPCRouter({
     .meta({ openapi: { method: "PUT", path: "/projects/{projectId}/quota", operationId: "setQuota", summary: "Set a project's quota limits (byte counts as decimal strings)", tags: ["projects"] } })
     .input(restLimitsInput)
     .output(restQuotaSchema)
-    .mutation(async ({ ctx, input: { projectId: _projectId, ...limits } }) => restQuota(await setQuota(ctx.db, auditActorOf(ctx), ctx.project.id, limits))),
+    .mutation(async ({ ctx, input: { projectId: _projectId, ...limits } }) => restQuota(await setQuota(ctx.db, auditActorOf(ctx), ctx.project.id, limits, ctx.actor))),
   listHostClusters: adminProcedure
     .meta({ openapi: { method: "GET", path: "/host-clusters", operationId: "listHostClusters", summary: "List host clusters with capacity and reservations (platform admins)", tags: ["hostClusters"] } })
     .output(z.array(restHostSchema))

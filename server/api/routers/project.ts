@@ -58,5 +58,5 @@ export const projectRouter = createTRPCRouter({
   setQuota: projectProcedure("OWNER")
     .input(limitsSchema)
     .output(quotaViewSchema)
-    .mutation(({ ctx, input: { projectId: _projectId, ...limits } }) => setQuota(ctx.db, auditActorOf(ctx), ctx.project.id, limits)),
+    .mutation(({ ctx, input: { projectId: _projectId, ...limits } }) => setQuota(ctx.db, auditActorOf(ctx), ctx.project.id, limits, ctx.actor)),
 });
