@@ -59,6 +59,8 @@ export async function forwardPort(kc: KubeConfig, namespace: string, pod: string
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
+    // kubectl resets connections it is done with; an unhandled reset would end the test process
+    socket.on("error", () => socket.destroy());
     pf.portForward(namespace, pod, [port], socket, null, socket).then(
       (ws) => {
         const w = ws as { on?: (e: string, f: () => void) => void; close?: () => void };

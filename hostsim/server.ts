@@ -148,6 +148,8 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
   const upgrade =
     ({ api: target, access }: ApiServer) =>
     (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+      // a client that resets the connection must not take the process down
+      socket.on("error", () => socket.destroy());
       if (head.length) socket.unshift(head);
       if (faults.unresponsive === "close") {
         socket.destroy();
