@@ -66,6 +66,10 @@ const schema = z.object({
   GATEWAY_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1_000, "GATEWAY_UPSTREAM_TIMEOUT_MS must be at least 1000").default(60_000),
   /** the Bearer token Prometheus scrapes /api/metrics with; unset = metrics are not served */
   METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, "METRICS_TOKEN must be at least 16 characters"),
+  /** the audit chain's key (server/services/audit/audit-key.ts); unset: derived from NEXTAUTH_SECRET */
+  AUDIT_CHAIN_KEY: optionalString.refine((v) => v === undefined || v.length >= 32, "AUDIT_CHAIN_KEY must be at least 32 characters"),
+  /** how often the engine copies the audit chain's head to the object store; 0 turns anchoring off */
+  AUDIT_ANCHOR_INTERVAL_MS: z.coerce.number().int().min(0, "AUDIT_ANCHOR_INTERVAL_MS must not be negative").default(10_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -70,16 +70,7 @@ export function AuditLog() {
         <Button size="sm" onClick={() => void verify.refetch()} disabled={verify.isFetching}>
           {verify.isFetching ? "Verifying…" : "Verify chain"}
         </Button>
-        {verify.data &&
-          (verify.data.ok ? (
-            <span data-testid="audit-verify" className="inline-flex items-center gap-1 text-emerald-700 dark:text-emerald-400">
-              <ShieldCheck className="size-4" /> Chain intact: {verify.data.checked} entries checked
-            </span>
-          ) : (
-            <span data-testid="audit-verify" className="inline-flex items-center gap-1 text-red-600">
-              <ShieldAlert className="size-4" /> {verify.data.brokenCount} broken; first at #{String(verify.data.firstBroken?.seq)} ({verify.data.firstBroken?.problem} changed)
-            </span>
-          ))}
+        {verify.data && <VerifyResult result={verify.data} />}
       </div>
       {entries.isError && <p className="text-sm text-red-600">{entries.error.message}</p>}
       <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
@@ -125,5 +116,39 @@ export function AuditLog() {
         </Button>
       )}
     </div>
+  );
+}
+
+const ANCHOR_WORDS: Record<string, string> = {
+  ok: "head anchored in the object store",
+  pending: "head not anchored yet",
+  unconfigured: "no object store to anchor the head in",
+  cut: "entries were removed from the end (the anchored head is gone)",
+  missing: "the anchored head was removed from the object store",
+  invalid: "the anchored head was not written with this portal's key",
+};
+
+interface Verification {
+  ok: boolean;
+  checked: number;
+  brokenCount: number;
+  firstBroken: { seq: bigint; problem: string } | null;
+  anchor: { status: string; seq: bigint | null };
+}
+
+function VerifyResult({ result }: { result: Verification }) {
+  const anchor = `${ANCHOR_WORDS[result.anchor.status] ?? result.anchor.status}${result.anchor.seq !== null ? ` (#${String(result.anchor.seq)})` : ""}`;
+  if (result.ok) {
+    return (
+      <span data-testid="audit-verify" className="inline-flex items-center gap-1 text-emerald-700 dark:text-emerald-400">
+        <ShieldCheck className="size-4" /> Chain intact: {result.checked} entries checked; {anchor}
+      </span>
+    );
+  }
+  return (
+    <span data-testid="audit-verify" className="inline-flex items-center gap-1 text-red-600">
+      <ShieldAlert className="size-4" />
+      {result.brokenCount > 0 ? `${result.brokenCount} broken; first at #${String(result.firstBroken?.seq)} (${result.firstBroken?.problem} changed)` : "Chain links intact"}; {anchor}
+    </span>
   );
 }

@@ -18,6 +18,7 @@ export function startEngineFromEnv(): Promise<Engine> {
     chart: chartFromEnv(e),
     concurrency: e.ENGINE_CONCURRENCY,
     leaseMs: e.ENGINE_LEASE_MS,
+    auditAnchorIntervalMs: e.AUDIT_ANCHOR_INTERVAL_MS,
   });
 }
 

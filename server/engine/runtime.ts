@@ -1,11 +1,13 @@
 /**
- * The engine as one unit: the operation worker, host health checks, the reconciler, snapshot schedules and
- * webhook delivery. Runs inside the Next.js
+ * The engine as one unit: the operation worker, host health checks, the reconciler, snapshot schedules, webhook
+ * delivery and the audit chain's anchor. Runs inside the Next.js
  * server by default (instrumentation.ts) and as `npm run worker` when scaled out; any number may run at once.
  */
 import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import type { Db } from "@/server/db/client";
+import { AppError } from "@/server/errors";
 import { logger } from "@/server/observability/logger";
+import { anchorAuditHead } from "@/server/services/audit/audit-anchor";
 import { startWebhookDispatcher } from "@/server/services/notify/webhook-dispatcher";
 import { createAdapterProvider, type AdapterSettings } from "./host-adapters";
 import { checkHostHealth } from "./host-health";
@@ -23,6 +25,8 @@ export interface EngineOptions extends AdapterSettings {
   leaseMs?: number;
   healthIntervalMs?: number;
   scheduleIntervalMs?: number;
+  /** how often the audit chain's head is copied to the object store (0: never) */
+  auditAnchorIntervalMs?: number;
   reconcile?: boolean;
 }
 
@@ -41,6 +45,24 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const schedules = setInterval(() => {
     runDueSchedules(options.db).catch((error: unknown) => logger().error({ err: error }, "snapshot schedules failed"));
   }, options.scheduleIntervalMs ?? 15_000);
+  const anchorEvery = options.auditAnchorIntervalMs ?? 10_000;
+  const anchors =
+    options.objectStore && anchorEvery > 0
+      ? setInterval(() => {
+          const store = options.objectStore;
+          if (!store) return;
+          Promise.resolve()
+            .then(() => anchorAuditHead(options.db, store()))
+            .then((outcome) => {
+              if (outcome === "behind") logger().error("the audit chain is shorter than its anchored head: rows were removed from its end");
+            })
+            .catch((error: unknown) => {
+              // without an object store there is nothing to anchor to; verification reports that as `unconfigured`
+              if (error instanceof AppError && error.code === "NOT_AVAILABLE") return;
+              logger().error({ err: error }, "anchoring the audit chain failed");
+            });
+        }, anchorEvery)
+      : null;
   const webhooks = startWebhookDispatcher({ db: options.db, credentialsKey: options.credentialsKey });
   const reconcilers = options.reconcile === false ? null : startReconcilers({ db: options.db, adapters, credentialsKey: options.credentialsKey, workerId: worker.id });
   logger().info({ worker: worker.id }, "engine started");
@@ -49,6 +71,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     async stop() {
       clearInterval(health);
       clearInterval(schedules);
+      if (anchors) clearInterval(anchors);
       await reconcilers?.stop();
       await webhooks.stop();
       await worker.stop();

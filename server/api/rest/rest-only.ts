@@ -17,7 +17,8 @@ import { getSnapshot, listSnapshots } from "@/server/services/snapshots/snapshot
 import { listVClusters } from "@/server/services/vclusters/list-vclusters";
 import { auditActorOf } from "../audit-actor";
 import { phaseSchema } from "../schemas";
-import { auditEntrySchema } from "../routers/audit";
+import { objectStore } from "../object-store";
+import { anchorStatusSchema, auditEntrySchema } from "../routers/audit";
 import { hostViewSchema, registerHostInputSchema } from "../routers/host-cluster";
 import { limitsSchema, quotaViewSchema, usageSchema } from "../routers/project";
 import { snapshotViewSchema } from "../routers/snapshot-schemas";
@@ -70,8 +71,9 @@ const restAuditVerificationSchema = z.object({
   ok: z.boolean(),
   checked: z.number().int(),
   brokenCount: z.number().int(),
-  firstBroken: z.object({ id: z.string(), seq: decimal("sequence number"), problem: z.enum(["hash", "prevHash"]), expected: z.string(), actual: z.string() }).nullable(),
+  firstBroken: z.object({ id: z.string(), seq: decimal("sequence number"), problem: z.enum(["hash", "prevHash", "version"]), expected: z.string(), actual: z.string() }).nullable(),
   lastSeq: decimal("sequence number").nullable(),
+  anchor: z.object({ status: anchorStatusSchema, seq: decimal("sequence number").nullable(), at: z.date().nullable() }),
 });
 
 export const restOnlyRouter = createTRPCRouter({
@@ -139,9 +141,10 @@ export const restOnlyRouter = createTRPCRouter({
     .meta({ openapi: { method: "GET", path: "/audit/verify", operationId: "verifyAudit", summary: "Check the audit log's hash chain (platform admins)", tags: ["audit"] } })
     .output(restAuditVerificationSchema)
     .query(async ({ ctx }) => {
-      const result = await verifyAuditChain(ctx.db);
+      const result = await verifyAuditChain(ctx.db, { anchorStore: objectStore });
       return {
         ...result,
+        anchor: { ...result.anchor, seq: result.anchor.seq === null ? null : result.anchor.seq.toString() },
         firstBroken: result.firstBroken && { ...result.firstBroken, seq: result.firstBroken.seq.toString() },
         lastSeq: result.lastSeq === null ? null : result.lastSeq.toString(),
       };

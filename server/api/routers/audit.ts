@@ -2,7 +2,10 @@ import { z } from "zod";
 import { auditFilterSchema } from "@/server/services/audit/audit-filter";
 import { listAudit } from "@/server/services/audit/list-audit";
 import { verifyAuditChain } from "@/server/services/audit/verify-audit";
+import { objectStore } from "../object-store";
 import { adminProcedure, createTRPCRouter } from "../trpc";
+
+export const anchorStatusSchema = z.enum(["ok", "cut", "missing", "pending", "invalid", "unconfigured"]);
 
 export const auditEntrySchema = z.object({
   seq: z.bigint(),
@@ -46,10 +49,11 @@ export const auditRouter = createTRPCRouter({
         checked: z.number().int(),
         brokenCount: z.number().int(),
         firstBroken: z
-          .object({ id: z.string(), seq: z.bigint(), problem: z.enum(["hash", "prevHash"]), expected: z.string(), actual: z.string() })
+          .object({ id: z.string(), seq: z.bigint(), problem: z.enum(["hash", "prevHash", "version"]), expected: z.string(), actual: z.string() })
           .nullable(),
         lastSeq: z.bigint().nullable(),
+        anchor: z.object({ status: anchorStatusSchema, seq: z.bigint().nullable(), at: z.date().nullable() }),
       }),
     )
-    .query(({ ctx }) => verifyAuditChain(ctx.db)),
+    .query(({ ctx }) => verifyAuditChain(ctx.db, { anchorStore: objectStore })),
 });

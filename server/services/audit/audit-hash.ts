@@ -1,4 +1,5 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
+import { auditChainKey } from "./audit-key";
 
 /** The fields a row's hash covers, in a fixed order, so a changed field anywhere breaks the chain from there on. */
 export interface HashedAuditFields {
@@ -39,9 +40,16 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function auditHash(prevHash: string, fields: HashedAuditFields): string {
+/**
+ * Version 1 rows (written before the chain was keyed) are plain SHA-256 and are only read; every row written now is
+ * version 2, an HMAC under the audit key. A version 1 row after a version 2 row is a forgery by construction.
+ */
+export const AUDIT_CHAIN_VERSION = 2;
+
+export function auditHash(prevHash: string, fields: HashedAuditFields, version: number = AUDIT_CHAIN_VERSION): string {
   const { before, after, at, ...rest } = fields;
-  return createHash("sha256")
+  const digest = version === 1 ? createHash("sha256") : createHmac("sha256", auditChainKey());
+  return digest
     .update(prevHash)
     .update("\n")
     .update(canonicalJson({ ...rest, at: at.toISOString(), before: before ?? null, after: after ?? null }))

@@ -1,13 +1,13 @@
 /**
  * Writing audit rows. A mutation's row goes into the mutation's own transaction; a refused or failed mutation,
  * whose transaction rolled back, gets its row in a transaction of its own. Rows form a hash chain: one advisory
- * lock orders writers so each row links to the one before it.
+ * lock orders writers so each row links to the one before it; each link is keyed (./audit-key.ts).
  */
 import type { Db, Tx } from "@/server/db/client";
 import { translateDbError } from "@/server/db/errors";
 import { AppError } from "@/server/errors";
 import type { AuditResult, Prisma } from "@/server/generated/prisma/client";
-import { auditHash, GENESIS_HASH, type HashedAuditFields } from "./audit-hash";
+import { AUDIT_CHAIN_VERSION, auditHash, GENESIS_HASH, type HashedAuditFields } from "./audit-hash";
 import { createId } from "./ids";
 
 const AUDIT_CHAIN_LOCK = 72_707_370;
@@ -64,7 +64,7 @@ export async function writeAudit(
   };
   const prevHash = last?.hash ?? GENESIS_HASH;
   await tx.auditLog.create({
-    data: { ...fields, result: outcome.result, before, after, prevHash, hash: auditHash(prevHash, fields) },
+    data: { ...fields, result: outcome.result, before, after, prevHash, chainVersion: AUDIT_CHAIN_VERSION, hash: auditHash(prevHash, fields) },
   });
 }
 
