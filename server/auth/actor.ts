@@ -11,6 +11,8 @@ export interface Actor {
   isPlatformAdmin: boolean;
   /** set when the call came with a Bearer token */
   tokenId: string | null;
+  /** the Session row, when the call came with a browser session */
+  sessionId?: string | null;
 }
 
 async function loadActor(db: Db, userId: string, tokenId: string | null): Promise<Actor | null> {
@@ -38,5 +40,6 @@ export async function resolveActor(db: Db, headers: Headers): Promise<Actor | nu
   }
   const session = await getServerSession(authOptions());
   if (!session?.user?.id) return null;
-  return loadActor(db, session.user.id, null);
+  const actor = await loadActor(db, session.user.id, null);
+  return actor && { ...actor, sessionId: session.sessionId ?? null };
 }

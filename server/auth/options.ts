@@ -6,7 +6,9 @@ import { z } from "zod";
 import { db } from "@/server/db/client";
 import { env } from "@/server/env";
 import { CLIENT_ADDRESS_HEADER } from "@/server/security/client-address";
+import { logger } from "@/server/observability/logger";
 import { linkOidcIdentity } from "./oidc-link";
+import { closeServerSession, isSessionLive, openServerSession, SESSION_MAX_AGE_S, SessionEndedError } from "./server-sessions";
 import { checkPasswordSignIn } from "./sign-in-guard";
 
 const credentialsSchema = z.object({ email: z.string().email(), password: z.string().min(1) });
@@ -43,7 +45,7 @@ export function authOptions(): AuthOptions {
   const oidc = oidcProvider();
   return {
     secret: env().NEXTAUTH_SECRET,
-    session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
     pages: { signIn: "/signin" },
     providers: [
       CredentialsProvider({
@@ -75,18 +77,47 @@ export function authOptions(): AuthOptions {
         return "refused" in linked ? `/signin?error=Oidc${linked.refused}` : true;
       },
       async jwt({ token, account }) {
-        // signIn has linked the identity; the link is the only way from it to an account
-        if (account?.provider === "oidc") {
-          const linked = await db().account.findUnique({ where: { provider_providerAccountId: { provider: "oidc", providerAccountId: account.providerAccountId } }, select: { userId: true } });
-          if (!linked) throw new Error("an OIDC sign-in reached the session without a linked account");
-          token.sub = linked.userId;
+        if (account) {
+          // signIn has linked the identity; the link is the only way from it to an account
+          if (account.provider === "oidc") {
+            const linked = await db().account.findUnique({ where: { provider_providerAccountId: { provider: "oidc", providerAccountId: account.providerAccountId } }, select: { userId: true } });
+            if (!linked) throw new Error("an OIDC sign-in reached the session without a linked account");
+            token.sub = linked.userId;
+          }
+          if (!token.sub) throw new Error("a sign-in reached the session without a user");
+          const opened = await openServerSession(db(), token.sub);
+          token.sid = opened.sid;
+          token.sessionId = opened.sessionId;
+          return token;
         }
+        // next-auth clears the cookie and answers "no session" when this throws
+        if (!token.sid || !token.sub || !(await isSessionLive(db(), token.sid, token.sub))) throw new SessionEndedError();
         return token;
       },
       async session({ session, token }) {
         if (session.user && token.sub) session.user.id = token.sub;
+        // the row's id, not the secret in the cookie: live feeds re-check it
+        if (token.sessionId) session.sessionId = token.sessionId;
         return session;
       },
+    },
+    events: {
+      async signOut({ token }) {
+        if (token?.sid) await closeServerSession(db(), token.sid);
+      },
+    },
+    logger: {
+      error(code, metadata) {
+        const ended = metadata instanceof SessionEndedError || (typeof metadata === "object" && "error" in metadata && metadata.error instanceof SessionEndedError);
+        // an ended session is an ordinary "signed out", not a fault; other errors are logged by code only, since
+        // their metadata can hold tokens from the provider
+        if (ended) logger().debug({ code }, "a signed-out or revoked session was refused");
+        else logger().error({ code, message: metadata instanceof Error ? metadata.message : undefined }, "authentication error");
+      },
+      warn(code) {
+        logger().warn({ code }, "authentication warning");
+      },
+      debug() {},
     },
   };
 }

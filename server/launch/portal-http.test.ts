@@ -2,7 +2,7 @@ import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken, revokeApiToken } from "@/server/services/api-tokens";
 import { actorOf, createUser } from "@/server/testing/factories";
-import { CookieJar, startPortal, type PortalServer } from "@/server/testing/portal-server";
+import { CookieJar, signInOver, startPortal, type PortalServer } from "@/server/testing/portal-server";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
 
 let t: TestDatabase;
@@ -19,19 +19,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function signIn(email: string, pass: string): Promise<CookieJar> {
-  const jar = new CookieJar();
-  const csrfResponse = await fetch(`${portal.url}/api/auth/csrf`);
-  jar.store(csrfResponse);
-  const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
-  const response = await fetch(`${portal.url}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.header() },
-    body: new URLSearchParams({ csrfToken, email, password: pass, json: "true" }),
-  });
-  jar.store(response);
-  return jar;
+function signIn(email: string, pass: string): Promise<CookieJar> {
+  return signInOver(portal.url, email, pass);
 }
 
 async function me(headers: Record<string, string>): Promise<Response> {

@@ -1,5 +1,8 @@
 import type { Actor } from "@/server/auth/actor";
+import { revokeUserSessions } from "@/server/auth/server-sessions";
 import type { Db } from "@/server/db/client";
+import { notFound } from "@/server/errors";
+import { audited, type AuditActor } from "./audit/write-audit";
 import type { Role } from "@/server/generated/prisma/client";
 
 export interface Me {
@@ -32,6 +35,16 @@ export async function getMe(db: Db, actor: Actor): Promise<Me> {
   };
 }
 
+/** Signs a person out everywhere: every browser session ends at its next request (API tokens are revoked apart). */
+export async function revokeSessionsOf(db: Db, auditActor: AuditActor, userId: string): Promise<{ revoked: number }> {
+  return audited(db, auditActor, { action: "user.sessions_revoke", targetType: "user", targetId: userId }, async (tx) => {
+    const user = await tx.user.findUnique({ where: { id: userId }, select: { email: true } });
+    if (!user) throw notFound("user");
+    const revoked = await revokeUserSessions(tx, userId);
+    return { value: { revoked }, audit: { targetName: user.email, after: { revoked } } };
+  });
+}
+
 export interface UserRow {
   id: string;
   email: string;
@@ -40,6 +53,7 @@ export interface UserRow {
   disabled: boolean;
   createdAt: Date;
   projectCount: number;
+  liveSessions: number;
 }
 
 export async function listUsers(db: Db): Promise<UserRow[]> {
@@ -52,8 +66,8 @@ export async function listUsers(db: Db): Promise<UserRow[]> {
       isPlatformAdmin: true,
       disabled: true,
       createdAt: true,
-      _count: { select: { memberships: true } },
+      _count: { select: { memberships: true, sessions: { where: { expires: { gt: new Date() } } } } },
     },
   });
-  return users.map(({ _count, ...u }) => ({ ...u, projectCount: _count.memberships }));
+  return users.map(({ _count, ...u }) => ({ ...u, projectCount: _count.memberships, liveSessions: _count.sessions }));
 }

@@ -91,3 +91,19 @@ export class CookieJar {
     return this.cookies.has(name) && this.cookies.get(name) !== "";
   }
 }
+
+/** Signs in through next-auth's credentials flow as a browser would (CSRF cookie and token first). */
+export async function signInOver(portalUrl: string, email: string, password: string): Promise<CookieJar> {
+  const jar = new CookieJar();
+  const csrfResponse = await fetch(`${portalUrl}/api/auth/csrf`);
+  jar.store(csrfResponse);
+  const { csrfToken } = (await csrfResponse.json()) as { csrfToken: string };
+  const response = await fetch(`${portalUrl}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.header() },
+    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
+  });
+  jar.store(response);
+  return jar;
+}

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { listUsers } from "@/server/services/users";
+import { listUsers, revokeSessionsOf } from "@/server/services/users";
+import { auditActorOf } from "../audit-actor";
 import { adminProcedure, createTRPCRouter } from "../trpc";
 
 const userRowSchema = z.object({
@@ -10,9 +11,15 @@ const userRowSchema = z.object({
   disabled: z.boolean(),
   createdAt: z.date(),
   projectCount: z.number().int(),
+  liveSessions: z.number().int(),
 });
 
 export const userRouter = createTRPCRouter({
   list: adminProcedure
     .meta({ openapi: { method: "GET", path: "/users", operationId: "listUsers", summary: "List all users (platform admins)", tags: ["users"] } }).output(z.array(userRowSchema)).query(({ ctx }) => listUsers(ctx.db)),
+  revokeSessions: adminProcedure
+    .meta({ openapi: { method: "POST", path: "/users/{userId}/revoke-sessions", operationId: "revokeUserSessions", summary: "Sign a person out of every browser session (platform admins)", tags: ["users"] } })
+    .input(z.object({ userId: z.string().min(1).max(64) }))
+    .output(z.object({ revoked: z.number().int() }))
+    .mutation(({ ctx, input }) => revokeSessionsOf(ctx.db, auditActorOf(ctx), input.userId)),
 });

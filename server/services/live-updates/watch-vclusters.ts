@@ -1,4 +1,5 @@
 import type { Actor } from "@/server/auth/actor";
+import { isSessionRowLive } from "@/server/auth/server-sessions";
 import type { Db } from "@/server/db/client";
 import { notFound } from "@/server/errors";
 import type { VClusterRow } from "@/server/services/vclusters/list-vclusters";
@@ -38,10 +39,11 @@ export async function watchVClusters(
 
 const RECHECK_MS = 2_000;
 
-/** The caller's account is enabled and, when they came with an API token, that token is still live. */
+/** The caller's account is enabled and the API token or browser session they came with is still live. */
 async function stillSignedIn(db: Db, actor: Actor, now = new Date()): Promise<boolean> {
   const user = await db.user.findUnique({ where: { id: actor.userId }, select: { disabled: true } });
   if (!user || user.disabled) return false;
+  if (actor.sessionId && !(await isSessionRowLive(db, actor.sessionId, now))) return false;
   if (!actor.tokenId) return true;
   const token = await db.apiToken.findUnique({ where: { id: actor.tokenId }, select: { revokedAt: true, expiresAt: true } });
   return !!token && !token.revokedAt && (!token.expiresAt || token.expiresAt > now);
