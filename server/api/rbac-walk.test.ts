@@ -4,6 +4,7 @@ import { callProcedure, type Outcome } from "@/server/testing/call-procedure";
 import { setPortalEnv } from "@/server/testing/portal-env";
 import { CALLERS, createWorld, LEVEL_RANK, PROCEDURE_RULES, WHO_RANK, type Level, type Who, type World } from "@/server/testing/procedure-rules";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
+import { MUTATION_AUDIT } from "./mutation-audit";
 import { appRouter } from "./root";
 
 let t: TestDatabase;
@@ -32,6 +33,8 @@ function describeOutcome(outcome: Outcome): string {
 }
 
 const paths = Object.keys(appRouter._def.procedures).sort();
+const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>;
+const mutations = paths.filter((p) => procedures[p]._def.type === "mutation");
 
 describe("RBAC walk over every procedure", () => {
   it("every procedure declares its authorization rule", () => {
@@ -41,13 +44,29 @@ describe("RBAC walk over every procedure", () => {
     expect(stale, "rules for procedures that no longer exist").toEqual([]);
   });
 
+  it("every mutation names its audit action", () => {
+    expect(mutations.filter((p) => !(p in MUTATION_AUDIT)), "add these to server/api/mutation-audit.ts").toEqual([]);
+  });
+
   it.each(paths.filter((p) => p in PROCEDURE_RULES))("%s: refused below its level, allowed at or above, never leaks another project", async (path) => {
     const rule = PROCEDURE_RULES[path];
     const problems: string[] = [];
+    const isMutation = mutations.includes(path);
+    const expectedAction = MUTATION_AUDIT[path]?.action;
     for (const who of CALLERS) {
       const actor = world.actor(who);
-      const outcome = await callProcedure(t.db, actor, path, await rule.input(world, actor));
+      const input = await rule.input(world, actor);
+      const lastSeq = (await t.db.auditLog.findFirst({ orderBy: { seq: "desc" }, select: { seq: true } }))?.seq ?? 0n;
+      const outcome = await callProcedure(t.db, actor, path, input);
       const allowed = WHO_RANK[who] >= LEVEL_RANK[rule.min];
+      if (isMutation) {
+        // every mutation is audited, refused or not, under the one action its command is known by
+        const rows = await t.db.auditLog.findMany({ where: { seq: { gt: lastSeq } }, select: { action: true, result: true, actorId: true } });
+        const own = rows.filter((r) => r.actorId === (actor?.userId ?? null));
+        if (own.length === 0) problems.push(`${who}: no audit row for ${describeOutcome(outcome)}`);
+        else if (!own.some((r) => r.action === expectedAction)) problems.push(`${who}: audited as ${own.map((r) => r.action).join(", ")}, not ${expectedAction}`);
+        if (!allowed && !own.some((r) => r.result === "REFUSED")) problems.push(`${who}: the refusal is not audited as REFUSED`);
+      }
       if (!allowed) {
         const expected = expectedRefusals(who, rule.min);
         if (outcome.ok || !expected.includes(outcome.code)) problems.push(`${who}: expected ${expected.join(" or ")}, got ${describeOutcome(outcome)}`);

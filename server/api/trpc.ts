@@ -10,6 +10,8 @@ import type { Role } from "@/server/generated/prisma/client";
 import { AppError } from "@/server/errors";
 import { logger } from "@/server/observability/logger";
 import { metrics } from "@/server/observability/metrics";
+import { trackAuditRows } from "@/server/services/audit/audit-scope";
+import { auditUnauditedMutation } from "./audit-backstop";
 import type { Context } from "./context";
 import { limitMutation } from "./rate-limit";
 import { issuesOfZodError, toAppError, toTrpcError } from "./error-map";
@@ -45,10 +47,13 @@ function zodMessage(error: ZodError): string {
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Every call is timed, counted and logged, and domain errors become tRPC errors here, once. */
-const observed = t.procedure.use(async ({ ctx, path, type, next }) => {
+/**
+ * Every call is timed, counted and logged, and domain errors become tRPC errors here, once. Every mutation leaves an
+ * audit row: its service's own, or one written here (./audit-backstop.ts) for refusals that happen before it runs.
+ */
+const observed = t.procedure.use(async ({ ctx, path, type, next, getRawInput }) => {
   const started = performance.now();
-  const result = await next();
+  const { result, written } = type === "mutation" ? await trackAuditRows(() => next()) : { result: await next(), written: 0 };
   const seconds = (performance.now() - started) / 1000;
   let failure: TRPCError | null = null;
   if (!result.ok) {
@@ -62,6 +67,7 @@ const observed = t.procedure.use(async ({ ctx, path, type, next }) => {
   const entry = { requestId: ctx.requestId, procedure: path, type, code, ms: Math.round(seconds * 1000), actor: ctx.actor?.userId };
   if (code === "INTERNAL_SERVER_ERROR") logger().error({ ...entry, err: failure?.cause ?? failure }, "procedure failed");
   else logger().info(entry, "procedure");
+  if (type === "mutation" && written === 0) await auditUnauditedMutation(ctx, path, await getRawInput().catch(() => null), failure);
   if (failure) throw failure;
   return result;
 });

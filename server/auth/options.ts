@@ -9,7 +9,8 @@ import { CLIENT_ADDRESS_HEADER } from "@/server/security/client-address";
 import { logger } from "@/server/observability/logger";
 import { linkOidcIdentity } from "./oidc-link";
 import { closeServerSession, isSessionLive, openServerSession, SESSION_MAX_AGE_S, SessionEndedError } from "./server-sessions";
-import { checkPasswordSignIn } from "./sign-in-guard";
+import { auditSignIn } from "./sign-in-audit";
+import { checkPasswordSignIn, SignInThrottled } from "./sign-in-guard";
 
 const credentialsSchema = z.object({ email: z.string().email(), password: z.string().min(1) });
 
@@ -54,9 +55,17 @@ export function authOptions(): AuthOptions {
         async authorize(raw, req) {
           const parsed = credentialsSchema.safeParse(raw);
           if (!parsed.success) return null;
-          const address = (req.headers as Record<string, string | undefined> | undefined)?.[CLIENT_ADDRESS_HEADER] ?? null;
-          // next-auth turns a thrown error's message into the sign-in page's ?error= code
-          return checkPasswordSignIn(db(), parsed.data.email, parsed.data.password, address);
+          const headers = req.headers as Record<string, string | undefined> | undefined;
+          const seen = { method: "password" as const, email: parsed.data.email, sourceIp: headers?.[CLIENT_ADDRESS_HEADER] ?? null, userAgent: headers?.["user-agent"] ?? null };
+          try {
+            const user = await checkPasswordSignIn(db(), parsed.data.email, parsed.data.password, seen.sourceIp);
+            await auditSignIn(db(), { ...seen, action: "auth.sign_in", userId: user?.id ?? null, refusal: user ? null : "CredentialsSignin" });
+            return user;
+          } catch (error) {
+            if (error instanceof SignInThrottled) await auditSignIn(db(), { ...seen, action: "auth.sign_in", userId: null, refusal: error.message });
+            // next-auth turns a thrown error's message into the sign-in page's ?error= code
+            throw error;
+          }
         },
       }),
       ...(oidc ? [oidc] : []),
@@ -74,6 +83,8 @@ export function authOptions(): AuthOptions {
           { providerAccountId: account.providerAccountId, email: user.email, emailVerified: claims.email_verified === true, name: user.name ?? null },
           env().OIDC_LINK_VERIFIED_EMAIL === "true",
         );
+        const seen = { action: "auth.sign_in" as const, method: "oidc" as const, email: user.email, sourceIp: null, userAgent: null };
+        await auditSignIn(db(), "refused" in linked ? { ...seen, userId: null, refusal: `Oidc${linked.refused}` } : { ...seen, userId: linked.userId, refusal: null });
         return "refused" in linked ? `/signin?error=Oidc${linked.refused}` : true;
       },
       async jwt({ token, account }) {
@@ -104,6 +115,7 @@ export function authOptions(): AuthOptions {
     events: {
       async signOut({ token }) {
         if (token?.sid) await closeServerSession(db(), token.sid);
+        if (token?.sub) await auditSignIn(db(), { action: "auth.sign_out", method: "password", email: token.email ?? token.sub, userId: token.sub, refusal: null, sourceIp: null, userAgent: null });
       },
     },
     logger: {

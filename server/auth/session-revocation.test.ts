@@ -91,6 +91,26 @@ describe("server-side sessions", () => {
     });
     expect(response.status).toBe(403);
     expect((await me(victimJar)).status).toBe(200);
+    expect(await t.db.auditLog.count({ where: { action: "user.sessions_revoke", targetId: victim.id, actorId: user.id, result: "REFUSED", errorCode: "FORBIDDEN" } })).toBe(1);
+  });
+
+  it("audits every sign-in, failed sign-in and sign-out, with where it came from and never the password", async () => {
+    const user = await createUser(t.db, { email: "audited@example.com", password });
+    await signInOver(portal.url, "nobody-here@example.com", "a guess at a password");
+    await signInOver(portal.url, user.email, "the wrong password");
+    const jar = await signInOver(portal.url, user.email, password);
+    await signOut(jar);
+    const rows = await t.db.auditLog.findMany({ where: { action: { startsWith: "auth." }, actorLabel: { in: ["nobody-here@example.com", user.email] } }, orderBy: { seq: "asc" } });
+    expect(rows.map((r) => [r.action, r.result, r.actorId, r.errorCode])).toEqual([
+      ["auth.sign_in", "REFUSED", null, "CredentialsSignin"],
+      ["auth.sign_in", "REFUSED", null, "CredentialsSignin"],
+      ["auth.sign_in", "SUCCESS", user.id, null],
+      ["auth.sign_out", "SUCCESS", user.id, null],
+    ]);
+    expect(rows[0].sourceIp).toBe("127.0.0.1");
+    const text = JSON.stringify(rows, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+    expect(text).not.toContain("wrong password");
+    expect(text).not.toContain(password);
   });
 
   it("a session ends 12 hours after sign-in however active it was", async () => {

@@ -167,6 +167,7 @@ export const PROCEDURE_RULES: Record<string, ProcedureRule> = {
   },
 
   "user.list": { min: "admin", input: () => undefined },
+  "user.revokeSessions": { min: "admin", input: (w) => ({ userId: w.users.VIEWER.id }) },
 
   "hostCluster.list": { min: "admin", input: () => undefined },
   "hostCluster.register": { min: "admin", input: () => ({ name: `h-${unique()}`, kubeconfig: "apiVersion: v1\nkind: Config\n" }) },

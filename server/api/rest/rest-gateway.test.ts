@@ -221,6 +221,7 @@ describe("REST gateway /api/v1", () => {
 
     expect((await call("get", "/users", {}, asAdmin)).body).toEqual(expect.arrayContaining([expect.objectContaining({ id: admin.id })]));
     expect((await call("get", "/users", {})).status).toBe(403);
+    expect((await call("post", "/users/{userId}/revoke-sessions", { userId: owner.id }, asAdmin)).body).toEqual({ revoked: 0 });
     const local = await db.hostCluster.findUniqueOrThrow({ where: { name: "local" } });
     const registered = await call("post", "/host-clusters", {}, { ...asAdmin, body: { name: "rest-host", kubeconfig: unseal(local.credentialsEncrypted, TEST_CREDENTIALS_KEY), capacityMemoryBytes: big } });
     const hostId = String(registered.body.id);

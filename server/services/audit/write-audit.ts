@@ -8,13 +8,14 @@ import { translateDbError } from "@/server/db/errors";
 import { AppError } from "@/server/errors";
 import type { AuditResult, Prisma } from "@/server/generated/prisma/client";
 import { AUDIT_CHAIN_VERSION, auditHash, GENESIS_HASH, type HashedAuditFields } from "./audit-hash";
+import { noteAuditRow } from "./audit-scope";
 import { createId } from "./ids";
 
 const AUDIT_CHAIN_LOCK = 72_707_370;
 
 /** Who did it, from where: filled from the request by the API layer. */
 export interface AuditActor {
-  actorType: "user" | "token" | "system";
+  actorType: "user" | "token" | "system" | "anonymous";
   actorId: string | null;
   actorLabel: string;
   requestId: string | null;
@@ -66,6 +67,7 @@ export async function writeAudit(
   await tx.auditLog.create({
     data: { ...fields, result: outcome.result, before, after, prevHash, chainVersion: AUDIT_CHAIN_VERSION, hash: auditHash(prevHash, fields) },
   });
+  noteAuditRow();
 }
 
 /**

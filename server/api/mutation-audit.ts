@@ -1,0 +1,45 @@
+/**
+ * The audit action and target type of every mutation, by procedure path. Services write their own rows under these
+ * names; the backstop (./audit-backstop.ts) uses them for rows it writes, so a refusal and a success of one command
+ * are found under one action. The RBAC walk fails for a mutation missing here or audited under another name.
+ */
+export const MUTATION_AUDIT: Record<string, { action: string; targetType: string }> = {
+  "apiToken.create": { action: "token.create", targetType: "apiToken" },
+  "apiToken.revoke": { action: "token.revoke", targetType: "apiToken" },
+  "hostCluster.register": { action: "host.register", targetType: "hostCluster" },
+  "hostCluster.setCordoned": { action: "host.cordon", targetType: "hostCluster" },
+  "notification.markRead": { action: "notification.markRead", targetType: "notification" },
+  "notification.markAllRead": { action: "notification.markAllRead", targetType: "notification" },
+  "project.create": { action: "project.create", targetType: "project" },
+  "project.addMember": { action: "project.member_add", targetType: "membership" },
+  "project.setRole": { action: "project.member_role", targetType: "membership" },
+  "project.removeMember": { action: "project.member_remove", targetType: "membership" },
+  "project.setQuota": { action: "quota.set", targetType: "quota" },
+  "snapshot.create": { action: "snapshot.create", targetType: "vcluster" },
+  "snapshot.delete": { action: "snapshot.delete", targetType: "snapshot" },
+  "snapshot.restore": { action: "vcluster.restore", targetType: "vcluster" },
+  "snapshot.clone": { action: "vcluster.clone", targetType: "vcluster" },
+  "snapshot.setPolicy": { action: "snapshot.policy_set", targetType: "vcluster" },
+  "user.revokeSessions": { action: "user.sessions_revoke", targetType: "user" },
+  "vcluster.create": { action: "vcluster.create", targetType: "vcluster" },
+  "vcluster.update": { action: "vcluster.update", targetType: "vcluster" },
+  "vcluster.scale": { action: "vcluster.scale", targetType: "vcluster" },
+  "vcluster.suspend": { action: "vcluster.suspend", targetType: "vcluster" },
+  "vcluster.resume": { action: "vcluster.resume", targetType: "vcluster" },
+  "vcluster.recover": { action: "vcluster.recover", targetType: "vcluster" },
+  "vcluster.upgradeChart": { action: "vcluster.upgrade_chart", targetType: "vcluster" },
+  "vcluster.delete": { action: "vcluster.delete", targetType: "vcluster" },
+  "vcluster.snapshot": { action: "snapshot.create", targetType: "vcluster" },
+  "vcluster.restore": { action: "vcluster.restore", targetType: "vcluster" },
+  "vcluster.kubeconfig": { action: "vcluster.kubeconfig_download", targetType: "vcluster" },
+  "vcluster.rotateKubeconfig": { action: "vcluster.kubeconfig_rotate", targetType: "vcluster" },
+  "vcluster.directKubeconfig": { action: "vcluster.direct_kubeconfig_download", targetType: "vcluster" },
+  "vcluster.revokeKubeAccess": { action: "vcluster.kube_token_revoke", targetType: "vcluster" },
+  "webhook.create": { action: "webhook.create", targetType: "webhook" },
+  "webhook.update": { action: "webhook.update", targetType: "webhook" },
+  "webhook.delete": { action: "webhook.delete", targetType: "webhook" },
+  "webhook.test": { action: "webhook.test", targetType: "webhook" },
+  // the REST gateway's own procedures (server/api/rest/rest-only.ts)
+  "rest.setQuota": { action: "quota.set", targetType: "quota" },
+  "rest.registerHostCluster": { action: "host.register", targetType: "hostCluster" },
+};
