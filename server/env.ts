@@ -46,6 +46,8 @@ const schema = z.object({
   S3_ACCESS_KEY_ID: optionalString,
   S3_SECRET_ACCESS_KEY: optionalString,
   S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).optional(),
+  /** encrypts snapshots and everything else the portal stores in S3; default: derived from HOST_CREDENTIALS_KEY */
+  SNAPSHOT_ENCRYPTION_KEY: optionalString.refine((v) => v === undefined || /^[0-9a-f]{64}$/i.test(v), "SNAPSHOT_ENCRYPTION_KEY must be 64 hex characters (32 bytes)"),
   /** the URL people reach the portal at, written into kubeconfigs; default NEXTAUTH_URL */
   PORTAL_URL: optionalString,
   NEXTAUTH_URL: optionalString,

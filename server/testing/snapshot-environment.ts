@@ -7,7 +7,7 @@ import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import { objectStoreFrom } from "@/server/adapters/s3/store-from-env";
 import type { OperationWorker, WorkerOptions } from "@/server/engine/worker";
 import { startEmbeddedS3 } from "@/server/launch/embedded-s3";
-import { registerTestHost, startTestHost, testWorker } from "./engine-harness";
+import { registerTestHost, startTestHost, TEST_CREDENTIALS_KEY, testWorker } from "./engine-harness";
 import { setPortalEnv } from "./portal-env";
 import { createTestDatabase, type TestDatabase } from "./test-database";
 
@@ -25,7 +25,8 @@ export async function startSnapshotEnvironment(options: { portalEnv?: Record<str
   const s3 = await startEmbeddedS3({ dataDir: s3Dir });
   const settings = { S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey };
   setPortalEnv(t.url, { ...settings, ...options.portalEnv });
-  const store = objectStoreFrom(settings);
+  // encrypted as the portal's own store is (the key derived from HOST_CREDENTIALS_KEY)
+  const store = objectStoreFrom({ ...settings, HOST_CREDENTIALS_KEY: TEST_CREDENTIALS_KEY });
   const sim = await startTestHost();
   await registerTestHost(t.db, "local", sim.kubeconfig);
   const worker = testWorker(t.db, t.url, { objectStore: () => store, ...options.worker });

@@ -1,7 +1,8 @@
 /**
  * The storage adapter: one bucket of any S3-compatible store. Uploads stream in bounded parts (memory stays at
  * about partSize × queueSize however large the object), and a failed upload aborts its multipart upload so no parts
- * are left behind. Every failure leaves here as an AppError (see ./errors.ts).
+ * are left behind. Objects are encrypted on the way out when a key is configured (./object-encryption.ts). Every
+ * failure leaves here as an AppError (see ./errors.ts).
  */
 import {
   CreateBucketCommand,
@@ -16,6 +17,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { Readable } from "node:stream";
 import { AppError } from "@/server/errors";
 import { translateS3Error } from "./errors";
+import { decryptingIfSealed, encryptingStream } from "./object-encryption";
 
 export interface ObjectStoreConfig {
   /** unset: AWS's own endpoint for the region */
@@ -29,6 +31,8 @@ export interface ObjectStoreConfig {
   partSize?: number;
   /** parts uploaded in parallel */
   queueSize?: number;
+  /** when set, every object is encrypted before upload and decrypted on download (./object-encryption.ts) */
+  encryptionKey?: Buffer | null;
 }
 
 export interface ObjectInfo {
@@ -113,14 +117,20 @@ export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
       });
     },
 
-    async putStream(key, body, { contentType }) {
+    async putStream(key, source, { contentType }) {
       let sizeBytes = 0;
       let parts = 0;
       let sourceError: unknown;
-      body.once("error", (err) => (sourceError = err));
+      source.once("error", (err) => (sourceError = err));
+      let body: Readable = source;
+      if (config.encryptionKey) {
+        const sealed = encryptingStream(config.encryptionKey);
+        source.once("error", (err) => sealed.destroy(err));
+        body = source.pipe(sealed);
+      }
       const upload = new Upload({
         client,
-        params: { Bucket, Key: key, Body: body, ContentType: contentType },
+        params: { Bucket, Key: key, Body: body, ContentType: config.encryptionKey ? "application/octet-stream" : contentType },
         partSize,
         queueSize,
         leavePartsOnError: false,
@@ -147,7 +157,10 @@ export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
     async getStream(key) {
       const out = await call(`download of ${key}`, () => client.send(new GetObjectCommand({ Bucket, Key: key })));
       if (!(out.Body instanceof Readable)) throw new AppError("INTERNAL", `download of ${key} from ${name} returned no stream`);
-      return out.Body;
+      if (!config.encryptionKey) return out.Body;
+      const plain = decryptingIfSealed(config.encryptionKey);
+      out.Body.once("error", (err) => plain.destroy(err));
+      return out.Body.pipe(plain);
     },
 
     async head(key) {

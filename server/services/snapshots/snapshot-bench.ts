@@ -26,7 +26,7 @@ export async function benchSnapshots(objects = 10_000): Promise<void> {
   const t = await createTestDatabase();
   const s3Dir = await mkdtemp(path.join(tmpdir(), "ovc-bench-s3-"));
   const s3 = await startEmbeddedS3({ dataDir: s3Dir });
-  const store = objectStoreFrom({ S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey });
+  const store = objectStoreFrom({ S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey, SNAPSHOT_ENCRYPTION_KEY: "ab".repeat(32) });
   const sim = await startTestHost({ podReadyDelayMs: 0 });
   const worker = testWorker(t.db, t.url, { objectStore: () => store, readyTimeoutMs: 600_000 });
   try {

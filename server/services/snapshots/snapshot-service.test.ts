@@ -111,6 +111,12 @@ describe("SnapshotService", () => {
     expect(snapshot.counts).toMatchObject({ ConfigMap: 3, Secret: 1, "Deployment.apps": 1, "Widget.example.com": 1, "CustomResourceDefinition.apiextensions.k8s.io": 1 });
     expect((await store.list(`${project.id}/snap-src/${snapshot.id}/`)).map((o) => o.key.split("/").pop()).sort()).toEqual(["manifest.json", "objects.ndjson.gz"]);
     expect((await api.vcluster.get({ id })).phase).toBe("RUNNING");
+    // what the store holds is ciphertext: neither the Secret's value nor even gzip's magic bytes are in it
+    const raw = objectStoreFrom({ S3_ENDPOINT: process.env.S3_ENDPOINT, S3_BUCKET: process.env.S3_BUCKET, S3_REGION: "us-east-1", S3_ACCESS_KEY_ID: process.env.S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: process.env.S3_SECRET_ACCESS_KEY });
+    const stored: Buffer[] = [];
+    for await (const chunk of await raw.getStream(`${project.id}/snap-src/${snapshot.id}/objects.ndjson.gz`)) stored.push(chunk as Buffer);
+    raw.destroy();
+    expect(Buffer.concat(stored).subarray(0, 4).toString()).toBe("OVCE");
 
     const core = kc.makeApiClient(CoreV1Api);
     await core.deleteNamespacedConfigMap({ name: "one", namespace: "team" });
