@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "@/server/testing/portal-server";
 import { ADMIN, VIEWER } from "./support/accounts";
+import { startOidcProvider } from "./support/oidc-provider";
+import { OIDC_NAME } from "./support/sso";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -22,6 +24,8 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "ovc-e2e-"));
   const [port, hostsimPort] = [await freePort(), await freePort()];
+  // a real OpenID Provider on 127.0.0.1 for the SSO spec; the portal shows "Continue with …" for it
+  const oidc = await startOidcProvider({ redirectUri: `http://127.0.0.1:${port}/api/auth/callback/oidc` });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATA_DIR: dataDir,
@@ -32,6 +36,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     VIEWER_EMAIL: VIEWER.email,
     VIEWER_PASSWORD: VIEWER.password,
     NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+    OIDC_ISSUER: oidc.issuer,
+    OIDC_CLIENT_ID: oidc.clientId,
+    OIDC_CLIENT_SECRET: oidc.clientSecret,
+    OIDC_NAME,
     LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   };
   delete env.DATABASE_URL;
@@ -48,12 +56,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   }
   process.env.E2E_BASE_URL = url;
   process.env.E2E_DATA_DIR = dataDir;
+  process.env.E2E_OIDC_ISSUER = oidc.issuer;
+  process.env.E2E_OIDC_ADMIN_TOKEN = oidc.adminToken;
 
   return async () => {
     if (portal.exitCode === null) {
       portal.kill("SIGTERM");
       await exitOf(portal);
     }
+    await oidc.close();
     await rm(dataDir, { recursive: true, force: true });
   };
 }

@@ -33,6 +33,17 @@ function oidcProvider(): OAuthConfig<OidcProfile> | null {
     clientSecret: OIDC_CLIENT_SECRET,
     authorization: { params: { scope: "openid email profile" } },
     idToken: true,
+    // Providers that follow OIDC Core 5.4 send email only from userinfo. Its `sub` must be the ID token's (OIDC Core
+    // 5.3.2), so the two describe one identity; userinfo's claims win where both have one.
+    userinfo: {
+      async request({ tokens, client }) {
+        const claims = (tokens as { claims?: () => OidcProfile }).claims?.();
+        if (!claims || !tokens.access_token) throw new Error("the identity provider answered without an ID token or an access token");
+        const info = (await client.userinfo(tokens.access_token)) as Partial<OidcProfile>;
+        if (info.sub !== claims.sub) throw new Error("the identity provider's userinfo names another subject than its ID token");
+        return { ...claims, ...info, sub: claims.sub };
+      },
+    },
     checks: ["pkce", "state"],
     profile: (profile) => ({
       id: profile.sub,

@@ -1,12 +1,17 @@
 /**
  * `npm start`: brings up what the portal needs and then the Next.js server. With no DATABASE_URL it starts an
  * embedded PostgreSQL persisted under DATA_DIR; it applies migrations, creates the first admin on an empty
- * database, builds on first run, and stops everything it started on SIGINT/SIGTERM.
+ * database, builds on first run, and stops everything it started on SIGINT/SIGTERM or when the web server exits.
+ *
+ * The embedded S3 store and the simulated host each run in a child process that is started again when it dies
+ * (./supervise.ts), so a crash in one of them does not take the database, the other or the web server with it.
+ * The embedded PostgreSQL stays in this process: PGlite does not reliably recover a data directory its process left
+ * mid-write (https://github.com/electric-sql/pglite/issues/327), and two processes opening one corrupt it (#1106),
+ * so starting it again by itself after a crash could cost the data.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { startHostSim } from "@/hostsim";
 import { probeHostCluster } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
 import { createDb, type Db } from "@/server/db/client";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "@/server/db/embedded-postgres";
@@ -17,6 +22,7 @@ import { ensureBuild } from "./build";
 import { startEmbeddedS3 } from "./embedded-s3";
 import { ensureLocalTls } from "./local-tls";
 import { loadOrCreateSecrets, type LocalSecrets } from "./secrets";
+import { startSupervisedHostSim } from "./supervised-hostsim";
 
 const root = process.cwd();
 const port = Number(process.env.PORT ?? 3000);
@@ -50,8 +56,8 @@ async function startDatabase(password: string): Promise<string> {
 async function startLocalHost(db: Db, secrets: LocalSecrets): Promise<void> {
   const wanted = process.env.EMBEDDED_HOST_CLUSTER ?? (process.env.DATABASE_URL ? "false" : "true");
   if (wanted !== "true") return;
-  const sim = await startHostSim({ dataDir: path.join(dataDir, "hostsim"), port: Number(process.env.HOSTSIM_PORT ?? 6443) });
-  stoppers.push(() => sim.close());
+  const sim = await startSupervisedHostSim({ dataDir: path.join(dataDir, "hostsim"), port: Number(process.env.HOSTSIM_PORT ?? 6443) });
+  stoppers.push(() => sim.stop());
   await registerHostCluster(db, secrets.HOST_CREDENTIALS_KEY, { name: "local", kubeconfig: sim.kubeconfig, labels: { "open-vcluster.io/simulated": "true" } }, (kubeconfig) =>
     probeHostCluster(kubeconfig),
   );

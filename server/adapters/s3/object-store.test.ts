@@ -95,7 +95,7 @@ describe("object store against the embedded S3", () => {
   it("translates missing keys, refused credentials and a stopped store, never echoing the secret", async () => {
     await expect(store.head("missing")).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(store.getStream("missing")).rejects.toMatchObject({ code: "NOT_FOUND" });
-    // s3rver checks the access key id of SigV4 requests but not their signature, so the key id is what is wrong here
+    // the embedded store's front refuses an unknown key id (a right id with a wrong secret: embedded-s3-attacks.test.ts)
     const wrong = storeFor(s3, { accessKeyId: "OVCUNKNOWN", secretAccessKey: "wrong-secret-value" });
     const refused = await wrong.list("anything").catch((err: unknown) => err);
     expect(refused).toMatchObject({ code: "FORBIDDEN" });

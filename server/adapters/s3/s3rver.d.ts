@@ -1,6 +1,6 @@
 /** Minimal types for s3rver 3.7.1 (it ships none): only what server/launch/embedded-s3.ts uses. */
 declare module "s3rver" {
-  import type { Server } from "node:http";
+  import type { RequestListener, Server } from "node:http";
   import type { AddressInfo } from "node:net";
 
   export interface S3rverOptions {
@@ -33,15 +33,10 @@ declare module "s3rver" {
     /** set once running */
     httpServer?: Server;
     run(): Promise<AddressInfo>;
+    /** creates the buckets of `configureBuckets` (run() does it before listening) */
+    configureBuckets(): Promise<void>;
+    /** Koa's request handler, for a server of one's own */
+    callback(): RequestListener;
     close(): Promise<void>;
   }
-}
-
-declare module "s3rver/lib/models/account.js" {
-  interface AWSAccount {
-    createKeyPair(accessKeyId: string, secretAccessKey: string): void;
-    revokeAccessKey(accessKeyId: string): void;
-  }
-  const account: { DUMMY_ACCOUNT: AWSAccount };
-  export default account;
 }
