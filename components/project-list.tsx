@@ -9,7 +9,7 @@ export function ProjectList() {
   const list = useQuery(trpc.project.list.queryOptions());
   if (list.isPending) return <p className="text-sm text-slate-500">Loading projects…</p>;
   if (list.isError) return <p role="alert" className="text-sm text-red-600">Could not load projects: {list.error.message}</p>;
-  if (list.data.length === 0) return <p className="text-sm text-slate-500">You are not a member of any project yet. Ask a project owner to add you.</p>;
+  if (list.data.length === 0) return <p className="text-sm text-slate-500">You are not a member of any project yet. Ask a project owner to invite you; the invitation shows here.</p>;
   return (
     <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
       {list.data.map((p) => (

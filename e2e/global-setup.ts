@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort } from "@/server/testing/portal-server";
-import { ADMIN, VIEWER } from "./support/accounts";
+import { ADMIN, OWNER, VIEWER } from "./support/accounts";
 import { startOidcProvider } from "./support/oidc-provider";
 import { OIDC_NAME } from "./support/sso";
 
@@ -35,6 +35,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     ADMIN_PASSWORD: ADMIN.password,
     VIEWER_EMAIL: VIEWER.email,
     VIEWER_PASSWORD: VIEWER.password,
+    OWNER_EMAIL: OWNER.email,
+    OWNER_PASSWORD: OWNER.password,
     NEXTAUTH_URL: `http://127.0.0.1:${port}`,
     OIDC_ISSUER: oidc.issuer,
     OIDC_CLIENT_ID: oidc.clientId,

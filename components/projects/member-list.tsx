@@ -12,7 +12,43 @@ import { controlClass, Field, inputClass } from "../ui/field";
 
 const ROLES: Role[] = ["OWNER", "MEMBER", "VIEWER"];
 
-/** Members and their roles; owners add, re-role and remove them. */
+/** Invitations waiting for an answer; owners withdraw them. */
+function PendingInvitations({ projectId }: { projectId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const invitations = useQuery(trpc.project.invitations.queryOptions({ projectId }));
+  const cancel = useMutation(
+    trpc.project.cancelInvitation.mutationOptions({
+      onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.project.invitations.queryKey({ projectId }) }),
+      onError: (error) => toast.error(error.message),
+    }),
+  );
+  if (invitations.isError) return <p className="text-sm text-red-600">Could not load invitations: {invitations.error.message}</p>;
+  if (!invitations.data?.length) return null;
+  return (
+    <section aria-label="Pending invitations" className="space-y-1">
+      <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Pending invitations</h3>
+      <ul className="divide-y divide-slate-100 dark:divide-slate-800">
+        {invitations.data.map((invitation) => (
+          <li key={invitation.id} className="flex flex-wrap items-center gap-2 py-2 text-sm">
+            <div className="min-w-0 flex-1">
+              <p className="truncate font-medium">{invitation.email}</p>
+              <p className="truncate text-xs text-slate-500">
+                {invitation.role} · invited {formatDate(invitation.createdAt)}
+                {invitation.invitedBy ? ` by ${invitation.invitedBy}` : ""} · expires {formatDate(invitation.expiresAt)}
+              </p>
+            </div>
+            <Button size="sm" variant="ghost" disabled={cancel.isPending} onClick={() => cancel.mutate({ projectId, invitationId: invitation.id })}>
+              Withdraw
+            </Button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** Members and their roles; owners add (or invite), re-role and remove them. */
 export function MemberList({ projectId, canManage }: { projectId: string; canManage: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -23,9 +59,15 @@ export function MemberList({ projectId, canManage }: { projectId: string; canMan
   const [role, setRole] = useState<Role>("MEMBER");
   const add = useMutation(
     trpc.project.addMember.mutationOptions({
-      onSuccess: () => {
+      onSuccess: (result) => {
         setEmail("");
-        void refresh();
+        if (result.status === "invited") {
+          toast.success(`Invited ${result.email} as ${result.role}; they join when they accept`);
+          void queryClient.invalidateQueries({ queryKey: trpc.project.invitations.queryKey({ projectId }) });
+        } else {
+          toast.success(`Added ${result.email} as ${result.role}`);
+          void refresh();
+        }
       },
     }),
   );
@@ -66,6 +108,7 @@ export function MemberList({ projectId, canManage }: { projectId: string; canMan
           </li>
         ))}
       </ul>
+      {canManage && <PendingInvitations projectId={projectId} />}
       {canManage && (
         <form onSubmit={onAdd} className="grid grid-cols-[1fr_auto_auto] items-end gap-2">
           <Field label="Add by email" htmlFor="member-email" error={emailError}>

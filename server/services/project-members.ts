@@ -33,17 +33,6 @@ export function createProject(db: Db, auditActor: AuditActor, input: { slug: str
   });
 }
 
-export function addMember(db: Db, auditActor: AuditActor, projectId: string, email: string, role: Role) {
-  return audited(db, auditActor, { action: "project.member_add", targetType: "membership", targetName: email, projectId }, async (tx) => {
-    const user = await tx.user.findUnique({ where: { email: email.toLowerCase() }, select: { id: true } });
-    if (!user) throw new AppError("NOT_FOUND", `email: no user with email ${email}; they must sign in once first`, { issues: [{ field: "email", message: "no such user" }] });
-    const existing = await tx.membership.findUnique({ where: { userId_projectId: { userId: user.id, projectId } } });
-    if (existing) throw new AppError("CONFLICT", `email: ${email} is already a member (${existing.role})`, { issues: [{ field: "email", message: "already a member" }] });
-    await tx.membership.create({ data: { userId: user.id, projectId, role } });
-    return { value: { userId: user.id, role }, audit: { targetId: user.id, after: { role } } };
-  });
-}
-
 export function setMemberRole(db: Db, auditActor: AuditActor, projectId: string, userId: string, role: Role) {
   return audited(db, auditActor, { action: "project.member_role", targetType: "membership", targetId: userId, projectId }, async (tx) => {
     const membership = await tx.membership.findUnique({ where: { userId_projectId: { userId, projectId } } });

@@ -100,17 +100,36 @@ export interface ProcedureRule {
 }
 
 const P = (w: World) => w.project.id;
+
+/**
+ * A pending invitation for an email; to the world's other project unless told, so that accepting it leaves every
+ * caller's role in the walked project as it was.
+ */
+async function inviteTo(w: World, email: string, project = w.otherProject): Promise<string> {
+  const invitation = await w.db.projectInvitation.upsert({
+    where: { projectId_email: { projectId: project.id, email: email.toLowerCase() } },
+    create: { projectId: project.id, email: email.toLowerCase(), role: "VIEWER", expiresAt: new Date(Date.now() + 3_600_000) },
+    update: {},
+  });
+  return invitation.id;
+}
 const kubernetesVersion = "1.31.1";
 
 export const PROCEDURE_RULES: Record<string, ProcedureRule> = {
   "system.ping": { min: "public", input: () => undefined },
   "me.get": { min: "signedIn", input: () => undefined },
+  "me.invitations": { min: "signedIn", input: () => undefined },
+  // the caller's own invitation, so an allowed caller has something to answer
+  "me.acceptInvitation": { min: "signedIn", input: async (w, caller) => ({ invitationId: caller ? await inviteTo(w, caller.email) : "no-such-invitation" }) },
+  "me.declineInvitation": { min: "signedIn", input: async (w, caller) => ({ invitationId: caller ? await inviteTo(w, caller.email) : "no-such-invitation" }) },
 
   "project.list": { min: "signedIn", input: () => undefined },
   "project.myRole": { min: "VIEWER", input: (w) => ({ projectId: P(w) }) },
   "project.create": { min: "admin", input: () => ({ slug: `p-${unique()}`, name: "Walked project" }) },
   "project.members": { min: "VIEWER", input: (w) => ({ projectId: P(w) }) },
   "project.addMember": { min: "OWNER", input: async (w) => ({ projectId: P(w), email: (await createUser(w.db)).email, role: "VIEWER" }) },
+  "project.invitations": { min: "OWNER", input: (w) => ({ projectId: P(w) }) },
+  "project.cancelInvitation": { min: "OWNER", input: async (w) => ({ projectId: P(w), invitationId: await inviteTo(w, `walked-${unique()}@example.com`, w.project) }) },
   "project.setRole": { min: "OWNER", input: async (w) => ({ projectId: P(w), userId: (await w.spareMember()).id, role: "MEMBER" }) },
   "project.removeMember": { min: "OWNER", input: async (w) => ({ projectId: P(w), userId: (await w.spareMember()).id }) },
   "project.quota": { min: "VIEWER", input: (w) => ({ projectId: P(w) }) },

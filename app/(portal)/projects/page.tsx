@@ -1,4 +1,5 @@
 import { ApiTokens } from "@/components/api-tokens";
+import { MyInvitations } from "@/components/my-invitations";
 import { ProjectList } from "@/components/project-list";
 
 export default function ProjectsPage() {
@@ -6,6 +7,7 @@ export default function ProjectsPage() {
     <div className="space-y-10">
       <section>
         <h1 className="mb-4 text-2xl font-semibold">Projects</h1>
+        <MyInvitations />
         <ProjectList />
       </section>
       <section>

@@ -157,7 +157,23 @@ describe("REST gateway /api/v1", () => {
     expect((await call("post", "/projects", {}, { body: { slug: "not-admin", name: "x" } })).status).toBe(403);
 
     const colleague = await createUser(db);
-    expect((await call("post", "/projects/{projectId}/members", { projectId }, { body: { email: colleague.email, role: "VIEWER" } })).body).toEqual({ userId: colleague.id, role: "VIEWER" });
+    // an owner invites; the colleague answers with a token of their own
+    const invited = await call("post", "/projects/{projectId}/members", { projectId }, { body: { email: colleague.email.toUpperCase(), role: "VIEWER" } });
+    expect(invited.body).toEqual({ status: "invited", email: colleague.email, role: "VIEWER", userId: null });
+    const asColleague = { token: (await createApiToken(db, actorOf(colleague), { name: "colleague", expiresInDays: 1 })).token };
+    const waiting = await call("get", "/me/invitations", {}, asColleague);
+    expect(waiting.body).toEqual([expect.objectContaining({ projectId, role: "VIEWER", email: colleague.email })]);
+    const invitationId = String((waiting.body as unknown as { id: string }[])[0].id);
+    expect((await call("get", "/projects/{projectId}/invitations", { projectId })).body).toEqual([expect.objectContaining({ id: invitationId })]);
+    expect((await call("post", "/me/invitations/{invitationId}/accept", { invitationId }, asColleague)).body).toEqual({ projectId, role: "VIEWER" });
+    const withdrawn = await call("post", "/projects/{projectId}/members", { projectId }, { body: { email: "nobody-yet@example.com", role: "MEMBER" } });
+    expect(withdrawn.body.status).toBe("invited");
+    const pending = (await call("get", "/projects/{projectId}/invitations", { projectId })).body as unknown as { id: string; email: string }[];
+    const nobody = pending.find((i) => i.email === "nobody-yet@example.com")?.id ?? "";
+    expect((await call("delete", "/projects/{projectId}/invitations/{invitationId}", { projectId, invitationId: nobody })).body).toEqual({ id: nobody });
+    await call("post", "/projects/{projectId}/members", { projectId }, { body: { email: admin.email, role: "MEMBER" } });
+    const adminInvitation = ((await call("get", "/me/invitations", {}, asAdmin)).body as unknown as { id: string }[])[0].id;
+    expect((await call("post", "/me/invitations/{invitationId}/decline", { invitationId: adminInvitation }, asAdmin)).body).toEqual({ projectId, role: null });
     await call("patch", "/projects/{projectId}/members/{userId}", { projectId, userId: colleague.id }, { body: { role: "MEMBER" } });
     const members = await call("get", "/projects/{projectId}/members", { projectId });
     expect(members.body).toEqual(expect.arrayContaining([expect.objectContaining({ userId: colleague.id, role: "MEMBER" })]));

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { listProjectsForActor } from "@/server/services/projects";
-import { addMember, createProject, listMembers, removeMember, setMemberRole } from "@/server/services/project-members";
+import { createProject, listMembers, removeMember, setMemberRole } from "@/server/services/project-members";
+import { addMember, cancelInvitation, listInvitations } from "@/server/services/project-invitations";
 import { getQuota, setQuota } from "@/server/services/quota";
 import { auditActorOf } from "../audit-actor";
 import { adminProcedure, createTRPCRouter, projectProcedure, signedInProcedure } from "../trpc";
@@ -17,6 +18,7 @@ export const limitsSchema = z.object({
 });
 export const quotaViewSchema = z.object({ limits: limitsSchema.nullable(), usage: usageSchema });
 const memberSchema = z.object({ userId: z.string(), email: z.string(), name: z.string().nullable(), role: roleSchema, since: z.date() });
+export const invitationSchema = z.object({ id: z.string(), email: z.string(), role: roleSchema, invitedBy: z.string().nullable(), createdAt: z.date(), expiresAt: z.date() });
 
 export const projectRouter = createTRPCRouter({
   list: signedInProcedure
@@ -40,10 +42,29 @@ export const projectRouter = createTRPCRouter({
   members: projectProcedure("VIEWER")
     .meta({ openapi: { method: "GET", path: "/projects/{projectId}/members", operationId: "listMembers", summary: "List a project's members", tags: ["projects"] } }).output(z.array(memberSchema)).query(({ ctx }) => listMembers(ctx.db, ctx.project.id)),
   addMember: projectProcedure("OWNER")
-    .meta({ openapi: { method: "POST", path: "/projects/{projectId}/members", operationId: "addMember", summary: "Add a user to a project by email", tags: ["projects"] } })
-    .input(z.object({ email: z.string().email("email must be an email address"), role: roleSchema }))
-    .output(z.object({ userId: z.string(), role: roleSchema }))
-    .mutation(({ ctx, input }) => addMember(ctx.db, auditActorOf(ctx), ctx.project.id, input.email, input.role)),
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/projects/{projectId}/members",
+        operationId: "addMember",
+        summary: "Add a member by email (platform admins), or invite the email to join (owners)",
+        tags: ["projects"],
+      },
+    })
+    .input(z.object({ email: z.string().trim().email("email must be an email address").max(254, "email may be at most 254 characters"), role: roleSchema }))
+    .output(z.object({ status: z.enum(["added", "invited"]), email: z.string(), role: roleSchema, userId: z.string().nullable() }))
+    .mutation(({ ctx, input }) => addMember(ctx.db, auditActorOf(ctx), ctx.actor, ctx.project.id, input.email, input.role)),
+  invitations: projectProcedure("OWNER")
+    .meta({ openapi: { method: "GET", path: "/projects/{projectId}/invitations", operationId: "listInvitations", summary: "A project's pending invitations", tags: ["projects"] } })
+    .output(z.array(invitationSchema))
+    .query(({ ctx }) => listInvitations(ctx.db, ctx.project.id)),
+  cancelInvitation: projectProcedure("OWNER")
+    .meta({
+      openapi: { method: "DELETE", path: "/projects/{projectId}/invitations/{invitationId}", operationId: "cancelInvitation", summary: "Withdraw a pending invitation", tags: ["projects"] },
+    })
+    .input(z.object({ invitationId: z.string().min(1, "invitationId is required") }))
+    .output(z.object({ id: z.string() }))
+    .mutation(({ ctx, input }) => cancelInvitation(ctx.db, auditActorOf(ctx), ctx.project.id, input.invitationId)),
   setRole: projectProcedure("OWNER")
     .meta({ openapi: { method: "PATCH", path: "/projects/{projectId}/members/{userId}", operationId: "setMemberRole", summary: "Change a member's role", tags: ["projects"] } })
     .input(z.object({ userId: z.string().min(1), role: roleSchema }))

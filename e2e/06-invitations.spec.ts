@@ -1,0 +1,39 @@
+import { expect, test } from "@playwright/test";
+import { OWNER, VIEWER } from "./support/accounts";
+import { screenshot, signIn } from "./support/portal";
+
+test("an owner invites by email and learns nothing about the account; the invitee accepts and joins", async ({ browser }) => {
+  const owner = await browser.newPage();
+  await signIn(owner, OWNER);
+  await owner.goto("/projects");
+  await owner.getByRole("link", { name: "Team" }).click();
+  await expect(owner.getByRole("heading", { name: "Members" })).toBeVisible();
+  const invite = async (email: string) => {
+    await owner.getByLabel("Add by email").fill(email);
+    await owner.getByLabel("Role of the new member").selectOption("MEMBER");
+    await owner.getByRole("button", { name: "Add member" }).click();
+    await expect(owner.getByText(`Invited ${email} as MEMBER; they join when they accept`)).toBeVisible();
+  };
+  // an account that exists and one that does not get the same answer
+  await invite(VIEWER.email);
+  await invite("not-yet-here@example.com");
+  const pending = owner.getByRole("region", { name: "Pending invitations" });
+  await expect(pending.getByRole("listitem")).toHaveCount(2);
+  await screenshot(owner, "project-invitations");
+  await pending.getByRole("listitem").filter({ hasText: "not-yet-here@example.com" }).getByRole("button", { name: "Withdraw" }).click();
+  await expect(pending.getByRole("listitem")).toHaveCount(1);
+  await owner.close();
+
+  const invitee = await browser.newPage();
+  await signIn(invitee, VIEWER);
+  await invitee.goto("/projects");
+  const mine = invitee.getByRole("region", { name: "Your invitations" });
+  await expect(mine).toContainText("Team as MEMBER");
+  await expect(mine).toContainText(`from ${OWNER.email}`);
+  await mine.getByRole("button", { name: "Accept" }).click();
+  await expect(invitee.getByText("Joined as MEMBER")).toBeVisible();
+  await expect(mine).toHaveCount(0);
+  await expect(invitee.getByRole("link", { name: "Team" })).toBeVisible();
+  await expect(invitee.getByText("team · your role: MEMBER")).toBeVisible();
+  await invitee.close();
+});
