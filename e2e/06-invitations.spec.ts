@@ -1,8 +1,23 @@
 import { expect, test } from "@playwright/test";
-import { OWNER, VIEWER } from "./support/accounts";
+import { ADMIN, OWNER, VIEWER } from "./support/accounts";
 import { screenshot, signIn } from "./support/portal";
 
-test("an owner invites by email and learns nothing about the account; the invitee accepts and joins", async ({ browser }) => {
+test("an admin adds an owner at once; that owner invites by email and learns nothing about the account; the invitee accepts and joins", async ({ browser }) => {
+  const admin = await browser.newPage();
+  await signIn(admin, ADMIN);
+  await admin.goto("/admin");
+  await admin.getByLabel("Slug").fill("team");
+  await admin.getByLabel("Project name").fill("Team");
+  await admin.getByRole("button", { name: "Create project" }).click();
+  await admin.getByRole("link", { name: "Team" }).click();
+  await expect(admin.getByRole("heading", { name: "Members" })).toBeVisible();
+  await admin.getByLabel("Add by email").fill(OWNER.email);
+  await admin.getByLabel("Role of the new member").selectOption("OWNER");
+  await admin.getByRole("button", { name: "Add member" }).click();
+  await expect(admin.getByText(`Added ${OWNER.email} as OWNER`)).toBeVisible();
+  await expect(admin.getByRole("listitem").filter({ hasText: OWNER.email })).toBeVisible();
+  await admin.close();
+
   const owner = await browser.newPage();
   await signIn(owner, OWNER);
   await owner.goto("/projects");

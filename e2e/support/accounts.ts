@@ -1,7 +1,7 @@
 /** The accounts the global setup creates; the passwords only exist for this run's fresh data directory. */
 export const ADMIN = { email: "admin@example.com", password: "e2e-admin-password-1" };
 export const VIEWER = { email: "viewer@example.com", password: "e2e-viewer-password-1" };
-/** owns the project "Team" and is no platform admin, so adding people sends invitations */
+/** no platform admin: once the invitations spec makes them owner of a project, adding people sends invitations */
 export const OWNER = { email: "owner@example.com", password: "e2e-owner-password-1" };
 
 /** A cluster of the default project that the access spec creates and later specs refer to. */

@@ -1,7 +1,7 @@
 /**
  * Prepares a fresh DATA_DIR before the portal's first start, as an operator would before inviting people: the first
  * admin (what `npm start` would create), a non-admin user who can only view the default project, and a non-admin
- * owner of a project "Team". The portal has no sign-up, and credentials users are created by operators, so the seed
+ * user of no project yet (the invitations spec makes them an owner). The portal has no sign-up, and credentials users are created by operators, so the seed
  * writes them directly.
  *   tsx e2e/support/seed-users.ts   (env: DATA_DIR, ADMIN_EMAIL, ADMIN_PASSWORD, VIEWER_EMAIL, VIEWER_PASSWORD,
  *                                         OWNER_EMAIL, OWNER_PASSWORD)
@@ -12,7 +12,6 @@ import { createDb } from "@/server/db/client";
 import { startEmbeddedPostgres } from "@/server/db/embedded-postgres";
 import { applyMigrations } from "@/server/db/migrate/apply-migrations";
 import { bootstrapFirstAdmin } from "@/server/launch/bootstrap";
-import { DEFAULT_QUOTA } from "@/server/services/quota";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -35,8 +34,7 @@ try {
         memberships: { create: { projectId: project.id, role: "VIEWER" } },
       },
     });
-    const owner = await db.user.create({ data: { email: required("OWNER_EMAIL"), name: "Olga Owner", passwordHash: await hashPassword(required("OWNER_PASSWORD")) } });
-    await db.project.create({ data: { slug: "team", name: "Team", memberships: { create: { userId: owner.id, role: "OWNER" } }, quota: { create: DEFAULT_QUOTA } } });
+    await db.user.create({ data: { email: required("OWNER_EMAIL"), name: "Olga Owner", passwordHash: await hashPassword(required("OWNER_PASSWORD")) } });
   } finally {
     await db.$disconnect();
   }
