@@ -1,13 +1,14 @@
 /** How an operation's end lands on its vcluster: one transaction, fenced on the worker's claim. */
 import type { Db } from "@/server/db/client";
 import { AppError } from "@/server/errors";
-import type { Operation, OperationKind, Prisma } from "@/server/generated/prisma/client";
+import type { Operation, OperationKind, Prisma, VClusterPhase } from "@/server/generated/prisma/client";
 import { recordClusterEvent } from "@/server/services/notify/cluster-events";
 import type { SnapshotResult } from "./snapshot-steps";
 import { announceVClusterChange } from "./change-events";
 import { parseConditions, setCondition, type Condition } from "./conditions";
 import { ACTION_OF_KIND, assertClaim, lockVCluster } from "./operations";
-import { isDeferredAction, transition } from "./state-machine";
+import { PAUSING_STEP } from "./executors";
+import { isDeferredAction, transition, type TransitionResult } from "./state-machine";
 
 /** What an executor observed on the host, written with the phase change. */
 export interface StatusPatch {
@@ -18,6 +19,8 @@ export interface StatusPatch {
   snapshot?: SnapshotResult;
   /** the chart version the control plane now runs, after an install or upgrade */
   chartVersion?: string;
+  /** what a force delete could not clean up on the host, kept in the operation's result */
+  leftOnHost?: string;
   /** work that must wait for the commit (e.g. retention deleting older snapshots from S3) */
   afterCommit?: () => Promise<void>;
 }
@@ -41,7 +44,7 @@ export async function completeOperationSucceeded(db: Db, op: Operation, workerId
     await assertClaim(tx, op.id, workerId);
     await tx.operation.update({
       where: { id: op.id },
-      data: { state: "SUCCEEDED", finishedAt: new Date(), lastError: null, leaseExpiresAt: null, progress: 100, result: result ?? {} },
+      data: { state: "SUCCEEDED", finishedAt: new Date(), lastError: null, leaseExpiresAt: null, progress: 100, result: result ?? (patch.leftOnHost ? { leftOnHost: patch.leftOnHost } : {}) },
     });
     if (!op.vclusterId) return;
     const vcluster = await lockVCluster(tx, op.vclusterId);
@@ -50,7 +53,7 @@ export async function completeOperationSucceeded(db: Db, op: Operation, workerId
     await announceVClusterChange(tx, vcluster.id, vcluster.projectId);
     const event = { vclusterId: vcluster.id, vclusterName: vcluster.name, projectId: vcluster.projectId, ownerId: vcluster.ownerId };
     if (DELETES.includes(op.kind) || next.next === null) {
-      await recordClusterEvent(tx, { ...event, kind: "phase_changed", phase: "DELETED" });
+      await recordClusterEvent(tx, { ...event, kind: "phase_changed", phase: "DELETED", ...(patch.leftOnHost ? { message: patch.leftOnHost } : {}) });
       await tx.vCluster.delete({ where: { id: vcluster.id } });
       return;
     }
@@ -90,12 +93,10 @@ export async function completeOperationFailed(db: Db, op: Operation, workerId: s
     if (!op.vclusterId) return;
     const vcluster = await lockVCluster(tx, op.vclusterId);
     await announceVClusterChange(tx, vcluster.id, vcluster.projectId);
-    const deferred = op.kind !== "CREATE" && isDeferredAction(ACTION_OF_KIND[op.kind]);
     const snapshotId = snapshotOf(op);
     if (snapshotId) await tx.snapshot.updateMany({ where: { id: snapshotId, status: "CREATING" }, data: { status: "FAILED", reason: error.message, completedAt: new Date() } });
-    // A deferred action never left its phase; a delete has no way back (the table has no DELETING → ERROR); a failed
-    // snapshot, or a restore refused before it applied anything, left the cluster as it was, so it runs on.
-    const next = deferred || DELETES.includes(op.kind) ? null : transition(vcluster.phase, clusterUntouched(op, error) ? "succeeded" : "failed");
+    const { step } = await tx.operation.findUniqueOrThrow({ where: { id: op.id }, select: { step: true } });
+    const next = phaseAfterFailure(op, vcluster.phase, step, error);
     const current = await tx.vCluster.findUniqueOrThrow({ where: { id: vcluster.id }, select: { conditions: true } });
     await recordClusterEvent(tx, {
       kind: "failed",
@@ -116,6 +117,18 @@ export async function completeOperationFailed(db: Db, op: Operation, workerId: s
       },
     });
   });
+}
+
+/**
+ * Where a failure leaves the vcluster: somewhere the state machine offers a way on. A deferred action that never
+ * touched the host leaves the phase as it was (a suspend that failed before pausing still runs); one that may have
+ * (a suspend from its pausing step on) is ERROR, from which recover and force delete are offered, as is a delete
+ * that ran out of attempts. A failed snapshot, or a restore refused before it applied anything, runs on.
+ */
+function phaseAfterFailure(op: Operation, phase: VClusterPhase, step: string | null, error: AppError | Error): TransitionResult | null {
+  const deferred = op.kind !== "CREATE" && isDeferredAction(ACTION_OF_KIND[op.kind]);
+  if (deferred) return op.kind === "SUSPEND" && step === PAUSING_STEP ? transition(phase, "failed") : null;
+  return transition(phase, clusterUntouched(op, error) ? "succeeded" : "failed");
 }
 
 /** The snapshot an operation is writing, if any (a snapshot, or a suspend that snapshots first). */

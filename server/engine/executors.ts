@@ -12,6 +12,7 @@ import type { StatusPatch } from "./complete-operation";
 import { hostSpecOf, targetOf } from "./host-spec";
 import { assertClaim, LeaseLostError, lockVCluster } from "./operations";
 import { enforceRetention } from "./retention";
+import { isRetryable } from "./retryable";
 import { restoreSnapshot, takeSnapshot } from "./snapshot-steps";
 import { transition } from "./state-machine";
 
@@ -31,6 +32,12 @@ export interface ExecutionContext {
 }
 
 export type Executor = (ctx: ExecutionContext) => Promise<StatusPatch>;
+
+/** attempts a force delete gives a host that answers with transient errors before it lets go of the vcluster */
+const FORCE_DELETE_TRIES = 3;
+
+/** From this step on a suspend may have paused the control plane, so its failure is not "nothing happened". */
+export const PAUSING_STEP = "pausing";
 
 function patchOf(status: HostStatus): StatusPatch {
   return { readyReplicas: status.readyReplicas, apiServerEndpoint: status.apiServerEndpoint, conditions: status.conditions };
@@ -102,7 +109,32 @@ function requireParam(value: string | undefined, what: string): string {
 async function snapshotPatch(ctx: ExecutionContext, snapshotId: string): Promise<StatusPatch> {
   const store = ctx.store();
   const snapshot = await takeSnapshot(ctx, store, snapshotId);
-  return { snapshot, afterCommit: async () => void (await enforceRetention(ctx.db, store, ctx.vcluster.id)) };
+  return { snapshot, afterCommit: retentionOf(ctx, store) };
+}
+
+const retentionOf = (ctx: ExecutionContext, store: ObjectStore) => async () => void (await enforceRetention(ctx.db, store, ctx.vcluster.id));
+
+/**
+ * The snapshot a suspend takes first, committed on its own before the pause, so that an attempt resumed after the
+ * pause finds it done. One an earlier attempt did not finish is taken from a running control plane: a plane already
+ * paused (by an earlier attempt, or outside the portal) is brought back for it first.
+ */
+async function snapshotBeforePause(ctx: ExecutionContext, snapshotId: string): Promise<void> {
+  const { status } = await ctx.db.snapshot.findUniqueOrThrow({ where: { id: snapshotId }, select: { status: true } });
+  if (status === "READY") return;
+  const target = targetOf(ctx.vcluster);
+  if ((await ctx.adapter.status(target)).paused) {
+    await ctx.setStep("resuming to take the snapshot", 20);
+    await ctx.adapter.resume(target);
+    await waitForHost(ctx, "control plane ready", allReady(ctx.vcluster));
+  }
+  const snapshot = await takeSnapshot(ctx, ctx.store(), snapshotId);
+  await ctx.db.$transaction(async (tx) => {
+    await assertClaim(tx, ctx.op.id, ctx.workerId);
+    await tx.snapshot.update({ where: { id: snapshot.id }, data: snapshot.data });
+    await tx.vCluster.update({ where: { id: ctx.vcluster.id }, data: { lastSnapshotId: snapshot.id } });
+    await announceVClusterChange(tx, ctx.vcluster.id, ctx.vcluster.projectId);
+  });
 }
 
 export const EXECUTORS: Partial<Record<OperationKind, Executor>> = {
@@ -145,10 +177,11 @@ export const EXECUTORS: Partial<Record<OperationKind, Executor>> = {
   },
   async SUSPEND(ctx) {
     const { snapshotFirst, snapshotId } = paramsOf(ctx);
-    const snapshot = snapshotFirst ? await snapshotPatch(ctx, requireParam(snapshotId, "snapshot")) : {};
-    await ctx.setStep("pausing", 70);
+    if (snapshotFirst) await snapshotBeforePause(ctx, requireParam(snapshotId, "snapshot"));
+    await ctx.setStep(PAUSING_STEP, 70);
     await ctx.adapter.suspend(targetOf(ctx.vcluster), ctx.vcluster.replicas);
-    return { ...snapshot, ...patchOf(await waitForHost(ctx, "control plane stopped", (s) => s.paused && s.readyReplicas === 0)) };
+    const status = await waitForHost(ctx, "control plane stopped", (s) => s.paused && s.readyReplicas === 0);
+    return { ...patchOf(status), ...(snapshotFirst ? { afterCommit: retentionOf(ctx, ctx.store()) } : {}) };
   },
   async RESUME(ctx) {
     await ctx.setStep("resuming", 30);
@@ -170,8 +203,17 @@ export const EXECUTORS: Partial<Record<OperationKind, Executor>> = {
     return {};
   },
   async FORCE_DELETE(ctx) {
+    // The way out when a delete cannot finish: the portal lets go of the vcluster whatever the host says, and says
+    // what may be left there.
     await ctx.setStep("uninstalling", 30);
-    await ctx.adapter.uninstall(targetOf(ctx.vcluster));
-    return {};
+    try {
+      await ctx.adapter.uninstall(targetOf(ctx.vcluster));
+      return {};
+    } catch (error) {
+      if (error instanceof LeaseLostError || ctx.signal.aborted) throw error;
+      if (isRetryable(error) && ctx.op.attempts < FORCE_DELETE_TRIES) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      return { leftOnHost: `namespace ${targetOf(ctx.vcluster).namespace} may remain on the host: clean-up failed (${reason})` };
+    }
   },
 };

@@ -101,13 +101,19 @@ export async function requestOperation(tx: Tx, request: OperationRequest): Promi
   return { operation, replayed: false };
 }
 
-/** Takes the next due operation, or one whose worker's lease ran out. */
+/**
+ * Takes the next due operation, or one whose worker's lease ran out. Taking over continues the dead worker's
+ * attempt: a crash is no failure of the operation's, so it does not use up the retry budget (takeovers are counted
+ * apart, and bounded in the worker).
+ */
 export async function claimNextOperation(db: Db, workerId: string, leaseMs: number): Promise<Operation | null> {
   const rows = await db.$queryRaw<{ id: string }[]>`
     UPDATE "Operation"
        SET state = 'RUNNING', "claimedBy" = ${workerId},
            "leaseExpiresAt" = now() + ${leaseMs} * interval '1 millisecond',
-           attempts = attempts + 1, "startedAt" = COALESCE("startedAt", now()), "updatedAt" = now()
+           attempts = attempts + CASE WHEN state = 'QUEUED' THEN 1 ELSE 0 END,
+           takeovers = takeovers + CASE WHEN state = 'RUNNING' THEN 1 ELSE 0 END,
+           "startedAt" = COALESCE("startedAt", now()), "updatedAt" = now()
      WHERE id = (
        SELECT id FROM "Operation"
         WHERE (state = 'QUEUED' AND "runAfter" <= now()) OR (state = 'RUNNING' AND "leaseExpiresAt" < now())

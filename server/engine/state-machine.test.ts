@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { ACTIONS, allowedActions, EVENTS, PHASES, transition, type LifecycleEvent } from "./state-machine";
 import type { VClusterPhase } from "@/server/generated/prisma/client";
 
-/** The seed's table, written out independently of the implementation. */
+/**
+ * The seed's table, written out independently of the implementation, with two ways out the seed lacks (issue 14):
+ * a delete that ran out of attempts, and a suspend (which keeps RUNNING until the host confirms) that failed once
+ * it may have paused the control plane, end in ERROR, from which force delete and recover are offered.
+ */
 const EXPECTED: Record<string, VClusterPhase | "gone"> = {
   "PENDING/allocated": "CREATING",
   "PENDING/failed": "ERROR",
@@ -28,6 +32,8 @@ const EXPECTED: Record<string, VClusterPhase | "gone"> = {
   "SUSPENDED/delete": "DELETING",
   "ERROR/forceDelete": "DELETING",
   "DELETING/succeeded": "gone",
+  "DELETING/failed": "ERROR",
+  "RUNNING/failed": "ERROR",
   "ERROR/recover": "RUNNING",
 };
 

@@ -42,6 +42,8 @@ const TABLE: Partial<Record<VClusterPhase, Partial<Record<LifecycleEvent, Target
     snapshot: "SNAPSHOTTING",
     restore: "RESTORING",
     delete: "DELETING",
+    // a deferred action (suspend) that failed once it may have changed the host
+    failed: "ERROR",
   },
   SCALING: { succeeded: "RUNNING", failed: "ERROR" },
   UPDATING: { succeeded: "RUNNING", failed: "ERROR" },
@@ -49,7 +51,7 @@ const TABLE: Partial<Record<VClusterPhase, Partial<Record<LifecycleEvent, Target
   RESUMING: { succeeded: "RUNNING", failed: "ERROR" },
   SNAPSHOTTING: { succeeded: "RUNNING", failed: "ERROR" },
   RESTORING: { succeeded: "RUNNING", failed: "ERROR" },
-  DELETING: { succeeded: null },
+  DELETING: { succeeded: null, failed: "ERROR" },
   ERROR: { forceDelete: "DELETING", recover: "RUNNING" },
 };
 

@@ -9,13 +9,14 @@ import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import type { VClusterAdapter } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
 import { translateDbError } from "@/server/db/errors";
-import { AppError, type ErrorCode } from "@/server/errors";
+import { AppError } from "@/server/errors";
 import type { Operation } from "@/server/generated/prisma/client";
 import { logger } from "@/server/observability/logger";
 import { completeOperationFailed, completeOperationSucceeded, scheduleRetry } from "./complete-operation";
 import { EXECUTORS, type ExecutionContext } from "./executors";
 import { backoffMs } from "./backoff";
 import { claimNextOperation, LeaseLostError, NOTIFY_CHANNEL, renewLease } from "./operations";
+import { isRetryable } from "./retryable";
 
 export interface AdapterProvider {
   forHost(hostClusterId: string): Promise<VClusterAdapter>;
@@ -35,17 +36,21 @@ export interface WorkerOptions {
   backoffCapMs?: number;
   readyTimeoutMs?: number;
   statusPollMs?: number;
+  /**
+   * Called once an operation's step is recorded, and with COMPLETING_STEP before its success is: the crash test's
+   * hook for a worker death at a known point (server/testing/crashing-worker.ts).
+   */
+  onStep?: (op: Operation, step: string) => Promise<void>;
 }
 
-const RETRYABLE: ErrorCode[] = ["UNAVAILABLE", "TIMEOUT", "CONFLICT", "RATE_LIMITED"];
+export const COMPLETING_STEP = "completing";
 
-function isRetryable(error: unknown): boolean {
-  return !(error instanceof AppError) || RETRYABLE.includes(error.code);
-}
+/** takeovers after which an operation counts as the reason its workers die (out of memory, say), and fails */
+export const MAX_TAKEOVERS = 10;
 
 export class OperationWorker {
   readonly id: string;
-  private readonly options: Required<Omit<WorkerOptions, "databaseUrl" | "id" | "objectStore">> & Pick<WorkerOptions, "databaseUrl" | "objectStore">;
+  private readonly options: Required<Omit<WorkerOptions, "databaseUrl" | "id" | "objectStore" | "onStep">> & Pick<WorkerOptions, "databaseUrl" | "objectStore" | "onStep">;
   private readonly inflight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -60,6 +65,7 @@ export class OperationWorker {
     this.options = {
       adapters: options.adapters,
       objectStore: options.objectStore,
+      onStep: options.onStep,
       databaseUrl: options.databaseUrl,
       concurrency: options.concurrency ?? 16,
       leaseMs: options.leaseMs ?? 30_000,
@@ -140,6 +146,9 @@ export class OperationWorker {
       });
     }, Math.max(this.options.leaseMs / 3, 50));
     try {
+      if (op.takeovers > MAX_TAKEOVERS) {
+        throw new AppError("INTERNAL", `the workers running this operation stopped ${op.takeovers} times before it finished; it is failed so that it takes down no more of them`);
+      }
       const executor = EXECUTORS[op.kind];
       if (!executor) throw new AppError("NOT_AVAILABLE", `${op.kind.toLowerCase()} operations are not available in this version`);
       const vcluster = op.vclusterId ? await this.db.vCluster.findUnique({ where: { id: op.vclusterId } }) : null;
@@ -159,10 +168,12 @@ export class OperationWorker {
         },
         setStep: async (step, progress) => {
           await this.db.operation.updateMany({ where: { id: op.id, claimedBy: this.id }, data: { step, progress } });
+          await this.options.onStep?.(op, step);
         },
       };
       const patch = await executor(ctx);
       if (abort.signal.aborted) throw new LeaseLostError(op.id);
+      await this.options.onStep?.(op, COMPLETING_STEP);
       await completeOperationSucceeded(this.db, op, this.id, patch);
       log.info("operation succeeded");
       await patch.afterCommit?.().catch((error: unknown) => log.warn({ err: error }, "follow-up work after the operation failed"));
