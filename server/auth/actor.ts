@@ -1,8 +1,7 @@
-import { getServerSession } from "next-auth";
 import type { Db } from "@/server/db/client";
 import { AppError } from "@/server/errors";
 import { authenticateToken } from "./api-tokens";
-import { authOptions } from "./options";
+import { currentSession } from "./current-session";
 
 /** Who is calling: a person through a browser session, or a tool through one of that person's API tokens. */
 export interface Actor {
@@ -38,7 +37,7 @@ export async function resolveActor(db: Db, headers: Headers): Promise<Actor | nu
     if (!actor) throw new AppError("UNAUTHENTICATED", "the API token is invalid, expired or revoked");
     return actor;
   }
-  const session = await getServerSession(authOptions());
+  const session = await currentSession();
   if (!session?.user?.id) return null;
   const actor = await loadActor(db, session.user.id, null);
   return actor && { ...actor, sessionId: session.sessionId ?? null };

@@ -4,7 +4,9 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { z } from "zod";
 import { db } from "@/server/db/client";
+import { translateDbError } from "@/server/db/errors";
 import { env } from "@/server/env";
+import { AppError } from "@/server/errors";
 import { CLIENT_ADDRESS_HEADER } from "@/server/security/client-address";
 import { logger } from "@/server/observability/logger";
 import { linkOidcIdentity } from "./oidc-link";
@@ -53,7 +55,16 @@ function oidcProvider(): OAuthConfig<OidcProfile> | null {
   };
 }
 
-export function authOptions(): AuthOptions {
+export interface AuthHooks {
+  /**
+   * The database could not be reached while checking a session. next-auth answers "no session" to any error in
+   * the jwt callback (and its own routes clear the cookie), so callers learn of the outage here and answer 503
+   * instead of treating a signed-in person as signed out.
+   */
+  onUnavailable?: (error: AppError) => void;
+}
+
+export function authOptions(hooks: AuthHooks = {}): AuthOptions {
   const oidc = oidcProvider();
   return {
     secret: env().NEXTAUTH_SECRET,
@@ -99,22 +110,31 @@ export function authOptions(): AuthOptions {
         return "refused" in linked ? `/signin?error=Oidc${linked.refused}` : true;
       },
       async jwt({ token, account }) {
-        if (account) {
-          // signIn has linked the identity; the link is the only way from it to an account
-          if (account.provider === "oidc") {
-            const linked = await db().account.findUnique({ where: { provider_providerAccountId: { provider: "oidc", providerAccountId: account.providerAccountId } }, select: { userId: true } });
-            if (!linked) throw new Error("an OIDC sign-in reached the session without a linked account");
-            token.sub = linked.userId;
+        try {
+          if (account) {
+            // signIn has linked the identity; the link is the only way from it to an account
+            if (account.provider === "oidc") {
+              const linked = await db().account.findUnique({ where: { provider_providerAccountId: { provider: "oidc", providerAccountId: account.providerAccountId } }, select: { userId: true } });
+              if (!linked) throw new Error("an OIDC sign-in reached the session without a linked account");
+              token.sub = linked.userId;
+            }
+            if (!token.sub) throw new Error("a sign-in reached the session without a user");
+            const opened = await openServerSession(db(), token.sub);
+            token.sid = opened.sid;
+            token.sessionId = opened.sessionId;
+            return token;
           }
-          if (!token.sub) throw new Error("a sign-in reached the session without a user");
-          const opened = await openServerSession(db(), token.sub);
-          token.sid = opened.sid;
-          token.sessionId = opened.sessionId;
+          // next-auth clears the cookie and answers "no session" when this throws
+          if (!token.sid || !token.sub || !(await isSessionLive(db(), token.sid, token.sub))) throw new SessionEndedError();
           return token;
+        } catch (error) {
+          const translated = translateDbError(error);
+          if (translated instanceof AppError && translated.code === "UNAVAILABLE") {
+            hooks.onUnavailable?.(translated);
+            throw translated;
+          }
+          throw error;
         }
-        // next-auth clears the cookie and answers "no session" when this throws
-        if (!token.sid || !token.sub || !(await isSessionLive(db(), token.sid, token.sub))) throw new SessionEndedError();
-        return token;
       },
       async session({ session, token }) {
         if (session.user && token.sub) session.user.id = token.sub;

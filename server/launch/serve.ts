@@ -16,6 +16,7 @@ import next from "next";
 import { CLIENT_ADDRESS_HEADER, clientAddress, trustedProxies } from "@/server/security/client-address";
 import { createKubeGateway, GATEWAY_PREFIX } from "@/server/api/kube-gateway/gateway";
 import { hostAdapters } from "@/server/api/host-adapters";
+import { answeringOutages } from "@/server/api/outage-status";
 import { db } from "@/server/db/client";
 import { env, portalUrl } from "@/server/env";
 import { logger } from "@/server/observability/logger";
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
       req.destroy();
       return;
     }
-    void handle(req, res);
+    void answeringOutages(res, () => handle(req, res));
   };
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     stampAddress(req);
