@@ -137,28 +137,20 @@ afterAll(async () => {
 });
 
 describe("the launcher keeps one embedded service's crash from the rest", () => {
-  it("kill -9 of the S3 store: it is back on its port within seconds; the database, the host and the portal answered throughout", async () => {
-    const [pid] = childPids("embedded-s3-child.ts");
+  const SERVICES = [
+    { service: "the S3 store", entry: "embedded-s3-child.ts", back: "the S3 store answering", probe: () => probeS3(), within: 10_000, others: { portal: 0, host: 0 }, log: /embedded S3 store exited \(SIGKILL\); starting it again/ },
+    { service: "the simulated host", entry: "hostsim-child.ts", back: "the host answering with the same CA and token", probe: () => probeHost(), within: 20_000, others: { portal: 0, s3: 0 }, log: /simulated host cluster exited \(SIGKILL\); starting it again/ },
+  ];
+  it.each(SERVICES)("kill -9 of $service: it is back on its port within seconds, and the other services and the portal answered throughout", async ({ entry, back, probe, within, others, log }) => {
+    const [pid] = childPids(entry);
     expect(pid).toBeGreaterThan(0);
     const failures = await watching(async () => {
       process.kill(pid, "SIGKILL");
-      await until("a new S3 store process", () => childPids("embedded-s3-child.ts").some((p) => p !== pid), 10_000);
-      await until("the S3 store answering", probeS3, 10_000);
+      await until(`a new ${entry} process`, () => childPids(entry).some((p) => p !== pid), 10_000);
+      await until(back, probe, within);
     });
-    expect(failures).toMatchObject({ portal: 0, host: 0 });
-    expect(output).toMatch(/embedded S3 store exited \(SIGKILL\); starting it again/);
-  });
-
-  it("kill -9 of the simulated host: it is back on its port with the same CA and token; the database, S3 and the portal answered throughout", async () => {
-    const [pid] = childPids("hostsim-child.ts");
-    expect(pid).toBeGreaterThan(0);
-    const failures = await watching(async () => {
-      process.kill(pid, "SIGKILL");
-      await until("a new host process", () => childPids("hostsim-child.ts").some((p) => p !== pid), 10_000);
-      await until("the host answering with the same CA", probeHost, 20_000);
-    });
-    expect(failures).toMatchObject({ portal: 0, s3: 0 });
-    expect(output).toMatch(/simulated host cluster exited \(SIGKILL\); starting it again/);
+    expect(failures).toMatchObject(others);
+    expect(output).toMatch(log);
   });
 
   it("SIGTERM stops the launcher and every service it started", async () => {
