@@ -23,6 +23,7 @@ import https from "node:https";
 import { assertSafeKubeconfig } from "./kubeconfig-safety";
 import { AppError } from "@/server/errors";
 import { translateKubernetesError } from "./errors";
+import { DEFAULT_RETRY_POLICY, retryTransient, type RetryPolicy } from "./retry";
 
 export const FIELD_MANAGER = "open-vcluster";
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -34,6 +35,8 @@ export interface HostClientOptions {
   requestTimeoutMs?: number;
   /** how the host is named in error messages; defaults to the server's host:port */
   hostName?: string;
+  /** how idempotent calls are retried after a transient failure */
+  retry?: RetryPolicy;
 }
 
 export interface HostClients {
@@ -49,7 +52,12 @@ export interface HostClients {
   objects: KubernetesObjectApi;
   /** runs one call against the host, translating its failure into an AppError naming `what` */
   call<T>(what: string, fn: () => Promise<T>): Promise<T>;
-  /** server-side apply as field manager `open-vcluster`, forcing ownership of the fields it sets */
+  /**
+   * `call` for a request that may be sent again without effect beyond the first (get, list, apply, a patch to
+   * absolute values, delete): a transient failure is retried with backoff, honouring Retry-After (retry.ts)
+   */
+  idempotent<T>(what: string, fn: () => Promise<T>): Promise<T>;
+  /** server-side apply as field manager `open-vcluster`, forcing ownership of the fields it sets; retried as idempotent */
   apply<T extends KubernetesObject>(object: T): Promise<T>;
 }
 
@@ -112,6 +120,8 @@ export function createHostClients(kubeconfig: string, options: HostClientOptions
       throw translateKubernetesError(err, { host: hostName, what, timeoutMs: requestTimeoutMs });
     }
   };
+  const retry = options.retry ?? DEFAULT_RETRY_POLICY;
+  const idempotent = <T>(what: string, fn: () => Promise<T>): Promise<T> => retryTransient(() => call(what, fn), retry);
   return {
     kubeConfig,
     server,
@@ -124,9 +134,10 @@ export function createHostClients(kubeconfig: string, options: HostClientOptions
     version: new VersionApi(configuration),
     objects,
     call,
+    idempotent,
     async apply<T extends KubernetesObject>(object: T): Promise<T> {
       try {
-        return await call(`apply of ${describeObject(object)}`, () => objects.patch<T>(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
+        return await idempotent(`apply of ${describeObject(object)}`, () => objects.patch<T>(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
       } catch (err) {
         // apply creates what is missing, so a 404 means the host does not serve this kind (or its namespace is gone)
         if (err instanceof AppError && err.code === "NOT_FOUND") {

@@ -27,10 +27,10 @@ export function isPaused(object: { metadata?: { annotations?: Record<string, str
 
 export async function findControlPlane(clients: HostClients, target: VClusterTarget): Promise<ControlPlane | null> {
   const labelSelector = controlPlaneSelector(target.name);
-  const statefulSets = await clients.call(`StatefulSets ${labelSelector} in ${target.namespace}`, () => clients.apps.listNamespacedStatefulSet({ namespace: target.namespace, labelSelector }));
+  const statefulSets = await clients.idempotent(`StatefulSets ${labelSelector} in ${target.namespace}`, () => clients.apps.listNamespacedStatefulSet({ namespace: target.namespace, labelSelector }));
   const sts = statefulSets.items.find((s) => !s.metadata?.deletionTimestamp);
   if (sts) return { kind: "StatefulSet", object: sts };
-  const deployments = await clients.call(`Deployments ${labelSelector} in ${target.namespace}`, () => clients.apps.listNamespacedDeployment({ namespace: target.namespace, labelSelector }));
+  const deployments = await clients.idempotent(`Deployments ${labelSelector} in ${target.namespace}`, () => clients.apps.listNamespacedDeployment({ namespace: target.namespace, labelSelector }));
   const deployment = deployments.items.find((d) => !d.metadata?.deletionTimestamp);
   return deployment ? { kind: "Deployment", object: deployment } : null;
 }
@@ -38,8 +38,8 @@ export async function findControlPlane(clients: HostClients, target: VClusterTar
 export function patchWorkload(clients: HostClients, namespace: string, kind: ControlPlane["kind"], name: string, body: object): Promise<Workload> {
   const what = `${kind} ${namespace}/${name}`;
   return kind === "StatefulSet"
-    ? clients.call(what, () => clients.apps.patchNamespacedStatefulSet({ namespace, name, body }, mergePatch))
-    : clients.call(what, () => clients.apps.patchNamespacedDeployment({ namespace, name, body }, mergePatch));
+    ? clients.idempotent(what, () => clients.apps.patchNamespacedStatefulSet({ namespace, name, body }, mergePatch))
+    : clients.idempotent(what, () => clients.apps.patchNamespacedDeployment({ namespace, name, body }, mergePatch));
 }
 
 /** prepareScaleDown: annotations first and replicas 0 in one merge patch; an already scaled-down one keeps `fallback`. */
@@ -67,7 +67,7 @@ function resumeBody(object: Workload): object {
 
 async function etcdStatefulSets(clients: HostClients, target: VClusterTarget): Promise<V1StatefulSet[]> {
   const labelSelector = etcdSelector(target.name);
-  const list = await clients.call(`StatefulSets ${labelSelector} in ${target.namespace}`, () => clients.apps.listNamespacedStatefulSet({ namespace: target.namespace, labelSelector }));
+  const list = await clients.idempotent(`StatefulSets ${labelSelector} in ${target.namespace}`, () => clients.apps.listNamespacedStatefulSet({ namespace: target.namespace, labelSelector }));
   return list.items;
 }
 

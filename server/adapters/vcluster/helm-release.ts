@@ -13,12 +13,22 @@ import { AppError } from "@/server/errors";
 import { chartArgs, chartKind, CHART_NAME, type ChartSource } from "@/server/adapters/helm/chart-source";
 import { helmBinary } from "@/server/adapters/helm/helm-binary";
 import type { HostClients } from "@/server/adapters/kubernetes/host-client";
+import { retryTransient, type RetryPolicy } from "@/server/adapters/kubernetes/retry";
 import { renderNamespace, type PodSecurityLevel } from "./namespace";
 import type { HostSpec, VClusterTarget } from "./types";
 import { renderValues } from "./values";
 
 const HELM_TIMEOUT_MS = 5 * 60_000;
 const MAX_MESSAGE = 600;
+
+/**
+ * A helm run that failed for a transient host error is run again: `upgrade --install` and `uninstall` converge on the
+ * same release whatever part of them already happened. Helm's client-go already waits out each 429/5xx that carries
+ * Retry-After, so what reaches here is a run that gave up; a few tries, seconds apart, then the step fails. A release
+ * left pending by a run that died is not retried here: helm answers "another operation is in progress" (CONFLICT),
+ * which may be true (a worker that lost its lease), so the step fails rather than race it.
+ */
+export const HELM_RETRY_POLICY: RetryPolicy = { tries: 3, baseMs: 1_000, capMs: 4_000, maxRetryAfterMs: 4_000, budgetMs: 2 * 60_000 };
 
 export interface HelmReleaseOptions {
   /** where the chart comes from and the version this host pins */
@@ -29,6 +39,8 @@ export interface HelmReleaseOptions {
   exportKubeConfigServer?: (target: VClusterTarget) => string | undefined;
   /** the Pod Security Standard enforced on the vcluster's namespace (default baseline) */
   podSecurity?: PodSecurityLevel;
+  /** how a helm run that failed for a transient host error is repeated (default HELM_RETRY_POLICY) */
+  retry?: RetryPolicy;
 }
 
 export interface HelmRelease {
@@ -73,7 +85,9 @@ export function helmMessage(stderr: string): string {
 export function helmFailure(action: string, host: string, chart: string, run: HelmRun): AppError {
   const detail = helmMessage(run.stderr) || `exit ${run.code}`;
   if (/unauthorized|forbidden/i.test(detail)) return new AppError("FORBIDDEN", `host ${host} refused the portal's host credentials during helm ${action}: ${detail}`);
-  if (/currently unable to handle the request|the server has received too many requests|Internal error occurred|etcdserver: request timed out/i.test(detail)) {
+  // client-go's wording for 503, 429, a 500 or 504 without a Status body (apimachinery NewGenericServerResponse), the
+  // apiserver's for an internal error and for its request timeout (apiserver filters/timeout.go)
+  if (/currently unable to handle the request|the server has received too many requests|has prevented the request from succeeding|unable to return a response in the time allotted|request did not complete within|Internal error occurred|etcdserver: request timed out/i.test(detail)) {
     return new AppError("UNAVAILABLE", `host ${host} answered helm ${action} with a transient error: ${detail}`);
   }
   if (/connection refused|i\/o timeout|no such host|timed out|EOF|connection reset|TLS handshake timeout/i.test(detail) && !/chart|repo|index|registry/i.test(detail)) {
@@ -122,6 +136,7 @@ export function resolveChart(source: ChartSource, version: string): { args: stri
 
 export function createHelmRelease(clients: HostClients, kubeconfig: string, options: HelmReleaseOptions): HelmRelease {
   const bin = options.bin ?? helmBinary();
+  const retry = options.retry ?? HELM_RETRY_POLICY;
   // helm keeps its repository cache and config out of the user's home, and never reads a user's plugins
   const helmEnv = (dir: string): NodeJS.ProcessEnv => ({
     NODE_ENV: process.env.NODE_ENV,
@@ -153,18 +168,22 @@ export function createHelmRelease(clients: HostClients, kubeconfig: string, opti
       await clients.apply(renderNamespace(target, spec, options.podSecurity ?? "baseline"));
       await withPrivateFiles({ "values.yaml": values, kubeconfig }, async (p, dir) => {
         await checkLocalVersion(chart, chartVersion, dir);
-        const run = await runHelm(
-          bin,
-          ["upgrade", "--install", target.name, ...chart.args, "--namespace", target.namespace, "--values", p["values.yaml"], "--kubeconfig", p.kubeconfig, "--wait=false"],
-          helmEnv(dir),
-        );
-        if (run.code !== 0) throw helmFailure("upgrade --install", clients.hostName, chart.display, run);
+        await retryTransient(async () => {
+          const run = await runHelm(
+            bin,
+            ["upgrade", "--install", target.name, ...chart.args, "--namespace", target.namespace, "--values", p["values.yaml"], "--kubeconfig", p.kubeconfig, "--wait=false"],
+            helmEnv(dir),
+          );
+          if (run.code !== 0) throw helmFailure("upgrade --install", clients.hostName, chart.display, run);
+        }, retry);
       });
     },
     async uninstall(target) {
       await withPrivateFiles({ kubeconfig }, async (p, dir) => {
-        const run = await runHelm(bin, ["uninstall", target.name, "--namespace", target.namespace, "--kubeconfig", p.kubeconfig, "--wait"], helmEnv(dir));
-        if (run.code !== 0 && !/release: not found/i.test(run.stderr)) throw helmFailure("uninstall", clients.hostName, options.chart.ref, run);
+        await retryTransient(async () => {
+          const run = await runHelm(bin, ["uninstall", target.name, "--namespace", target.namespace, "--kubeconfig", p.kubeconfig, "--wait"], helmEnv(dir));
+          if (run.code !== 0 && !/release: not found/i.test(run.stderr)) throw helmFailure("uninstall", clients.hostName, options.chart.ref, run);
+        }, retry);
       });
     },
   };

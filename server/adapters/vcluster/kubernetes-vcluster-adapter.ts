@@ -74,7 +74,7 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
   async suspend(target: VClusterTarget, configuredReplicas = 1): Promise<void> {
     const plane = await this.requireControlPlane(target);
     await pauseControlPlane(this.clients, target, plane, configuredReplicas);
-    await this.clients.call(`deletion of the synced workload pods in ${target.namespace}`, () =>
+    await this.clients.idempotent(`deletion of the synced workload pods in ${target.namespace}`, () =>
       this.clients.core.deleteCollectionNamespacedPod({ namespace: target.namespace, labelSelector: `${MANAGED_BY_LABEL}=${target.name}` }),
     );
   }
@@ -89,14 +89,17 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
     await this.release.uninstall(target);
     const what = `namespace ${target.namespace}`;
     try {
-      await this.clients.call(`deletion of ${what}`, () => this.clients.core.deleteNamespace({ name: target.namespace }));
+      await this.clients.idempotent(`deletion of ${what}`, () => this.clients.core.deleteNamespace({ name: target.namespace }));
     } catch (err) {
-      if (!isNotFound(err)) throw err;
+      // a namespace already terminating answers a further delete with 409 "The system is ensuring all content is
+      // removed from this namespace" (kubernetes pkg/registry/core/namespace/storage/storage.go): that is the case
+      // after an earlier attempt, or a retried delete whose first answer was lost, so wait for it like the first
+      if (!isNotFound(err) && !(err instanceof AppError && err.code === "CONFLICT")) throw err;
     }
     const deadline = Date.now() + this.options.uninstallTimeoutMs;
     for (;;) {
       try {
-        await this.clients.call(what, () => this.clients.core.readNamespace({ name: target.namespace }));
+        await this.clients.idempotent(what, () => this.clients.core.readNamespace({ name: target.namespace }));
       } catch (err) {
         if (isNotFound(err)) return;
         throw err;
@@ -112,8 +115,8 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
     const controlPlane = await findControlPlane(this.clients, target);
     if (!controlPlane) return deriveHostStatus({ controlPlane: null, pods: [], events: [], apiServerEndpoint: null });
     const [pods, events, secret] = await Promise.all([
-      this.clients.call(`control plane pods in ${target.namespace}`, () => this.clients.core.listNamespacedPod({ namespace: target.namespace, labelSelector: controlPlaneSelector(target.name) })),
-      this.clients.call(`events in ${target.namespace}`, () => this.clients.core.listNamespacedEvent({ namespace: target.namespace })),
+      this.clients.idempotent(`control plane pods in ${target.namespace}`, () => this.clients.core.listNamespacedPod({ namespace: target.namespace, labelSelector: controlPlaneSelector(target.name) })),
+      this.clients.idempotent(`events in ${target.namespace}`, () => this.clients.core.listNamespacedEvent({ namespace: target.namespace })),
       this.readKubeconfigSecret(target),
     ]);
     const ownNames = (n: string | undefined) => !!n && (n === target.name || n.startsWith(`${target.name}-`) || n.startsWith(`data-${target.name}-`));
@@ -176,7 +179,7 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
   private async readKubeconfigSecret(target: VClusterTarget): Promise<string | null> {
     const name = kubeconfigSecretName(target.name);
     try {
-      const secret = await this.clients.call(`Secret ${target.namespace}/${name}`, () => this.clients.core.readNamespacedSecret({ namespace: target.namespace, name }));
+      const secret = await this.clients.idempotent(`Secret ${target.namespace}/${name}`, () => this.clients.core.readNamespacedSecret({ namespace: target.namespace, name }));
       const data = secret.data?.config;
       return data ? Buffer.from(data, "base64").toString("utf8") : null;
     } catch (err) {
@@ -199,7 +202,7 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
   /** Refuses to touch a namespace that belongs to something else; returns it when it exists. */
   private async assertNamespaceIsOurs(target: VClusterTarget) {
     try {
-      const ns = await this.clients.call(`namespace ${target.namespace}`, () => this.clients.core.readNamespace({ name: target.namespace }));
+      const ns = await this.clients.idempotent(`namespace ${target.namespace}`, () => this.clients.core.readNamespace({ name: target.namespace }));
       const owner = ns.metadata?.labels?.[VCLUSTER_ID_LABEL];
       if (owner !== target.vclusterId) {
         throw new AppError("CONFLICT", `namespace ${target.namespace} on host ${this.clients.hostName} exists and ${owner ? `belongs to vcluster ${owner}` : "is not managed by the portal"}; choose another namespace`);

@@ -35,7 +35,7 @@ export function pointAtForward(kubeconfig: string, localPort: number): string {
 }
 
 export async function withVirtualApi<T>(clients: HostClients, target: VClusterTarget, kubeconfig: string, fn: (kubeconfig: string) => Promise<T>): Promise<T> {
-  const pods = await clients.call(`control plane pods in ${target.namespace}`, () => clients.core.listNamespacedPod({ namespace: target.namespace, labelSelector: controlPlaneSelector(target.name) }));
+  const pods = await clients.idempotent(`control plane pods in ${target.namespace}`, () => clients.core.listNamespacedPod({ namespace: target.namespace, labelSelector: controlPlaneSelector(target.name) }));
   const pod = pods.items.find(isReady);
   if (!pod?.metadata?.name) throw new AppError("UNAVAILABLE", `vcluster ${target.name} has no ready control plane pod in namespace ${target.namespace} on host ${clients.hostName}`);
   const forward = await forwardPodPort(clients, target.namespace, pod.metadata.name, VIRTUAL_API_PORT);
@@ -67,7 +67,7 @@ export async function openVirtualApi(clients: HostClients, target: VClusterTarge
   const cluster = kc.getCurrentCluster();
   const user = kc.getCurrentUser();
   if (!cluster || !user) throw new AppError("INVALID", `the kubeconfig of vcluster ${target.name} names no cluster or user`);
-  const pods = await clients.call(`control plane pods in ${target.namespace}`, () => clients.core.listNamespacedPod({ namespace: target.namespace, labelSelector: controlPlaneSelector(target.name) }));
+  const pods = await clients.idempotent(`control plane pods in ${target.namespace}`, () => clients.core.listNamespacedPod({ namespace: target.namespace, labelSelector: controlPlaneSelector(target.name) }));
   const pod = pods.items.find(isReady);
   if (!pod?.metadata?.name) throw new AppError("UNAVAILABLE", `vcluster ${target.name} has no ready control plane pod in namespace ${target.namespace} on host ${clients.hostName}`);
   const forward = await forwardPodPort(clients, target.namespace, pod.metadata.name, VIRTUAL_API_PORT);
