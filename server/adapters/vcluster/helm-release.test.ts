@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { helmFailure, helmMessage, resolveChart } from "./helm-release";
+import { createHostClients } from "@/server/adapters/kubernetes/host-client";
+import { createHelmRelease, helmFailure, helmMessage, resolveChart } from "./helm-release";
 
 const run = (stderr: string) => ({ code: 1, stdout: "", stderr });
 
@@ -40,5 +41,42 @@ describe("helm's failures, translated once", () => {
     expect(resolveChart({ ref: "https://charts.loft.sh", version: "0.36.1" }, "0.30.0").args).toEqual(["vcluster", "--repo", "https://charts.loft.sh", "--version", "0.30.0"]);
     expect(resolveChart({ ref: "oci://ghcr.io/loft-sh/charts/vcluster", version: "0.36.1" }, "0.36.1").args).toEqual(["oci://ghcr.io/loft-sh/charts/vcluster", "--version", "0.36.1"]);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("helm runs that fail for a transient host error", () => {
+  /** A stand-in helm that prints `stderr[n]` and exits 1 on its n-th run, then succeeds; the run count is in a file. */
+  function fakeHelm(stderr: string[]) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-helm-"));
+    const count = path.join(dir, "runs");
+    fs.writeFileSync(count, "0");
+    const lines = stderr.map((line, i) => `[ "$n" = "${i + 1}" ] && { echo '${line}' >&2; exit 1; }`).join("\n");
+    const bin = path.join(dir, "helm");
+    fs.writeFileSync(bin, `#!/bin/sh\nn=$(($(cat "${count}") + 1))\necho "$n" > "${count}"\n${lines}\nexit 0\n`, { mode: 0o755 });
+    return { bin, runs: () => Number(fs.readFileSync(count, "utf8")), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+  const kubeconfig = ["apiVersion: v1", "kind: Config", "clusters: [{name: h, cluster: {server: 'https://127.0.0.1:1'}}]", "users: [{name: u, user: {token: t}}]", "contexts: [{name: c, context: {cluster: h, user: u}}]", "current-context: c"].join("\n");
+  const target = { vclusterId: "id-a", projectId: "p", name: "a", namespace: "vc-a" };
+  const retry = { tries: 3, baseMs: 1, capMs: 2, maxRetryAfterMs: 2, budgetMs: 10_000 };
+  const release = (bin: string) => createHelmRelease(createHostClients(kubeconfig, { hostName: "h" }), kubeconfig, { chart: { ref: "https://charts.loft.sh", version: "0.36.1" }, bin, retry });
+
+  it("runs again after the host was unavailable, until it succeeds", async () => {
+    const helm = fakeHelm(["Error: uninstallation completed with 1 error(s): the server is currently unable to handle the request (delete services a)", "Error: Get \"https://h/api\": net/http: TLS handshake timeout"]);
+    await release(helm.bin).uninstall(target);
+    expect(helm.runs()).toBe(3);
+    helm.cleanup();
+  });
+
+  it("gives up after its tries, and never reruns over another helm's release in progress", async () => {
+    const down = "Error: the server was unable to return a response in the time allotted, but may still be processing the request (get secrets)";
+    const helm = fakeHelm([down, down, down, down]);
+    await expect(release(helm.bin).uninstall(target)).rejects.toMatchObject({ code: "UNAVAILABLE", message: expect.stringContaining("tried 3 times") });
+    expect(helm.runs()).toBe(3);
+    helm.cleanup();
+
+    const busy = fakeHelm(["Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress"]);
+    await expect(release(busy.bin).uninstall(target)).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(busy.runs()).toBe(1);
+    busy.cleanup();
   });
 });
