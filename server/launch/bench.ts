@@ -5,7 +5,7 @@
 import path from "node:path";
 import { run } from "./build";
 
-const BENCHMARKS = ["hostsim/bench.ts", "server/engine/bench.ts", "server/services/snapshots/snapshot-bench.ts", "server/services/vclusters/list-bench.ts", "server/api/kube-gateway/gateway-bench.ts", "server/launch/bench-web.ts"];
+const BENCHMARKS = ["hostsim/bench.ts", "server/engine/bench.ts", "server/engine/fault-bench.ts", "server/services/snapshots/snapshot-bench.ts", "server/services/vclusters/list-bench.ts", "server/api/kube-gateway/gateway-bench.ts", "server/launch/bench-web.ts"];
 
 for (const file of BENCHMARKS) {
   console.log(`\n=== ${file}`);
