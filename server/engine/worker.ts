@@ -14,7 +14,7 @@ import type { Operation } from "@/server/generated/prisma/client";
 import { logger } from "@/server/observability/logger";
 import { completeOperationFailed, completeOperationSucceeded, scheduleRetry } from "./complete-operation";
 import { EXECUTORS, type ExecutionContext } from "./executors";
-import { backoffMs } from "./backoff";
+import { backoffMs } from "@/server/backoff";
 import { claimNextOperation, LeaseLostError, NOTIFY_CHANNEL, renewLease } from "./operations";
 import { isRetryable } from "./retryable";
 

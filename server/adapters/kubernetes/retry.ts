@@ -4,7 +4,7 @@
  * 14 item 3). Only calls whose repetition cannot do anything the first did not (get, list, server-side apply, a merge
  * patch to absolute values, delete) go through here; a create is never repeated blindly.
  */
-import { backoffMs } from "@/server/engine/backoff";
+import { backoffMs } from "@/server/backoff";
 import { AppError } from "@/server/errors";
 
 export interface RetryPolicy {

@@ -5,7 +5,7 @@
  */
 import http from "node:http";
 import https from "node:https";
-import { backoffMs } from "@/server/engine/backoff";
+import { backoffMs } from "@/server/backoff";
 import type { Db } from "@/server/db/client";
 import { logger } from "@/server/observability/logger";
 import { unseal } from "@/server/security/seal";

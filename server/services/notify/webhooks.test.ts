@@ -7,7 +7,7 @@ import { callerFor } from "@/server/testing/caller";
 import { actorOf, createProject, createUser } from "@/server/testing/factories";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
 import { recordClusterEvent, recordQuotaThreshold } from "./cluster-events";
-import { backoffMs as webhookBackoffMs } from "@/server/engine/backoff";
+import { backoffMs as webhookBackoffMs } from "@/server/backoff";
 import { NO_ANSWER, startWebhookDispatcher } from "./webhook-dispatcher";
 import { verifyWebhookSignature } from "./webhook-signature";
 
