@@ -12,23 +12,27 @@ import { createOwnerAndProject, recordTestVCluster, registerTestHost, startTestH
 import { testChart } from "./test-chart";
 
 /**
- * 20 % of host requests fail. 500s (with the Retry-After: 1 hostsim sends) hit every request, helm's too; requests
- * that are never answered hit those only the portal's own client makes (helm's are left out: helm's client-go sets no
- * request deadline, so one unanswered request holds helm until the portal's 5-minute limit on a helm run).
+ * At least 20 % of host requests fail. 500s (with the Retry-After: 1 hostsim sends) and 504s hit every request, helm's
+ * too: a 504 is what kube-apiserver answers when a request outlives its --request-timeout (k8s.io/apiserver
+ * pkg/server/filters/timeout.go). Requests that are never answered at all hit only those the portal's own client
+ * makes, which has a deadline per request; helm's client-go sets none, so one unanswered request would hold helm
+ * until the portal's limit on a helm run.
  */
 export function twentyPercentFaults(seed: number): Faults {
-  // the second rule sees only what the first let through: 0.1 + 0.9 × 0.111 ≈ 0.2 where both apply
-  const timeout = (verb: string, resource: string) => ({ verb, resource, rate: 0.111, status: "timeout" as const });
+  // each rule sees only what the ones before it let through: 0.1 + 0.9 × 0.111 ≈ 0.2 for helm's requests, more for
+  // the portal's reads and deletes listed here
+  const unanswered = (verb: string, resource: string) => ({ verb, resource, rate: 0.111, status: "timeout" as const });
   return {
     seed,
     errors: [
       { rate: 0.1, status: 500 },
-      timeout("list", "deployments"),
-      timeout("list", "events"),
-      timeout("get", "namespaces"),
-      timeout("patch", "namespaces"),
-      timeout("deletecollection", "pods"),
-      timeout("delete", "namespaces"),
+      unanswered("list", "deployments"),
+      unanswered("list", "events"),
+      unanswered("get", "namespaces"),
+      unanswered("patch", "namespaces"),
+      unanswered("deletecollection", "pods"),
+      unanswered("delete", "namespaces"),
+      { rate: 0.111, status: 504 },
     ],
   };
 }

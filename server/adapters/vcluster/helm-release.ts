@@ -181,7 +181,9 @@ export function createHelmRelease(clients: HostClients, kubeconfig: string, opti
     async uninstall(target) {
       await withPrivateFiles({ kubeconfig }, async (p, dir) => {
         await retryTransient(async () => {
-          const run = await runHelm(bin, ["uninstall", target.name, "--namespace", target.namespace, "--kubeconfig", p.kubeconfig, "--wait"], helmEnv(dir));
+          // No --wait: the adapter then deletes the namespace, which holds every namespaced object of the release, and
+          // waits for it to be gone. With --wait, under 10 % host 500s, helm was seen to sit out its whole timeout.
+          const run = await runHelm(bin, ["uninstall", target.name, "--namespace", target.namespace, "--kubeconfig", p.kubeconfig], helmEnv(dir));
           if (run.code !== 0 && !/release: not found/i.test(run.stderr)) throw helmFailure("uninstall", clients.hostName, options.chart.ref, run);
         }, retry);
       });
