@@ -5,6 +5,9 @@ import type { TestDatabase } from "@/server/testing/test-database";
 import { parseConditions } from "./conditions";
 import { createAdapterProvider } from "./host-adapters";
 import { startReconcilers } from "./reconciler";
+import type { AdapterProvider } from "./worker";
+import type { VClusterAdapter } from "@/server/adapters/vcluster/types";
+import { AppError } from "@/server/errors";
 import { testChart } from "@/server/testing/test-chart";
 
 let env: EngineEnvironment;
@@ -81,4 +84,36 @@ describe("reconciler", () => {
       await second.stop();
     }
   }, 180_000);
+
+  it("tries a failed reconcile again by itself with backoff, and reads every vcluster again on the periodic resync", async () => {
+    const { owner, project } = await createOwnerAndProject(t.db);
+    const { vcluster, operation } = await recordTestVCluster(t.db, project.id, owner.id, "requeued");
+    await waitForOperation(t.db, operation.id);
+    await t.db.vCluster.update({ where: { id: vcluster.id }, data: { statusObservedAt: null } });
+    // the host's answers for this vcluster fail three times, then come back; nothing on the host changes meanwhile
+    const inner = createAdapterProvider(t.db, TEST_CREDENTIALS_KEY, { chart: testChart() });
+    let reads = 0;
+    const adapters: AdapterProvider = {
+      async forHost(id) {
+        const adapter = await inner.forHost(id);
+        const status: VClusterAdapter["status"] = async (target) => {
+          if (target.name !== "requeued") return adapter.status(target);
+          reads += 1;
+          if (reads <= 3) throw new AppError("UNAVAILABLE", `host read ${reads} failed`);
+          return adapter.status(target);
+        };
+        return new Proxy(adapter, { get: (real, prop, receiver) => (prop === "status" ? status : Reflect.get(real, prop, receiver)) });
+      },
+    };
+    const reconciler = startReconcilers({ db: t.db, adapters, credentialsKey: TEST_CREDENTIALS_KEY, workerId: "reconciler-requeue", leaseMs: 1_500, debounceMs: 20, requeueBaseMs: 50, resyncMs: 400, hostRefreshMs: 60_000 });
+    try {
+      const observed = await eventually(() => t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } }), (v) => v.statusObservedAt !== null, "the status read after three failures");
+      expect(reads).toBeGreaterThanOrEqual(4);
+      const after = reads;
+      await eventually(async () => reads, (n) => n >= after + 2, "reads of the resync, without any host event");
+      expect((await t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } })).statusObservedAt?.getTime()).toBeGreaterThan(observed.statusObservedAt?.getTime() ?? 0);
+    } finally {
+      await reconciler.stop();
+    }
+  }, 120_000);
 });

@@ -7,6 +7,7 @@ import { runLeaderElection } from "@/server/adapters/kubernetes/lease";
 import { watchControlPlanes } from "@/server/adapters/vcluster/watch-control-planes";
 import type { Db } from "@/server/db/client";
 import type { Prisma } from "@/server/generated/prisma/client";
+import { backoffMs } from "@/server/backoff";
 import { logger } from "@/server/observability/logger";
 import { unseal } from "@/server/security/seal";
 import { announceVClusterChange } from "./change-events";
@@ -24,7 +25,13 @@ export interface ReconcilerOptions {
   hostRefreshMs?: number;
   leaseMs?: number;
   debounceMs?: number;
+  /** how often every vcluster of a led host is read again although no event came (default 5 min) */
+  resyncMs?: number;
+  /** the first wait before a failed reconcile is tried again; it doubles per failure up to 60 s (default 1 s) */
+  requeueBaseMs?: number;
 }
+
+const REQUEUE_CAP_MS = 60_000;
 
 interface Stoppable {
   stop(): Promise<void> | void;
@@ -59,19 +66,35 @@ function startHostReconciler(options: ReconcilerOptions, host: { id: string; nam
   const pending = new Map<string, NodeJS.Timeout>();
   let watch: Stoppable | null = null;
 
-  const schedule = (namespace: string) => {
+  const failures = new Map<string, number>();
+  let resync: NodeJS.Timeout | null = null;
+  let leading = false;
+
+  // As controller-runtime requeues a failed Reconcile with backoff: a failure is retried by itself, not only on
+  // the next event, which may never come for a host that is quiet.
+  const schedule = (namespace: string, delayMs = options.debounceMs ?? 100) => {
     clearTimeout(pending.get(namespace));
     pending.set(
       namespace,
       setTimeout(() => {
         pending.delete(namespace);
-        reconcileVCluster(options.db, options.adapters, host.id, namespace).catch((error: unknown) =>
-          log.warn({ err: error, namespace }, "reconcile failed; the next event or resync retries"),
+        reconcileVCluster(options.db, options.adapters, host.id, namespace).then(
+          () => failures.delete(namespace),
+          (error: unknown) => {
+            const failed = (failures.get(namespace) ?? 0) + 1;
+            failures.set(namespace, failed);
+            const retryInMs = backoffMs(failed, options.requeueBaseMs ?? 1_000, REQUEUE_CAP_MS);
+            log.warn({ err: error, namespace, retryInMs }, "reconcile failed; trying again");
+            if (leading) schedule(namespace, retryInMs);
+          },
         );
-      }, options.debounceMs ?? 100),
+      }, delayMs),
     );
   };
-
+  const scheduleAll = async () => {
+    const vclusters = await options.db.vCluster.findMany({ where: { hostClusterId: host.id }, select: { namespace: true } });
+    for (const v of vclusters) if (!pending.has(v.namespace)) schedule(v.namespace);
+  };
   const election = runLeaderElection({
     kubeconfig: host.kubeconfig,
     identity: options.workerId,
@@ -79,12 +102,19 @@ function startHostReconciler(options: ReconcilerOptions, host: { id: string; nam
     leaseMs: options.leaseMs ?? 15_000,
     onStartedLeading: async () => {
       log.info("reconciling this host");
-      const vclusters = await options.db.vCluster.findMany({ where: { hostClusterId: host.id }, select: { namespace: true } });
-      for (const v of vclusters) schedule(v.namespace);
+      leading = true;
+      await scheduleAll();
       watch = watchControlPlanes({ kubeconfig: host.kubeconfig, onChange: (event) => schedule(event.namespace) });
+      // the periodic resync of a level-based controller: what no event reported is still found
+      resync = setInterval(() => void scheduleAll().catch((error: unknown) => log.warn({ err: error }, "resync failed; the next one tries again")), options.resyncMs ?? 300_000);
     },
     onStoppedLeading: async () => {
       log.info("no longer reconciling this host");
+      leading = false;
+      if (resync) clearInterval(resync);
+      resync = null;
+      for (const timer of pending.values()) clearTimeout(timer);
+      pending.clear();
       await watch?.stop();
       watch = null;
     },
@@ -92,6 +122,8 @@ function startHostReconciler(options: ReconcilerOptions, host: { id: string; nam
 
   return {
     async stop() {
+      leading = false;
+      if (resync) clearInterval(resync);
       for (const timer of pending.values()) clearTimeout(timer);
       await election.stop();
       await watch?.stop();
