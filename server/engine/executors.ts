@@ -2,6 +2,7 @@
  * What each operation kind does on the host. Every step is idempotent (apply, scale to a number, delete what
  * exists), so an operation resumed by another worker after a crash repeats nothing harmful.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import type { HostStatus, VClusterAdapter } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
@@ -43,15 +44,6 @@ function patchOf(status: HostStatus): StatusPatch {
   return { readyReplicas: status.readyReplicas, apiServerEndpoint: status.apiServerEndpoint, conditions: status.conditions };
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-
 /** Polls the host's view of the vcluster until `done`, within this attempt's time budget. */
 async function waitForHost(ctx: ExecutionContext, what: string, done: (s: HostStatus) => boolean): Promise<HostStatus> {
   const deadline = Date.now() + ctx.readyTimeoutMs;
@@ -69,7 +61,10 @@ async function waitForHost(ctx: ExecutionContext, what: string, done: (s: HostSt
         `${what} not reached within ${Math.round(ctx.readyTimeoutMs / 1000)} s (ready replicas ${status.readyReplicas}/${status.desiredReplicas}${ready ? `, ${ready.reason}: ${ready.message}` : ""})`,
       );
     }
-    await sleep(ctx.statusPollMs, ctx.signal);
+    // an abort is the lease lost: the next turn of the loop says so
+    await delay(ctx.statusPollMs, undefined, { signal: ctx.signal }).catch((error: unknown) => {
+      if (!ctx.signal.aborted) throw error;
+    });
   }
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { link, readdir, readFile, stat, unlink, writeFile } from "node:fs/promises";
@@ -77,7 +78,7 @@ async function withBuildLock<T>(root: string, work: () => Promise<T>): Promise<T
       if (taken) break;
       const owner = Number(await readFile(file, "utf8").catch(() => ""));
       if (owner > 0 && !isAlive(owner)) await unlink(file).catch(() => undefined);
-      else await new Promise((resolve) => setTimeout(resolve, 500));
+      else await delay(500);
     }
   } finally {
     await unlink(mine);

@@ -4,6 +4,7 @@
  * 14 item 3). Only calls whose repetition cannot do anything the first did not (get, list, server-side apply, a merge
  * patch to absolute values, delete) go through here; a create is never repeated blindly.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { backoffMs } from "@/server/backoff";
 import { AppError } from "@/server/errors";
 
@@ -31,8 +32,6 @@ export function isTransient(err: unknown): err is AppError {
   return err instanceof AppError && err.code === "UNAVAILABLE";
 }
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** The pause before try `retry + 1`: the host's Retry-After when it sent one (capped), else backoff with jitter. */
 export function retryDelayMs(err: AppError, retry: number, policy: RetryPolicy): number {
   if (err.retryAfter !== undefined) return Math.min(err.retryAfter * 1000, policy.maxRetryAfterMs);
@@ -44,7 +43,7 @@ export function retryDelayMs(err: AppError, retry: number, policy: RetryPolicy):
  * or the policy's tries or time run out; the last failure then says how often it was tried.
  */
 export async function retryTransient<T>(fn: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY_POLICY): Promise<T> {
-  const sleep = policy.sleep ?? realSleep;
+  const sleep = policy.sleep ?? ((ms: number) => delay(ms));
   const now = policy.now ?? Date.now;
   const started = now();
   for (let tried = 1; ; tried++) {

@@ -5,6 +5,7 @@
  * differs is replaced (PUT at its current resourceVersion): apply alone would leave fields another manager added
  * since the snapshot, and a restore must give back exactly the snapshot. Re-running changes nothing.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { isDeepStrictEqual } from "node:util";
 import { isNotFound } from "@/server/adapters/kubernetes/errors";
 import { AppError } from "@/server/errors";
@@ -158,7 +159,7 @@ async function waitEstablished(cluster: Cluster, crd: KubeObject, timeoutMs: num
     const conditions = (live?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
     if (conditions.some((c) => c.type === "Established" && c.status === "True")) return;
     if (Date.now() > deadline) throw new AppError("TIMEOUT", `CRD ${crd.metadata.name} was not established within ${timeoutMs / 1000} s in virtual cluster ${cluster.api.name}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await delay(100);
   }
 }
 

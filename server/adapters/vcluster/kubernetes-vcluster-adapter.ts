@@ -4,6 +4,7 @@
  * StatefulSet labelled app=vcluster,release=<name>), pause/resume as `vcluster pause`/`resume`, the kubeconfig in
  * Secret vc-<name>, and the virtual API reached through a port-forward as `vcluster connect` does.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { AppError } from "@/server/errors";
 import { isNotFound } from "@/server/adapters/kubernetes/errors";
 import { createHostClients, type HostClients } from "@/server/adapters/kubernetes/host-client";
@@ -38,10 +39,6 @@ export interface VClusterAdapterOptions {
 }
 
 const UNINSTALL_POLL_MS = 100;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 export class KubernetesVClusterAdapter implements VClusterAdapter {
   constructor(
@@ -107,7 +104,7 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
       if (Date.now() >= deadline) {
         throw new AppError("TIMEOUT", `${what} on host ${this.clients.hostName} is still terminating after ${this.options.uninstallTimeoutMs / 1000} s; something in it holds a finalizer`);
       }
-      await sleep(UNINSTALL_POLL_MS);
+      await delay(UNINSTALL_POLL_MS);
     }
   }
 

@@ -1,4 +1,5 @@
 /** `ovc wait NAME --for phase=RUNNING|delete --timeout 5m`: polls, shows progress on stderr, exits 1 on timeout or ERROR. */
+import { setTimeout as delay } from "node:timers/promises";
 import { TRPCClientError } from "@trpc/client";
 import { Command, InvalidArgumentError } from "commander";
 import { CliError } from "../failure";
@@ -73,7 +74,7 @@ export function registerWaitCommand(program: Command): void {
           if (tty) process.stderr.write("\n");
           throw new CliError(`timed out after ${Math.round(options.timeout / 1000)} s; ${name} is ${v.phase}`);
         }
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        await delay(POLL_MS);
       }
       if (tty) process.stderr.write("\n");
       process.stdout.write(`${name}: ${"deleted" in options.for ? "deleted" : options.for.phase}\n`);
