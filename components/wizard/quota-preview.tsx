@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { formatCpuMillis, parseCpuMillis, parseMemoryBytes } from "@/server/adapters/kubernetes/quantity";
+import { claimOf } from "@/server/universal/claims";
 import { formatBytes } from "../format";
 import { useTRPC } from "../trpc";
 import type { WizardOutput } from "./wizard-form";
@@ -14,14 +15,16 @@ interface Row {
   format: (value: bigint) => string;
 }
 
-/** The same claim the server checks: requests × replicas, and the volume × replicas when persistent. */
-function claimOf(spec: WizardOutput["spec"]) {
-  const replicas = BigInt(spec.replicas);
-  return {
-    cpu: BigInt(parseCpuMillis(spec.resources.cpuRequest)) * replicas,
-    memory: parseMemoryBytes(spec.resources.memoryRequest) * replicas,
-    storage: spec.storage.enablePersistence ? parseMemoryBytes(spec.storage.persistenceSize) * replicas : 0n,
-  };
+/** The claim the server checks, from the same function. */
+function claimOfSpec(spec: WizardOutput["spec"]) {
+  const claim = claimOf({
+    cpuRequestMillis: parseCpuMillis(spec.resources.cpuRequest),
+    memoryRequestBytes: parseMemoryBytes(spec.resources.memoryRequest),
+    replicas: spec.replicas,
+    enablePersistence: spec.storage.enablePersistence,
+    persistenceSizeBytes: parseMemoryBytes(spec.storage.persistenceSize),
+  });
+  return { cpu: BigInt(claim.cpuMillis), memory: claim.memoryBytes, storage: claim.storageBytes };
 }
 
 export function QuotaPreview({ values, refusal }: { values: WizardOutput; refusal: string | undefined }) {
@@ -30,7 +33,7 @@ export function QuotaPreview({ values, refusal }: { values: WizardOutput; refusa
   if (quota.isPending) return <p className="text-sm text-slate-500">Loading the project&apos;s quota…</p>;
   if (quota.isError) return <p className="text-sm text-red-600">Could not load the project&apos;s quota: {quota.error.message}</p>;
   const { usage, limits } = quota.data;
-  const claim = claimOf(values.spec);
+  const claim = claimOfSpec(values.spec);
   const count = (n: bigint) => String(n);
   const rows: Row[] = [
     { label: "Virtual clusters", used: BigInt(usage.vclusters), claim: 1n, limit: limits ? BigInt(limits.maxVClusters) : null, format: count },

@@ -2,6 +2,7 @@
  * The start of the create flow: place the vcluster on a host (reserving its share), record it PENDING and queue
  * its CREATE operation — all in the caller's transaction, so a refusal writes nothing.
  */
+import { claimOf } from "@/server/universal/claims";
 import type { Tx } from "@/server/db/client";
 import { AppError, invalidField } from "@/server/errors";
 import type { Operation, Prisma, VCluster } from "@/server/generated/prisma/client";
@@ -66,12 +67,14 @@ export async function recordVCluster(
   }
   const project = await tx.project.findUniqueOrThrow({ where: { id: input.projectId }, select: { hostSelector: true } });
   const selector = placementSelector((project.hostSelector ?? {}) as Record<string, string>, options.hostSelector);
-  const replicas = input.replicas ?? 1;
-  const placement = chooseHost(await loadCandidates(tx, { lock: true }), {
-    cpuMillis: input.cpuRequestMillis * replicas,
-    memoryBytes: BigInt(input.memoryRequestBytes) * BigInt(replicas),
-    selector,
+  const { cpuMillis, memoryBytes } = claimOf({
+    cpuRequestMillis: input.cpuRequestMillis,
+    memoryRequestBytes: BigInt(input.memoryRequestBytes),
+    replicas: input.replicas ?? 1,
+    enablePersistence: input.enablePersistence ?? false,
+    persistenceSizeBytes: input.persistenceSizeBytes === undefined || input.persistenceSizeBytes === null ? null : BigInt(input.persistenceSizeBytes),
   });
+  const placement = chooseHost(await loadCandidates(tx, { lock: true }), { cpuMillis, memoryBytes, selector });
   if (!placement.ok) throw new AppError("PRECONDITION_FAILED", placement.reason);
   const vcluster = await tx.vCluster.create({ data: { ...input, hostClusterId: placement.host.id, phase: "PENDING" } });
   const { operation } = await requestOperation(tx, {

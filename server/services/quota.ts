@@ -9,7 +9,8 @@ import type { Quota } from "@/server/generated/prisma/client";
 import { formatCpuMillis, formatMemoryBytes } from "@/server/adapters/kubernetes/quantity";
 import { audited, type AuditActor } from "./audit/write-audit";
 import { recordQuotaThreshold } from "./notify/cluster-events";
-import type { Claim } from "./vclusters/spec-columns";
+import type { Claim } from "@/server/universal/claims";
+import { CLAIM_SUMS } from "@/server/engine/reservations";
 
 /** What a new project may use until an owner or admin says otherwise. */
 export const DEFAULT_QUOTA = {
@@ -31,9 +32,7 @@ export interface QuotaUsage {
 export async function usageOf(db: Db | Tx, projectId: string, excludeVClusterId?: string): Promise<QuotaUsage> {
   const [row] = await db.$queryRaw<{ vclusters: bigint; cpu: bigint | null; memory: bigint | null; storage: bigint | null }[]>`
     SELECT COUNT(*)::bigint AS vclusters,
-           SUM("cpuRequestMillis" * replicas)::bigint AS cpu,
-           SUM("memoryRequestBytes" * replicas)::bigint AS memory,
-           SUM(CASE WHEN "enablePersistence" THEN COALESCE("persistenceSizeBytes", 0) * replicas ELSE 0 END)::bigint AS storage
+           ${CLAIM_SUMS}
       FROM "VCluster" WHERE "projectId" = ${projectId} AND id <> ${excludeVClusterId ?? ""}`;
   const snapshots = await db.snapshot.count({ where: { projectId, status: { in: ["CREATING", "READY"] } } });
   return {

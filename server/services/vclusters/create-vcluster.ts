@@ -10,7 +10,8 @@ import { cidrsOverlap, parseCidr } from "@/server/validation/cidr";
 import type { createVClusterInputSchema } from "@/server/validation/vcluster-spec";
 import type { z } from "zod";
 import { checkQuota } from "../quota";
-import { claimOf, columnsOfSpec } from "./spec-columns";
+import { claimOf } from "@/server/universal/claims";
+import { columnsOfSpec } from "./spec-columns";
 import { checkVersionOnHost } from "./target-chart";
 import { loadView, type VClusterView } from "./view";
 

@@ -15,7 +15,8 @@ import { AppError } from "@/server/errors";
 import { checkKubernetesVersion } from "@/server/validation/kubernetes-versions";
 import { checkQuota } from "../quota";
 import { checkHostNetworks, type CreateVClusterRequest } from "./create-vcluster";
-import { claimOf, columnsOfSpec } from "./spec-columns";
+import { claimOf } from "@/server/universal/claims";
+import { columnsOfSpec } from "./spec-columns";
 import { checkVersionOnHost } from "./target-chart";
 
 export interface DryRun {

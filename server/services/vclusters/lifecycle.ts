@@ -15,7 +15,8 @@ import { checkQuota } from "../quota";
 import { chartForHost, compareChartVersions, type ChartSource } from "@/server/adapters/helm/chart-source";
 import { reserveSnapshot } from "../snapshots/request-snapshot";
 import { vclusterFor } from "./access";
-import { claimOf, columnsOfSpec } from "./spec-columns";
+import { claimOf } from "@/server/universal/claims";
+import { columnsOfSpec } from "./spec-columns";
 import { loadView, type VClusterView } from "./view";
 
 export interface RequestedChange {

@@ -1,5 +1,5 @@
 import { parseCpuMillis, parseMemoryBytes } from "@/server/adapters/kubernetes/quantity";
-import type { Prisma, VCluster } from "@/server/generated/prisma/client";
+import type { Prisma } from "@/server/generated/prisma/client";
 import type { VClusterSpec } from "@/server/validation/vcluster-spec";
 
 /** The spec as stored: parsed quantities in columns (for quotas and placement), the whole spec as submitted in `spec`. */
@@ -28,19 +28,3 @@ export function columnsOfSpec(spec: VClusterSpec) {
   };
 }
 
-/** What a vcluster claims against its project's quota. */
-export interface Claim {
-  vclusters: number;
-  cpuMillis: number;
-  memoryBytes: bigint;
-  storageBytes: bigint;
-}
-
-export function claimOf(v: Pick<VCluster, "cpuRequestMillis" | "memoryRequestBytes" | "replicas" | "enablePersistence" | "persistenceSizeBytes">): Claim {
-  return {
-    vclusters: 1,
-    cpuMillis: v.cpuRequestMillis * v.replicas,
-    memoryBytes: v.memoryRequestBytes * BigInt(v.replicas),
-    storageBytes: v.enablePersistence && v.persistenceSizeBytes ? v.persistenceSizeBytes * BigInt(v.replicas) : 0n,
-  };
-}
