@@ -1,3 +1,4 @@
+import { OperationKind } from "@/server/generated/prisma/enums";
 import { z } from "zod";
 import { ACTIONS } from "@/server/engine/state-machine";
 import { phaseSchema } from "../schemas";
@@ -38,7 +39,7 @@ export const vclusterViewSchema = z.object({
 
 export const operationViewSchema = z.object({
   id: z.string(),
-  kind: z.enum(["CREATE", "UPDATE", "SCALE", "SUSPEND", "RESUME", "SNAPSHOT", "RESTORE", "DELETE", "FORCE_DELETE", "RECOVER"]),
+  kind: z.enum(OperationKind),
   state: z.enum(["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"]),
   step: z.string().nullable(),
   progress: z.number().int(),

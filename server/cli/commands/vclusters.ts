@@ -3,14 +3,15 @@ import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline/promises";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { parse } from "yaml";
+import { VClusterPhase } from "@/server/generated/prisma/enums";
 import { CliError } from "../failure";
 import { age, chooseFormat, formatOption, print, type Format } from "../output";
 import { parsePositiveInt } from "../duration";
 import { connect, resolveProjectId, resolveVCluster, type Client } from "../session";
 import { describeVCluster } from "./describe";
 
-const PHASES = ["PENDING", "CREATING", "RUNNING", "SCALING", "UPDATING", "SUSPENDED", "RESUMING", "SNAPSHOTTING", "RESTORING", "DELETING", "ERROR"] as const;
-type Phase = (typeof PHASES)[number];
+const PHASES = Object.values(VClusterPhase);
+type Phase = VClusterPhase;
 
 type Row = Awaited<ReturnType<Client["vcluster"]["list"]["query"]>>["items"][number];
 type Change = Awaited<ReturnType<Client["vcluster"]["resume"]["mutate"]>>;
