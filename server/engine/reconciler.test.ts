@@ -5,8 +5,7 @@ import type { TestDatabase } from "@/server/testing/test-database";
 import { parseConditions } from "./conditions";
 import { createAdapterProvider } from "./host-adapters";
 import { startReconcilers } from "./reconciler";
-import type { AdapterProvider } from "./worker";
-import type { VClusterAdapter } from "@/server/adapters/vcluster/types";
+import type { AdapterProvider, VClusterAdapter } from "@/server/adapters/vcluster/types";
 import { AppError } from "@/server/errors";
 import { testChart } from "@/server/testing/test-chart";
 

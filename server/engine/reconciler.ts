@@ -14,7 +14,7 @@ import { announceVClusterChange } from "./change-events";
 import { parseConditions, setCondition } from "./conditions";
 import { observeDrift } from "./drift";
 import { targetOf } from "./host-spec";
-import type { AdapterProvider } from "./worker";
+import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 
 export interface ReconcilerOptions {
   db: Db;

@@ -122,3 +122,11 @@ export interface VClusterAdapter {
   /** runs `fn` with a kubeconfig that reaches the virtual API through a port-forward, closed afterwards */
   withVirtualApi<T>(target: VClusterTarget, fn: (kubeconfig: string) => Promise<T>): Promise<T>;
 }
+
+/**
+ * The adapter of a host cluster by its id. Declared beside the adapter rather than in the worker, so the services and
+ * the API that ask for adapters depend on this layer only, not on the engine's worker.
+ */
+export interface AdapterProvider {
+  forHost(hostClusterId: string): Promise<VClusterAdapter>;
+}

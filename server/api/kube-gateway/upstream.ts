@@ -8,7 +8,7 @@ import https from "node:https";
 import tls from "node:tls";
 import type { VirtualApiChannel } from "@/server/adapters/vcluster/virtual-api";
 import { targetOf } from "@/server/engine/host-spec";
-import type { AdapterProvider } from "@/server/engine/worker";
+import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import { AppError } from "@/server/errors";
 import { logger } from "@/server/observability/logger";
 import { RBAC_OBJECTS } from "./rbac";

@@ -8,7 +8,7 @@ import type { Db } from "@/server/db/client";
 import { targetOf } from "@/server/engine/host-spec";
 import { requestChange } from "@/server/engine/request-change";
 import { PAYLOAD_FILE, snapshotPrefix, type StoredManifest } from "@/server/engine/snapshot-steps";
-import type { AdapterProvider } from "@/server/engine/worker";
+import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import { AppError } from "@/server/errors";
 import type { Snapshot } from "@/server/generated/prisma/client";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";

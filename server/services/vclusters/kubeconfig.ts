@@ -7,7 +7,7 @@ import YAML from "yaml";
 import type { Actor } from "@/server/auth/actor";
 import type { Db } from "@/server/db/client";
 import { targetOf } from "@/server/engine/host-spec";
-import type { AdapterProvider } from "@/server/engine/worker";
+import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import { AppError } from "@/server/errors";
 import type { VCluster } from "@/server/generated/prisma/client";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";
