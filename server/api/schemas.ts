@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PHASES } from "@/server/engine/state-machine";
+import { PHASES } from "@/server/universal/state-machine";
 
 /** Shapes shared by several routers' outputs. */
 export const roleSchema = z.enum(["OWNER", "MEMBER", "VIEWER"]);

@@ -15,7 +15,7 @@ import { assertClaim, LeaseLostError, lockVCluster } from "./operations";
 import { enforceRetention } from "./retention";
 import { isRetryable } from "./retryable";
 import { restoreSnapshot, takeSnapshot } from "./snapshot-steps";
-import { transition } from "./state-machine";
+import { transition } from "@/server/universal/state-machine";
 
 export interface ExecutionContext {
   db: Db;

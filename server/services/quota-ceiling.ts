@@ -2,7 +2,7 @@
  * The most quota a project's owners may give their own project (PROJECT_QUOTA_CEILING); platform admins may go
  * beyond it. Without the ceiling an owner could raise their limits without end and take a host's capacity.
  */
-import { parseCpuMillis, parseMemoryBytes } from "@/server/adapters/kubernetes/quantity";
+import { parseCpuMillis, parseMemoryBytes } from "@/server/universal/quantity";
 import { invalidField } from "@/server/errors";
 import type { QuotaLimits } from "./quota";
 

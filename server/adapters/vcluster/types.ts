@@ -4,7 +4,7 @@
  * works against the simulated host and against real clusters alike.
  */
 import type { ChartSource } from "@/server/adapters/helm/chart-source";
-import type { Condition } from "@/server/engine/conditions";
+import type { Condition } from "@/server/universal/conditions";
 import type { VirtualApiChannel } from "./virtual-api";
 
 /** Where a vcluster lives on its host. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ACTIONS } from "@/server/engine/state-machine";
+import { ACTIONS } from "@/server/universal/state-machine";
 import { phaseSchema } from "../schemas";
 
 export const conditionSchema = z.object({

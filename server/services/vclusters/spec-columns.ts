@@ -1,4 +1,4 @@
-import { parseCpuMillis, parseMemoryBytes } from "@/server/adapters/kubernetes/quantity";
+import { parseCpuMillis, parseMemoryBytes } from "@/server/universal/quantity";
 import type { Prisma, VCluster } from "@/server/generated/prisma/client";
 import type { VClusterSpec } from "@/server/validation/vcluster-spec";
 
