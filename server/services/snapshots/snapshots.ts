@@ -12,7 +12,7 @@ import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import { AppError } from "@/server/errors";
 import type { Snapshot } from "@/server/generated/prisma/client";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";
-import { specSchema } from "@/server/validation/vcluster-spec";
+import { specSchema } from "@/server/universal/vcluster-spec";
 import { roleIn, vclusterFor } from "../vclusters/access";
 import { createVCluster, type CreatedVCluster } from "../vclusters/create-vcluster";
 import { loadView, type VClusterView } from "../vclusters/view";

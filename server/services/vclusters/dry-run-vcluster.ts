@@ -12,7 +12,7 @@ import { hostSpecOf } from "@/server/engine/host-spec";
 import { loadCandidates } from "@/server/engine/record-vcluster";
 import { chooseHost } from "@/server/engine/scheduler";
 import { AppError } from "@/server/errors";
-import { checkKubernetesVersion } from "@/server/validation/kubernetes-versions";
+import { checkKubernetesVersion } from "@/server/universal/kubernetes-versions";
 import { checkQuota } from "../quota";
 import { checkHostNetworks, type CreateVClusterRequest } from "./create-vcluster";
 import { claimOf, columnsOfSpec } from "./spec-columns";

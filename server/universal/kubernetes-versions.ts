@@ -28,7 +28,7 @@ function versionsOf(chartVersion: string): readonly string[] {
   if (!versions) {
     throw new AppError(
       "INVALID",
-      `chart version ${chartVersion} is not in the portal's Kubernetes version table (known: ${Object.keys(KUBERNETES_VERSIONS_BY_CHART).join(", ")}); add its K8SVersionMap to server/validation/kubernetes-versions.ts`,
+      `chart version ${chartVersion} is not in the portal's Kubernetes version table (known: ${Object.keys(KUBERNETES_VERSIONS_BY_CHART).join(", ")}); add its K8SVersionMap to server/universal/kubernetes-versions.ts`,
     );
   }
   return versions;
