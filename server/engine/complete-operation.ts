@@ -1,6 +1,6 @@
 /** How an operation's end lands on its vcluster: one transaction, fenced on the worker's claim. */
 import type { Db } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { Operation, OperationKind, Prisma, VClusterPhase } from "@/server/generated/prisma/client";
 import { recordClusterEvent } from "@/server/services/notify/cluster-events";
 import type { SnapshotResult } from "./snapshot-steps";

@@ -6,7 +6,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import type { HostStatus, VClusterAdapter } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { Operation, OperationKind, VCluster } from "@/server/generated/prisma/client";
 import { announceVClusterChange } from "./change-events";
 import type { StatusPatch } from "./complete-operation";

@@ -3,7 +3,7 @@ import { createVClusterAdapter } from "@/server/adapters/vcluster/kubernetes-vcl
 import { POD_SECURITY_LEVELS, type PodSecurityLevel } from "@/server/adapters/vcluster/namespace";
 import type { AdapterProvider, VClusterAdapter } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
-import { notFound } from "@/server/errors";
+import { notFound } from "@/server/universal/errors";
 import { unseal } from "@/server/security/seal";
 
 export interface AdapterSettings {

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { HostSpec, VClusterTarget } from "@/server/adapters/vcluster/types";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { VCluster } from "@/server/generated/prisma/client";
 import { dnsSchema, ingressSchema, pluginsSchema, syncSchema } from "@/server/universal/vcluster-spec";
 

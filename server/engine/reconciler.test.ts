@@ -6,7 +6,7 @@ import { parseConditions } from "@/server/universal/conditions";
 import { createAdapterProvider } from "./host-adapters";
 import { startReconcilers } from "./reconciler";
 import type { AdapterProvider, VClusterAdapter } from "@/server/adapters/vcluster/types";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { testChart } from "@/server/testing/test-chart";
 
 let env: EngineEnvironment;

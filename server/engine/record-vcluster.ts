@@ -3,7 +3,7 @@
  * its CREATE operation — all in the caller's transaction, so a refusal writes nothing.
  */
 import type { Tx } from "@/server/db/client";
-import { AppError, invalidField } from "@/server/errors";
+import { AppError, invalidField } from "@/server/universal/errors";
 import type { Operation, Prisma, VCluster } from "@/server/generated/prisma/client";
 import { requestOperation } from "./operations";
 import { reservationsByHost } from "./reservations";

@@ -9,7 +9,7 @@ import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
 import { translateDbError } from "@/server/db/errors";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { Operation } from "@/server/generated/prisma/client";
 import { logger } from "@/server/observability/logger";
 import { completeOperationFailed, completeOperationSucceeded, scheduleRetry } from "./complete-operation";

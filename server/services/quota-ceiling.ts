@@ -3,7 +3,7 @@
  * beyond it. Without the ceiling an owner could raise their limits without end and take a host's capacity.
  */
 import { parseCpuMillis, parseMemoryBytes } from "@/server/universal/quantity";
-import { invalidField } from "@/server/errors";
+import { invalidField } from "@/server/universal/errors";
 import type { QuotaLimits } from "./quota";
 
 export const DEFAULT_CEILING = "vclusters=100,cpu=256,memory=1Ti,storage=10Ti,snapshots=1000";

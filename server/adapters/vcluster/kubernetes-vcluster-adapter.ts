@@ -5,7 +5,7 @@
  * Secret vc-<name>, and the virtual API reached through a port-forward as `vcluster connect` does.
  */
 import { setTimeout as delay } from "node:timers/promises";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { isNotFound } from "@/server/adapters/kubernetes/errors";
 import { createHostClients, type HostClients } from "@/server/adapters/kubernetes/host-client";
 import { parseCpuMillis, parseMemoryBytes } from "@/server/universal/quantity";

@@ -2,7 +2,7 @@
  * The vcluster.yaml for `helm upgrade --install`: every spec field written to the chart value that carries it, over
  * the user's allow-listed helmValues. Pure, so the dry run shows exactly the file an install would use.
  */
-import { invalidField } from "@/server/errors";
+import { invalidField } from "@/server/universal/errors";
 import { writeGoYaml } from "@/server/universal/go-yaml";
 import { parseHelmValues } from "@/server/universal/helm-values";
 import { imageTagFor } from "@/server/universal/kubernetes-versions";

@@ -9,7 +9,7 @@ import tls from "node:tls";
 import type { VirtualApiChannel } from "@/server/adapters/vcluster/virtual-api";
 import { targetOf } from "@/server/engine/host-spec";
 import type { AdapterProvider } from "@/server/adapters/vcluster/types";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { logger } from "@/server/observability/logger";
 import { RBAC_OBJECTS } from "./rbac";
 import type { Grant } from "./grant";

@@ -9,7 +9,7 @@ import { targetOf } from "@/server/engine/host-spec";
 import { requestChange } from "@/server/engine/request-change";
 import { PAYLOAD_FILE, snapshotPrefix, type StoredManifest } from "@/server/engine/snapshot-steps";
 import type { AdapterProvider } from "@/server/adapters/vcluster/types";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { Snapshot } from "@/server/generated/prisma/client";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";
 import { specSchema } from "@/server/universal/vcluster-spec";

@@ -9,7 +9,7 @@ import type { KubeconfigResult } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
 import { targetOf } from "@/server/engine/host-spec";
 import type { AdapterProvider } from "@/server/adapters/vcluster/types";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";
 import { vclusterFor } from "./access";
 

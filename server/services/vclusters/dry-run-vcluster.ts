@@ -11,7 +11,7 @@ import type { Db, Tx } from "@/server/db/client";
 import { hostSpecOf } from "@/server/engine/host-spec";
 import { loadCandidates } from "@/server/engine/record-vcluster";
 import { chooseHost } from "@/server/engine/scheduler";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { checkKubernetesVersion } from "@/server/universal/kubernetes-versions";
 import { checkQuota } from "../quota";
 import { checkHostNetworks, type CreateVClusterRequest } from "./create-vcluster";

@@ -3,7 +3,7 @@ import type { HostEvent } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
 import { targetOf } from "@/server/engine/host-spec";
 import type { AdapterProvider } from "@/server/adapters/vcluster/types";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { OperationKind, OperationState } from "@/server/generated/prisma/client";
 import { vclusterFor } from "./access";
 import { hasDirectAccess } from "./direct-kubeconfig";

@@ -8,7 +8,7 @@ import type { Actor } from "@/server/auth/actor";
 import type { Db } from "@/server/db/client";
 import { targetOf } from "@/server/engine/host-spec";
 import type { AdapterProvider } from "@/server/adapters/vcluster/types";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { VCluster } from "@/server/generated/prisma/client";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";
 import { personalKubeToken, revokePersonalKubeTokens } from "@/server/services/kube-access/kube-tokens";
