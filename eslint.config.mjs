@@ -1,5 +1,28 @@
+import { builtinModules } from "node:module";
 import next from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
+
+/*
+ * Layers that point one way (README, "Layers"): app → components → server/universal, and inside the server
+ * api → services → engine → adapters, each layer importing only those after it. Tests are exempt: a test may drive a
+ * lower layer through an upper one (a service's test through the tRPC caller, the engine's through a service).
+ */
+const TESTS = ["**/*.test.ts", "**/*.test.tsx"];
+const RULE = "@typescript-eslint/no-restricted-imports";
+
+/** An import of a server folder, by alias or by a relative path climbing into it (sibling folders share no names). */
+const serverFolders = (folders, message) => [
+  { regex: `^@/server/(${folders.join("|")})(/|$)`, message },
+  { regex: `^(\\.\\./)+(${folders.join("|")})(/|$)`, message },
+];
+/** The portal's entry points sit above every server module. */
+const UPWARD_FROM_SERVER = [{ regex: "^@/(app|components)(/|$)", message: "server code does not import pages or components: they import it" }];
+const restrict = (files, patterns) => ({ files, ignores: TESTS, rules: { [RULE]: ["error", { patterns: [...UPWARD_FROM_SERVER, ...patterns] }] } });
+
+const NOT_ABOVE_ADAPTERS = serverFolders(["engine", "services", "api"], "adapters are the bottom layer: the engine, services and API call them, not the reverse");
+const NOT_ABOVE_ENGINE = serverFolders(["api"], "the engine runs below the API: pass what it needs in, do not import the API");
+const NOT_SERVICES_FROM_ENGINE = serverFolders(["services"], "the engine runs below the services: publish an event or take a dependency, do not import a service");
+const NOT_ABOVE_SERVICES = serverFolders(["api"], "services run below the API: the API calls them with what they need");
 
 const config = [
   ...next,
@@ -8,6 +31,71 @@ const config = [
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  // Client code reaches the browser bundle: only the universal folder, and the router's types (erased at build).
+  {
+    files: ["components/**/*.{ts,tsx}"],
+    ignores: TESTS,
+    rules: {
+      [RULE]: [
+        "error",
+        {
+          patterns: [
+            { regex: "^@/(?!components/|server/universal/|server/api/root$)", message: "client code imports only @/server/universal/** (and `import type` from @/server/api/root); the rest of the server must not reach the browser" },
+            { regex: "^@/server/api/root$", allowTypeImports: true, message: "client code takes only the router's types: `import type { AppRouter }`" },
+            { regex: "^(\\.\\./)+(server|app|hostsim|e2e|prisma)(/|$)", message: "client code imports only @/server/universal/** and its own folder" },
+          ],
+        },
+      ],
+    },
+  },
+  // app/ holds server components and route handlers; client components live in components/, where the rule above holds.
+  {
+    files: ["app/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-syntax": ["error", { selector: "Program > ExpressionStatement[directive='use client']", message: "client components live in components/, whose imports are checked for the browser bundle" }],
+    },
+  },
+  restrict(["server/**/*.{ts,tsx,mts}"], []),
+  // What pages and server share: it reaches the browser, so it imports nothing from the server or from Node.
+  {
+    files: ["server/universal/**/*.{ts,tsx}"],
+    ignores: TESTS,
+    rules: {
+      [RULE]: [
+        "error",
+        {
+          patterns: [
+            { regex: "^@/(?!server/universal/|server/generated/prisma/enums$)", message: "server/universal imports only itself: pages bundle it for the browser" },
+            { regex: "^@/server/generated/prisma/enums$", allowTypeImports: true, message: "only the types of Prisma's enums, which are erased at build" },
+            { regex: "^\\.\\./", message: "server/universal imports only itself: pages bundle it for the browser" },
+            { regex: `^(node:|(${builtinModules.join("|")})(/|$))`, message: "server/universal runs in the browser too: no Node built-ins" },
+          ],
+        },
+      ],
+    },
+  },
+  restrict(["server/adapters/**/*.{ts,tsx}"], NOT_ABOVE_ADAPTERS),
+  restrict(["server/engine/**/*.{ts,tsx}"], [...NOT_ABOVE_ENGINE, ...NOT_SERVICES_FROM_ENGINE]),
+  // issue 15: outbox. These three still call services directly — cluster events on completion, the audit row and the
+  // snapshot request of a scheduled snapshot, the webhook dispatcher and audit anchoring started with the engine —
+  // until the engine publishes domain events (an outbox) and a composition root starts the consumers.
+  restrict(["server/engine/complete-operation.ts", "server/engine/snapshot-schedules.ts", "server/engine/runtime.ts"], NOT_ABOVE_ENGINE),
+  restrict(["server/services/**/*.{ts,tsx}"], NOT_ABOVE_SERVICES),
+  // The simulated host stands for a real Kubernetes API: it must not know the portal.
+  {
+    files: ["hostsim/**/*.ts"],
+    rules: {
+      [RULE]: [
+        "error",
+        {
+          patterns: [
+            { regex: "^@/", message: "hostsim does not import the portal (the @/ alias is the portal)" },
+            { regex: "^(\\.\\./)+(server|app|components|e2e|prisma)(/|$)", message: "hostsim does not import the portal" },
+          ],
+        },
+      ],
     },
   },
   { ignores: [".next/**", "node_modules/**", "server/generated/**", ".data/**", ".test-data/**", "next-env.d.ts"] },

@@ -5,7 +5,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { MoreHorizontal } from "lucide-react";
 import Link from "next/link";
 import { toast } from "sonner";
-import { allowedActions } from "@/server/engine/state-machine";
+import { allowedActions } from "@/server/universal/state-machine";
 import type { Action, ClusterRow } from "../cluster-types";
 import { useTRPC } from "../trpc";
 import { ACTION_LABELS } from "./cluster-actions-info";

@@ -6,7 +6,7 @@ import { useSubscription } from "@trpc/tanstack-react-query";
 import { ArrowDown, ArrowUp, ChevronLeft, ChevronRight, Plus, Search } from "lucide-react";
 import Link from "next/link";
 import { useDeferredValue, useMemo, useState } from "react";
-import { PHASES } from "@/server/engine/state-machine";
+import { PHASES } from "@/server/universal/state-machine";
 import type { ClusterRow, ListInput, Phase } from "../cluster-types";
 import { formatAge } from "../format";
 import { useTRPC } from "../trpc";

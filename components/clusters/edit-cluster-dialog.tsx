@@ -4,7 +4,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { useForm, type Path } from "react-hook-form";
-import { labelsSchema, specSchema, SUPPORTED_KUBERNETES_VERSIONS, type VClusterSpec, type VClusterSpecInput } from "@/server/validation/vcluster-spec";
+import { labelsSchema, specSchema, SUPPORTED_KUBERNETES_VERSIONS, type VClusterSpec, type VClusterSpecInput } from "@/server/universal/vcluster-spec";
 import { issuesOf } from "../api-error";
 import type { ClusterDetail } from "../cluster-types";
 import { useTRPC } from "../trpc";

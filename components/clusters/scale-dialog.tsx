@@ -2,7 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { MAX_REPLICAS } from "@/server/validation/vcluster-spec";
+import { MAX_REPLICAS } from "@/server/universal/vcluster-spec";
 import { issuesOf } from "../api-error";
 import type { ClusterDetail } from "../cluster-types";
 import { useTRPC } from "../trpc";

@@ -3,14 +3,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
-import { WEBHOOK_EVENTS } from "@/server/services/notify/webhook-events";
+import { WEBHOOK_EVENTS, type WebhookEvent } from "@/server/universal/webhook-events";
 import { issuesOf } from "../api-error";
 import { formatDate } from "../format";
 import { useTRPC } from "../trpc";
 import { Button } from "../ui/button";
 import { Field, inputClass } from "../ui/field";
-
-type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 function DeliveryLog({ projectId, webhookId }: { projectId: string; webhookId: string }) {
   const trpc = useTRPC();

@@ -1,4 +1,4 @@
-import { DISTROS, MAX_NAME_LENGTH, SUPPORTED_KUBERNETES_VERSIONS } from "@/server/validation/vcluster-spec";
+import { DISTROS, MAX_NAME_LENGTH, SUPPORTED_KUBERNETES_VERSIONS } from "@/server/universal/vcluster-spec";
 import { Field, inputClass } from "../ui/field";
 import type { WizardForm } from "./wizard-form";
 

@@ -7,7 +7,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { useForm, type Path } from "react-hook-form";
 import { toast } from "sonner";
-import { createVClusterInputSchema, specSchema } from "@/server/validation/vcluster-spec";
+import { createVClusterInputSchema, specSchema } from "@/server/universal/vcluster-spec";
 import { issuesOf } from "../api-error";
 import { useTRPC } from "../trpc";
 import { Button } from "../ui/button";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { formatCpuMillis, parseCpuMillis, parseMemoryBytes } from "@/server/adapters/kubernetes/quantity";
+import { formatCpuMillis, parseCpuMillis, parseMemoryBytes } from "@/server/universal/quantity";
 import { claimOf } from "@/server/universal/claims";
 import { formatBytes } from "../format";
 import { useTRPC } from "../trpc";

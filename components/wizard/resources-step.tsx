@@ -1,4 +1,4 @@
-import { HA_REPLICAS, MAX_REPLICAS } from "@/server/validation/vcluster-spec";
+import { HA_REPLICAS, MAX_REPLICAS } from "@/server/universal/vcluster-spec";
 import { Field, inputClass } from "../ui/field";
 import { Checkbox } from "./wizard-fields";
 import type { WizardForm } from "./wizard-form";

@@ -1,6 +1,6 @@
 import type { UseFormReturn } from "react-hook-form";
 import type { z } from "zod";
-import type { createVClusterInputSchema } from "@/server/validation/vcluster-spec";
+import type { createVClusterInputSchema } from "@/server/universal/vcluster-spec";
 
 export type WizardValues = z.input<typeof createVClusterInputSchema>;
 export type WizardOutput = z.output<typeof createVClusterInputSchema>;

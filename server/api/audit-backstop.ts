@@ -4,7 +4,7 @@
  * and a success of the same command carry the same action.
  */
 import type { TRPCError } from "@trpc/server";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { logger } from "@/server/observability/logger";
 import { writeAudit } from "@/server/services/audit/write-audit";
 import { auditActorOf } from "./audit-actor";

@@ -3,7 +3,7 @@ import { clientAddressOf } from "@/server/security/client-address";
 import { crossSiteReason } from "@/server/security/same-origin";
 import { resolveActor, type Actor } from "@/server/auth/actor";
 import { db, type Db } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { toAppError } from "./error-map";
 
 export interface Context {

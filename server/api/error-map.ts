@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
 import { translateDbError } from "@/server/db/errors";
-import { AppError, type ErrorCode, type FieldIssue } from "@/server/errors";
+import { AppError, type ErrorCode, type FieldIssue } from "@/server/universal/errors";
 
 /** The one table from domain error codes to tRPC codes. */
 export const TRPC_CODE_OF: Record<ErrorCode, TRPC_ERROR_CODE_KEY> = {

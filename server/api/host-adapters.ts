@@ -1,6 +1,6 @@
 import type { Db } from "@/server/db/client";
 import { createAdapterProvider } from "@/server/engine/host-adapters";
-import type { AdapterProvider } from "@/server/engine/worker";
+import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import { env } from "@/server/env";
 import { chartFromEnv } from "@/server/adapters/helm/chart-source";
 

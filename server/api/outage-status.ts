@@ -5,7 +5,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type http from "node:http";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 
 /** what the page tells the browser to wait before it reloads, and what Retry-After says */
 export const RETRY_AFTER_S = 5;

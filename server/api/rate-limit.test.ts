@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { callerFor } from "@/server/testing/caller";
 import { actorOf, createUser } from "@/server/testing/factories";
 import { limitMutation } from "./rate-limit";

@@ -4,7 +4,7 @@ import { limiterFor } from "@/server/db/rate-limiter";
 import type { Actor } from "@/server/auth/actor";
 import type { Db } from "@/server/db/client";
 import { hostReadsPerMinuteSchema, mutationsPerMinuteSchema } from "@/server/env";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 
 /** One budget per person, whatever token or session they use: making tokens must not multiply it. */
 export function rateLimitKeyOf(actor: Actor): string {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PHASES } from "@/server/engine/state-machine";
+import { PHASES } from "@/server/universal/state-machine";
 import { Role } from "@/server/generated/prisma/enums";
 
 /** Shapes shared by several routers' outputs. */

@@ -7,7 +7,7 @@ import superjson from "superjson";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { z, ZodError } from "zod";
 import type { Role } from "@/server/generated/prisma/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { logger } from "@/server/observability/logger";
 import { metrics } from "@/server/observability/metrics";
 import { trackAuditRows } from "@/server/services/audit/audit-scope";

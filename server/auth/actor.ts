@@ -1,5 +1,5 @@
 import type { Db } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { authenticateToken } from "./api-tokens";
 import { currentSession } from "./current-session";
 

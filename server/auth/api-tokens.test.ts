@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveActor } from "@/server/auth/actor";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { callerFor } from "@/server/testing/caller";
 import { actorOf, createUser } from "@/server/testing/factories";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 
 /** `ovc_<8 prefix chars>_<secret>`: the prefix is shown in lists, the whole token only once at creation. */
 const TOKEN_PATTERN = /^ovc_([A-Za-z0-9]{8})_([A-Za-z0-9_-]{32,})$/;

@@ -1,5 +1,5 @@
 import { getServerSession, type Session } from "next-auth";
-import type { AppError } from "@/server/errors";
+import type { AppError } from "@/server/universal/errors";
 import { authOptions } from "./options";
 
 /**

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { db } from "@/server/db/client";
 import { translateDbError } from "@/server/db/errors";
 import { env } from "@/server/env";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { CLIENT_ADDRESS_HEADER } from "@/server/security/client-address";
 import { logger } from "@/server/observability/logger";
 import { linkOidcIdentity } from "./oidc-link";

@@ -1,7 +1,7 @@
 /** How the CLI reports a refusal or failure: the server's message, then each field issue on its own line. */
 import { TRPCClientError } from "@trpc/client";
 import type { AppRouter } from "@/server/api/root";
-import type { FieldIssue } from "@/server/errors";
+import type { FieldIssue } from "@/server/universal/errors";
 
 /** A failure the CLI itself detects (exit 1), e.g. a name that matches nothing. */
 export class CliError extends Error {

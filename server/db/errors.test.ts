@@ -1,7 +1,7 @@
 import net from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { translateDbError } from "./errors";
 
 const servers: net.Server[] = [];

@@ -1,5 +1,5 @@
 import { Prisma } from "@/server/generated/prisma/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 
 const UNREACHABLE = "the database is not reachable right now; try again";
 

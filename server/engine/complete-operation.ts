@@ -1,14 +1,14 @@
 /** How an operation's end lands on its vcluster: one transaction, fenced on the worker's claim. */
 import type { Db } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { Operation, OperationKind, Prisma, VClusterPhase } from "@/server/generated/prisma/client";
 import { recordClusterEvent } from "@/server/services/notify/cluster-events";
 import type { SnapshotResult } from "./snapshot-steps";
 import { announceVClusterChange } from "./change-events";
-import { parseConditions, setCondition, type Condition } from "./conditions";
+import { parseConditions, setCondition, type Condition } from "@/server/universal/conditions";
 import { ACTION_OF_KIND, assertClaim, lockVCluster } from "./operations";
 import { PAUSING_STEP } from "./executors";
-import { isDeferredAction, transition, type TransitionResult } from "./state-machine";
+import { isDeferredAction, transition, type TransitionResult } from "@/server/universal/state-machine";
 
 /** What an executor observed on the host, written with the phase change. */
 export interface StatusPatch {

@@ -1,6 +1,6 @@
 import type { HostStatus } from "@/server/adapters/vcluster/types";
 import type { VClusterPhase } from "@/server/generated/prisma/client";
-import type { Condition } from "./conditions";
+import type { Condition } from "@/server/universal/conditions";
 
 /**
  * Whether the host still matches what the portal decided: someone may have scaled, paused or deleted the control

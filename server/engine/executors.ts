@@ -6,7 +6,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import type { HostStatus, VClusterAdapter } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { Operation, OperationKind, VCluster } from "@/server/generated/prisma/client";
 import { announceVClusterChange } from "./change-events";
 import type { StatusPatch } from "./complete-operation";
@@ -15,7 +15,7 @@ import { assertClaim, LeaseLostError, lockVCluster } from "./operations";
 import { enforceRetention } from "./retention";
 import { isRetryable } from "./retryable";
 import { restoreSnapshot, takeSnapshot } from "./snapshot-steps";
-import { transition } from "./state-machine";
+import { transition } from "@/server/universal/state-machine";
 
 export interface ExecutionContext {
   db: Db;

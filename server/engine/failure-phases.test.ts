@@ -9,7 +9,7 @@ import { reserveSnapshot } from "@/server/services/snapshots/request-snapshot";
 import { createOwnerAndProject, recordTestVCluster, waitForOperation } from "@/server/testing/engine-harness";
 import { startSnapshotEnvironment, type SnapshotEnvironment } from "@/server/testing/snapshot-environment";
 import { requestOperation } from "./operations";
-import { allowedActions } from "./state-machine";
+import { allowedActions } from "@/server/universal/state-machine";
 
 let env: SnapshotEnvironment;
 let core: CoreV1Api;

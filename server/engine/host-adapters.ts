@@ -1,11 +1,10 @@
 import { chartForHost, type ChartSource } from "@/server/adapters/helm/chart-source";
 import { createVClusterAdapter } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
 import { POD_SECURITY_LEVELS, type PodSecurityLevel } from "@/server/adapters/vcluster/namespace";
-import type { VClusterAdapter } from "@/server/adapters/vcluster/types";
+import type { AdapterProvider, VClusterAdapter } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
-import { notFound } from "@/server/errors";
+import { notFound } from "@/server/universal/errors";
 import { unseal } from "@/server/security/seal";
-import type { AdapterProvider } from "./worker";
 
 export interface AdapterSettings {
   /** the portal-wide chart (VCLUSTER_CHART, VCLUSTER_CHART_VERSION); a host may set its own */

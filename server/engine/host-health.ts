@@ -1,7 +1,7 @@
 import type { Db } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { logger } from "@/server/observability/logger";
-import type { AdapterProvider } from "./worker";
+import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 
 /**
  * Probes every host at once, so one that hangs costs its own timeout and no one else's; the scheduler then

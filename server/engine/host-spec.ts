@@ -1,8 +1,8 @@
 import type { z } from "zod";
 import type { HostSpec, VClusterTarget } from "@/server/adapters/vcluster/types";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { VCluster } from "@/server/generated/prisma/client";
-import { dnsSchema, ingressSchema, pluginsSchema, syncSchema } from "@/server/validation/vcluster-spec";
+import { dnsSchema, ingressSchema, pluginsSchema, syncSchema } from "@/server/universal/vcluster-spec";
 
 export function targetOf(vcluster: Pick<VCluster, "id" | "projectId" | "name" | "namespace">): VClusterTarget {
   return { vclusterId: vcluster.id, projectId: vcluster.projectId, name: vcluster.name, namespace: vcluster.namespace };

@@ -1,7 +1,7 @@
 import { AppsV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mergePatch } from "@/server/adapters/kubernetes/host-client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { createOwnerAndProject, recordTestVCluster, startEngineEnvironment, waitForOperation, type EngineEnvironment } from "@/server/testing/engine-harness";
 import type { TestDatabase } from "@/server/testing/test-database";
 import { requestOperation } from "./operations";

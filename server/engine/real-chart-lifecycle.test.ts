@@ -13,7 +13,7 @@ import { startSnapshotEnvironment, type SnapshotEnvironment } from "@/server/tes
 import type { TestDatabase } from "@/server/testing/test-database";
 import { actorOf, createProject, createUser } from "@/server/testing/factories";
 import { testChartDir } from "@/server/testing/test-chart";
-import type { VClusterSpecInput } from "@/server/validation/vcluster-spec";
+import type { VClusterSpecInput } from "@/server/universal/vcluster-spec";
 
 let env: SnapshotEnvironment;
 let t: TestDatabase;

@@ -2,12 +2,11 @@ import { AppsV1Api, CoordinationV1Api, PatchStrategy, setHeaderOptions } from "@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOwnerAndProject, recordTestVCluster, startEngineEnvironment, TEST_CREDENTIALS_KEY, waitForOperation, type EngineEnvironment } from "@/server/testing/engine-harness";
 import type { TestDatabase } from "@/server/testing/test-database";
-import { parseConditions } from "./conditions";
+import { parseConditions } from "@/server/universal/conditions";
 import { createAdapterProvider } from "./host-adapters";
 import { startReconcilers } from "./reconciler";
-import type { AdapterProvider } from "./worker";
-import type { VClusterAdapter } from "@/server/adapters/vcluster/types";
-import { AppError } from "@/server/errors";
+import type { AdapterProvider, VClusterAdapter } from "@/server/adapters/vcluster/types";
+import { AppError } from "@/server/universal/errors";
 import { testChart } from "@/server/testing/test-chart";
 
 let env: EngineEnvironment;

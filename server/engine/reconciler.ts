@@ -11,10 +11,10 @@ import { backoffMs } from "@/server/backoff";
 import { logger } from "@/server/observability/logger";
 import { unseal } from "@/server/security/seal";
 import { announceVClusterChange } from "./change-events";
-import { parseConditions, setCondition } from "./conditions";
+import { parseConditions, setCondition } from "@/server/universal/conditions";
 import { observeDrift } from "./drift";
 import { targetOf } from "./host-spec";
-import type { AdapterProvider } from "./worker";
+import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 
 export interface ReconcilerOptions {
   db: Db;

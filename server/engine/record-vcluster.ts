@@ -4,7 +4,7 @@
  */
 import { claimOf } from "@/server/universal/claims";
 import type { Tx } from "@/server/db/client";
-import { AppError, invalidField } from "@/server/errors";
+import { AppError, invalidField } from "@/server/universal/errors";
 import type { Operation, Prisma, VCluster } from "@/server/generated/prisma/client";
 import { requestOperation } from "./operations";
 import { reservationsByHost } from "./reservations";

@@ -16,7 +16,8 @@ import {
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
 import { createAdapterProvider } from "./host-adapters";
 import { requestOperation } from "./operations";
-import type { AdapterProvider, OperationWorker } from "./worker";
+import type { AdapterProvider } from "@/server/adapters/vcluster/types";
+import type { OperationWorker } from "./worker";
 import { testChart, testChartDir } from "@/server/testing/test-chart";
 
 let t: TestDatabase;

@@ -1,4 +1,4 @@
-import { AppError, type ErrorCode } from "@/server/errors";
+import { AppError, type ErrorCode } from "@/server/universal/errors";
 
 const RETRYABLE: ErrorCode[] = ["UNAVAILABLE", "TIMEOUT", "CONFLICT", "RATE_LIMITED"];
 

@@ -5,7 +5,7 @@
  */
 import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import type { Db } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { logger } from "@/server/observability/logger";
 import { anchorAuditHead } from "@/server/services/audit/audit-anchor";
 import { startWebhookDispatcher } from "@/server/services/notify/webhook-dispatcher";

@@ -8,7 +8,7 @@ import { applyObjects } from "@/server/adapters/snapshot/apply";
 import { exportCluster } from "@/server/adapters/snapshot/export";
 import { SNAPSHOT_CONTENT_TYPE, type SnapshotManifest } from "@/server/adapters/snapshot/format";
 import { readSnapshot } from "@/server/adapters/snapshot/read";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { Prisma, Snapshot, VCluster } from "@/server/generated/prisma/client";
 import { logger } from "@/server/observability/logger";
 import { targetOf } from "./host-spec";

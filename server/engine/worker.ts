@@ -6,10 +6,10 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import pg from "pg";
 import type { ObjectStore } from "@/server/adapters/s3/object-store";
-import type { VClusterAdapter } from "@/server/adapters/vcluster/types";
+import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
 import { translateDbError } from "@/server/db/errors";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { Operation } from "@/server/generated/prisma/client";
 import { logger } from "@/server/observability/logger";
 import { completeOperationFailed, completeOperationSucceeded, scheduleRetry } from "./complete-operation";
@@ -17,10 +17,6 @@ import { EXECUTORS, type ExecutionContext } from "./executors";
 import { backoffMs } from "@/server/backoff";
 import { claimNextOperation, LeaseLostError, NOTIFY_CHANNEL, renewLease } from "./operations";
 import { isRetryable } from "./retryable";
-
-export interface AdapterProvider {
-  forHost(hostClusterId: string): Promise<VClusterAdapter>;
-}
 
 export interface WorkerOptions {
   adapters: AdapterProvider;

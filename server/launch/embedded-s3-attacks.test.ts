@@ -14,7 +14,7 @@ import { Readable } from "node:stream";
 import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, S3Client, UploadPartCommand } from "@aws-sdk/client-s3";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { createObjectStore, type ObjectStore } from "@/server/adapters/s3/object-store";
 import { startEmbeddedS3, type EmbeddedS3 } from "./embedded-s3";
 import { parseQuery, Sha256 } from "./sigv4";

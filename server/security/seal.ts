@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 
 /** AES-256-GCM with a random IV; the tag makes any tampering or a wrong key fail loudly instead of decrypting junk. */
 export function seal(plaintext: string, keyHex: string): string {

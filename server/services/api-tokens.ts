@@ -1,7 +1,7 @@
 import type { Actor } from "@/server/auth/actor";
 import { generateToken } from "@/server/auth/api-tokens";
 import type { Db } from "@/server/db/client";
-import { AppError, invalidField } from "@/server/errors";
+import { AppError, invalidField } from "@/server/universal/errors";
 
 export interface ApiTokenView {
   id: string;

@@ -5,7 +5,7 @@ import { checkHostPattern } from "@/server/adapters/vcluster/direct-access";
 import type { PodSecurityLevel } from "@/server/adapters/vcluster/namespace";
 import type { HostInfo } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
-import { invalidField } from "@/server/errors";
+import { invalidField } from "@/server/universal/errors";
 import type { HostCluster } from "@/server/generated/prisma/client";
 import { reservationsByHost } from "@/server/engine/reservations";
 import { seal } from "@/server/security/seal";

@@ -5,7 +5,7 @@
  */
 import type { Actor } from "@/server/auth/actor";
 import type { Db, Tx } from "@/server/db/client";
-import { AppError, notFound } from "@/server/errors";
+import { AppError, notFound } from "@/server/universal/errors";
 import type { Role } from "@/server/generated/prisma/client";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";
 

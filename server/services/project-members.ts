@@ -1,5 +1,5 @@
 import type { Db, Tx } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { Role } from "@/server/generated/prisma/client";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";
 import { DEFAULT_QUOTA } from "./quota";

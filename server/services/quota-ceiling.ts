@@ -2,8 +2,8 @@
  * The most quota a project's owners may give their own project (PROJECT_QUOTA_CEILING); platform admins may go
  * beyond it. Without the ceiling an owner could raise their limits without end and take a host's capacity.
  */
-import { parseCpuMillis, parseMemoryBytes } from "@/server/adapters/kubernetes/quantity";
-import { invalidField } from "@/server/errors";
+import { parseCpuMillis, parseMemoryBytes } from "@/server/universal/quantity";
+import { invalidField } from "@/server/universal/errors";
 import type { QuotaLimits } from "./quota";
 
 export const DEFAULT_CEILING = "vclusters=100,cpu=256,memory=1Ti,storage=10Ti,snapshots=1000";

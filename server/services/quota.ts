@@ -4,9 +4,9 @@
  */
 import type { Db, Tx } from "@/server/db/client";
 import { checkCeiling } from "./quota-ceiling";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { Quota } from "@/server/generated/prisma/client";
-import { formatCpuMillis, formatMemoryBytes } from "@/server/adapters/kubernetes/quantity";
+import { formatCpuMillis, formatMemoryBytes } from "@/server/universal/quantity";
 import { audited, type AuditActor } from "./audit/write-audit";
 import { recordQuotaThreshold } from "./notify/cluster-events";
 import type { Claim } from "@/server/universal/claims";

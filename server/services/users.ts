@@ -1,7 +1,7 @@
 import type { Actor } from "@/server/auth/actor";
 import { revokeUserSessions } from "@/server/auth/server-sessions";
 import type { Db } from "@/server/db/client";
-import { notFound } from "@/server/errors";
+import { notFound } from "@/server/universal/errors";
 import { audited, type AuditActor } from "./audit/write-audit";
 import type { Role } from "@/server/generated/prisma/client";
 

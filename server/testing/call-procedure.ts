@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import type { Actor } from "@/server/auth/actor";
 import type { Db } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { callerFor } from "./caller";
 
 export type Outcome = { ok: true; data: unknown } | { ok: false; code: TRPC_ERROR_CODE_KEY; appCode: string | null; message: string };

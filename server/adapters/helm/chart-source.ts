@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { AppError, invalidField } from "@/server/errors";
+import { AppError, invalidField } from "@/server/universal/errors";
 
 export const DEFAULT_CHART_REF = "https://charts.loft.sh";
 export const DEFAULT_CHART_VERSION = "0.36.1";

@@ -1,6 +1,6 @@
 import { ApiException } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { translateKubernetesError } from "./errors";
 
 const ctx = { host: "host-a:6443", what: "StatefulSet ns/vc1", timeoutMs: 10_000 };

@@ -3,7 +3,7 @@
  * never credentials: only the Kubernetes Status message is passed on, and only for requests the server refused.
  */
 import { ApiException } from "@kubernetes/client-node";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 
 export interface HostCallContext {
   /** how the host is named to users: its registered name or its server address */

@@ -21,7 +21,7 @@ import {
 } from "@kubernetes/client-node";
 import https from "node:https";
 import { assertSafeKubeconfig } from "./kubeconfig-safety";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { translateKubernetesError } from "./errors";
 import { DEFAULT_RETRY_POLICY, retryTransient, type RetryPolicy } from "./retry";
 

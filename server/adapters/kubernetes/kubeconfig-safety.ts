@@ -4,8 +4,8 @@
  * everything through a `proxy-url`. Each is refused before anything loads the file, naming the field. The text is
  * read by Go YAML's rules (sigs.k8s.io/yaml, as kubectl reads it), so no anchor or merge key hides a field.
  */
-import { invalidField } from "@/server/errors";
-import { readGoYaml } from "@/server/validation/go-yaml";
+import { invalidField } from "@/server/universal/errors";
+import { readGoYaml } from "@/server/universal/go-yaml";
 
 const USER_REFUSED: Record<string, string> = {
   exec: "exec plugins are refused: the portal never runs a command from a kubeconfig; give a token or client certificate data",

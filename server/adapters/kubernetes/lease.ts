@@ -4,7 +4,7 @@
  * (so clock skew between processes does not matter); every write is a compare-and-swap on resourceVersion.
  */
 import { V1MicroTime, type V1Lease } from "@kubernetes/client-node";
-import type { AppError } from "@/server/errors";
+import type { AppError } from "@/server/universal/errors";
 import { isNotFound, kubernetesStatusCode, translateKubernetesError } from "./errors";
 import { createHostClients, type HostClients } from "./host-client";
 

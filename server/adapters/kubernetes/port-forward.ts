@@ -6,7 +6,7 @@
 import net from "node:net";
 import { PassThrough } from "node:stream";
 import { PortForward } from "@kubernetes/client-node";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { logger } from "@/server/observability/logger";
 import type { HostClients } from "./host-client";
 

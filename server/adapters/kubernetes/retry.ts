@@ -6,7 +6,7 @@
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { backoffMs } from "@/server/backoff";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 
 export interface RetryPolicy {
   /** tries in all, the first included */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { translateS3Error } from "./errors";
 
 const ctx = { store: "s3://snaps at s3.example:9000", what: "upload of p/v/s/objects.ndjson.gz" };

@@ -3,7 +3,7 @@
  * and the S3 error code; never the SDK's own message, which can echo signing material (SignatureDoesNotMatch
  * carries the string to sign) or a URL with credentials.
  */
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 
 export interface S3CallContext {
   /** how the store is named to users: `s3://bucket` at the endpoint's host */

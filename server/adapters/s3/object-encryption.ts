@@ -11,7 +11,7 @@
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import { Transform, type TransformCallback } from "node:stream";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 
 export const ENCRYPTION_MAGIC = Buffer.from("OVCE");
 const VERSION = 1;

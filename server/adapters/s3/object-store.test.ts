@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { startEmbeddedS3, type EmbeddedS3 } from "@/server/launch/embedded-s3";
 import { createObjectStore, type ObjectStore } from "./object-store";
 

@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { Readable } from "node:stream";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { translateS3Error } from "./errors";
 import { decryptingIfSealed, encryptingStream } from "./object-encryption";
 

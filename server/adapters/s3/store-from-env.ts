@@ -1,4 +1,4 @@
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { objectEncryptionKey } from "./object-encryption";
 import { createObjectStore, type ObjectStore } from "./object-store";
 

@@ -8,7 +8,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { isDeepStrictEqual } from "node:util";
 import { isNotFound } from "@/server/adapters/kubernetes/errors";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { discoverResourceTypes, objectPath, type ResourceType } from "./discovery";
 import { listAll, snapshotObjects } from "./export";
 import { kindKey, objectRef, type KubeObject } from "./format";

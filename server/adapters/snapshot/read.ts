@@ -12,7 +12,7 @@ import { createInterface } from "node:readline";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { KubeObject } from "./format";
 
 function isKubeObject(value: unknown): value is KubeObject {

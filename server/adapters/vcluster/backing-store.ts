@@ -5,7 +5,7 @@
  * replicas"), and embedded etcd and external databases need a licence, so HA gets the chart's deployed etcd: a
  * StatefulSet of its own beside the control plane.
  */
-import { invalidField } from "@/server/errors";
+import { invalidField } from "@/server/universal/errors";
 import type { HostSpec } from "./types";
 
 /** an etcd quorum that survives one member's loss */

@@ -2,7 +2,7 @@
  * What a vcluster may use on its host, derived from its spec: the control plane's resources and volume, and the
  * namespace's ResourceQuota and LimitRange (the chart's policies.*) sized for the control plane plus its workloads.
  */
-import { formatCpuMillis, formatMemoryBytes } from "@/server/adapters/kubernetes/quantity";
+import { formatCpuMillis, formatMemoryBytes } from "@/server/universal/quantity";
 import { DEPLOYED_ETCD_REPLICAS, usesDeployedEtcd } from "./backing-store";
 import type { HostSpec } from "./types";
 

@@ -5,7 +5,7 @@
  * the syncer's proxy (chart `templates/ingress.yaml`), so the certificate must name that host (values.ts adds it
  * to controlPlane.proxy.extraSANs and writes it into exportKubeConfig.server).
  */
-import { invalidField } from "@/server/errors";
+import { invalidField } from "@/server/universal/errors";
 import type { HostSpec, VClusterTarget } from "./types";
 
 export interface DirectAccess {

@@ -9,7 +9,7 @@ import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import YAML from "yaml";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { chartArgs, chartKind, CHART_NAME, type ChartSource } from "@/server/adapters/helm/chart-source";
 import { helmBinary } from "@/server/adapters/helm/helm-binary";
 import type { HostClients } from "@/server/adapters/kubernetes/host-client";

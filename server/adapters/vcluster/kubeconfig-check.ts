@@ -1,5 +1,5 @@
 /** Reading a vcluster's exported kubeconfig without ever echoing it. */
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { loadKubeConfig } from "@/server/adapters/kubernetes/host-client";
 
 export function inspectKubeconfig(config: string): { server: string } {

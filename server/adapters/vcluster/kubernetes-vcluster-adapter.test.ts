@@ -4,7 +4,7 @@
  */
 import { AppsV1Api, CoreV1Api, KubeConfig, NetworkingV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { mergePatch } from "@/server/adapters/kubernetes/host-client";
 import { testChart } from "@/server/testing/test-chart";
 import { eventually, startTestHost, testSpec, testTarget, type TestHost } from "../test-host";

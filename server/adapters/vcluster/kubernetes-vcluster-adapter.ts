@@ -5,10 +5,10 @@
  * Secret vc-<name>, and the virtual API reached through a port-forward as `vcluster connect` does.
  */
 import { setTimeout as delay } from "node:timers/promises";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { isNotFound } from "@/server/adapters/kubernetes/errors";
 import { createHostClients, type HostClients } from "@/server/adapters/kubernetes/host-client";
-import { parseCpuMillis, parseMemoryBytes } from "@/server/adapters/kubernetes/quantity";
+import { parseCpuMillis, parseMemoryBytes } from "@/server/universal/quantity";
 import type { ChartSource } from "@/server/adapters/helm/chart-source";
 import { findControlPlane, isPaused, patchWorkload, pauseControlPlane, resumeControlPlane, type ControlPlane } from "./control-plane";
 import { createHelmRelease, type HelmRelease, type HelmReleaseOptions } from "./helm-release";

@@ -3,7 +3,7 @@
  * control plane pods and recent events. Pure, so every state's conditions can be checked without a cluster.
  */
 import type { CoreV1Event, V1Pod } from "@kubernetes/client-node";
-import type { Condition } from "@/server/engine/conditions";
+import type { Condition } from "@/server/universal/conditions";
 import { isPaused, type ControlPlane } from "./control-plane";
 import { PAUSED_DATE_ANNOTATION, PAUSED_REPLICAS_ANNOTATION } from "./labels";
 import type { HostEvent, HostStatus } from "./types";

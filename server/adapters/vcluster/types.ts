@@ -4,7 +4,7 @@
  * works against the simulated host and against real clusters alike.
  */
 import type { ChartSource } from "@/server/adapters/helm/chart-source";
-import type { Condition } from "@/server/engine/conditions";
+import type { Condition } from "@/server/universal/conditions";
 import type { VirtualApiChannel } from "./virtual-api";
 
 /** Where a vcluster lives on its host. */
@@ -121,4 +121,12 @@ export interface VClusterAdapter {
   openVirtualApi(target: VClusterTarget): Promise<VirtualApiChannel>;
   /** runs `fn` with a kubeconfig that reaches the virtual API through a port-forward, closed afterwards */
   withVirtualApi<T>(target: VClusterTarget, fn: (kubeconfig: string) => Promise<T>): Promise<T>;
+}
+
+/**
+ * The adapter of a host cluster by its id. Declared beside the adapter rather than in the worker, so the services and
+ * the API that ask for adapters depend on this layer only, not on the engine's worker.
+ */
+export interface AdapterProvider {
+  forHost(hostClusterId: string): Promise<VClusterAdapter>;
 }

@@ -2,10 +2,10 @@
  * The vcluster.yaml for `helm upgrade --install`: every spec field written to the chart value that carries it, over
  * the user's allow-listed helmValues. Pure, so the dry run shows exactly the file an install would use.
  */
-import { invalidField } from "@/server/errors";
-import { writeGoYaml } from "@/server/validation/go-yaml";
-import { parseHelmValues } from "@/server/validation/helm-values";
-import { imageTagFor } from "@/server/validation/kubernetes-versions";
+import { invalidField } from "@/server/universal/errors";
+import { writeGoYaml } from "@/server/universal/go-yaml";
+import { parseHelmValues } from "@/server/universal/helm-values";
+import { imageTagFor } from "@/server/universal/kubernetes-versions";
 import { DEPLOYED_ETCD_REPLICAS, usesDeployedEtcd } from "./backing-store";
 import { controlPlaneResources, namespaceBudget, persistenceSize } from "./budget";
 import type { HostSpec } from "./types";
@@ -13,7 +13,7 @@ import type { HostSpec } from "./types";
 type Values = Record<string, unknown>;
 
 export interface ValuesOptions {
-  /** the chart release the file is for: it decides the Kubernetes image tag (server/validation/kubernetes-versions.ts) */
+  /** the chart release the file is for: it decides the Kubernetes image tag (server/universal/kubernetes-versions.ts) */
   chartVersion: string;
   /** a server address reachable from outside the host, written into the exported kubeconfig */
   exportKubeConfigServer?: string;

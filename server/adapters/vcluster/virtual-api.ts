@@ -5,7 +5,7 @@
  * unless exportKubeConfig.server is set), so it works on any host without exposing anything.
  */
 import type { V1Pod } from "@kubernetes/client-node";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { loadKubeConfig, type HostClients } from "@/server/adapters/kubernetes/host-client";
 import { forwardPodPort } from "@/server/adapters/kubernetes/port-forward";
 import { controlPlaneSelector } from "./labels";

@@ -5,7 +5,7 @@
  * re-list after the watch expired (410) or a reconnect only has to say "look again" for what changed meanwhile.
  */
 import { Watch, type KubernetesObject } from "@kubernetes/client-node";
-import type { AppError } from "@/server/errors";
+import type { AppError } from "@/server/universal/errors";
 import { translateKubernetesError } from "@/server/adapters/kubernetes/errors";
 import { createHostClients, type HostClients } from "@/server/adapters/kubernetes/host-client";
 

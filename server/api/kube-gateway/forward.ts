@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:
 import https from "node:https";
 import type { Duplex } from "node:stream";
 import { Transform } from "node:stream";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { logger } from "@/server/observability/logger";
 import type { Grant } from "./grant";
 import type { GatewayRecords, RequestOrigin } from "./gateway-records";

@@ -11,7 +11,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:
 import type { Duplex } from "node:stream";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Db } from "@/server/db/client";
-import type { AdapterProvider } from "@/server/engine/worker";
+import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import { logger } from "@/server/observability/logger";
 import { CLIENT_ADDRESS_HEADER } from "@/server/security/client-address";
 import { forwardRequest, forwardUpgrade } from "./forward";

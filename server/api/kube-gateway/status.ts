@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 
 export type StatusReason = "Unauthorized" | "Forbidden" | "NotFound" | "TooManyRequests" | "RequestEntityTooLarge" | "ServiceUnavailable" | "Timeout" | "InternalError" | "BadRequest";
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Context } from "@/server/api/context";
 import { createCallerFactory } from "@/server/api/trpc";
 import type { Actor } from "@/server/auth/actor";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { setPortalEnv } from "@/server/testing/portal-env";
 import { CALLERS, createWorld, LEVEL_RANK, REST_ONLY_RULES, WHO_RANK, type Level, type Who, type World } from "@/server/testing/procedure-rules";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";

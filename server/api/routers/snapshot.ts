@@ -10,7 +10,7 @@ import {
   previewVClusterRestore,
   restoreVCluster,
 } from "@/server/services/snapshots/snapshots";
-import { vclusterNameSchema } from "@/server/validation/vcluster-spec";
+import { vclusterNameSchema } from "@/server/universal/vcluster-spec";
 import { auditActorOf } from "../audit-actor";
 import { hostAdapters } from "../host-adapters";
 import { objectStore } from "../object-store";

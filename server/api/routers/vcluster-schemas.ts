@@ -1,6 +1,6 @@
 import { OperationKind } from "@/server/generated/prisma/enums";
 import { z } from "zod";
-import { ACTIONS } from "@/server/engine/state-machine";
+import { ACTIONS } from "@/server/universal/state-machine";
 import { phaseSchema } from "../schemas";
 
 export const conditionSchema = z.object({

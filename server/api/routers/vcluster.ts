@@ -16,7 +16,7 @@ import {
 } from "@/server/services/vclusters/lifecycle";
 import { createSnapshot, restoreVCluster } from "@/server/services/snapshots/snapshots";
 import { listVClusters } from "@/server/services/vclusters/list-vclusters";
-import { createVClusterInputSchema, labelsSchema, MAX_REPLICAS, specSchema } from "@/server/validation/vcluster-spec";
+import { createVClusterInputSchema, labelsSchema, MAX_REPLICAS, specSchema } from "@/server/universal/vcluster-spec";
 import { auditActorOf } from "../audit-actor";
 import { gatewaySettings } from "../gateway-settings";
 import { hostAdapters } from "../host-adapters";

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { env } from "@/server/env";
 import { audited } from "@/server/services/audit/write-audit";
 import { listWebhookDeliveries } from "@/server/services/notify/webhook-deliveries";
-import { WEBHOOK_EVENTS } from "@/server/services/notify/webhook-events";
+import { WEBHOOK_EVENTS } from "@/server/universal/webhook-events";
 import { auditableWebhook, createWebhook, deleteWebhook, listWebhooks, queueTestDelivery, updateWebhook } from "@/server/services/notify/webhooks";
 import { auditActorOf } from "../audit-actor";
 import { idSchema } from "../schemas";

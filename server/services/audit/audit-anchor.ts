@@ -9,7 +9,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { Readable } from "node:stream";
 import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import type { Db } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { auditChainKey } from "./audit-key";
 
 export const AUDIT_ANCHOR_KEY = "audit/chain-head.json";

@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportAuditLog } from "@/app/api/audit/export/export-handler";
 import { generateToken } from "@/server/auth/api-tokens";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { callerFor } from "@/server/testing/caller";
 import { actorOf, createProject, createUser } from "@/server/testing/factories";
 import { setPortalEnv } from "@/server/testing/portal-env";

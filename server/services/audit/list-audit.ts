@@ -1,6 +1,6 @@
 import type { Db } from "@/server/db/client";
 import type { AuditLog } from "@/server/generated/prisma/client";
-import { invalidField } from "@/server/errors";
+import { invalidField } from "@/server/universal/errors";
 import { auditWhere, type AuditFilter } from "./audit-filter";
 
 export type AuditEntry = Omit<AuditLog, "before" | "after"> & { before: unknown; after: unknown };

@@ -6,7 +6,7 @@
  */
 import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import type { Db } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { AuditLog } from "@/server/generated/prisma/client";
 import { readAuditAnchor, type AuditAnchor } from "./audit-anchor";
 import { auditHash, GENESIS_HASH } from "./audit-hash";

@@ -5,7 +5,7 @@
  */
 import type { Db, Tx } from "@/server/db/client";
 import { translateDbError } from "@/server/db/errors";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { AuditResult, Prisma } from "@/server/generated/prisma/client";
 import { AUDIT_CHAIN_VERSION, auditHash, GENESIS_HASH, type HashedAuditFields } from "./audit-hash";
 import { noteAuditRow } from "./audit-scope";

@@ -4,7 +4,7 @@
  */
 import type { Actor } from "@/server/auth/actor";
 import type { Db } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";
 import { vclusterFor } from "@/server/services/vclusters/access";
 

@@ -1,7 +1,7 @@
 import type { Actor } from "@/server/auth/actor";
 import { isSessionRowLive } from "@/server/auth/server-sessions";
 import type { Db } from "@/server/db/client";
-import { notFound } from "@/server/errors";
+import { notFound } from "@/server/universal/errors";
 import type { VClusterRow } from "@/server/services/vclusters/list-vclusters";
 import type { VClusterChange, VClusterChangeFeed } from "./change-feed";
 

@@ -1,6 +1,6 @@
 /** In-app notifications: each belongs to one user, who alone can list and mark it. */
 import type { Db, Tx } from "@/server/db/client";
-import { invalidField } from "@/server/errors";
+import { invalidField } from "@/server/universal/errors";
 import type { Notification } from "@/server/generated/prisma/client";
 
 export interface NewNotification {

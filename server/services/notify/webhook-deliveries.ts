@@ -1,5 +1,5 @@
 import type { Db } from "@/server/db/client";
-import { invalidField, notFound } from "@/server/errors";
+import { invalidField, notFound } from "@/server/universal/errors";
 
 export interface DeliveryAttemptView {
   attempt: number;

@@ -1,8 +1,6 @@
 import type { Prisma } from "@/server/generated/prisma/client";
 import type { Tx } from "@/server/db/client";
-
-export const WEBHOOK_EVENTS = ["vcluster.phase_changed", "vcluster.failed", "quota.threshold", "webhook.test"] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+import type { WebhookEvent } from "@/server/universal/webhook-events";
 
 /** The body every receiver gets: the event name again (headers get lost in proxies and logs), when, where, what. */
 export function webhookPayload(event: WebhookEvent, projectId: string, data: Record<string, unknown>, now = new Date()): Prisma.InputJsonObject {

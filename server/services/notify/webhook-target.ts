@@ -8,7 +8,7 @@
 import { lookup } from "node:dns/promises";
 import ipaddr from "ipaddr.js";
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from "request-filtering-agent";
-import { invalidField } from "@/server/errors";
+import { invalidField } from "@/server/universal/errors";
 
 export function allowedPrivateRanges(raw = process.env.WEBHOOK_ALLOWED_PRIVATE_RANGES ?? ""): string[] {
   const ranges = raw.split(",").map((r) => r.trim()).filter(Boolean);

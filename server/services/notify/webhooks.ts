@@ -5,10 +5,11 @@
 import { randomBytes } from "node:crypto";
 import { checkWebhookAddress } from "./webhook-target";
 import type { Db, Tx } from "@/server/db/client";
-import { AppError, invalidField, notFound } from "@/server/errors";
+import { AppError, invalidField, notFound } from "@/server/universal/errors";
 import type { Webhook } from "@/server/generated/prisma/client";
 import { seal } from "@/server/security/seal";
-import { WEBHOOK_EVENTS, webhookPayload, type WebhookEvent } from "./webhook-events";
+import { WEBHOOK_EVENTS, type WebhookEvent } from "@/server/universal/webhook-events";
+import { webhookPayload } from "./webhook-events";
 
 export type WebhookView = Pick<Webhook, "id" | "projectId" | "url" | "events" | "active" | "createdAt" | "updatedAt">;
 

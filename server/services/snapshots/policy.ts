@@ -1,7 +1,7 @@
 import { Cron } from "croner";
 import type { Actor } from "@/server/auth/actor";
 import type { Db } from "@/server/db/client";
-import { invalidField } from "@/server/errors";
+import { invalidField } from "@/server/universal/errors";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";
 import { vclusterFor } from "../vclusters/access";
 

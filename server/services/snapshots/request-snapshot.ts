@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Tx } from "@/server/db/client";
 import { requestChange } from "@/server/engine/request-change";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { Operation, Snapshot, VCluster } from "@/server/generated/prisma/client";
 
 /** Snapshot operations give up sooner than others: a retry re-exports everything, and the cluster waits meanwhile. */

@@ -1,6 +1,6 @@
 import type { Actor } from "@/server/auth/actor";
 import type { Db, Tx } from "@/server/db/client";
-import { AppError } from "@/server/errors";
+import { AppError } from "@/server/universal/errors";
 import type { Role, VCluster } from "@/server/generated/prisma/client";
 
 const RANK: Record<Role, number> = { VIEWER: 1, MEMBER: 2, OWNER: 3 };

@@ -8,8 +8,8 @@ import type { Actor } from "@/server/auth/actor";
 import type { KubeconfigResult } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
 import { targetOf } from "@/server/engine/host-spec";
-import type { AdapterProvider } from "@/server/engine/worker";
-import { AppError } from "@/server/errors";
+import type { AdapterProvider } from "@/server/adapters/vcluster/types";
+import { AppError } from "@/server/universal/errors";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";
 import { vclusterFor } from "./access";
 

@@ -1,6 +1,6 @@
 import type { Actor } from "@/server/auth/actor";
 import type { Db } from "@/server/db/client";
-import { invalidField } from "@/server/errors";
+import { invalidField } from "@/server/universal/errors";
 import type { Prisma, VClusterPhase } from "@/server/generated/prisma/client";
 
 export interface VClusterListQuery {

@@ -1,6 +1,6 @@
-import { parseCpuMillis, parseMemoryBytes } from "@/server/adapters/kubernetes/quantity";
+import { parseCpuMillis, parseMemoryBytes } from "@/server/universal/quantity";
 import type { Prisma } from "@/server/generated/prisma/client";
-import type { VClusterSpec } from "@/server/validation/vcluster-spec";
+import type { VClusterSpec } from "@/server/universal/vcluster-spec";
 
 /** The spec as stored: parsed quantities in columns (for quotas and placement), the whole spec as submitted in `spec`. */
 export function columnsOfSpec(spec: VClusterSpec) {

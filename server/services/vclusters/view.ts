@@ -1,6 +1,6 @@
 import type { Db, Tx } from "@/server/db/client";
-import { parseConditions, type Condition } from "@/server/engine/conditions";
-import { allowedActions, type Action } from "@/server/engine/state-machine";
+import { parseConditions, type Condition } from "@/server/universal/conditions";
+import { allowedActions, type Action } from "@/server/universal/state-machine";
 import type { VClusterPhase } from "@/server/generated/prisma/client";
 
 export interface VClusterView {

@@ -10,7 +10,7 @@ import { requestIdOf } from "@/server/api/context";
 import { toAppError, toTrpcError } from "@/server/api/error-map";
 import { resolveActor, type Actor } from "@/server/auth/actor";
 import type { Db } from "@/server/db/client";
-import { AppError, type FieldIssue } from "@/server/errors";
+import { AppError, type FieldIssue } from "@/server/universal/errors";
 import { auditFilterSchema } from "@/server/services/audit/audit-filter";
 import { AUDIT_EXPORT_FORMATS, auditExportStream } from "@/server/services/audit/export-audit";
 import { writeAudit } from "@/server/services/audit/write-audit";

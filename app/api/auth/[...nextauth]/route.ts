@@ -2,7 +2,7 @@ import NextAuth from "next-auth";
 import type { NextRequest } from "next/server";
 import { RETRY_AFTER_S } from "@/server/api/outage-status";
 import { authOptions } from "@/server/auth/options";
-import type { AppError } from "@/server/errors";
+import type { AppError } from "@/server/universal/errors";
 
 export const dynamic = "force-dynamic";
 

@@ -3,7 +3,7 @@
  * adds checks that need the database). Every message names the rule; the path names the field.
  */
 import { z } from "zod";
-import { parseCpuMillis, parseMemoryBytes } from "@/server/adapters/kubernetes/quantity";
+import { parseCpuMillis, parseMemoryBytes } from "./quantity";
 import { parseCidr } from "./cidr";
 import { checkHelmValues } from "./helm-values";
 import { DEFAULT_KUBERNETES_VERSION, SUPPORTED_KUBERNETES_VERSIONS } from "./kubernetes-versions";

@@ -4,7 +4,7 @@
  * exportKubeConfig, experimental, plugins, private nodes, quotas…) is the portal's or stays the chart's default, so a
  * user cannot widen their isolation or fight the values the portal renders from the spec. Pure: the wizard runs it too.
  */
-import { parseCpuMillis, parseMemoryBytes } from "@/server/adapters/kubernetes/quantity";
+import { parseCpuMillis, parseMemoryBytes } from "./quantity";
 import { GoYamlError, readGoYaml } from "./go-yaml";
 
 type Values = Record<string, unknown>;

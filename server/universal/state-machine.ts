@@ -2,7 +2,7 @@
  * The vcluster lifecycle, exactly as the design's state machine: a pure table from (phase, event) to the next phase.
  * User requests start an operation; the operation's outcome (`succeeded` / `failed`) ends it.
  */
-import type { VClusterPhase } from "@/server/generated/prisma/client";
+import type { VClusterPhase } from "@/server/generated/prisma/enums";
 
 export const PHASES = [
   "PENDING",

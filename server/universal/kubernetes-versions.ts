@@ -4,7 +4,7 @@
  * listed for a release has no image that release was tested with, so the portal refuses it rather than guess a tag.
  * Pure and free of server imports: the wizard offers the default release's list.
  */
-import { AppError, invalidField } from "@/server/errors";
+import { AppError, invalidField } from "./errors";
 
 /** loft-sh/vcluster v0.36.1 config/default_extra_values.go K8SVersionMap, newest first */
 const CHART_0_36_1 = ["1.36.0", "1.35.0", "1.34.0", "1.33.4", "1.32.1", "1.31.1", "1.30.2"] as const;
@@ -28,7 +28,7 @@ function versionsOf(chartVersion: string): readonly string[] {
   if (!versions) {
     throw new AppError(
       "INVALID",
-      `chart version ${chartVersion} is not in the portal's Kubernetes version table (known: ${Object.keys(KUBERNETES_VERSIONS_BY_CHART).join(", ")}); add its K8SVersionMap to server/validation/kubernetes-versions.ts`,
+      `chart version ${chartVersion} is not in the portal's Kubernetes version table (known: ${Object.keys(KUBERNETES_VERSIONS_BY_CHART).join(", ")}); add its K8SVersionMap to server/universal/kubernetes-versions.ts`,
     );
   }
   return versions;
