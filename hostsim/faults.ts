@@ -60,6 +60,8 @@ export class FaultInjector {
   private faults: Faults = {};
   private random: () => number = Math.random;
   private since = Date.now();
+  /** failures injected so far, so a test can tell that its faults were met, not only survived */
+  injected = 0;
 
   set(f: Faults): void {
     this.faults = faultsSchema.parse(f);
@@ -82,7 +84,10 @@ export class FaultInjector {
       if (rule.cluster && rule.cluster !== shape.cluster) continue;
       if (rule.verb && rule.verb !== shape.verb) continue;
       if (rule.resource && rule.resource !== shape.resource) continue;
-      if (this.random() < rule.rate) return rule.status;
+      if (this.random() < rule.rate) {
+        this.injected += 1;
+        return rule.status;
+      }
     }
     return undefined;
   }

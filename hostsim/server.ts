@@ -52,6 +52,8 @@ export interface HostSim {
   adminToken: string;
   caPem: string;
   setFaults(faults: Faults): void;
+  /** how many requests the faults have failed since the host started */
+  faultsInjected(): number;
   close(): Promise<void>;
 }
 
@@ -242,6 +244,7 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
     adminToken,
     caPem: ca.certPem,
     setFaults,
+    faultsInjected: () => faults.injected,
     close() {
       closing ??= (async () => {
         vclusters.close();

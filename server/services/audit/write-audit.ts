@@ -12,6 +12,8 @@ import { noteAuditRow } from "./audit-scope";
 import { createId } from "./ids";
 
 const AUDIT_CHAIN_LOCK = 72_707_370;
+/** Generous: mutations of one project queue behind its quota lock, and a burst must wait its turn, not fail. */
+const TRANSACTION_WAIT = { timeout: 30_000, maxWait: 60_000 };
 
 /** Who did it, from where: filled from the request by the API layer. */
 export interface AuditActor {
@@ -88,18 +90,21 @@ export async function audited<T>(
         await writeAudit(tx, actor, { ...event, ...audit });
         return value;
       },
-      // Generous: mutations of one project queue behind its quota lock, and a burst must wait its turn, not fail.
-      { timeout: options.timeoutMs ?? 30_000, maxWait: 60_000 },
+      { ...TRANSACTION_WAIT, timeout: options.timeoutMs ?? TRANSACTION_WAIT.timeout },
     );
   } catch (raw) {
     const error = translateDbError(raw);
     const refused = error instanceof AppError && error.code !== "INTERNAL" && error.code !== "UNAVAILABLE";
-    await db.$transaction((tx) =>
-      writeAudit(tx, actor, event, {
-        result: refused ? "REFUSED" : "FAILURE",
-        errorCode: error instanceof AppError ? error.code : "INTERNAL",
-        message: error instanceof AppError ? error.message : "internal error",
-      }),
+    // The refusal's row waits its turn as patiently as the mutation did: with Prisma's default of 2 s, a burst of
+    // refused requests queued behind one quota lock lost their rows and answered "database not reachable".
+    await db.$transaction(
+      (tx) =>
+        writeAudit(tx, actor, event, {
+          result: refused ? "REFUSED" : "FAILURE",
+          errorCode: error instanceof AppError ? error.code : "INTERNAL",
+          message: error instanceof AppError ? error.message : "internal error",
+        }),
+      TRANSACTION_WAIT,
     );
     throw error;
   }
