@@ -14,13 +14,13 @@ export interface Actor {
   sessionId?: string | null;
 }
 
-async function loadActor(db: Db, userId: string, tokenId: string | null): Promise<Actor | null> {
+async function loadActor(db: Db, userId: string): Promise<Actor | null> {
   const user = await db.user.findUnique({
     where: { id: userId },
     select: { id: true, email: true, isPlatformAdmin: true, disabled: true },
   });
   if (!user || user.disabled) return null;
-  return { userId: user.id, email: user.email, isPlatformAdmin: user.isPlatformAdmin, tokenId };
+  return { userId: user.id, email: user.email, isPlatformAdmin: user.isPlatformAdmin, tokenId: null };
 }
 
 /**
@@ -32,13 +32,12 @@ export async function resolveActor(db: Db, headers: Headers): Promise<Actor | nu
   if (authorization) {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match) throw new AppError("UNAUTHENTICATED", "the Authorization header must be `Bearer <token>`");
+    // authenticateToken has checked the user (exists, not disabled) in the same query as the token
     const identity = await authenticateToken(db, match[1]);
-    const actor = await loadActor(db, identity.userId, identity.tokenId);
-    if (!actor) throw new AppError("UNAUTHENTICATED", "the API token is invalid, expired or revoked");
-    return actor;
+    return { userId: identity.userId, email: identity.email, isPlatformAdmin: identity.isPlatformAdmin, tokenId: identity.tokenId };
   }
   const session = await currentSession();
   if (!session?.user?.id) return null;
-  const actor = await loadActor(db, session.user.id, null);
+  const actor = await loadActor(db, session.user.id);
   return actor && { ...actor, sessionId: session.sessionId ?? null };
 }

@@ -51,6 +51,26 @@ describe("API tokens", () => {
     expect((malformed as AppError).code).toBe("UNAUTHENTICATED");
   });
 
+  it("a token that has just authenticated is refused on the very next request once revoked or its user disabled, and a role change shows at once", async () => {
+    const user = await createUser(t.db);
+    const caller = callerFor(t.db, actorOf(user));
+    const first = await caller.apiToken.create({ name: "first", expiresInDays: 30 });
+    const second = await caller.apiToken.create({ name: "second", expiresInDays: 30 });
+    const refusalOf = (token: string) => resolveActor(t.db, bearer(token)).then(() => null, (e: unknown) => (e instanceof AppError ? e.code : e));
+
+    expect(await resolveActor(t.db, bearer(first.token))).toMatchObject({ userId: user.id, isPlatformAdmin: false });
+    await caller.apiToken.revoke({ id: first.view.id });
+    expect(await refusalOf(first.token)).toBe("UNAUTHENTICATED");
+
+    await t.db.user.update({ where: { id: user.id }, data: { isPlatformAdmin: true } });
+    expect(await resolveActor(t.db, bearer(second.token))).toMatchObject({ userId: user.id, isPlatformAdmin: true });
+    await t.db.user.update({ where: { id: user.id }, data: { isPlatformAdmin: false } });
+    expect(await resolveActor(t.db, bearer(second.token))).toMatchObject({ isPlatformAdmin: false });
+
+    await t.db.user.update({ where: { id: user.id }, data: { disabled: true } });
+    expect(await refusalOf(second.token)).toBe("UNAUTHENTICATED");
+  });
+
   it("cannot be minted with another token, and validate their expiry", async () => {
     const user = await createUser(t.db);
     const viaToken = callerFor(t.db, actorOf(user, "some-token-id"));

@@ -114,11 +114,14 @@ export async function benchList(seconds = 10): Promise<void> {
     const sqlAlone = figures(await load(1, 2, asSql));
 
     console.log(`vcluster.list: page of ${PAGE} of ${visible} visible (${VCLUSTERS} vclusters in ${PROJECTS} projects; the caller is a MEMBER of ${MEMBER_OF}), Bearer token`);
-    console.log(line(`  over HTTP, ${CLIENTS} concurrent clients, ${seconds} s`, http) + `, ${failures} failed (target p99 ≤ 25 ms)`);
+    console.log(line(`  over HTTP, ${CLIENTS} concurrent clients, ${seconds} s`, http) + `, ${failures} failed`);
     console.log(line("  over HTTP, one client", httpAlone));
     console.log(line(`  raw SQL (page + total over pg, pool of 10), ${CLIENTS} concurrent`, sql));
     console.log(line("  raw SQL, one client", sqlAlone));
-    console.log(`  ratio HTTP / raw SQL: p50 ${(http.p50 / sql.p50).toFixed(1)}×, p99 ${(http.p99 / sql.p99).toFixed(1)}×, one client p50 ${(httpAlone.p50 / sqlAlone.p50).toFixed(1)}× (target ≤ 3×)`);
+    console.log(`  ratio HTTP / raw SQL: p50 ${(http.p50 / sql.p50).toFixed(1)}×, p99 ${(http.p99 / sql.p99).toFixed(1)}×`);
+    // the two figures issue 15 sets goals for, measured in this same run so that machine load cancels out
+    console.log(`  throughput at ${CLIENTS} concurrent clients: HTTP ${((100 * http.rps) / sql.rps).toFixed(0)} % of raw SQL (goal ≥ 40 %)`);
+    console.log(`  one client p50: HTTP ${(httpAlone.p50 / sqlAlone.p50).toFixed(1)}× raw SQL (goal ≤ 2×)`);
   } finally {
     await pool.end();
     await portal.stop();
