@@ -17,7 +17,8 @@ const serverFolders = (folders, message) => [
 ];
 /** The portal's entry points sit above every server module. */
 const UPWARD_FROM_SERVER = [{ regex: "^@/(app|components)(/|$)", message: "server code does not import pages or components: they import it" }];
-const restrict = (files, patterns) => ({ files, ignores: TESTS, rules: { [RULE]: ["error", { patterns: [...UPWARD_FROM_SERVER, ...patterns] }] } });
+const importRule = (files, patterns, ignores = TESTS) => ({ files, ignores, rules: { [RULE]: ["error", { patterns }] } });
+const restrict = (files, patterns) => importRule(files, [...UPWARD_FROM_SERVER, ...patterns]);
 
 const NOT_ABOVE_ADAPTERS = serverFolders(["engine", "services", "api"], "adapters are the bottom layer: the engine, services and API call them, not the reverse");
 const NOT_ABOVE_ENGINE = serverFolders(["api"], "the engine runs below the API: pass what it needs in, do not import the API");
@@ -34,22 +35,11 @@ const config = [
     },
   },
   // Client code reaches the browser bundle: only the universal folder, and the router's types (erased at build).
-  {
-    files: ["components/**/*.{ts,tsx}"],
-    ignores: TESTS,
-    rules: {
-      [RULE]: [
-        "error",
-        {
-          patterns: [
-            { regex: "^@/(?!components/|server/universal/|server/api/root$)", message: "client code imports only @/server/universal/** (and `import type` from @/server/api/root); the rest of the server must not reach the browser" },
-            { regex: "^@/server/api/root$", allowTypeImports: true, message: "client code takes only the router's types: `import type { AppRouter }`" },
-            { regex: "^(\\.\\./)+(server|app|hostsim|e2e|prisma)(/|$)", message: "client code imports only @/server/universal/** and its own folder" },
-          ],
-        },
-      ],
-    },
-  },
+  importRule(["components/**/*.{ts,tsx}"], [
+    { regex: "^@/(?!components/|server/universal/|server/api/root$)", message: "client code imports only @/server/universal/** (and `import type` from @/server/api/root); the rest of the server must not reach the browser" },
+    { regex: "^@/server/api/root$", allowTypeImports: true, message: "client code takes only the router's types: `import type { AppRouter }`" },
+    { regex: "^(\\.\\./)+(server|app|hostsim|e2e|prisma)(/|$)", message: "client code imports only @/server/universal/** and its own folder" },
+  ]),
   // app/ holds server components and route handlers; client components live in components/, where the rule above holds.
   {
     files: ["app/**/*.{ts,tsx}"],
@@ -59,23 +49,12 @@ const config = [
   },
   restrict(["server/**/*.{ts,tsx,mts}"], []),
   // What pages and server share: it reaches the browser, so it imports nothing from the server or from Node.
-  {
-    files: ["server/universal/**/*.{ts,tsx}"],
-    ignores: TESTS,
-    rules: {
-      [RULE]: [
-        "error",
-        {
-          patterns: [
-            { regex: "^@/(?!server/universal/|server/generated/prisma/enums$)", message: "server/universal imports only itself: pages bundle it for the browser" },
-            { regex: "^@/server/generated/prisma/enums$", allowTypeImports: true, message: "only the types of Prisma's enums, which are erased at build" },
-            { regex: "^\\.\\./", message: "server/universal imports only itself: pages bundle it for the browser" },
-            { regex: `^(node:|(${builtinModules.join("|")})(/|$))`, message: "server/universal runs in the browser too: no Node built-ins" },
-          ],
-        },
-      ],
-    },
-  },
+  importRule(["server/universal/**/*.{ts,tsx}"], [
+    { regex: "^@/(?!server/universal/|server/generated/prisma/enums$)", message: "server/universal imports only itself: pages bundle it for the browser" },
+    { regex: "^@/server/generated/prisma/enums$", allowTypeImports: true, message: "only the types of Prisma's enums, which are erased at build" },
+    { regex: "^\\.\\./", message: "server/universal imports only itself: pages bundle it for the browser" },
+    { regex: `^(node:|(${builtinModules.join("|")})(/|$))`, message: "server/universal runs in the browser too: no Node built-ins" },
+  ]),
   restrict(["server/adapters/**/*.{ts,tsx}"], NOT_ABOVE_ADAPTERS),
   restrict(["server/engine/**/*.{ts,tsx}"], [...NOT_ABOVE_ENGINE, ...NOT_SERVICES_FROM_ENGINE]),
   // issue 15: outbox. These three still call services directly — cluster events on completion, the audit row and the
@@ -84,20 +63,14 @@ const config = [
   restrict(["server/engine/complete-operation.ts", "server/engine/snapshot-schedules.ts", "server/engine/runtime.ts"], NOT_ABOVE_ENGINE),
   restrict(["server/services/**/*.{ts,tsx}"], NOT_ABOVE_SERVICES),
   // The simulated host stands for a real Kubernetes API: it must not know the portal.
-  {
-    files: ["hostsim/**/*.ts"],
-    rules: {
-      [RULE]: [
-        "error",
-        {
-          patterns: [
-            { regex: "^@/", message: "hostsim does not import the portal (the @/ alias is the portal)" },
-            { regex: "^(\\.\\./)+(server|app|components|e2e|prisma)(/|$)", message: "hostsim does not import the portal" },
-          ],
-        },
-      ],
-    },
-  },
+  importRule(
+    ["hostsim/**/*.ts"],
+    [
+      { regex: "^@/", message: "hostsim does not import the portal (the @/ alias is the portal)" },
+      { regex: "^(\\.\\./)+(server|app|components|e2e|prisma)(/|$)", message: "hostsim does not import the portal" },
+    ],
+    [],
+  ),
   { ignores: [".next/**", "node_modules/**", "server/generated/**", ".data/**", ".test-data/**", "next-env.d.ts"] },
 ];
 export default config;

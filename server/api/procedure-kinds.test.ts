@@ -1,7 +1,7 @@
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actorOf, createProject, createUser } from "@/server/testing/factories";
 import { callerFor } from "@/server/testing/caller";
+import { codeOf } from "@/server/testing/trpc-code";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
 
 let t: TestDatabase;
@@ -11,16 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-}
 
 describe("procedure kinds", () => {
   it("public procedures answer anyone", async () => {

@@ -4,12 +4,12 @@
  * the first-admin bootstrap, the build check and the web server. Runs the production build (as `npm test` makes it),
  * and only against a PostgreSQL server (DATABASE_URL): the embedded database is one process's own and never shared.
  */
+import { rowsOf } from "@/server/testing/pg-rows";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "@/server/testing/portal-server";
 import { createEmptyDatabase } from "@/server/testing/test-database";
@@ -45,16 +45,6 @@ async function ready(l: Launcher): Promise<boolean> {
     (r) => r.ok,
     () => false,
   );
-}
-
-async function rows<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 describe.skipIf(!process.env.DATABASE_URL)("launchers started at once on an empty PostgreSQL database", () => {
@@ -104,9 +94,9 @@ describe.skipIf(!process.env.DATABASE_URL)("launchers started at once on an empt
     // exactly one of them made the admin and printed its generated password, once
     const announced = launchers.filter((l) => l.output.includes("First admin created: admin@example.com"));
     expect(announced).toHaveLength(1);
-    const users = await rows<{ email: string; isPlatformAdmin: boolean }>(database.url, `SELECT email, "isPlatformAdmin" FROM "User"`);
+    const users = await rowsOf<{ email: string; isPlatformAdmin: boolean }>(database.url, `SELECT email, "isPlatformAdmin" FROM "User"`);
     expect(users).toEqual([{ email: "admin@example.com", isPlatformAdmin: true }]);
-    const projects = await rows<{ slug: string; members: string; quotas: string }>(
+    const projects = await rowsOf<{ slug: string; members: string; quotas: string }>(
       database.url,
       `SELECT p.slug, (SELECT count(*) FROM "Membership" m WHERE m."projectId" = p.id AND m.role = 'OWNER') AS members,
               (SELECT count(*) FROM "Quota" q WHERE q."projectId" = p.id) AS quotas
@@ -114,7 +104,7 @@ describe.skipIf(!process.env.DATABASE_URL)("launchers started at once on an empt
     );
     expect(projects).toEqual([{ slug: "default", members: "1", quotas: "1" }]);
     // every migration once, whichever launcher applied it
-    const migrations = await rows<{ migration_name: string; n: string }>(database.url, `SELECT migration_name, count(*) AS n FROM "_prisma_migrations" GROUP BY migration_name HAVING count(*) > 1`);
+    const migrations = await rowsOf<{ migration_name: string; n: string }>(database.url, `SELECT migration_name, count(*) AS n FROM "_prisma_migrations" GROUP BY migration_name HAVING count(*) > 1`);
     expect(migrations).toEqual([]);
   }, 4 * 60_000);
 });

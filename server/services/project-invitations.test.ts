@@ -1,6 +1,6 @@
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor } from "@/server/testing/caller";
+import { codeOf } from "@/server/testing/trpc-code";
 import { actorOf, createProject, createUser } from "@/server/testing/factories";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
 import { MAX_PENDING_INVITATIONS } from "./project-invitations";
@@ -12,16 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-}
 
 async function ownedProject() {
   const owner = await createUser(t.db);

@@ -1,7 +1,7 @@
+import { rowsOf } from "@/server/testing/pg-rows";
 import { mkdtemp, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { startEmbeddedPostgres } from "@/server/db/embedded-postgres";
 import { createEmptyDatabase } from "@/server/testing/test-database";
@@ -19,16 +19,6 @@ const engines: { name: string; create: () => Promise<{ url: string; drop(): Prom
 ];
 if (process.env.DATABASE_URL) engines.push({ name: "PostgreSQL server", create: createEmptyDatabase });
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 describe.each(engines)("migrations on $name", ({ create }) => {
   const drops: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -43,14 +33,14 @@ describe.each(engines)("migrations on $name", ({ create }) => {
 
     const first = await applyMigrations(url);
     expect(first.applied).toEqual(files.map((f) => f.name));
-    const tables = await query<{ table_name: string }>(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+    const tables = await rowsOf<{ table_name: string }>(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
     expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(["User", "VCluster", "Operation", "AuditLog", "_prisma_migrations"]));
-    const recorded = await query<{ migration_name: string; checksum: string }>(url, `SELECT migration_name, checksum FROM "_prisma_migrations" ORDER BY migration_name`);
+    const recorded = await rowsOf<{ migration_name: string; checksum: string }>(url, `SELECT migration_name, checksum FROM "_prisma_migrations" ORDER BY migration_name`);
     expect(recorded).toEqual(files.map((f) => ({ migration_name: f.name, checksum: f.checksum })));
 
     const second = await applyMigrations(url);
     expect(second).toEqual({ applied: [], alreadyApplied: files.length });
-    expect(await query(url, `SELECT 1 FROM "_prisma_migrations"`)).toHaveLength(files.length);
+    expect(await rowsOf(url, `SELECT 1 FROM "_prisma_migrations"`)).toHaveLength(files.length);
   });
 
   it("refuses a migration that changed after it was applied, naming it", async () => {
@@ -74,8 +64,8 @@ describe.each(engines)("migrations on $name", ({ create }) => {
     await mkdir(path.join(dir, "20260101000000_broken"));
     await writeFile(path.join(dir, "20260101000000_broken/migration.sql"), "CREATE TABLE half (id int); SELECT no_such_function();");
     await expect(applyMigrations(url, await listMigrations(dir))).rejects.toBeInstanceOf(MigrationError);
-    expect(await query(url, "SELECT 1 FROM information_schema.tables WHERE table_name = 'half'")).toHaveLength(0);
-    expect(await query(url, `SELECT 1 FROM "_prisma_migrations"`)).toHaveLength(0);
+    expect(await rowsOf(url, "SELECT 1 FROM information_schema.tables WHERE table_name = 'half'")).toHaveLength(0);
+    expect(await rowsOf(url, `SELECT 1 FROM "_prisma_migrations"`)).toHaveLength(0);
   });
 
   it("lets two starters race without applying anything twice", async () => {
@@ -84,6 +74,6 @@ describe.each(engines)("migrations on $name", ({ create }) => {
     const [a, b] = await Promise.all([applyMigrations(url), applyMigrations(url)]);
     const files = await listMigrations();
     expect(a.applied.length + b.applied.length).toBe(files.length);
-    expect(await query(url, `SELECT 1 FROM "_prisma_migrations"`)).toHaveLength(files.length);
+    expect(await rowsOf(url, `SELECT 1 FROM "_prisma_migrations"`)).toHaveLength(files.length);
   });
 });

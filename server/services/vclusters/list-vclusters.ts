@@ -98,20 +98,7 @@ export function labelConditions(selector: string): Prisma.Sql[] {
 
 const SORT_COLUMN = { name: Prisma.sql`v.name`, createdAt: Prisma.sql`v."createdAt"`, phase: Prisma.sql`v.phase` } as const;
 
-interface PageRecord {
-  total: number;
-  id: string | null;
-  name: string;
-  projectId: string;
-  projectName: string;
-  phase: VClusterPhase;
-  kubernetesVersion: string;
-  replicas: number;
-  readyReplicas: number;
-  hostClusterName: string | null;
-  labels: Prisma.JsonValue;
-  createdAt: Date;
-}
+type PageRecord = Omit<VClusterRow, "id" | "labels"> & { total: number; id: string | null; labels: Prisma.JsonValue };
 
 /**
  * The clusters the caller may see: those of their projects, or all for a platform admin. Authorization (the
