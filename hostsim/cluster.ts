@@ -255,6 +255,13 @@ export class Cluster {
     if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion) {
       throw errors.conflict(rt, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion ?? ""}`);
     }
+    // A second delete of a namespace that is still terminating is refused, as the namespace storage does
+    // (kubernetes pkg/registry/core/namespace/storage/storage.go, Delete: a DeletionTimestamp with spec.finalizers
+    // left is a Conflict), rather than answered with the namespace again.
+    const specFinalizers = isObj(old.spec) && Array.isArray(old.spec.finalizers) ? old.spec.finalizers : [];
+    if (rt.kind === "Namespace" && old.metadata.deletionTimestamp && specFinalizers.length > 0) {
+      throw errors.conflict(rt, name, "The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.");
+    }
     if (opts.dryRun) return { obj: old, gone: true };
     const o = clone(old);
     const finalizers = new Set(o.metadata.finalizers ?? []);

@@ -231,6 +231,9 @@ describe("finalizers and namespace termination", () => {
     await core.deleteNamespace({ name: "doomed" });
     const terminating = await core.readNamespace({ name: "doomed" });
     expect(terminating.status?.phase).toBe("Terminating");
+    const again = await core.deleteNamespace({ name: "doomed" }).catch((e: unknown) => e);
+    expect(again).toMatchObject({ code: 409 });
+    expect(body(again).message).toBe('Operation cannot be fulfilled on namespaces "doomed": The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.');
     const refused = await core.createNamespacedConfigMap({ namespace: "doomed", body: { metadata: { name: "late" } } }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 403 });
     expect(body(refused).message).toContain("being terminated");
