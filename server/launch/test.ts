@@ -15,6 +15,7 @@ interface VitestJson {
   numPendingTests: number;
   numTodoTests: number;
   numFailedTestSuites: number;
+  testResults: { name: string; message?: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
 }
 
 /** The parts of Playwright's JSON report we count. */
@@ -25,6 +26,20 @@ interface PlaywrightJson {
 
 const root = process.cwd();
 const outDir = path.join(root, ".test-data");
+
+/**
+ * One `FAILED <file> › <test>: <first line of the error>` line per failure, so the end of a long log (all CI
+ * keeps) names what broke; a file that failed to load is named with its own error.
+ */
+function failureLines(result: VitestJson, root: string): string[] {
+  const firstLine = (text: string | undefined) => (text ?? "").split("\n").find((line) => line.trim() !== "")?.trim().slice(0, 300) ?? "";
+  return result.testResults.flatMap((file) => {
+    const name = path.relative(root, file.name);
+    const failures = file.assertionResults.filter((test) => test.status === "failed");
+    if (failures.length === 0 && file.message) return [`FAILED ${name}: ${firstLine(file.message)}`];
+    return failures.map((test) => `FAILED ${name} › ${test.fullName}: ${firstLine(test.failureMessages[0])}`);
+  });
+}
 
 /** Every suite installs the real chart: from VCLUSTER_CHART, else the packaged releases in ../shared/vcluster. */
 function selectTestChart(): void {
@@ -63,6 +78,7 @@ async function main(): Promise<number> {
   const passed = result.numPassedTests + e2e.stats.expected + e2e.stats.flaky;
   const allFailed = failed + e2eFailures;
   const allSkipped = skipped + e2e.stats.skipped;
+  for (const line of failureLines(result, root)) console.log(line);
   console.log(`${passed} passed, ${allFailed} failed${allSkipped ? `, ${allSkipped} skipped` : ""}`);
   return vitestFailed || e2eFailed || allFailed > 0 ? 1 : 0;
 }
