@@ -1,7 +1,7 @@
 /**
  * The audit row of a mutation that wrote none: refused before its service ran (not signed in, not a member, bad
- * input, over a rate limit) or served by code without an audit of its own. Named by MUTATION_AUDIT so a refusal
- * and a success of the same command carry the same action.
+ * input, over a rate limit) or served by code without an audit of its own. Named by the command's declaration
+ * (./command.ts) so a refusal and a success of the same command carry the same action.
  */
 import type { TRPCError } from "@trpc/server";
 import { AppError } from "@/server/universal/errors";
@@ -9,7 +9,7 @@ import { logger } from "@/server/observability/logger";
 import { writeAudit } from "@/server/services/audit/write-audit";
 import { auditActorOf } from "./audit-actor";
 import type { Context } from "./context";
-import { MUTATION_AUDIT } from "./mutation-audit";
+import type { AuditName } from "./command";
 
 const TARGET_ID_KEYS = ["id", "vclusterId", "snapshotId", "userId", "tokenId", "webhookId", "hostId", "projectId"] as const;
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -39,8 +39,12 @@ function targetOf(input: unknown): { targetId: string | null; targetName: string
   };
 }
 
-export async function auditUnauditedMutation(ctx: Context, path: string, rawInput: unknown, failure: TRPCError | null): Promise<void> {
-  const named = MUTATION_AUDIT[path] ?? { action: path, targetType: path.split(".")[0] };
+export async function auditUnauditedMutation(ctx: Context, path: string, named: AuditName | null, rawInput: unknown, failure: TRPCError | null): Promise<void> {
+  if (!named) {
+    // the RBAC walk refuses such a command; reaching here means it shipped anyway
+    logger().error({ procedure: path, requestId: ctx.requestId }, "a mutation without a declared audit action ran unaudited");
+    return;
+  }
   const target = targetOf(rawInput);
   const app = failure ? (failure.cause instanceof AppError ? failure.cause : null) : null;
   const refused = failure !== null && failure.code !== "INTERNAL_SERVER_ERROR" && app?.code !== "UNAVAILABLE";

@@ -4,7 +4,7 @@ import { callProcedure, type Outcome } from "@/server/testing/call-procedure";
 import { setPortalEnv } from "@/server/testing/portal-env";
 import { CALLERS, createWorld, LEVEL_RANK, PROCEDURE_RULES, WHO_RANK, type Level, type Who, type World } from "@/server/testing/procedure-rules";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
-import { MUTATION_AUDIT } from "./mutation-audit";
+import { declarationsOf, levelOf } from "./command";
 import { appRouter } from "./root";
 
 let t: TestDatabase;
@@ -32,33 +32,38 @@ function describeOutcome(outcome: Outcome): string {
   return outcome.ok ? "success" : `${outcome.code}${outcome.appCode ? ` (${outcome.appCode})` : ""}: ${outcome.message}`;
 }
 
-const paths = Object.keys(appRouter._def.procedures).sort();
-const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>;
-const mutations = paths.filter((p) => procedures[p]._def.type === "mutation");
+const declared = declarationsOf(appRouter);
+const paths = Object.keys(declared).sort();
+const mutations = paths.filter((p) => declared[p].type === "mutation");
 
 describe("RBAC walk over every procedure", () => {
-  it("every procedure declares its authorization rule", () => {
-    const missing = paths.filter((p) => !(p in PROCEDURE_RULES));
-    expect(missing, "add these to server/testing/procedure-rules.ts with their minimum level and an input").toEqual([]);
-    const stale = Object.keys(PROCEDURE_RULES).filter((p) => !paths.includes(p));
-    expect(stale, "rules for procedures that no longer exist").toEqual([]);
+  it("every procedure is declared as a command of its own kind, and every mutation names its audit action", () => {
+    expect(paths.filter((p) => !declared[p].command), "declare these with query(), mutation() or subscription()").toEqual([]);
+    expect(paths.filter((p) => declared[p].command && declared[p].command.kind !== declared[p].type), "declared as one kind, built as another").toEqual([]);
+    expect(mutations.filter((p) => !declared[p].command?.audit), "mutations without an audit action").toEqual([]);
   });
 
-  it("every mutation names its audit action", () => {
-    expect(mutations.filter((p) => !(p in MUTATION_AUDIT)), "add these to server/api/mutation-audit.ts").toEqual([]);
+  it("every procedure has an input to walk it with", () => {
+    const missing = paths.filter((p) => !(p in PROCEDURE_RULES));
+    expect(missing, "add these to server/testing/procedure-rules.ts with an input").toEqual([]);
+    const stale = Object.keys(PROCEDURE_RULES).filter((p) => !paths.includes(p));
+    expect(stale, "inputs for procedures that no longer exist").toEqual([]);
   });
 
   it.each(paths.filter((p) => p in PROCEDURE_RULES))("%s: refused below its level, allowed at or above, never leaks another project", async (path) => {
     const rule = PROCEDURE_RULES[path];
+    const command = declared[path].command;
+    if (!command) throw new Error(`${path} is not declared as a command`);
+    const min = levelOf(command.scope);
     const problems: string[] = [];
     const isMutation = mutations.includes(path);
-    const expectedAction = MUTATION_AUDIT[path]?.action;
+    const expectedAction = command.audit?.action;
     for (const who of CALLERS) {
       const actor = world.actor(who);
       const input = await rule.input(world, actor);
       const lastSeq = (await t.db.auditLog.findFirst({ orderBy: { seq: "desc" }, select: { seq: true } }))?.seq ?? 0n;
       const outcome = await callProcedure(t.db, actor, path, input);
-      const allowed = WHO_RANK[who] >= LEVEL_RANK[rule.min];
+      const allowed = WHO_RANK[who] >= LEVEL_RANK[min];
       if (isMutation) {
         // every mutation is audited, refused or not, under the one action its command is known by
         const rows = await t.db.auditLog.findMany({ where: { seq: { gt: lastSeq } }, select: { action: true, result: true, actorId: true } });
@@ -68,13 +73,13 @@ describe("RBAC walk over every procedure", () => {
         if (!allowed && !own.some((r) => r.result === "REFUSED")) problems.push(`${who}: the refusal is not audited as REFUSED`);
       }
       if (!allowed) {
-        const expected = expectedRefusals(who, rule.min);
+        const expected = expectedRefusals(who, min);
         if (outcome.ok || !expected.includes(outcome.code)) problems.push(`${who}: expected ${expected.join(" or ")}, got ${describeOutcome(outcome)}`);
         continue;
       }
       // A quota refusal is FORBIDDEN on the wire but is not about who is calling.
       if (!outcome.ok && AUTHORIZATION_CODES.includes(outcome.code) && outcome.appCode !== "QUOTA_EXCEEDED") {
-        problems.push(`${who}: allowed at ${rule.min}, got ${describeOutcome(outcome)}`);
+        problems.push(`${who}: allowed at ${min}, got ${describeOutcome(outcome)}`);
       }
       if (who === "otherProject" && outcome.ok) {
         const text = superjson.stringify(outcome.data);

@@ -1,8 +1,11 @@
 /**
- * The authorization rule of every tRPC procedure, with a plausible input for each, for the RBAC walk and the fuzz
- * test. A procedure missing here fails the walk: whoever adds one declares who may call it.
+ * A plausible input for every tRPC procedure, for the RBAC walk and the fuzz test, which check each against the
+ * scope and role its command declares. A procedure missing here fails the walk.
  */
 import { randomBytes } from "node:crypto";
+import type { Level } from "@/server/api/command";
+
+export type { Level };
 import type { Actor } from "@/server/auth/actor";
 import type { Db } from "@/server/db/client";
 import type { HostCluster, Project, User, VCluster, VClusterPhase } from "@/server/generated/prisma/client";
@@ -14,8 +17,6 @@ import { recordTestVCluster, TEST_CREDENTIALS_KEY } from "./engine-harness";
 import { actorOf, createProject, createUser } from "./factories";
 import { DEFAULT_CHART_VERSION } from "@/server/adapters/helm/chart-source";
 
-/** Who may call: anyone, any signed-in user, a project role or above (platform admins count as owners), admins. */
-export type Level = "public" | "signedIn" | "VIEWER" | "MEMBER" | "OWNER" | "admin";
 /** The callers of the walk, relative to the world's project. */
 export type Who = "anonymous" | "otherProject" | "VIEWER" | "MEMBER" | "OWNER" | "admin";
 
@@ -94,8 +95,8 @@ export async function createWorld(db: Db): Promise<World> {
   };
 }
 
+/** Who may call is the command's own declaration (server/api/command.ts); this is what to call it with. */
 export interface ProcedureRule {
-  min: Level;
   input(world: World, caller: Actor | null): unknown;
 }
 
@@ -116,96 +117,92 @@ async function inviteTo(w: World, email: string, project = w.otherProject): Prom
 const kubernetesVersion = "1.31.1";
 
 export const PROCEDURE_RULES: Record<string, ProcedureRule> = {
-  "system.ping": { min: "public", input: () => undefined },
-  "me.get": { min: "signedIn", input: () => undefined },
-  "me.invitations": { min: "signedIn", input: () => undefined },
+  "system.ping": { input: () => undefined },
+  "me.get": { input: () => undefined },
+  "me.invitations": { input: () => undefined },
   // the caller's own invitation, so an allowed caller has something to answer
-  "me.acceptInvitation": { min: "signedIn", input: async (w, caller) => ({ invitationId: caller ? await inviteTo(w, caller.email) : "no-such-invitation" }) },
-  "me.declineInvitation": { min: "signedIn", input: async (w, caller) => ({ invitationId: caller ? await inviteTo(w, caller.email) : "no-such-invitation" }) },
+  "me.acceptInvitation": { input: async (w, caller) => ({ invitationId: caller ? await inviteTo(w, caller.email) : "no-such-invitation" }) },
+  "me.declineInvitation": { input: async (w, caller) => ({ invitationId: caller ? await inviteTo(w, caller.email) : "no-such-invitation" }) },
 
-  "project.list": { min: "signedIn", input: () => undefined },
-  "project.myRole": { min: "VIEWER", input: (w) => ({ projectId: P(w) }) },
-  "project.create": { min: "admin", input: () => ({ slug: `p-${unique()}`, name: "Walked project" }) },
-  "project.members": { min: "VIEWER", input: (w) => ({ projectId: P(w) }) },
-  "project.addMember": { min: "OWNER", input: async (w) => ({ projectId: P(w), email: (await createUser(w.db)).email, role: "VIEWER" }) },
-  "project.invitations": { min: "OWNER", input: (w) => ({ projectId: P(w) }) },
-  "project.cancelInvitation": { min: "OWNER", input: async (w) => ({ projectId: P(w), invitationId: await inviteTo(w, `walked-${unique()}@example.com`, w.project) }) },
-  "project.setRole": { min: "OWNER", input: async (w) => ({ projectId: P(w), userId: (await w.spareMember()).id, role: "MEMBER" }) },
-  "project.removeMember": { min: "OWNER", input: async (w) => ({ projectId: P(w), userId: (await w.spareMember()).id }) },
-  "project.quota": { min: "VIEWER", input: (w) => ({ projectId: P(w) }) },
+  "project.list": { input: () => undefined },
+  "project.myRole": { input: (w) => ({ projectId: P(w) }) },
+  "project.create": { input: () => ({ slug: `p-${unique()}`, name: "Walked project" }) },
+  "project.members": { input: (w) => ({ projectId: P(w) }) },
+  "project.addMember": { input: async (w) => ({ projectId: P(w), email: (await createUser(w.db)).email, role: "VIEWER" }) },
+  "project.invitations": { input: (w) => ({ projectId: P(w) }) },
+  "project.cancelInvitation": { input: async (w) => ({ projectId: P(w), invitationId: await inviteTo(w, `walked-${unique()}@example.com`, w.project) }) },
+  "project.setRole": { input: async (w) => ({ projectId: P(w), userId: (await w.spareMember()).id, role: "MEMBER" }) },
+  "project.removeMember": { input: async (w) => ({ projectId: P(w), userId: (await w.spareMember()).id }) },
+  "project.quota": { input: (w) => ({ projectId: P(w) }) },
   "project.setQuota": {
-    min: "OWNER",
     input: (w) => ({ projectId: P(w), maxVClusters: 10_000, maxCpuMillis: 100_000_000, maxMemoryBytes: 1n << 50n, maxStorageBytes: 1n << 50n, maxSnapshots: 100_000 }),
   },
 
-  "vcluster.create": { min: "MEMBER", input: (w) => ({ projectId: P(w), name: `walk-${unique()}`, spec: { kubernetesVersion } }) },
-  "vcluster.dryRun": { min: "MEMBER", input: (w) => ({ projectId: P(w), name: `walk-${unique()}`, spec: { kubernetesVersion } }) },
-  "vcluster.get": { min: "VIEWER", input: (w) => ({ id: w.vcluster.id }) },
-  "vcluster.list": { min: "signedIn", input: () => ({}) },
-  "vcluster.update": { min: "MEMBER", input: async (w) => ({ id: (await w.freshVCluster()).id, spec: { kubernetesVersion }, labels: { walked: "yes" } }) },
-  "vcluster.scale": { min: "MEMBER", input: async (w) => ({ id: (await w.freshVCluster()).id, replicas: 2 }) },
-  "vcluster.suspend": { min: "MEMBER", input: async (w) => ({ id: (await w.freshVCluster()).id }) },
-  "vcluster.resume": { min: "MEMBER", input: async (w) => ({ id: (await w.freshVCluster("SUSPENDED")).id }) },
-  "vcluster.recover": { min: "MEMBER", input: async (w) => ({ id: (await w.freshVCluster("ERROR")).id }) },
-  "vcluster.upgradeChart": { min: "MEMBER", input: async (w) => ({ id: (await w.freshVCluster()).id, chartVersion: DEFAULT_CHART_VERSION }) },
+  "vcluster.create": { input: (w) => ({ projectId: P(w), name: `walk-${unique()}`, spec: { kubernetesVersion } }) },
+  "vcluster.dryRun": { input: (w) => ({ projectId: P(w), name: `walk-${unique()}`, spec: { kubernetesVersion } }) },
+  "vcluster.get": { input: (w) => ({ id: w.vcluster.id }) },
+  "vcluster.list": { input: () => ({}) },
+  "vcluster.update": { input: async (w) => ({ id: (await w.freshVCluster()).id, spec: { kubernetesVersion }, labels: { walked: "yes" } }) },
+  "vcluster.scale": { input: async (w) => ({ id: (await w.freshVCluster()).id, replicas: 2 }) },
+  "vcluster.suspend": { input: async (w) => ({ id: (await w.freshVCluster()).id }) },
+  "vcluster.resume": { input: async (w) => ({ id: (await w.freshVCluster("SUSPENDED")).id }) },
+  "vcluster.recover": { input: async (w) => ({ id: (await w.freshVCluster("ERROR")).id }) },
+  "vcluster.upgradeChart": { input: async (w) => ({ id: (await w.freshVCluster()).id, chartVersion: DEFAULT_CHART_VERSION }) },
   "vcluster.delete": {
-    min: "MEMBER",
     input: async (w) => {
       const v = await w.freshVCluster();
       return { id: v.id, confirmName: v.name };
     },
   },
-  "vcluster.snapshot": { min: "MEMBER", input: (w) => ({ id: w.vcluster.id, name: "walked" }) },
-  "vcluster.restore": { min: "MEMBER", input: async (w) => ({ id: (await w.freshVCluster()).id, snapshotId: w.snapshotId }) },
-  "vcluster.kubeconfig": { min: "VIEWER", input: (w) => ({ id: w.vcluster.id }) },
-  "vcluster.rotateKubeconfig": { min: "VIEWER", input: (w) => ({ id: w.vcluster.id }) },
-  "vcluster.directKubeconfig": { min: "OWNER", input: (w) => ({ id: w.vcluster.id }) },
-  "vcluster.kubeAccess": { min: "VIEWER", input: (w) => ({ id: w.vcluster.id }) },
+  "vcluster.snapshot": { input: (w) => ({ id: w.vcluster.id, name: "walked" }) },
+  "vcluster.restore": { input: async (w) => ({ id: (await w.freshVCluster()).id, snapshotId: w.snapshotId }) },
+  "vcluster.kubeconfig": { input: (w) => ({ id: w.vcluster.id }) },
+  "vcluster.rotateKubeconfig": { input: (w) => ({ id: w.vcluster.id }) },
+  "vcluster.directKubeconfig": { input: (w) => ({ id: w.vcluster.id }) },
+  "vcluster.kubeAccess": { input: (w) => ({ id: w.vcluster.id }) },
   "vcluster.revokeKubeAccess": {
-    min: "VIEWER",
     // the caller's own token, so an allowed caller has something to revoke
     input: async (w, actor) => ({ id: w.vcluster.id, tokenId: actor ? (await w.db.$transaction((tx) => personalKubeToken(tx, actor.userId, w.vcluster.id, TEST_CREDENTIALS_KEY))).view.id : "none" }),
   },
-  "vcluster.watch": { min: "VIEWER", input: (w) => ({ projectId: P(w) }) },
+  "vcluster.watch": { input: (w) => ({ projectId: P(w) }) },
 
-  "snapshot.create": { min: "MEMBER", input: async (w) => ({ vclusterId: (await w.freshVCluster()).id, name: `s-${unique()}` }) },
-  "snapshot.list": { min: "signedIn", input: () => ({}) },
-  "snapshot.get": { min: "VIEWER", input: (w) => ({ id: w.snapshotId }) },
-  "snapshot.delete": { min: "MEMBER", input: async (w) => ({ id: await w.freshSnapshotId() }) },
-  "snapshot.restore": { min: "MEMBER", input: async (w) => ({ vclusterId: (await w.freshVCluster()).id, snapshotId: w.snapshotId }) },
-  "snapshot.preview": { min: "MEMBER", input: (w) => ({ vclusterId: w.vcluster.id, snapshotId: w.snapshotId }) },
-  "snapshot.clone": { min: "MEMBER", input: (w) => ({ snapshotId: w.snapshotId, name: `clone-${unique()}` }) },
-  "snapshot.policy": { min: "VIEWER", input: (w) => ({ vclusterId: w.vcluster.id }) },
-  "snapshot.setPolicy": { min: "MEMBER", input: async (w) => ({ vclusterId: (await w.freshVCluster()).id, keepLast: 3, schedule: null }) },
+  "snapshot.create": { input: async (w) => ({ vclusterId: (await w.freshVCluster()).id, name: `s-${unique()}` }) },
+  "snapshot.list": { input: () => ({}) },
+  "snapshot.get": { input: (w) => ({ id: w.snapshotId }) },
+  "snapshot.delete": { input: async (w) => ({ id: await w.freshSnapshotId() }) },
+  "snapshot.restore": { input: async (w) => ({ vclusterId: (await w.freshVCluster()).id, snapshotId: w.snapshotId }) },
+  "snapshot.preview": { input: (w) => ({ vclusterId: w.vcluster.id, snapshotId: w.snapshotId }) },
+  "snapshot.clone": { input: (w) => ({ snapshotId: w.snapshotId, name: `clone-${unique()}` }) },
+  "snapshot.policy": { input: (w) => ({ vclusterId: w.vcluster.id }) },
+  "snapshot.setPolicy": { input: async (w) => ({ vclusterId: (await w.freshVCluster()).id, keepLast: 3, schedule: null }) },
 
-  "apiToken.create": { min: "signedIn", input: () => ({ name: "walked", expiresInDays: 1 }) },
-  "apiToken.list": { min: "signedIn", input: () => undefined },
+  "apiToken.create": { input: () => ({ name: "walked", expiresInDays: 1 }) },
+  "apiToken.list": { input: () => undefined },
   "apiToken.revoke": {
-    min: "signedIn",
     input: async (w, caller) => ({ id: caller ? (await createApiToken(w.db, caller, { name: "to revoke", expiresInDays: 1 })).view.id : "no-such-token" }),
   },
 
-  "user.list": { min: "admin", input: () => undefined },
-  "user.revokeSessions": { min: "admin", input: (w) => ({ userId: w.users.VIEWER.id }) },
+  "user.list": { input: () => undefined },
+  "user.revokeSessions": { input: (w) => ({ userId: w.users.VIEWER.id }) },
 
-  "hostCluster.list": { min: "admin", input: () => undefined },
-  "hostCluster.register": { min: "admin", input: () => ({ name: `h-${unique()}`, kubeconfig: "apiVersion: v1\nkind: Config\n" }) },
-  "hostCluster.setCordoned": { min: "admin", input: (w) => ({ id: w.host.id, cordoned: false }) },
+  "hostCluster.list": { input: () => undefined },
+  "hostCluster.register": { input: () => ({ name: `h-${unique()}`, kubeconfig: "apiVersion: v1\nkind: Config\n" }) },
+  "hostCluster.setCordoned": { input: (w) => ({ id: w.host.id, cordoned: false }) },
 
-  "audit.list": { min: "admin", input: () => ({}) },
-  "audit.verify": { min: "admin", input: () => undefined },
+  "audit.list": { input: () => ({}) },
+  "audit.verify": { input: () => undefined },
 
-  "notification.list": { min: "signedIn", input: () => ({}) },
-  "notification.unreadCount": { min: "signedIn", input: () => undefined },
-  "notification.markRead": { min: "signedIn", input: () => ({ ids: ["no-such-notification"] }) },
-  "notification.markAllRead": { min: "signedIn", input: () => undefined },
+  "notification.list": { input: () => ({}) },
+  "notification.unreadCount": { input: () => undefined },
+  "notification.markRead": { input: () => ({ ids: ["no-such-notification"] }) },
+  "notification.markAllRead": { input: () => undefined },
 
-  "webhook.create": { min: "OWNER", input: (w) => ({ projectId: P(w), url: "https://example.com/walked", events: ["vcluster.failed"] }) },
-  "webhook.list": { min: "OWNER", input: (w) => ({ projectId: P(w) }) },
-  "webhook.update": { min: "OWNER", input: (w) => ({ projectId: P(w), id: w.webhookId, active: true }) },
-  "webhook.delete": { min: "OWNER", input: async (w) => ({ projectId: P(w), id: await w.freshWebhookId() }) },
-  "webhook.deliveries": { min: "OWNER", input: (w) => ({ projectId: P(w), webhookId: w.webhookId }) },
-  "webhook.test": { min: "OWNER", input: (w) => ({ projectId: P(w), id: w.webhookId }) },
+  "webhook.create": { input: (w) => ({ projectId: P(w), url: "https://example.com/walked", events: ["vcluster.failed"] }) },
+  "webhook.list": { input: (w) => ({ projectId: P(w) }) },
+  "webhook.update": { input: (w) => ({ projectId: P(w), id: w.webhookId, active: true }) },
+  "webhook.delete": { input: async (w) => ({ projectId: P(w), id: await w.freshWebhookId() }) },
+  "webhook.deliveries": { input: (w) => ({ projectId: P(w), webhookId: w.webhookId }) },
+  "webhook.test": { input: (w) => ({ projectId: P(w), id: w.webhookId }) },
 };
 
 /**
@@ -213,17 +210,16 @@ export const PROCEDURE_RULES: Record<string, ProcedureRule> = {
  * router; walked by server/api/rest/rest-only-rbac.test.ts. Byte counts are decimal strings there.
  */
 export const REST_ONLY_RULES: Record<string, ProcedureRule> = {
-  listProjectVClusters: { min: "VIEWER", input: (w) => ({ projectId: P(w) }) },
-  listVClusterSnapshots: { min: "signedIn", input: (w) => ({ id: w.vcluster.id }) },
-  listSnapshots: { min: "signedIn", input: () => ({}) },
-  getSnapshot: { min: "VIEWER", input: (w) => ({ id: w.snapshotId }) },
-  getQuota: { min: "VIEWER", input: (w) => ({ projectId: P(w) }) },
+  listProjectVClusters: { input: (w) => ({ projectId: P(w) }) },
+  listVClusterSnapshots: { input: (w) => ({ id: w.vcluster.id }) },
+  listSnapshots: { input: () => ({}) },
+  getSnapshot: { input: (w) => ({ id: w.snapshotId }) },
+  getQuota: { input: (w) => ({ projectId: P(w) }) },
   setQuota: {
-    min: "OWNER",
     input: (w) => ({ projectId: P(w), maxVClusters: 10_000, maxCpuMillis: 100_000_000, maxMemoryBytes: String(1n << 50n), maxStorageBytes: String(1n << 50n), maxSnapshots: 100_000 }),
   },
-  listHostClusters: { min: "admin", input: () => undefined },
-  registerHostCluster: { min: "admin", input: () => ({ name: `h-${unique()}`, kubeconfig: "apiVersion: v1\nkind: Config\n", capacityMemoryBytes: "1073741824" }) },
-  listAudit: { min: "admin", input: () => ({}) },
-  verifyAudit: { min: "admin", input: () => undefined },
+  listHostClusters: { input: () => undefined },
+  registerHostCluster: { input: () => ({ name: `h-${unique()}`, kubeconfig: "apiVersion: v1\nkind: Config\n", capacityMemoryBytes: "1073741824" }) },
+  listAudit: { input: () => ({}) },
+  verifyAudit: { input: () => undefined },
 };

@@ -5,7 +5,7 @@
  */
 import type { Db } from "@/server/db/client";
 import { logger } from "@/server/observability/logger";
-import { writeAudit, type AuditActor } from "@/server/services/audit/write-audit";
+import { writeAudit, type AuditActor, type AuditEvent } from "@/server/services/audit/write-audit";
 import type { Grant } from "./grant";
 import { describeTarget, type KubeRequestInfo } from "./request-info";
 
@@ -34,7 +34,7 @@ export class GatewayRecords {
       userAgent: origin.userAgent,
     };
     const result = code < 400 ? "SUCCESS" : code >= 500 ? "FAILURE" : "REFUSED";
-    const event = {
+    const event: AuditEvent = {
       action: `kube.${info.verb}`,
       targetType: "vcluster",
       targetId: vclusterId,

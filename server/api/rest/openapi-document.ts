@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document for /api/v1, generated from the procedures' zod schemas and completed with the portal's error responses. */
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { z } from "zod";
+import { declarationsOf, describeAccess, levelOf } from "../command";
 import { markOutputDates } from "./date-formats";
 import { REST_BASE, restRouter } from "./rest-router";
 
@@ -26,7 +27,7 @@ const ERROR_RESPONSES: Record<string, string> = {
   "503": "The host cluster or object store is unavailable",
 };
 
-type Operation = { responses?: Record<string, unknown> };
+type Operation = { operationId?: string; description?: string; responses?: Record<string, unknown>; "x-ovc-access"?: unknown };
 
 function build(): OpenAPIObject {
   markOutputDates(restRouter._def.procedures);
@@ -40,8 +41,15 @@ function build(): OpenAPIObject {
     defs: { Error: restErrorSchema },
   });
   const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
+  const commands = new Map(Object.values(declarationsOf(restRouter)).map((d) => [d.operationId, d.command]));
   for (const item of Object.values(document.paths ?? {})) {
     for (const operation of Object.values(item as Record<string, Operation>)) {
+      // who may call and how it is audited come from the command's declaration, the same the middleware enforces
+      const command = commands.get(operation.operationId ?? null);
+      if (command) {
+        operation.description = [operation.description, describeAccess(command)].filter(Boolean).join("\n\n");
+        operation["x-ovc-access"] = { scope: typeof command.scope === "string" ? command.scope : Object.keys(command.scope)[0], ...(typeof command.scope === "string" ? {} : { role: levelOf(command.scope) }), audit: command.audit?.action ?? null };
+      }
       const success = Object.fromEntries(Object.entries(operation.responses ?? {}).filter(([status]) => status.startsWith("2")));
       operation.responses = { ...success, ...Object.fromEntries(Object.entries(ERROR_RESPONSES).map(([status, description]) => [status, { description, content: errorContent }])) };
     }

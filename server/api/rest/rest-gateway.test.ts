@@ -61,6 +61,13 @@ describe("REST gateway /api/v1", () => {
     expect(result.errors).toBeUndefined();
     expect(result.valid).toBe(true);
     expect(validator.version).toBe("3.1");
+    // each operation says who may call it, from the same declaration the middleware enforces
+    const operations = Object.values(document.paths ?? {}).flatMap((item) => Object.values(item as unknown as Record<string, { operationId: string; description?: string; "x-ovc-access"?: unknown }>));
+    expect(operations.filter((o) => !o["x-ovc-access"]).map((o) => o.operationId)).toEqual([]);
+    const scale = operations.find((o) => o.operationId === "scaleVCluster");
+    expect(scale?.["x-ovc-access"]).toEqual({ scope: "vcluster", role: "MEMBER", audit: "vcluster.scale" });
+    expect(scale?.description).toContain("Needs the MEMBER role in the vcluster's project.");
+    expect(operations.find((o) => o.operationId === "listHostClusters")?.["x-ovc-access"]).toEqual({ scope: "platform", audit: null });
     const checker = new ResponseChecker(document);
 
     async function call(method: string, template: string, params: Record<string, string>, init: { body?: unknown; query?: Record<string, string>; token?: string | null } = {}) {

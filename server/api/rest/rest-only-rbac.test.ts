@@ -3,6 +3,7 @@ import { TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Context } from "@/server/api/context";
+import { declarationsOf, levelOf } from "@/server/api/command";
 import { createCallerFactory } from "@/server/api/trpc";
 import type { Actor } from "@/server/auth/actor";
 import { AppError } from "@/server/universal/errors";
@@ -43,27 +44,32 @@ function expectedRefusals(who: Who, min: Level): string[] {
   return ["FORBIDDEN"];
 }
 
-const names = Object.keys(restOnlyRouter._def.procedures).sort();
+const declared = declarationsOf(restOnlyRouter);
+const names = Object.keys(declared).sort();
 
 describe("RBAC walk over the REST-only procedures", () => {
-  it("every REST-only procedure declares its authorization rule", () => {
+  it("every REST-only procedure is declared as a command and has an input to walk it with", () => {
+    expect(names.filter((n) => !declared[n].command)).toEqual([]);
     expect(names.filter((n) => !(n in REST_ONLY_RULES))).toEqual([]);
     expect(Object.keys(REST_ONLY_RULES).filter((n) => !names.includes(n))).toEqual([]);
   });
 
   it.each(names.filter((n) => n in REST_ONLY_RULES))("%s: refused below its level, allowed at or above, never leaks another project", async (name) => {
     const rule = REST_ONLY_RULES[name];
+    const command = declared[name].command;
+    if (!command) throw new Error(`${name} is not declared as a command`);
+    const min = levelOf(command.scope);
     const problems: string[] = [];
     for (const who of CALLERS) {
       const actor = world.actor(who);
       const outcome = await call(actor, name, await rule.input(world, actor));
       const describe = outcome.ok ? "success" : `${outcome.code}${outcome.appCode ? ` (${outcome.appCode})` : ""}: ${outcome.message}`;
-      if (WHO_RANK[who] < LEVEL_RANK[rule.min]) {
-        const expected = expectedRefusals(who, rule.min);
+      if (WHO_RANK[who] < LEVEL_RANK[min]) {
+        const expected = expectedRefusals(who, min);
         if (outcome.ok || !expected.includes(outcome.code)) problems.push(`${who}: expected ${expected.join(" or ")}, got ${describe}`);
         continue;
       }
-      if (!outcome.ok && ["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND"].includes(outcome.code) && outcome.appCode !== "QUOTA_EXCEEDED") problems.push(`${who}: allowed at ${rule.min}, got ${describe}`);
+      if (!outcome.ok && ["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND"].includes(outcome.code) && outcome.appCode !== "QUOTA_EXCEEDED") problems.push(`${who}: allowed at ${min}, got ${describe}`);
       if (who === "otherProject" && outcome.ok) {
         const text = superjson.stringify(outcome.data);
         for (const secret of [world.project.id, world.vcluster.id, world.vcluster.name, world.webhookId, world.snapshotId]) {

@@ -23,7 +23,7 @@ import { hostViewSchema, registerHostInputSchema } from "../routers/host-cluster
 import { limitsSchema, quotaViewSchema, usageSchema } from "../routers/project";
 import { snapshotViewSchema } from "../routers/snapshot-schemas";
 import { idInput, listInputSchema, rowSchema } from "../routers/vcluster-schemas";
-import { adminProcedure, createTRPCRouter, projectProcedure, signedInProcedure } from "../trpc";
+import { createTRPCRouter, mutation, query } from "../trpc";
 
 const limit = z.number().int().min(1, "limit must be at least 1").max(200, "limit may be at most 200").default(50);
 const id = z.string().min(1, "id is required").max(64);
@@ -77,8 +77,7 @@ const restAuditVerificationSchema = z.object({
 });
 
 export const restOnlyRouter = createTRPCRouter({
-  listProjectVClusters: projectProcedure("VIEWER")
-    .meta({ openapi: { method: "GET", path: "/projects/{projectId}/vclusters", operationId: "listVClusters", summary: "List a project's vclusters", tags: ["vclusters"] } })
+  listProjectVClusters: query({ scope: { project: "VIEWER" }, openapi: { method: "GET", path: "/projects/{projectId}/vclusters", operationId: "listVClusters", summary: "List a project's vclusters", tags: ["vclusters"] } })
     .input(
       z.object({
         phase: phaseSchema.optional(),
@@ -91,54 +90,45 @@ export const restOnlyRouter = createTRPCRouter({
     )
     .output(z.object({ items: z.array(rowSchema), nextCursor: z.string().nullable(), total: z.number().int() }))
     .query(({ ctx, input: { phase, ...rest } }) => listVClusters(ctx.db, ctx.actor, { ...rest, phases: phase ? [phase] : undefined })),
-  listVClusterSnapshots: signedInProcedure
-    .meta({ openapi: { method: "GET", path: "/vclusters/{id}/snapshots", operationId: "listSnapshots", summary: "List a vcluster's snapshots", tags: ["snapshots"] } })
+  listVClusterSnapshots: query({ scope: "self", openapi: { method: "GET", path: "/vclusters/{id}/snapshots", operationId: "listSnapshots", summary: "List a vcluster's snapshots", tags: ["snapshots"] } })
     .input(idInput.extend({ limit }))
     .output(z.array(restSnapshotSchema))
     .query(async ({ ctx, input }) => (await listSnapshots(ctx.db, ctx.actor, { vclusterId: input.id, limit: input.limit })).map(restSnapshot)),
-  listSnapshots: signedInProcedure
-    .meta({ openapi: { method: "GET", path: "/snapshots", operationId: "listAllSnapshots", summary: "List the snapshots you can see, optionally of one project", tags: ["snapshots"] } })
+  listSnapshots: query({ scope: "self", openapi: { method: "GET", path: "/snapshots", operationId: "listAllSnapshots", summary: "List the snapshots you can see, optionally of one project", tags: ["snapshots"] } })
     .input(z.object({ projectId: id.optional(), limit }))
     .output(z.array(restSnapshotSchema))
     .query(async ({ ctx, input }) => (await listSnapshots(ctx.db, ctx.actor, input)).map(restSnapshot)),
-  getSnapshot: signedInProcedure
-    .meta({ openapi: { method: "GET", path: "/snapshots/{id}", operationId: "getSnapshot", summary: "Get a snapshot", tags: ["snapshots"] } })
+  getSnapshot: query({ scope: { snapshot: "VIEWER", key: "id" }, openapi: { method: "GET", path: "/snapshots/{id}", operationId: "getSnapshot", summary: "Get a snapshot", tags: ["snapshots"] } })
     .input(z.object({ id }))
     .output(restSnapshotSchema)
     .query(async ({ ctx, input }) => restSnapshot(await getSnapshot(ctx.db, ctx.actor, input.id))),
-  getQuota: projectProcedure("VIEWER")
-    .meta({ openapi: { method: "GET", path: "/projects/{projectId}/quota", operationId: "getQuota", summary: "A project's quota limits and usage", tags: ["projects"] } })
+  getQuota: query({ scope: { project: "VIEWER" }, openapi: { method: "GET", path: "/projects/{projectId}/quota", operationId: "getQuota", summary: "A project's quota limits and usage", tags: ["projects"] } })
     .output(restQuotaSchema)
     .query(async ({ ctx }) => restQuota(await getQuota(ctx.db, ctx.project.id))),
-  setQuota: projectProcedure("OWNER")
-    .meta({ openapi: { method: "PUT", path: "/projects/{projectId}/quota", operationId: "setQuota", summary: "Set a project's quota limits (byte counts as decimal strings)", tags: ["projects"] } })
+  setQuota: mutation({ scope: { project: "OWNER" }, audit: { action: "quota.set", targetType: "quota" }, openapi: { method: "PUT", path: "/projects/{projectId}/quota", operationId: "setQuota", summary: "Set a project's quota limits (byte counts as decimal strings)", tags: ["projects"] } })
     .input(restLimitsInput)
     .output(restQuotaSchema)
     .mutation(async ({ ctx, input: { projectId: _projectId, ...limits } }) => restQuota(await setQuota(ctx.db, auditActorOf(ctx), ctx.project.id, limits, ctx.actor))),
-  listHostClusters: adminProcedure
-    .meta({ openapi: { method: "GET", path: "/host-clusters", operationId: "listHostClusters", summary: "List host clusters with capacity and reservations (platform admins)", tags: ["hostClusters"] } })
+  listHostClusters: query({ scope: "platform", openapi: { method: "GET", path: "/host-clusters", operationId: "listHostClusters", summary: "List host clusters with capacity and reservations (platform admins)", tags: ["hostClusters"] } })
     .output(z.array(restHostSchema))
     .query(async ({ ctx }) =>
       (await listHostClusters(ctx.db)).map((h) => ({ ...h, capacityMemoryBytes: h.capacityMemoryBytes.toString(), reservedMemoryBytes: h.reservedMemoryBytes.toString() })),
     ),
-  registerHostCluster: adminProcedure
-    .meta({ openapi: { method: "POST", path: "/host-clusters", operationId: "registerHostCluster", summary: "Register (or re-register) a host cluster by kubeconfig (platform admins)", tags: ["hostClusters"] } })
+  registerHostCluster: mutation({ scope: "platform", audit: { action: "host.register", targetType: "hostCluster" }, openapi: { method: "POST", path: "/host-clusters", operationId: "registerHostCluster", summary: "Register (or re-register) a host cluster by kubeconfig (platform admins)", tags: ["hostClusters"] } })
     .input(restRegisterHostInput)
     .output(z.object({ id: z.string(), name: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const host = await registerHostCluster(ctx.db, env().HOST_CREDENTIALS_KEY, input, (kubeconfig) => probeHostCluster(kubeconfig));
       return { id: host.id, name: host.name };
     }),
-  listAudit: adminProcedure
-    .meta({ openapi: { method: "GET", path: "/audit", operationId: "listAudit", summary: "The audit log, newest first, filtered (platform admins)", tags: ["audit"] } })
+  listAudit: query({ scope: "platform", openapi: { method: "GET", path: "/audit", operationId: "listAudit", summary: "The audit log, newest first, filtered (platform admins)", tags: ["audit"] } })
     .input(auditFilterSchema.safeExtend({ cursor: z.string().max(20).optional(), limit }))
     .output(z.object({ items: z.array(restAuditEntrySchema), nextCursor: z.string().nullable() }))
     .query(async ({ ctx, input: { cursor, limit: size, ...filter } }) => {
       const page = await listAudit(ctx.db, filter, { cursor, limit: size });
       return { ...page, items: page.items.map((entry) => ({ ...entry, seq: entry.seq.toString() })) };
     }),
-  verifyAudit: adminProcedure
-    .meta({ openapi: { method: "GET", path: "/audit/verify", operationId: "verifyAudit", summary: "Check the audit log's hash chain (platform admins)", tags: ["audit"] } })
+  verifyAudit: query({ scope: "platform", openapi: { method: "GET", path: "/audit/verify", operationId: "verifyAudit", summary: "Check the audit log's hash chain (platform admins)", tags: ["audit"] } })
     .output(restAuditVerificationSchema)
     .query(async ({ ctx }) => {
       const result = await verifyAuditChain(ctx.db, { anchorStore: objectStore });

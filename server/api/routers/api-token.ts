@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { createApiToken, listApiTokens, revokeApiToken } from "@/server/services/api-tokens";
-import { createTRPCRouter, signedInProcedure } from "../trpc";
+import { createTRPCRouter, mutation, query } from "../trpc";
 import { idSchema } from "../schemas";
 
 const tokenViewSchema = z.object({
@@ -14,7 +14,7 @@ const tokenViewSchema = z.object({
 });
 
 export const apiTokenRouter = createTRPCRouter({
-  create: signedInProcedure
+  create: mutation({ scope: "self", audit: { action: "token.create", targetType: "apiToken" } })
     .input(
       z.object({
         name: z.string().trim().min(1, "name is required").max(64, "name may be at most 64 characters"),
@@ -23,10 +23,8 @@ export const apiTokenRouter = createTRPCRouter({
     )
     .output(z.object({ token: z.string(), view: tokenViewSchema }))
     .mutation(({ ctx, input }) => createApiToken(ctx.db, ctx.actor, input)),
-  list: signedInProcedure
-    .meta({ openapi: { method: "GET", path: "/tokens", operationId: "listApiTokens", summary: "List your API tokens", tags: ["tokens"] } }).output(z.array(tokenViewSchema)).query(({ ctx }) => listApiTokens(ctx.db, ctx.actor)),
-  revoke: signedInProcedure
-    .meta({ openapi: { method: "POST", path: "/tokens/{id}/revoke", operationId: "revokeApiToken", summary: "Revoke one of your API tokens", tags: ["tokens"] } })
+  list: query({ scope: "self", openapi: { method: "GET", path: "/tokens", operationId: "listApiTokens", summary: "List your API tokens", tags: ["tokens"] } }).output(z.array(tokenViewSchema)).query(({ ctx }) => listApiTokens(ctx.db, ctx.actor)),
+  revoke: mutation({ scope: "self", audit: { action: "token.revoke", targetType: "apiToken" }, openapi: { method: "POST", path: "/tokens/{id}/revoke", operationId: "revokeApiToken", summary: "Revoke one of your API tokens", tags: ["tokens"] } })
     .input(z.object({ id: idSchema }))
     .output(tokenViewSchema)
     .mutation(({ ctx, input }) => revokeApiToken(ctx.db, ctx.actor, input.id)),

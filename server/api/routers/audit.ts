@@ -3,7 +3,7 @@ import { auditFilterSchema } from "@/server/services/audit/audit-filter";
 import { listAudit } from "@/server/services/audit/list-audit";
 import { verifyAuditChain } from "@/server/services/audit/verify-audit";
 import { objectStore } from "../object-store";
-import { adminProcedure, createTRPCRouter } from "../trpc";
+import { createTRPCRouter, query } from "../trpc";
 
 export const anchorStatusSchema = z.enum(["ok", "cut", "missing", "pending", "invalid", "unconfigured"]);
 
@@ -32,7 +32,7 @@ export const auditEntrySchema = z.object({
 });
 
 export const auditRouter = createTRPCRouter({
-  list: adminProcedure
+  list: query({ scope: "platform" })
     .input(
       z.object({
         filter: auditFilterSchema.default({}),
@@ -42,7 +42,7 @@ export const auditRouter = createTRPCRouter({
     )
     .output(z.object({ items: z.array(auditEntrySchema), nextCursor: z.string().nullable() }))
     .query(({ ctx, input }) => listAudit(ctx.db, input.filter, { cursor: input.cursor, limit: input.limit })),
-  verify: adminProcedure
+  verify: query({ scope: "platform" })
     .output(
       z.object({
         ok: z.boolean(),

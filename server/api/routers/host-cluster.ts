@@ -3,7 +3,7 @@ import { POD_SECURITY_LEVELS } from "@/server/adapters/vcluster/namespace";
 import { probeHostCluster } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
 import { env } from "@/server/env";
 import { listHostClusters, registerHostCluster, setHostCordoned } from "@/server/services/host-clusters";
-import { adminProcedure, createTRPCRouter } from "../trpc";
+import { createTRPCRouter, mutation, query } from "../trpc";
 import { idSchema } from "../schemas";
 
 export const labelsSchema = z.record(
@@ -57,16 +57,16 @@ export const registerHostInputSchema = z.object({
 });
 
 export const hostClusterRouter = createTRPCRouter({
-  list: adminProcedure.output(z.array(hostViewSchema)).query(({ ctx }) => listHostClusters(ctx.db)),
-  register: adminProcedure
+  list: query({ scope: "platform" })
+    .output(z.array(hostViewSchema)).query(({ ctx }) => listHostClusters(ctx.db)),
+  register: mutation({ scope: "platform", audit: { action: "host.register", targetType: "hostCluster" } })
     .input(registerHostInputSchema)
     .output(z.object({ id: z.string(), name: z.string() }))
     .mutation(async ({ ctx, input }) => {
       const host = await registerHostCluster(ctx.db, env().HOST_CREDENTIALS_KEY, input, (kubeconfig) => probeHostCluster(kubeconfig));
       return { id: host.id, name: host.name };
     }),
-  setCordoned: adminProcedure
-    .meta({ openapi: { method: "POST", path: "/host-clusters/{id}/cordon", operationId: "setHostCordoned", summary: "Cordon or uncordon a host cluster (platform admins)", tags: ["hostClusters"] } })
+  setCordoned: mutation({ scope: "platform", audit: { action: "host.cordon", targetType: "hostCluster" }, openapi: { method: "POST", path: "/host-clusters/{id}/cordon", operationId: "setHostCordoned", summary: "Cordon or uncordon a host cluster (platform admins)", tags: ["hostClusters"] } })
     .input(z.object({ id: idSchema, cordoned: z.boolean() }))
     .output(z.object({ id: z.string(), cordoned: z.boolean() }))
     .mutation(({ ctx, input }) => setHostCordoned(ctx.db, input.id, input.cordoned)),

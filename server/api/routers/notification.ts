@@ -8,7 +8,7 @@ import {
 } from "@/server/services/notify/notifications";
 import { auditActorOf } from "../audit-actor";
 import { idSchema } from "../schemas";
-import { createTRPCRouter, signedInProcedure } from "../trpc";
+import { createTRPCRouter, mutation, query } from "../trpc";
 
 const notificationSchema = z.object({
   id: z.string(),
@@ -22,8 +22,7 @@ const notificationSchema = z.object({
 });
 
 export const notificationRouter = createTRPCRouter({
-  list: signedInProcedure
-    .meta({ openapi: { method: "GET", path: "/notifications", operationId: "listNotifications", summary: "List your notifications", tags: ["notifications"] } })
+  list: query({ scope: "self", openapi: { method: "GET", path: "/notifications", operationId: "listNotifications", summary: "List your notifications", tags: ["notifications"] } })
     .input(
       z
         .object({
@@ -35,12 +34,10 @@ export const notificationRouter = createTRPCRouter({
     )
     .output(z.object({ items: z.array(notificationSchema), nextCursor: z.string().nullable(), unreadCount: z.number().int() }))
     .query(({ ctx, input }) => listNotifications(ctx.db, ctx.actor.userId, input)),
-  unreadCount: signedInProcedure
-    .meta({ openapi: { method: "GET", path: "/notifications/unread-count", operationId: "countUnreadNotifications", summary: "How many notifications are unread", tags: ["notifications"] } })
+  unreadCount: query({ scope: "self", openapi: { method: "GET", path: "/notifications/unread-count", operationId: "countUnreadNotifications", summary: "How many notifications are unread", tags: ["notifications"] } })
     .output(z.object({ unread: z.number().int() }))
     .query(async ({ ctx }) => ({ unread: await unreadNotificationCount(ctx.db, ctx.actor.userId) })),
-  markRead: signedInProcedure
-    .meta({ openapi: { method: "POST", path: "/notifications/read", operationId: "markNotificationsRead", summary: "Mark notifications read", tags: ["notifications"] } })
+  markRead: mutation({ scope: "self", audit: { action: "notification.markRead", targetType: "notification" }, openapi: { method: "POST", path: "/notifications/read", operationId: "markNotificationsRead", summary: "Mark notifications read", tags: ["notifications"] } })
     .input(z.object({ ids: z.array(idSchema).min(1, "name at least one notification").max(100) }))
     .output(z.object({ marked: z.number().int() }))
     .mutation(({ ctx, input }) =>
@@ -49,8 +46,7 @@ export const notificationRouter = createTRPCRouter({
         return { value: { marked }, audit: { after: { marked } } };
       }),
     ),
-  markAllRead: signedInProcedure
-    .meta({ openapi: { method: "POST", path: "/notifications/read-all", operationId: "markAllNotificationsRead", summary: "Mark all your notifications read", tags: ["notifications"] } })
+  markAllRead: mutation({ scope: "self", audit: { action: "notification.markAllRead", targetType: "notification" }, openapi: { method: "POST", path: "/notifications/read-all", operationId: "markAllNotificationsRead", summary: "Mark all your notifications read", tags: ["notifications"] } })
     .output(z.object({ marked: z.number().int() }))
     .mutation(({ ctx }) =>
       audited(ctx.db, auditActorOf(ctx), { action: "notification.markAllRead", targetType: "notification" }, async (tx) => {

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { changeFeedFor } from "@/server/services/live-updates/change-feed";
 import { watchVClusters, type VClusterWatchEvent } from "@/server/services/live-updates/watch-vclusters";
-import { idSchema } from "../schemas";
-import { signedInProcedure } from "../trpc";
+import { subscription } from "../trpc";
 import { rowSchema } from "./vcluster-schemas";
 
 export const watchEventSchema = z.object({ vcluster: rowSchema.nullable(), vclusterId: z.string(), at: z.date() });
@@ -13,6 +12,4 @@ async function* checked(events: AsyncGenerator<VClusterWatchEvent, void>): Async
 }
 
 /** `vcluster.watch`: status changes of the clusters the caller can see, streamed over SSE. */
-export const watchProcedure = signedInProcedure
-  .input(z.object({ projectId: idSchema.optional() }).default({}))
-  .subscription(async ({ ctx, input, signal }) => checked(await watchVClusters(changeFeedFor(ctx.db), ctx.db, ctx.actor, input, signal)));
+export const watchProcedure = subscription({ scope: { project: "VIEWER", optional: true } }).subscription(async ({ ctx, input, signal }) => checked(await watchVClusters(changeFeedFor(ctx.db), ctx.db, ctx.actor, input, signal)));

@@ -6,7 +6,7 @@ import { WEBHOOK_EVENTS } from "@/server/universal/webhook-events";
 import { auditableWebhook, createWebhook, deleteWebhook, listWebhooks, queueTestDelivery, updateWebhook } from "@/server/services/notify/webhooks";
 import { auditActorOf } from "../audit-actor";
 import { idSchema } from "../schemas";
-import { createTRPCRouter, projectProcedure } from "../trpc";
+import { createTRPCRouter, mutation, query } from "../trpc";
 
 const webhookSchema = z.object({
   id: z.string(),
@@ -36,8 +36,7 @@ const deliverySchema = z.object({
 });
 
 export const webhookRouter = createTRPCRouter({
-  create: projectProcedure("OWNER")
-    .meta({ openapi: { method: "POST", path: "/projects/{projectId}/webhooks", operationId: "createWebhook", summary: "Create a webhook (the signing secret is shown once)", tags: ["webhooks"] } })
+  create: mutation({ scope: { project: "OWNER" }, audit: { action: "webhook.create", targetType: "webhook" }, openapi: { method: "POST", path: "/projects/{projectId}/webhooks", operationId: "createWebhook", summary: "Create a webhook (the signing secret is shown once)", tags: ["webhooks"] } })
     .input(z.object({ url: urlSchema, events: eventsSchema, active: z.boolean().default(true) }))
     .output(z.object({ webhook: webhookSchema, secret: z.string() }))
     .mutation(({ ctx, input }) =>
@@ -46,12 +45,10 @@ export const webhookRouter = createTRPCRouter({
         return { value: created, audit: { targetId: created.webhook.id, after: auditableWebhook(created.webhook) } };
       }),
     ),
-  list: projectProcedure("OWNER")
-    .meta({ openapi: { method: "GET", path: "/projects/{projectId}/webhooks", operationId: "listWebhooks", summary: "List a project's webhooks", tags: ["webhooks"] } })
+  list: query({ scope: { project: "OWNER" }, openapi: { method: "GET", path: "/projects/{projectId}/webhooks", operationId: "listWebhooks", summary: "List a project's webhooks", tags: ["webhooks"] } })
     .output(z.array(webhookSchema))
     .query(({ ctx }) => listWebhooks(ctx.db, ctx.project.id)),
-  update: projectProcedure("OWNER")
-    .meta({ openapi: { method: "PATCH", path: "/projects/{projectId}/webhooks/{id}", operationId: "updateWebhook", summary: "Change a webhook's URL, events or active flag", tags: ["webhooks"] } })
+  update: mutation({ scope: { project: "OWNER" }, audit: { action: "webhook.update", targetType: "webhook" }, openapi: { method: "PATCH", path: "/projects/{projectId}/webhooks/{id}", operationId: "updateWebhook", summary: "Change a webhook's URL, events or active flag", tags: ["webhooks"] } })
     .input(z.object({ id: idSchema, url: urlSchema.optional(), events: eventsSchema.optional(), active: z.boolean().optional() }))
     .output(webhookSchema)
     .mutation(({ ctx, input }) =>
@@ -60,8 +57,7 @@ export const webhookRouter = createTRPCRouter({
         return { value: after, audit: { before: auditableWebhook(before), after: auditableWebhook(after) } };
       }),
     ),
-  delete: projectProcedure("OWNER")
-    .meta({ openapi: { method: "DELETE", path: "/projects/{projectId}/webhooks/{id}", operationId: "deleteWebhook", summary: "Delete a webhook", tags: ["webhooks"] } })
+  delete: mutation({ scope: { project: "OWNER" }, audit: { action: "webhook.delete", targetType: "webhook" }, openapi: { method: "DELETE", path: "/projects/{projectId}/webhooks/{id}", operationId: "deleteWebhook", summary: "Delete a webhook", tags: ["webhooks"] } })
     .input(z.object({ id: idSchema }))
     .output(z.object({ id: z.string() }))
     .mutation(({ ctx, input }) =>
@@ -70,13 +66,11 @@ export const webhookRouter = createTRPCRouter({
         return { value: { id: before.id }, audit: { before: auditableWebhook(before) } };
       }),
     ),
-  deliveries: projectProcedure("OWNER")
-    .meta({ openapi: { method: "GET", path: "/projects/{projectId}/webhooks/{webhookId}/deliveries", operationId: "listWebhookDeliveries", summary: "List a webhook's deliveries with their attempts", tags: ["webhooks"] } })
+  deliveries: query({ scope: { project: "OWNER" }, openapi: { method: "GET", path: "/projects/{projectId}/webhooks/{webhookId}/deliveries", operationId: "listWebhookDeliveries", summary: "List a webhook's deliveries with their attempts", tags: ["webhooks"] } })
     .input(z.object({ webhookId: idSchema, cursor: idSchema.optional(), limit: z.number().int().min(1).max(100).default(20) }))
     .output(z.object({ items: z.array(deliverySchema), nextCursor: z.string().nullable() }))
     .query(({ ctx, input }) => listWebhookDeliveries(ctx.db, ctx.project.id, input.webhookId, input)),
-  test: projectProcedure("OWNER")
-    .meta({ openapi: { method: "POST", path: "/projects/{projectId}/webhooks/{id}/test", operationId: "testWebhook", summary: "Queue a test delivery", tags: ["webhooks"] } })
+  test: mutation({ scope: { project: "OWNER" }, audit: { action: "webhook.test", targetType: "webhook" }, openapi: { method: "POST", path: "/projects/{projectId}/webhooks/{id}/test", operationId: "testWebhook", summary: "Queue a test delivery", tags: ["webhooks"] } })
     .input(z.object({ id: idSchema }))
     .output(z.object({ deliveryId: z.string() }))
     .mutation(({ ctx, input }) =>

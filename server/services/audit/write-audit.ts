@@ -5,6 +5,7 @@
  */
 import type { Db, Tx } from "@/server/db/client";
 import { translateDbError } from "@/server/db/errors";
+import type { AuditAction, AuditTargetType } from "@/server/universal/audit-actions";
 import { AppError } from "@/server/universal/errors";
 import type { AuditResult, Prisma } from "@/server/generated/prisma/client";
 import { AUDIT_CHAIN_VERSION, auditHash, GENESIS_HASH, type HashedAuditFields } from "./audit-hash";
@@ -26,8 +27,8 @@ export interface AuditActor {
 }
 
 export interface AuditEvent {
-  action: string;
-  targetType: string;
+  action: AuditAction;
+  targetType: AuditTargetType;
   targetId?: string | null;
   targetName?: string | null;
   projectId?: string | null;

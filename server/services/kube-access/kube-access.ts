@@ -5,7 +5,7 @@
 import type { Actor } from "@/server/auth/actor";
 import type { Db } from "@/server/db/client";
 import { AppError } from "@/server/universal/errors";
-import { audited, type AuditActor } from "@/server/services/audit/write-audit";
+import { audited, type AuditActor, type AuditEvent } from "@/server/services/audit/write-audit";
 import { vclusterFor } from "@/server/services/vclusters/access";
 
 export interface KubeAccessRow {
@@ -29,7 +29,7 @@ export async function listKubeAccess(db: Db, actor: Actor, vclusterId: string): 
 }
 
 export async function revokeKubeAccess(db: Db, actor: Actor, auditActor: AuditActor, vclusterId: string, tokenId: string, now = new Date()): Promise<{ revoked: boolean }> {
-  const event = { action: "vcluster.kube_token_revoke", targetType: "vcluster", targetId: vclusterId };
+  const event: AuditEvent = { action: "vcluster.kube_token_revoke", targetType: "vcluster", targetId: vclusterId };
   return audited(db, auditActor, event, async (tx) => {
     const { vcluster, role } = await vclusterFor(tx, actor, vclusterId, "VIEWER");
     const token = await tx.kubeAccessToken.findFirst({ where: { id: tokenId, vclusterId }, select: { userId: true, prefix: true, revokedAt: true, user: { select: { email: true } } } });

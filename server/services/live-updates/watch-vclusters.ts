@@ -2,6 +2,7 @@ import type { Actor } from "@/server/auth/actor";
 import { isSessionRowLive } from "@/server/auth/server-sessions";
 import type { Db } from "@/server/db/client";
 import { notFound } from "@/server/universal/errors";
+import { roleIn } from "@/server/services/access/project-role";
 import type { VClusterRow } from "@/server/services/vclusters/list-vclusters";
 import type { VClusterChange, VClusterChangeFeed } from "./change-feed";
 
@@ -13,9 +14,7 @@ export interface VClusterWatchEvent {
 }
 
 async function maySee(db: Db, actor: Actor, projectId: string): Promise<boolean> {
-  if (actor.isPlatformAdmin) return true;
-  const membership = await db.membership.findUnique({ where: { userId_projectId: { userId: actor.userId, projectId } }, select: { role: true } });
-  return membership !== null;
+  return (await roleIn(db, actor, projectId)) !== null;
 }
 
 /**

@@ -13,7 +13,8 @@ import { AppError } from "@/server/universal/errors";
 import type { Snapshot } from "@/server/generated/prisma/client";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";
 import { specSchema } from "@/server/universal/vcluster-spec";
-import { roleIn, vclusterFor } from "../vclusters/access";
+import { requireRole, roleIn } from "../access/project-role";
+import { vclusterFor } from "../vclusters/access";
 import { createVCluster, type CreatedVCluster } from "../vclusters/create-vcluster";
 import { loadView, type VClusterView } from "../vclusters/view";
 import { requestSnapshot, SNAPSHOT_MAX_ATTEMPTS } from "./request-snapshot";
@@ -40,9 +41,7 @@ export function createSnapshot(db: Db, actor: Actor, auditActor: AuditActor, vcl
 async function snapshotFor(db: Db, actor: Actor, id: string, minimum: "VIEWER" | "MEMBER"): Promise<Snapshot> {
   const snapshot = await db.snapshot.findUnique({ where: { id } });
   const role = snapshot ? await roleIn(db, actor, snapshot.projectId) : null;
-  if (!snapshot || !role) throw new AppError("NOT_FOUND", "snapshot not found");
-  if (minimum === "MEMBER" && role === "VIEWER") throw new AppError("FORBIDDEN", "this needs the MEMBER role in the project; you are VIEWER");
-  return snapshot;
+  return requireRole(snapshot && role ? { snapshot, role } : null, minimum, "snapshot").snapshot;
 }
 
 export async function getSnapshot(db: Db, actor: Actor, id: string): Promise<SnapshotView> {
@@ -117,8 +116,7 @@ export async function cloneFromSnapshot(
   const snapshot = await readySnapshotFor(db, actor, snapshotId);
   const projectId = target.projectId ?? snapshot.projectId;
   const role = await roleIn(db, actor, projectId);
-  if (!role) throw new AppError("NOT_FOUND", "projectId: project not found");
-  if (role === "VIEWER") throw new AppError("FORBIDDEN", "this needs the MEMBER role in the target project; you are VIEWER");
+  requireRole(role && { role }, "MEMBER", "projectId: project", "the target project");
   const manifest = snapshot.manifest as unknown as StoredManifest | null;
   const spec = specSchema.safeParse(manifest?.vcluster.spec ?? {});
   if (!spec.success) throw new AppError("PRECONDITION_FAILED", "the snapshot's vcluster spec is no longer valid here; create a vcluster and restore into it instead");

@@ -10,7 +10,7 @@ import type { Db } from "@/server/db/client";
 import { targetOf } from "@/server/engine/host-spec";
 import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import { AppError } from "@/server/universal/errors";
-import { audited, type AuditActor } from "@/server/services/audit/write-audit";
+import { audited, type AuditActor, type AuditEvent } from "@/server/services/audit/write-audit";
 import { vclusterFor } from "./access";
 
 export interface DirectKubeconfig extends KubeconfigResult {
@@ -25,7 +25,7 @@ export function hasDirectAccess(vcluster: { ingress: unknown }, host: { directAc
 }
 
 export async function directKubeconfig(db: Db, adapters: AdapterProvider, actor: Actor, auditActor: AuditActor, id: string): Promise<DirectKubeconfig> {
-  const event = { action: "vcluster.direct_kubeconfig_download", targetType: "vcluster", targetId: id };
+  const event: AuditEvent = { action: "vcluster.direct_kubeconfig_download", targetType: "vcluster", targetId: id };
   let result: DirectKubeconfig;
   try {
     const { vcluster } = await vclusterFor(db, actor, id, "OWNER");

@@ -10,7 +10,7 @@ import { targetOf } from "@/server/engine/host-spec";
 import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import { AppError } from "@/server/universal/errors";
 import type { VCluster } from "@/server/generated/prisma/client";
-import { audited, type AuditActor } from "@/server/services/audit/write-audit";
+import { audited, type AuditActor, type AuditEvent } from "@/server/services/audit/write-audit";
 import { personalKubeToken, revokePersonalKubeTokens } from "@/server/services/kube-access/kube-tokens";
 import { vclusterFor } from "./access";
 
@@ -70,7 +70,7 @@ async function issue(
   settings: GatewaySettings,
   action: "vcluster.kubeconfig_download" | "vcluster.kubeconfig_rotate",
 ): Promise<KubeconfigDownload> {
-  const event = { action, targetType: "vcluster", targetId: id };
+  const event: AuditEvent = { action, targetType: "vcluster", targetId: id };
   let warning: string | null;
   try {
     const { vcluster } = await vclusterFor(db, actor, id, "VIEWER");

@@ -9,6 +9,7 @@ import { requestChange } from "@/server/engine/request-change";
 import { invalidField } from "@/server/universal/errors";
 import type { OperationKind, Prisma, VCluster } from "@/server/generated/prisma/client";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";
+import type { AuditAction } from "@/server/universal/audit-actions";
 import { checkKubernetesVersion, imageTagFor } from "@/server/universal/kubernetes-versions";
 import type { VClusterSpec } from "@/server/universal/vcluster-spec";
 import { checkQuota } from "../quota";
@@ -25,7 +26,7 @@ export interface RequestedChange {
 }
 
 interface Change {
-  action: string;
+  action: AuditAction;
   kind: Exclude<OperationKind, "CREATE">;
   /** validates against the current row and returns the new desired state */
   desired?: (vcluster: VCluster, tx: Tx) => Promise<Prisma.VClusterUpdateInput>;
