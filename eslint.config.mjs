@@ -18,7 +18,11 @@ const serverFolders = (folders, message) => [
 /** The portal's entry points sit above every server module. */
 const UPWARD_FROM_SERVER = [{ regex: "^@/(app|components)(/|$)", message: "server code does not import pages or components: they import it" }];
 const importRule = (files, patterns, ignores = TESTS) => ({ files, ignores, rules: { [RULE]: ["error", { patterns }] } });
-const restrict = (files, patterns) => importRule(files, [...UPWARD_FROM_SERVER, ...patterns]);
+/** The simulated host is a package of its own (hostsim/package.json): the portal reaches it by name, never by path. */
+const HOSTSIM_BY_NAME = [{ regex: "^(@/hostsim|(\\.\\./)+hostsim)(/|$)", message: "import the simulated host as the package @open-vcluster/hostsim" }];
+/** Test helpers and benchmarks drive every layer; production code never imports them. */
+const NOT_TEST_HELPERS = [{ regex: "^@/server/(testing|bench)(/|$)", message: "test helpers and benchmarks are not part of the portal: production code does not import them" }];
+const restrict = (files, patterns) => importRule(files, [...UPWARD_FROM_SERVER, ...HOSTSIM_BY_NAME, ...NOT_TEST_HELPERS, ...patterns]);
 
 const NOT_ABOVE_ADAPTERS = serverFolders(["engine", "services", "api"], "adapters are the bottom layer: the engine, services and API call them, not the reverse");
 const NOT_ABOVE_ENGINE = serverFolders(["api"], "the engine runs below the API: pass what it needs in, do not import the API");
@@ -48,6 +52,7 @@ const config = [
     },
   },
   restrict(["server/**/*.{ts,tsx,mts}"], []),
+  importRule(["server/testing/**/*.ts", "server/bench/**/*.ts"], [...UPWARD_FROM_SERVER, ...HOSTSIM_BY_NAME]),
   // What pages and server share: it reaches the browser, so it imports nothing from the server or from Node.
   importRule(["server/universal/**/*.{ts,tsx}"], [
     { regex: "^@/(?!server/universal/|server/generated/prisma/enums$)", message: "server/universal imports only itself: pages bundle it for the browser" },
@@ -67,6 +72,7 @@ const config = [
     ["hostsim/**/*.ts"],
     [
       { regex: "^@/", message: "hostsim does not import the portal (the @/ alias is the portal)" },
+      { regex: "^open-vcluster(/|$)", message: "hostsim does not import the portal" },
       { regex: "^(\\.\\./)+(server|app|components|e2e|prisma)(/|$)", message: "hostsim does not import the portal" },
     ],
     [],

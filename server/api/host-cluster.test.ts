@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HostSim } from "@/hostsim";
+import type { HostSim } from "@open-vcluster/hostsim";
 import { callerFor } from "@/server/testing/caller";
 import { startTestHost } from "@/server/testing/engine-harness";
 import { actorOf, createUser } from "@/server/testing/factories";

@@ -5,7 +5,7 @@
  */
 import { AppsV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HostSim } from "@/hostsim";
+import type { HostSim } from "@open-vcluster/hostsim";
 import { callerFor } from "@/server/testing/caller";
 import { connectVirtual, type VirtualConnection } from "@/server/testing/connect-virtual";
 import { waitForOperation } from "@/server/testing/engine-harness";

@@ -1,5 +1,5 @@
 /** The simulated host cluster's process (started and restarted by ./supervised-hostsim.ts). */
-import { startHostSim, type HostSimOptions } from "@/hostsim";
+import { startHostSim, type HostSimOptions } from "@open-vcluster/hostsim";
 import { endWithLauncher, receiveConfig, reportReady } from "./supervised-child";
 
 const options = (await receiveConfig()) as HostSimOptions;

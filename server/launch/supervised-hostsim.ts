@@ -8,7 +8,7 @@
  * nothing; the restart then waits for the port.
  */
 import { fileURLToPath } from "node:url";
-import type { HostSimOptions } from "@/hostsim";
+import type { HostSimOptions } from "@open-vcluster/hostsim";
 import { supervise } from "./supervise";
 
 export interface SupervisedHostSim {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { startHostSim, type HostSim, type HostSimOptions } from "@/hostsim";
+import { startHostSim, type HostSim, type HostSimOptions } from "@open-vcluster/hostsim";
 import { probeHostCluster } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
 import type { Db } from "@/server/db/client";
 import { createAdapterProvider } from "@/server/engine/host-adapters";

@@ -2,7 +2,7 @@
  * Full vcluster lifecycles (create → update → suspend → resume → delete) under injected host faults, without any
  * manual action: what the convergence test asserts and the benchmark measures (issue 14 item 3).
  */
-import type { Faults } from "@/hostsim/faults";
+import type { Faults } from "@open-vcluster/hostsim/faults";
 import type { Db } from "@/server/db/client";
 import { createAdapterProvider } from "@/server/engine/host-adapters";
 import { requestOperation } from "@/server/engine/operations";

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { HostSim } from "@/hostsim";
+import type { HostSim } from "@open-vcluster/hostsim";
 import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import { objectStoreFrom } from "@/server/adapters/s3/store-from-env";
 import type { OperationWorker, WorkerOptions } from "@/server/engine/worker";

@@ -1,7 +1,7 @@
 import https from "node:https";
 import { CoordinationV1Api, V1MicroTime } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestHost, type TestHost } from "../test-host";
+import { eventually, startTestHost, type TestHost } from "@/server/testing/test-host";
 import { runLeaderElection, type LeaderElection } from "./lease";
 
 let host: TestHost;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@/server/universal/errors";
-import { startTestHost, type TestHost } from "@/server/adapters/test-host";
+import { startTestHost, type TestHost } from "@/server/testing/test-host";
 import { createHostClients } from "./host-client";
 import { retryTransient, type RetryPolicy } from "./retry";
 

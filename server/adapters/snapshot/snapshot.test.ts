@@ -4,7 +4,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectVirtual, type VirtualConnection } from "@/server/testing/connect-virtual";
 import { testChart } from "@/server/testing/test-chart";
-import { eventually, startTestHost, testSpec, testTarget, type TestHost } from "../test-host";
+import { eventually, startTestHost, testSpec, testTarget, type TestHost } from "@/server/testing/test-host";
 import { createVClusterAdapter } from "../vcluster/kubernetes-vcluster-adapter";
 import { applyObjects, previewRestore } from "./apply";
 import type { KubeObject, SnapshotManifest } from "./format";

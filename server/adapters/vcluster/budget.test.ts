@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { testSpec, testTarget } from "../test-host";
+import { testSpec, testTarget } from "@/server/testing/test-host";
 import { dataVolumes, namespaceBudget } from "./budget";
 import { renderNamespace } from "./namespace";
 

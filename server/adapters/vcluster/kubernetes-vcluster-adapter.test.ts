@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@/server/universal/errors";
 import { mergePatch } from "@/server/adapters/kubernetes/host-client";
 import { testChart } from "@/server/testing/test-chart";
-import { eventually, startTestHost, testSpec, testTarget, type TestHost } from "../test-host";
+import { eventually, startTestHost, testSpec, testTarget, type TestHost } from "@/server/testing/test-host";
 import { createVClusterAdapter, probeHostCluster } from "./kubernetes-vcluster-adapter";
 import type { HostStatus, VClusterAdapter, VClusterTarget } from "./types";
 

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { helmTemplate, type Rendered, type RenderedObject } from "@/server/testing/helm-template";
-import { testSpec } from "../test-host";
+import { testSpec } from "@/server/testing/test-host";
 import { renderValues } from "./values";
 
 interface Container {

@@ -1,6 +1,6 @@
 import { AppsV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestHost, testSpec, testTarget, type TestHost } from "../test-host";
+import { eventually, startTestHost, testSpec, testTarget, type TestHost } from "@/server/testing/test-host";
 import { createVClusterAdapter } from "./kubernetes-vcluster-adapter";
 import { testChart } from "@/server/testing/test-chart";
 import type { VClusterAdapter } from "./types";

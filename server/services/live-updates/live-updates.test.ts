@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HostSim } from "@/hostsim";
+import type { HostSim } from "@open-vcluster/hostsim";
 import type { Context } from "@/server/api/context";
 import { createCaller } from "@/server/api/root";
 import type { Actor } from "@/server/auth/actor";

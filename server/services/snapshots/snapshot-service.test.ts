@@ -4,7 +4,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { ApiextensionsV1Api, AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HostSim } from "@/hostsim";
+import type { HostSim } from "@open-vcluster/hostsim";
 import { objectStoreFrom } from "@/server/adapters/s3/store-from-env";
 import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import { runDueSchedules } from "@/server/engine/snapshot-schedules";

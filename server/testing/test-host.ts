@@ -3,8 +3,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { startHostSim, type HostSim, type HostSimOptions } from "@/hostsim";
-import type { HostSpec, VClusterTarget } from "./vcluster/types";
+import { startHostSim, type HostSim, type HostSimOptions } from "@open-vcluster/hostsim";
+import type { HostSpec, VClusterTarget } from "@/server/adapters/vcluster/types";
 
 export interface TestHost {
   sim: HostSim;

@@ -3,9 +3,9 @@
  * figures and assert nothing. Benchmarks that need PostgreSQL use DATABASE_URL (default: the local server).
  */
 import path from "node:path";
-import { run } from "./build";
+import { run } from "@/server/launch/build";
 
-const BENCHMARKS = ["hostsim/bench.ts", "server/engine/bench.ts", "server/engine/fault-bench.ts", "server/services/snapshots/snapshot-bench.ts", "server/services/vclusters/list-bench.ts", "server/api/kube-gateway/gateway-bench.ts", "server/launch/bench-web.ts"];
+const BENCHMARKS = ["hostsim/bench.ts", "server/bench/engine.ts", "server/bench/faults.ts", "server/bench/snapshots.ts", "server/bench/vcluster-list.ts", "server/bench/kube-gateway.ts", "server/bench/web.ts"];
 
 for (const file of BENCHMARKS) {
   console.log(`\n=== ${file}`);

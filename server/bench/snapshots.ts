@@ -15,7 +15,7 @@ import { startEmbeddedS3 } from "@/server/launch/embedded-s3";
 import { createVClusterAdapter } from "@/server/adapters/vcluster/kubernetes-vcluster-adapter";
 import { createOwnerAndProject, recordTestVCluster, registerTestHost, startTestHost, testWorker, waitForOperation } from "@/server/testing/engine-harness";
 import { createTestDatabase } from "@/server/testing/test-database";
-import { requestSnapshot } from "./request-snapshot";
+import { requestSnapshot } from "@/server/services/snapshots/request-snapshot";
 import { testChart } from "@/server/testing/test-chart";
 
 process.env.LOG_LEVEL ??= "warn";
