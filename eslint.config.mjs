@@ -65,7 +65,7 @@ const config = [
   // issue 15: outbox. These three still call services directly — cluster events on completion, the audit row and the
   // snapshot request of a scheduled snapshot, the webhook dispatcher and audit anchoring started with the engine —
   // until the engine publishes domain events (an outbox) and a composition root starts the consumers.
-  restrict(["server/engine/complete-operation.ts", "server/engine/snapshot-schedules.ts", "server/engine/runtime.ts"], NOT_ABOVE_ENGINE),
+  restrict(["server/engine/queue/complete-operation.ts", "server/engine/snapshots/snapshot-schedules.ts", "server/engine/runtime.ts"], NOT_ABOVE_ENGINE),
   restrict(["server/services/**/*.{ts,tsx}"], NOT_ABOVE_SERVICES),
   // The simulated host stands for a real Kubernetes API: it must not know the portal.
   importRule(

@@ -1,5 +1,5 @@
 import type { Db } from "@/server/db/client";
-import { createAdapterProvider } from "@/server/engine/host-adapters";
+import { createAdapterProvider } from "@/server/engine/placement/host-adapters";
 import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import { env } from "@/server/env";
 import { chartFromEnv } from "@/server/adapters/helm/chart-source";

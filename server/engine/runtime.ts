@@ -9,11 +9,11 @@ import { AppError } from "@/server/universal/errors";
 import { logger } from "@/server/observability/logger";
 import { anchorAuditHead } from "@/server/services/audit/audit-anchor";
 import { startWebhookDispatcher } from "@/server/services/notify/webhook-dispatcher";
-import { createAdapterProvider, type AdapterSettings } from "./host-adapters";
-import { checkHostHealth } from "./host-health";
-import { startReconcilers } from "./reconciler";
-import { runDueSchedules } from "./snapshot-schedules";
-import { OperationWorker } from "./worker";
+import { createAdapterProvider, type AdapterSettings } from "@/server/engine/placement/host-adapters";
+import { checkHostHealth } from "@/server/engine/placement/host-health";
+import { startReconcilers } from "@/server/engine/reconcile/reconciler";
+import { runDueSchedules } from "@/server/engine/snapshots/snapshot-schedules";
+import { OperationWorker } from "@/server/engine/queue/worker";
 
 export interface EngineOptions extends AdapterSettings {
   db: Db;

@@ -7,7 +7,7 @@ import type { HostInfo } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
 import { invalidField } from "@/server/universal/errors";
 import type { HostCluster } from "@/server/generated/prisma/client";
-import { reservationsByHost } from "@/server/engine/reservations";
+import { reservationsByHost } from "@/server/engine/placement/reservations";
 import { seal } from "@/server/security/seal";
 
 export interface RegisterHostInput {

@@ -10,7 +10,7 @@ import { formatCpuMillis, formatMemoryBytes } from "@/server/universal/quantity"
 import { audited, type AuditActor } from "./audit/write-audit";
 import { recordQuotaThreshold } from "./notify/cluster-events";
 import type { Claim } from "@/server/universal/claims";
-import { CLAIM_SUMS } from "@/server/engine/reservations";
+import { CLAIM_SUMS } from "@/server/engine/placement/reservations";
 
 /** What a new project may use until an owner or admin says otherwise. */
 export const DEFAULT_QUOTA = {

@@ -6,8 +6,8 @@
  */
 import { objectStoreFrom } from "@/server/adapters/s3/store-from-env";
 import { createDb } from "@/server/db/client";
-import { createAdapterProvider } from "@/server/engine/host-adapters";
-import { OperationWorker } from "@/server/engine/worker";
+import { createAdapterProvider } from "@/server/engine/placement/host-adapters";
+import { OperationWorker } from "@/server/engine/queue/worker";
 import { testChart } from "./test-chart";
 
 function required(name: string): string {

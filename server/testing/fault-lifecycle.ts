@@ -4,9 +4,9 @@
  */
 import type { Faults } from "@open-vcluster/hostsim/faults";
 import type { Db } from "@/server/db/client";
-import { createAdapterProvider } from "@/server/engine/host-adapters";
-import { requestOperation } from "@/server/engine/operations";
-import { requestChange } from "@/server/engine/request-change";
+import { createAdapterProvider } from "@/server/engine/placement/host-adapters";
+import { requestOperation } from "@/server/engine/queue/operations";
+import { requestChange } from "@/server/engine/queue/request-change";
 import type { Operation, OperationKind } from "@/server/generated/prisma/client";
 import { createOwnerAndProject, recordTestVCluster, registerTestHost, startTestHost, TEST_CREDENTIALS_KEY, testWorker, waitForOperation } from "./engine-harness";
 import { testChart } from "./test-chart";

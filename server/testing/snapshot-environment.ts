@@ -5,7 +5,7 @@ import path from "node:path";
 import type { HostSim } from "@open-vcluster/hostsim";
 import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import { objectStoreFrom } from "@/server/adapters/s3/store-from-env";
-import type { OperationWorker, WorkerOptions } from "@/server/engine/worker";
+import type { OperationWorker, WorkerOptions } from "@/server/engine/queue/worker";
 import { startEmbeddedS3 } from "@/server/launch/embedded-s3";
 import { registerTestHost, startTestHost, TEST_CREDENTIALS_KEY, testWorker } from "./engine-harness";
 import { setPortalEnv } from "./portal-env";

@@ -1,7 +1,7 @@
 /**
  * What a vcluster claims against its project's quota and its host's capacity: every replica's requests, and its
  * volume per replica when persistent. The one formula for the wizard's preview, the quota check and placement; the
- * SQL that sums it over stored vclusters is CLAIM_SUMS (server/engine/reservations.ts), written from the same rule.
+ * SQL that sums it over stored vclusters is CLAIM_SUMS (server/engine/placement/reservations.ts), written from the same rule.
  * Imports nothing: pages use it too.
  */
 export interface Claim {

@@ -7,7 +7,7 @@
 import https from "node:https";
 import tls from "node:tls";
 import type { VirtualApiChannel } from "@/server/adapters/vcluster/virtual-api";
-import { targetOf } from "@/server/engine/host-spec";
+import { targetOf } from "@/server/engine/placement/host-spec";
 import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import { AppError } from "@/server/universal/errors";
 import { logger } from "@/server/observability/logger";

@@ -2,7 +2,7 @@
  * REST operations whose tRPC counterparts cannot be published as they are. `vcluster.list` takes `phases` as an array
  * (not a query parameter) and its project is optional (not a path segment); `audit.list` nests its filter (not query
  * parameters); and byte counts and audit sequence numbers are bigints, which JSON cannot carry. Here they are decimal
- * strings, in and out. Same procedure kinds (so the same authorization, audit and rate limits), same services, same
+ * strings, in and out. Same command declarations (so the same authorization, audit and rate limits), same services, same
  * zod rules; only the shape at the edge differs.
  */
 import { z } from "zod";

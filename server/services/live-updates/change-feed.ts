@@ -8,7 +8,7 @@ import { EventEmitter } from "node:events";
 import pg from "pg";
 import { z } from "zod";
 import type { Db } from "@/server/db/client";
-import { VCLUSTER_CHANGES_CHANNEL } from "@/server/engine/change-events";
+import { VCLUSTER_CHANGES_CHANNEL } from "@/server/engine/reconcile/change-events";
 import { logger } from "@/server/observability/logger";
 import type { VClusterRow } from "@/server/services/vclusters/list-vclusters";
 import { rowsByIds, rowsUpdatedAfter, type VersionedRow } from "./vcluster-rows";

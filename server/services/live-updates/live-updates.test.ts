@@ -5,7 +5,7 @@ import type { Context } from "@/server/api/context";
 import { createCaller } from "@/server/api/root";
 import type { Actor } from "@/server/auth/actor";
 import { createDb, type Db } from "@/server/db/client";
-import type { OperationWorker } from "@/server/engine/worker";
+import type { OperationWorker } from "@/server/engine/queue/worker";
 import { registerTestHost, startTestHost, TEST_CREDENTIALS_KEY, testWorker, waitForOperation } from "@/server/testing/engine-harness";
 import { actorOf, createProject, createUser } from "@/server/testing/factories";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";

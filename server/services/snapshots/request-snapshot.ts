@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Tx } from "@/server/db/client";
-import { requestChange } from "@/server/engine/request-change";
+import { requestChange } from "@/server/engine/queue/request-change";
 import { AppError } from "@/server/universal/errors";
 import type { Operation, Snapshot, VCluster } from "@/server/generated/prisma/client";
 

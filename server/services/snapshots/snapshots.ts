@@ -5,9 +5,9 @@ import { previewRestore, type RestorePlan } from "@/server/adapters/snapshot/app
 import { readSnapshot } from "@/server/adapters/snapshot/read";
 import type { Actor } from "@/server/auth/actor";
 import type { Db } from "@/server/db/client";
-import { targetOf } from "@/server/engine/host-spec";
-import { requestChange } from "@/server/engine/request-change";
-import { PAYLOAD_FILE, snapshotPrefix, type StoredManifest } from "@/server/engine/snapshot-steps";
+import { targetOf } from "@/server/engine/placement/host-spec";
+import { requestChange } from "@/server/engine/queue/request-change";
+import { PAYLOAD_FILE, snapshotPrefix, type StoredManifest } from "@/server/engine/snapshots/snapshot-steps";
 import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import { AppError } from "@/server/universal/errors";
 import type { Snapshot } from "@/server/generated/prisma/client";

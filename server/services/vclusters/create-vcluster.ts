@@ -3,7 +3,7 @@ import { scopedIdempotencyKey } from "./idempotency";
 import type { ChartSource } from "@/server/adapters/helm/chart-source";
 import type { Actor } from "@/server/auth/actor";
 import type { Db, Tx } from "@/server/db/client";
-import { recordVCluster } from "@/server/engine/record-vcluster";
+import { recordVCluster } from "@/server/engine/lifecycle/record-vcluster";
 import { AppError } from "@/server/universal/errors";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";
 import { cidrsOverlap, parseCidr } from "@/server/universal/cidr";

@@ -7,7 +7,7 @@
 import type { Actor } from "@/server/auth/actor";
 import type { KubeconfigResult } from "@/server/adapters/vcluster/types";
 import type { Db } from "@/server/db/client";
-import { targetOf } from "@/server/engine/host-spec";
+import { targetOf } from "@/server/engine/placement/host-spec";
 import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import { AppError } from "@/server/universal/errors";
 import { audited, type AuditActor, type AuditEvent } from "@/server/services/audit/write-audit";

@@ -5,12 +5,12 @@
  * always rolled back, and placement is chosen without reserving anything. Not audited: it changes nothing.
  */
 import type { ChartSource } from "@/server/adapters/helm/chart-source";
-import { placementSelector } from "@/server/engine/record-vcluster";
+import { placementSelector } from "@/server/engine/lifecycle/record-vcluster";
 import { renderValues } from "@/server/adapters/vcluster/values";
 import type { Db, Tx } from "@/server/db/client";
-import { hostSpecOf } from "@/server/engine/host-spec";
-import { loadCandidates } from "@/server/engine/record-vcluster";
-import { chooseHost } from "@/server/engine/scheduler";
+import { hostSpecOf } from "@/server/engine/placement/host-spec";
+import { loadCandidates } from "@/server/engine/lifecycle/record-vcluster";
+import { chooseHost } from "@/server/engine/placement/scheduler";
 import { AppError } from "@/server/universal/errors";
 import { checkKubernetesVersion } from "@/server/universal/kubernetes-versions";
 import { checkQuota } from "../quota";

@@ -6,7 +6,7 @@
 import YAML from "yaml";
 import type { Actor } from "@/server/auth/actor";
 import type { Db } from "@/server/db/client";
-import { targetOf } from "@/server/engine/host-spec";
+import { targetOf } from "@/server/engine/placement/host-spec";
 import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import { AppError } from "@/server/universal/errors";
 import type { VCluster } from "@/server/generated/prisma/client";

@@ -5,7 +5,7 @@
 import type { Actor } from "@/server/auth/actor";
 import { scopedIdempotencyKey } from "./idempotency";
 import type { Db, Tx } from "@/server/db/client";
-import { requestChange } from "@/server/engine/request-change";
+import { requestChange } from "@/server/engine/queue/request-change";
 import { invalidField } from "@/server/universal/errors";
 import type { OperationKind, Prisma, VCluster } from "@/server/generated/prisma/client";
 import { audited, type AuditActor } from "@/server/services/audit/write-audit";

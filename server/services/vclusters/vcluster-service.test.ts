@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OperationWorker } from "@/server/engine/worker";
+import type { OperationWorker } from "@/server/engine/queue/worker";
 import { callerFor } from "@/server/testing/caller";
 import { startEngineEnvironment, waitForOperation, type EngineEnvironment } from "@/server/testing/engine-harness";
 import { setPortalEnv } from "@/server/testing/portal-env";

@@ -8,7 +8,7 @@ import type { Tx } from "@/server/db/client";
 import type { Db } from "@/server/db/client";
 import { AppError, notFound } from "@/server/universal/errors";
 import type { Operation, OperationKind, Prisma, VClusterPhase } from "@/server/generated/prisma/client";
-import { announceVClusterChange } from "./change-events";
+import { announceVClusterChange } from "@/server/engine/reconcile/change-events";
 import { isDeferredAction, transition, type Action } from "@/server/universal/state-machine";
 
 export const ACTION_OF_KIND: Record<Exclude<OperationKind, "CREATE">, Action> = {

@@ -8,13 +8,13 @@ import type { HostStatus, VClusterAdapter } from "@/server/adapters/vcluster/typ
 import type { Db } from "@/server/db/client";
 import { AppError } from "@/server/universal/errors";
 import type { Operation, OperationKind, VCluster } from "@/server/generated/prisma/client";
-import { announceVClusterChange } from "./change-events";
-import type { StatusPatch } from "./complete-operation";
-import { hostSpecOf, targetOf } from "./host-spec";
-import { assertClaim, LeaseLostError, lockVCluster } from "./operations";
-import { enforceRetention } from "./retention";
-import { isRetryable } from "./retryable";
-import { restoreSnapshot, takeSnapshot } from "./snapshot-steps";
+import { announceVClusterChange } from "@/server/engine/reconcile/change-events";
+import type { StatusPatch } from "@/server/engine/queue/complete-operation";
+import { hostSpecOf, targetOf } from "@/server/engine/placement/host-spec";
+import { assertClaim, LeaseLostError, lockVCluster } from "@/server/engine/queue/operations";
+import { enforceRetention } from "@/server/engine/snapshots/retention";
+import { isRetryable } from "@/server/engine/queue/retryable";
+import { restoreSnapshot, takeSnapshot } from "@/server/engine/snapshots/snapshot-steps";
 import { transition } from "@/server/universal/state-machine";
 
 export interface ExecutionContext {

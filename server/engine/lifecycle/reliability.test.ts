@@ -14,10 +14,10 @@ import {
   waitForOperation,
 } from "@/server/testing/engine-harness";
 import { createTestDatabase, type TestDatabase } from "@/server/testing/test-database";
-import { createAdapterProvider } from "./host-adapters";
-import { requestOperation } from "./operations";
+import { createAdapterProvider } from "@/server/engine/placement/host-adapters";
+import { requestOperation } from "@/server/engine/queue/operations";
 import type { AdapterProvider } from "@/server/adapters/vcluster/types";
-import type { OperationWorker } from "./worker";
+import type { OperationWorker } from "@/server/engine/queue/worker";
 import { testChart, testChartDir } from "@/server/testing/test-chart";
 
 let t: TestDatabase;

@@ -6,9 +6,9 @@ import { claimOf } from "@/server/universal/claims";
 import type { Tx } from "@/server/db/client";
 import { AppError, invalidField } from "@/server/universal/errors";
 import type { Operation, Prisma, VCluster } from "@/server/generated/prisma/client";
-import { requestOperation } from "./operations";
-import { reservationsByHost } from "./reservations";
-import { chooseHost, type HostCandidate } from "./scheduler";
+import { requestOperation } from "@/server/engine/queue/operations";
+import { reservationsByHost } from "@/server/engine/placement/reservations";
+import { chooseHost, type HostCandidate } from "@/server/engine/placement/scheduler";
 
 export type VClusterRecordInput = Omit<Prisma.VClusterUncheckedCreateInput, "id" | "phase" | "hostClusterId" | "createdAt" | "updatedAt">;
 

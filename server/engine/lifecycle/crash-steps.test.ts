@@ -13,10 +13,10 @@ import { controlPlaneSelector } from "@/server/adapters/vcluster/labels";
 import { createOwnerAndProject, recordTestVCluster, TEST_CREDENTIALS_KEY, testWorker, waitForOperation } from "@/server/testing/engine-harness";
 import { startSnapshotEnvironment, type SnapshotEnvironment } from "@/server/testing/snapshot-environment";
 import { testChartDir } from "@/server/testing/test-chart";
-import { snapshotPrefix } from "./snapshot-steps";
-import { requestOperation } from "./operations";
-import { requestChange } from "./request-change";
-import { COMPLETING_STEP } from "./worker";
+import { snapshotPrefix } from "@/server/engine/snapshots/snapshot-steps";
+import { requestOperation } from "@/server/engine/queue/operations";
+import { requestChange } from "@/server/engine/queue/request-change";
+import { COMPLETING_STEP } from "@/server/engine/queue/worker";
 
 let env: SnapshotEnvironment;
 let apps: AppsV1Api;

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { reserveSnapshot } from "@/server/services/snapshots/request-snapshot";
 import { createOwnerAndProject, recordTestVCluster, waitForOperation } from "@/server/testing/engine-harness";
 import { startSnapshotEnvironment, type SnapshotEnvironment } from "@/server/testing/snapshot-environment";
-import { requestOperation } from "./operations";
+import { requestOperation } from "@/server/engine/queue/operations";
 import { allowedActions } from "@/server/universal/state-machine";
 
 let env: SnapshotEnvironment;

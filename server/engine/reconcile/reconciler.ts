@@ -13,7 +13,7 @@ import { unseal } from "@/server/security/seal";
 import { announceVClusterChange } from "./change-events";
 import { parseConditions, setCondition } from "@/server/universal/conditions";
 import { observeDrift } from "./drift";
-import { targetOf } from "./host-spec";
+import { targetOf } from "@/server/engine/placement/host-spec";
 import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 
 export interface ReconcilerOptions {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOwnerAndProject, recordTestVCluster, startEngineEnvironment, TEST_CREDENTIALS_KEY, waitForOperation, type EngineEnvironment } from "@/server/testing/engine-harness";
 import type { TestDatabase } from "@/server/testing/test-database";
 import { parseConditions } from "@/server/universal/conditions";
-import { createAdapterProvider } from "./host-adapters";
+import { createAdapterProvider } from "@/server/engine/placement/host-adapters";
 import { startReconcilers } from "./reconciler";
 import type { AdapterProvider, VClusterAdapter } from "@/server/adapters/vcluster/types";
 import { AppError } from "@/server/universal/errors";

@@ -3,11 +3,11 @@ import type { Db } from "@/server/db/client";
 import { AppError } from "@/server/universal/errors";
 import type { Operation, OperationKind, Prisma, VClusterPhase } from "@/server/generated/prisma/client";
 import { recordClusterEvent } from "@/server/services/notify/cluster-events";
-import type { SnapshotResult } from "./snapshot-steps";
-import { announceVClusterChange } from "./change-events";
+import type { SnapshotResult } from "@/server/engine/snapshots/snapshot-steps";
+import { announceVClusterChange } from "@/server/engine/reconcile/change-events";
 import { parseConditions, setCondition, type Condition } from "@/server/universal/conditions";
 import { ACTION_OF_KIND, assertClaim, lockVCluster } from "./operations";
-import { PAUSING_STEP } from "./executors";
+import { PAUSING_STEP } from "@/server/engine/lifecycle/executors";
 import { isDeferredAction, transition, type TransitionResult } from "@/server/universal/state-machine";
 
 /** What an executor observed on the host, written with the phase change. */

@@ -13,7 +13,7 @@ import { AppError } from "@/server/universal/errors";
 import type { Operation } from "@/server/generated/prisma/client";
 import { logger } from "@/server/observability/logger";
 import { completeOperationFailed, completeOperationSucceeded, scheduleRetry } from "./complete-operation";
-import { EXECUTORS, type ExecutionContext } from "./executors";
+import { EXECUTORS, type ExecutionContext } from "@/server/engine/lifecycle/executors";
 import { backoffMs } from "@/server/backoff";
 import { claimNextOperation, LeaseLostError, NOTIFY_CHANNEL, renewLease } from "./operations";
 import { isRetryable } from "./retryable";

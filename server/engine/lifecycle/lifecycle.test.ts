@@ -4,8 +4,8 @@ import { mergePatch } from "@/server/adapters/kubernetes/host-client";
 import { AppError } from "@/server/universal/errors";
 import { createOwnerAndProject, recordTestVCluster, startEngineEnvironment, waitForOperation, type EngineEnvironment } from "@/server/testing/engine-harness";
 import type { TestDatabase } from "@/server/testing/test-database";
-import { requestOperation } from "./operations";
-import { requestChange } from "./request-change";
+import { requestOperation } from "@/server/engine/queue/operations";
+import { requestChange } from "@/server/engine/queue/request-change";
 
 let env: EngineEnvironment;
 let t: TestDatabase;

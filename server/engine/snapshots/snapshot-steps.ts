@@ -11,8 +11,8 @@ import { readSnapshot } from "@/server/adapters/snapshot/read";
 import { AppError } from "@/server/universal/errors";
 import type { Prisma, Snapshot, VCluster } from "@/server/generated/prisma/client";
 import { logger } from "@/server/observability/logger";
-import { targetOf } from "./host-spec";
-import type { ExecutionContext } from "./executors";
+import { targetOf } from "@/server/engine/placement/host-spec";
+import type { ExecutionContext } from "@/server/engine/lifecycle/executors";
 
 export const PAYLOAD_FILE = "objects.ndjson.gz";
 export const MANIFEST_FILE = "manifest.json";
