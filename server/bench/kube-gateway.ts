@@ -4,6 +4,7 @@
  * through a port-forward, as `vcluster connect` does): `kubectl get namespaces` and a list of 1 000 ConfigMaps,
  * p50/p99, and watch event latency. Production build, simulated host, embedded database per run.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -42,13 +43,13 @@ async function watchLatency(watcher: KubeConfig, writer: CoreV1Api, rounds: numb
   const request = await new Watch(watcher).watch("/api/v1/namespaces/default/configmaps", {}, (type, obj: { metadata?: { name?: string } }) => {
     if (type === "ADDED" && obj.metadata?.name) seen.set(obj.metadata.name, performance.now());
   }, () => undefined);
-  await new Promise((r) => setTimeout(r, 300));
+  await delay(300);
   const out: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const name = `w-${Date.now()}-${i}`;
     const asked = performance.now();
     await writer.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name } } });
-    while (!seen.has(name)) await new Promise((r) => setTimeout(r, 1));
+    while (!seen.has(name)) await delay(1);
     out.push((seen.get(name) ?? asked) - asked);
   }
   request.abort();
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   try {
     const client = createClient({ url: portal.url, token: portal.token });
     const { vcluster } = await client.vcluster.create.mutate({ projectId: portal.project.id, name: "bench", spec: {} });
-    while ((await client.vcluster.get.query({ id: vcluster.id })).phase !== "RUNNING") await new Promise((r) => setTimeout(r, 250));
+    while ((await client.vcluster.get.query({ id: vcluster.id })).phase !== "RUNNING") await delay(250);
     const file = await client.vcluster.kubeconfig.mutate({ id: vcluster.id });
     const viaGateway = path.join(dir, "gateway.kubeconfig");
     await writeFile(viaGateway, file.kubeconfig, { mode: 0o600 });

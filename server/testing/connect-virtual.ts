@@ -4,6 +4,7 @@
  * without the portal.
  * The forward is bound to the pod it found: reconnect after the control plane restarts (suspend, resume, rollout).
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { CoreV1Api, KubeConfig, type V1Pod } from "@kubernetes/client-node";
 import { createHostClients } from "@/server/adapters/kubernetes/host-client";
 import { forwardPodPort } from "@/server/adapters/kubernetes/port-forward";
@@ -24,7 +25,7 @@ export async function connectVirtual(hostKubeconfig: string, vcluster: { name: s
   let pod: V1Pod | undefined;
   for (let i = 0; i < 400 && !pod; i++) {
     pod = (await core.listNamespacedPod({ namespace: vcluster.namespace, labelSelector: controlPlaneSelector(vcluster.name) })).items.find(isReady);
-    if (!pod) await new Promise((r) => setTimeout(r, 25));
+    if (!pod) await delay(25);
   }
   if (!pod?.metadata?.name) throw new Error(`no ready control plane pod of ${vcluster.name} in ${vcluster.namespace}`);
   const forward = await forwardPodPort(clients, vcluster.namespace, pod.metadata.name, VIRTUAL_API_PORT);

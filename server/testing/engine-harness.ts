@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -89,7 +90,7 @@ export async function waitForOperation(db: Db, id: string, limitMs = 60_000, pol
     const op = await db.operation.findUniqueOrThrow({ where: { id } });
     if (FINAL.includes(op.state)) return op;
     if (Date.now() > deadline) throw new Error(`operation ${id} still ${op.state} (step ${op.step}, last error ${op.lastError})`);
-    await new Promise((r) => setTimeout(r, pollMs));
+    await delay(pollMs);
   }
 }
 

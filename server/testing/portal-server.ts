@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -58,7 +59,7 @@ export async function startPortal(options: { databaseUrl: string; env?: Record<s
       child.kill("SIGKILL");
       throw new Error("the portal did not answer /api/healthz within 60 s");
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await delay(200);
   }
   return {
     url,

@@ -1,4 +1,5 @@
 /** Test support: a simulated host cluster over real HTTPS in a temp dir, and polling for observable state. */
+import { setTimeout as delay } from "node:timers/promises";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -37,7 +38,7 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     } catch (err) {
       last = err;
     }
-    await new Promise((r) => setTimeout(r, 25));
+    await delay(25);
   }
   throw new Error(`never happened: ${what}${last ? ` (last error: ${String(last)})` : ""}`);
 }

@@ -15,6 +15,7 @@ import { logger } from "@/server/observability/logger";
 import { completeOperationFailed, completeOperationSucceeded, scheduleRetry } from "./complete-operation";
 import { EXECUTORS, type ExecutionContext } from "@/server/engine/lifecycle/executors";
 import { backoffMs } from "@/server/backoff";
+import { pollLoop, type PollLoop } from "@/server/poll-loop";
 import { claimNextOperation, LeaseLostError, NOTIFY_CHANNEL, renewLease } from "./operations";
 import { isRetryable } from "./retryable";
 
@@ -49,8 +50,8 @@ export class OperationWorker {
   private readonly options: Required<Omit<WorkerOptions, "databaseUrl" | "id" | "objectStore" | "onStep">> & Pick<WorkerOptions, "databaseUrl" | "objectStore" | "onStep">;
   private readonly inflight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   private running = false;
-  private loopDone: Promise<void> = Promise.resolve();
-  private wake: (() => void) | null = null;
+  private stopping = new AbortController();
+  private poller: PollLoop | null = null;
   private listener: pg.Client | null = null;
 
   constructor(
@@ -77,14 +78,28 @@ export class OperationWorker {
     if (this.running) return;
     this.running = true;
     if (this.options.databaseUrl) await this.listen(this.options.databaseUrl);
-    this.loopDone = this.loop();
+    this.stopping = new AbortController();
+    this.poller = pollLoop({
+      signal: this.stopping.signal,
+      idleMs: this.options.pollMs,
+      // claims until every slot is busy, then waits for a slot to free, a NOTIFY or the next poll
+      step: async () => {
+        while (this.running && this.inflight.size < this.options.concurrency) {
+          const op = await claimNextOperation(this.db, this.id, this.options.leaseMs);
+          if (!op) break;
+          this.track(op);
+        }
+        return false;
+      },
+      onError: (error) => logger().error({ err: translateDbError(error), worker: this.id }, "worker: claiming failed; backing off"),
+    });
   }
 
   /** Stops claiming, lets running operations finish their current attempt, and returns when they have. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
-    await this.loopDone;
+    this.stopping.abort();
+    await this.poller?.done;
     await Promise.all([...this.inflight.values()].map((i) => i.promise));
     await this.listener?.end().catch((error: unknown) => logger().warn({ err: error }, "worker: closing LISTEN connection failed"));
     this.listener = null;
@@ -92,43 +107,18 @@ export class OperationWorker {
 
   private async listen(databaseUrl: string): Promise<void> {
     const client = new pg.Client({ connectionString: databaseUrl });
-    client.on("notification", () => this.wake?.());
+    client.on("notification", () => this.poller?.wake());
     client.on("error", (error) => logger().warn({ err: error, worker: this.id }, "worker: LISTEN connection lost; polling only"));
     await client.connect();
     await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
     this.listener = client;
   }
 
-  private async loop(): Promise<void> {
-    let idleMs = this.options.pollMs;
-    while (this.running) {
-      try {
-        while (this.running && this.inflight.size < this.options.concurrency) {
-          const op = await claimNextOperation(this.db, this.id, this.options.leaseMs);
-          if (!op) break;
-          this.track(op);
-        }
-        idleMs = this.options.pollMs;
-      } catch (error) {
-        logger().error({ err: translateDbError(error), worker: this.id }, "worker: claiming failed; backing off");
-        idleMs = Math.min(idleMs * 2, 30_000);
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, idleMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = null;
-    }
-  }
-
   private track(op: Operation): void {
     const abort = new AbortController();
     const promise = this.execute(op, abort).finally(() => {
       this.inflight.delete(op.id);
-      this.wake?.();
+      this.poller?.wake();
     });
     this.inflight.set(op.id, { promise, abort });
   }

@@ -6,6 +6,7 @@
 import http from "node:http";
 import https from "node:https";
 import { backoffMs } from "@/server/backoff";
+import { pollLoop } from "@/server/poll-loop";
 import type { Db } from "@/server/db/client";
 import { logger } from "@/server/observability/logger";
 import { unseal } from "@/server/security/seal";
@@ -139,38 +140,23 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): { sto
   };
   // The lease outlives the request timeout, so a slow receiver's delivery is not claimed twice.
   const leaseMs = settings.timeoutMs * 2 + 5_000;
-  let stopped = false;
-  const sleepers = new Set<() => void>();
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      sleepers.add(done);
-    });
-
-  async function loop(): Promise<void> {
-    while (!stopped) {
-      try {
+  const stopping = new AbortController();
+  const loops = Array.from({ length: settings.concurrency }, () =>
+    pollLoop({
+      signal: stopping.signal,
+      idleMs: settings.pollMs,
+      step: async () => {
         const claimed = await claimDueDelivery(settings.db, leaseMs);
         if (claimed) await sendClaimedDelivery(settings.db, claimed, settings);
-        else await sleep(settings.pollMs);
-      } catch (error) {
-        logger().error({ err: error }, "webhook dispatcher step failed");
-        await sleep(settings.pollMs);
-      }
-    }
-  }
-
-  const loops = Array.from({ length: settings.concurrency }, () => loop());
+        return claimed !== null;
+      },
+      onError: (error) => logger().error({ err: error }, "webhook dispatcher step failed"),
+    }),
+  );
   return {
     async stop() {
-      stopped = true;
-      for (const wake of [...sleepers]) wake();
-      await Promise.all(loops);
+      stopping.abort();
+      await Promise.all(loops.map((loop) => loop.done));
     },
   };
 }
