@@ -24,10 +24,12 @@ const HOSTSIM_BY_NAME = [{ regex: "^(@/hostsim|(\\.\\./)+hostsim)(/|$)", message
 const NOT_TEST_HELPERS = [{ regex: "^@/server/(testing|bench)(/|$)", message: "test helpers and benchmarks are not part of the portal: production code does not import them" }];
 const restrict = (files, patterns) => importRule(files, [...UPWARD_FROM_SERVER, ...HOSTSIM_BY_NAME, ...NOT_TEST_HELPERS, ...patterns]);
 
-const NOT_ABOVE_ADAPTERS = serverFolders(["engine", "services", "api"], "adapters are the bottom layer: the engine, services and API call them, not the reverse");
-const NOT_ABOVE_ENGINE = serverFolders(["api"], "the engine runs below the API: pass what it needs in, do not import the API");
+const NOT_ABOVE_ADAPTERS = serverFolders(["engine", "services", "api", "composition"], "adapters are the bottom layer: the engine, services and API call them, not the reverse");
+const NOT_ABOVE_ENGINE = serverFolders(["api", "composition"], "the engine runs below the API: pass what it needs in, do not import the API");
 const NOT_SERVICES_FROM_ENGINE = serverFolders(["services"], "the engine runs below the services: publish an event or take a dependency, do not import a service");
 const NOT_ABOVE_SERVICES = serverFolders(["api"], "services run below the API: the API calls them with what they need");
+/** The composition root wires the process from the top; only the process entries (instrumentation.ts) import it. */
+const NOT_COMPOSITION = serverFolders(["composition"], "the composition root wires the layers; they do not import it");
 
 const config = [
   ...next,
@@ -62,11 +64,8 @@ const config = [
   ]),
   restrict(["server/adapters/**/*.{ts,tsx}"], NOT_ABOVE_ADAPTERS),
   restrict(["server/engine/**/*.{ts,tsx}"], [...NOT_ABOVE_ENGINE, ...NOT_SERVICES_FROM_ENGINE]),
-  // issue 15: outbox. These three still call services directly — cluster events on completion, the audit row and the
-  // snapshot request of a scheduled snapshot, the webhook dispatcher and audit anchoring started with the engine —
-  // until the engine publishes domain events (an outbox) and a composition root starts the consumers.
-  restrict(["server/engine/queue/complete-operation.ts", "server/engine/snapshots/snapshot-schedules.ts", "server/engine/runtime.ts"], NOT_ABOVE_ENGINE),
-  restrict(["server/services/**/*.{ts,tsx}"], NOT_ABOVE_SERVICES),
+  restrict(["server/services/**/*.{ts,tsx}"], [...NOT_ABOVE_SERVICES, ...NOT_COMPOSITION]),
+  restrict(["server/api/**/*.{ts,tsx}"], NOT_COMPOSITION),
   // The simulated host stands for a real Kubernetes API: it must not know the portal.
   importRule(
     ["hostsim/**/*.ts"],

@@ -53,7 +53,7 @@ async function started(worker: OperationWorker): Promise<OperationWorker> {
 
 function spawnWorker(): ChildProcess {
   // Node itself, with tsx as a loader: the tsx CLI would run the worker in a grandchild that SIGKILL does not reach.
-  const child = spawn(process.execPath, ["--import", "tsx", path.resolve("server/engine/worker-main.ts")], {
+  const child = spawn(process.execPath, ["--import", "tsx", path.resolve("server/composition/worker-main.ts")], {
     env: {
       ...process.env,
       DATABASE_URL: t.url,

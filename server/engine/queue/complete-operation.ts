@@ -2,7 +2,7 @@
 import type { Db } from "@/server/db/client";
 import { AppError } from "@/server/universal/errors";
 import type { Operation, OperationKind, Prisma, VClusterPhase } from "@/server/generated/prisma/client";
-import { recordClusterEvent } from "@/server/services/notify/cluster-events";
+import { publish } from "@/server/engine/events/outbox";
 import type { SnapshotResult } from "@/server/engine/snapshots/snapshot-steps";
 import { announceVClusterChange } from "@/server/engine/reconcile/change-events";
 import { parseConditions, setCondition, type Condition } from "@/server/universal/conditions";
@@ -53,11 +53,11 @@ export async function completeOperationSucceeded(db: Db, op: Operation, workerId
     await announceVClusterChange(tx, vcluster.id, vcluster.projectId);
     const event = { vclusterId: vcluster.id, vclusterName: vcluster.name, projectId: vcluster.projectId, ownerId: vcluster.ownerId };
     if (DELETES.includes(op.kind) || next.next === null) {
-      await recordClusterEvent(tx, { ...event, kind: "phase_changed", phase: "DELETED", ...(patch.leftOnHost ? { message: patch.leftOnHost } : {}) });
+      await publish(tx, { ...event, kind: "phase_changed", phase: "DELETED", ...(patch.leftOnHost ? { message: patch.leftOnHost } : {}) });
       await tx.vCluster.delete({ where: { id: vcluster.id } });
       return;
     }
-    if (next.next !== vcluster.phase) await recordClusterEvent(tx, { ...event, kind: "phase_changed", phase: next.next });
+    if (next.next !== vcluster.phase) await publish(tx, { ...event, kind: "phase_changed", phase: next.next });
     if (patch.snapshot) await tx.snapshot.update({ where: { id: patch.snapshot.id }, data: patch.snapshot.data });
     const current = await tx.vCluster.findUniqueOrThrow({ where: { id: vcluster.id }, select: { conditions: true } });
     await tx.vCluster.update({
@@ -98,7 +98,7 @@ export async function completeOperationFailed(db: Db, op: Operation, workerId: s
     const { step } = await tx.operation.findUniqueOrThrow({ where: { id: op.id }, select: { step: true } });
     const next = phaseAfterFailure(op, vcluster.phase, step, error);
     const current = await tx.vCluster.findUniqueOrThrow({ where: { id: vcluster.id }, select: { conditions: true } });
-    await recordClusterEvent(tx, {
+    await publish(tx, {
       kind: "failed",
       vclusterId: vcluster.id,
       vclusterName: vcluster.name,

@@ -1,20 +1,14 @@
 /**
- * The events the engine and services report from inside their own transactions: notifications and webhook
- * deliveries commit with the change they describe, or not at all.
+ * Notifications and webhook deliveries for what happened: a vcluster event when the outbox is consumed, a quota
+ * threshold inside the transaction that crossed it. Either way they commit with their cause, or not at all.
  */
 import type { Tx } from "@/server/db/client";
+import type { VClusterEvent } from "@/server/engine/events/outbox";
 import { createNotifications } from "./notifications";
 import { enqueueWebhookEvent } from "./webhook-events";
 
-export interface ClusterEvent {
-  kind: "phase_changed" | "failed";
-  vclusterId: string;
-  vclusterName: string;
-  projectId: string;
-  ownerId: string;
-  phase: string;
-  message?: string | null;
-}
+/** The engine's vcluster events (server/engine/events/outbox.ts), recorded here when the outbox is consumed. */
+export type ClusterEvent = VClusterEvent;
 
 export interface QuotaThresholdEvent {
   projectId: string;

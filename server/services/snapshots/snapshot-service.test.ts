@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostSim } from "@open-vcluster/hostsim";
 import { objectStoreFrom } from "@/server/adapters/s3/store-from-env";
 import type { ObjectStore } from "@/server/adapters/s3/object-store";
-import { runDueSchedules } from "@/server/engine/snapshots/snapshot-schedules";
+import { runDueSchedules } from "@/server/services/snapshots/schedules";
 import { startEmbeddedS3 } from "@/server/launch/embedded-s3";
 import { callerFor } from "@/server/testing/caller";
 import { connectVirtual, type VirtualConnection } from "@/server/testing/connect-virtual";

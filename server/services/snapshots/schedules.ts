@@ -5,9 +5,9 @@
  */
 import type { Db } from "@/server/db/client";
 import { logger } from "@/server/observability/logger";
-import { audited, type AuditActor } from "@/server/services/audit/write-audit";
-import { nextRunOf } from "@/server/services/snapshots/policy";
-import { requestSnapshot } from "@/server/services/snapshots/request-snapshot";
+import { audited, type AuditActor } from "../audit/write-audit";
+import { nextRunOf } from "./policy";
+import { requestSnapshot } from "./request-snapshot";
 
 const SCHEDULER: AuditActor = { actorType: "system", actorId: null, actorLabel: "snapshot schedule", requestId: null, sourceIp: null, userAgent: null };
 

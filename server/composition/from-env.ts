@@ -4,13 +4,13 @@ import { db } from "@/server/db/client";
 import { env } from "@/server/env";
 import { chartFromEnv } from "@/server/adapters/helm/chart-source";
 import { logger } from "@/server/observability/logger";
-import { startEngine, type Engine } from "./runtime";
+import { startBackground, type Background } from "./root";
 
-/** The engine configured from the process environment, as the server and `npm run worker` run it. */
-export function startEngineFromEnv(): Promise<Engine> {
+/** The background work configured from the process environment, as the server and `npm run worker` run it. */
+export function startBackgroundFromEnv(): Promise<Background> {
   const e = env();
   let store: ObjectStore | null = null;
-  return startEngine({
+  return startBackground({
     objectStore: () => (store ??= objectStoreFrom(e)),
     db: db(),
     databaseUrl: e.DATABASE_URL,
@@ -22,9 +22,9 @@ export function startEngineFromEnv(): Promise<Engine> {
   });
 }
 
-/** Starts the engine and stops it cleanly (current attempts finish, leases are kept honest) on SIGINT/SIGTERM. */
-export async function runEngineUntilSignalled(): Promise<Engine> {
-  const engine = await startEngineFromEnv();
+/** Starts the background work and stops it cleanly (current attempts finish, leases are kept honest) on SIGINT/SIGTERM. */
+export async function runUntilSignalled(): Promise<Background> {
+  const engine = await startBackgroundFromEnv();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
       logger().info({ signal }, "engine stopping");
