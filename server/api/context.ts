@@ -4,10 +4,12 @@ import { crossSiteReason } from "@/server/security/same-origin";
 import { resolveActor, type Actor } from "@/server/auth/actor";
 import { db, type Db } from "@/server/db/client";
 import { AppError } from "@/server/universal/errors";
+import type { PortalDependencies } from "./dependencies";
 import { toAppError } from "./error-map";
 
 export interface Context {
   db: Db;
+  deps: PortalDependencies;
   actor: Actor | null;
   /** a refused credential, reported when a procedure needs a caller */
   authError: AppError | null;
@@ -23,7 +25,7 @@ export function requestIdOf(headers: Headers): string {
   return given && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
 }
 
-export async function createContext({ req }: { req: Request }): Promise<Context> {
+export async function createContext({ req, deps }: { req: Request; deps: PortalDependencies }): Promise<Context> {
   const database = db();
   let actor: Actor | null = null;
   let authError: AppError | null = null;
@@ -40,6 +42,7 @@ export async function createContext({ req }: { req: Request }): Promise<Context>
   }
   return {
     db: database,
+    deps,
     actor,
     authError,
     requestId: requestIdOf(req.headers),

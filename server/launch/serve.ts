@@ -15,7 +15,7 @@ import type { Duplex } from "node:stream";
 import next from "next";
 import { CLIENT_ADDRESS_HEADER, clientAddress, trustedProxies } from "@/server/security/client-address";
 import { createKubeGateway, GATEWAY_PREFIX } from "@/server/api/kube-gateway/gateway";
-import { hostAdapters } from "@/server/api/host-adapters";
+import { portalDependencies } from "@/server/composition/dependencies";
 import { answeringOutages } from "@/server/api/outage-status";
 import { db } from "@/server/db/client";
 import { env, portalUrl } from "@/server/env";
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const settings = env();
   const gateway = createKubeGateway({
     db: db(),
-    adapters: hostAdapters(db()),
+    adapters: portalDependencies(db()).hosts,
     requestsPerMinute: settings.GATEWAY_REQUESTS_PER_MINUTE,
     maxBodyBytes: settings.GATEWAY_MAX_BODY_BYTES,
     upstreamTimeoutMs: settings.GATEWAY_UPSTREAM_TIMEOUT_MS,

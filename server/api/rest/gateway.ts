@@ -4,6 +4,7 @@
  */
 import { createOpenApiFetchHandler } from "trpc-to-openapi";
 import { createContext } from "../context";
+import type { PortalDependencies } from "../dependencies";
 import { openApiDocument } from "./openapi-document";
 import { REST_BASE, restRouter } from "./rest-router";
 
@@ -55,8 +56,8 @@ function withFalseFlagsRead(req: Request): Request {
   return new Request(url, req);
 }
 
-export async function handleRestRequest(incoming: Request): Promise<Response> {
+export async function handleRestRequest(incoming: Request, deps: PortalDependencies): Promise<Response> {
   const req = withFalseFlagsRead(incoming);
-  const response = await createOpenApiFetchHandler({ endpoint: REST_BASE, req, router: restRouter, createContext: () => createContext({ req }) });
+  const response = await createOpenApiFetchHandler({ endpoint: REST_BASE, req, router: restRouter, createContext: () => createContext({ req, deps }) });
   return response.ok ? response : portalError(response);
 }

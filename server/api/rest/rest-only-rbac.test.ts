@@ -3,6 +3,7 @@ import { TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Context } from "@/server/api/context";
+import { portalDependencies } from "@/server/composition/dependencies";
 import { declarationsOf, levelOf } from "@/server/api/command";
 import { createCallerFactory } from "@/server/api/trpc";
 import type { Actor } from "@/server/auth/actor";
@@ -28,7 +29,7 @@ const createCaller = createCallerFactory(restOnlyRouter);
 type Outcome = { ok: true; data: unknown } | { ok: false; code: string; appCode: string | null; message: string };
 
 async function call(actor: Actor | null, name: string, input: unknown): Promise<Outcome> {
-  const ctx: Context = { db: t.db, actor, authError: null, requestId: "test", ip: "127.0.0.1", userAgent: "vitest" };
+  const ctx: Context = { db: t.db, deps: portalDependencies(t.db), actor, authError: null, requestId: "test", ip: "127.0.0.1", userAgent: "vitest" };
   const procedure = (createCaller(ctx) as unknown as Record<string, (input: unknown) => Promise<unknown>>)[name];
   try {
     return { ok: true, data: await procedure(input) };

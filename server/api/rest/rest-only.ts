@@ -17,7 +17,6 @@ import { getSnapshot, listSnapshots } from "@/server/services/snapshots/snapshot
 import { listVClusters } from "@/server/services/vclusters/list-vclusters";
 import { auditActorOf } from "../audit-actor";
 import { phaseSchema } from "../schemas";
-import { objectStore } from "../object-store";
 import { anchorStatusSchema, auditEntrySchema } from "../routers/audit";
 import { hostViewSchema, registerHostInputSchema } from "../routers/host-cluster";
 import { limitsSchema, quotaViewSchema, usageSchema } from "../routers/project";
@@ -131,7 +130,7 @@ export const restOnlyRouter = createTRPCRouter({
   verifyAudit: query({ scope: "platform", openapi: { method: "GET", path: "/audit/verify", operationId: "verifyAudit", summary: "Check the audit log's hash chain (platform admins)", tags: ["audit"] } })
     .output(restAuditVerificationSchema)
     .query(async ({ ctx }) => {
-      const result = await verifyAuditChain(ctx.db, { anchorStore: objectStore });
+      const result = await verifyAuditChain(ctx.db, { anchorStore: ctx.deps.objectStore });
       return {
         ...result,
         anchor: { ...result.anchor, seq: result.anchor.seq === null ? null : result.anchor.seq.toString() },

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { auditFilterSchema } from "@/server/services/audit/audit-filter";
 import { listAudit } from "@/server/services/audit/list-audit";
 import { verifyAuditChain } from "@/server/services/audit/verify-audit";
-import { objectStore } from "../object-store";
 import { createTRPCRouter, query } from "../trpc";
 
 export const anchorStatusSchema = z.enum(["ok", "cut", "missing", "pending", "invalid", "unconfigured"]);
@@ -55,5 +54,5 @@ export const auditRouter = createTRPCRouter({
         anchor: z.object({ status: anchorStatusSchema, seq: z.bigint().nullable(), at: z.date().nullable() }),
       }),
     )
-    .query(({ ctx }) => verifyAuditChain(ctx.db, { anchorStore: objectStore })),
+    .query(({ ctx }) => verifyAuditChain(ctx.db, { anchorStore: ctx.deps.objectStore })),
 });

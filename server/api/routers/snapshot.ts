@@ -11,12 +11,9 @@ import {
 } from "@/server/services/snapshots/snapshots";
 import { vclusterNameSchema } from "@/server/universal/vcluster-spec";
 import { auditActorOf } from "../audit-actor";
-import { hostAdapters } from "../host-adapters";
-import { objectStore } from "../object-store";
 import { createTRPCRouter, mutation, query } from "../trpc";
 import { policySchema, restorePlanSchema, snapshotNameSchema, snapshotViewSchema } from "./snapshot-schemas";
 import { requestedChangeSchema, vclusterViewSchema } from "./vcluster-schemas";
-import { portalChart } from "../portal-chart";
 
 const id = z.string().min(1, "id is required").max(64);
 
@@ -34,7 +31,7 @@ export const snapshotRouter = createTRPCRouter({
   delete: mutation({ scope: { snapshot: "MEMBER", key: "id" }, audit: { action: "snapshot.delete", targetType: "snapshot" }, openapi: { method: "DELETE", path: "/snapshots/{id}", operationId: "deleteSnapshot", summary: "Delete a snapshot and its stored data", tags: ["snapshots"] } })
     .input(z.object({ id }))
     .output(z.object({ id: z.string() }))
-    .mutation(({ ctx, input }) => deleteSnapshot(ctx.db, objectStore, ctx.actor, auditActorOf(ctx), input.id)),
+    .mutation(({ ctx, input }) => deleteSnapshot(ctx.db, ctx.deps.objectStore, ctx.actor, auditActorOf(ctx), input.id)),
   restore: mutation({ scope: { vcluster: "MEMBER", key: "vclusterId" }, audit: { action: "vcluster.restore", targetType: "vcluster" } })
     .input(z.object({ vclusterId: id, snapshotId: id, prune: z.boolean().default(false) }))
     .output(requestedChangeSchema)
@@ -42,11 +39,11 @@ export const snapshotRouter = createTRPCRouter({
   preview: query({ scope: { vcluster: "MEMBER", key: "vclusterId" }, limit: "hostReads", openapi: { method: "GET", path: "/vclusters/{vclusterId}/restore-preview", operationId: "previewRestore", summary: "What a restore would create, change and delete", tags: ["snapshots"] } })
     .input(z.object({ vclusterId: id, snapshotId: id, prune: z.boolean().default(false) }))
     .output(restorePlanSchema)
-    .query(({ ctx, input }) => previewVClusterRestore(ctx.db, hostAdapters(ctx.db), objectStore, ctx.actor, input.vclusterId, input.snapshotId, input.prune)),
+    .query(({ ctx, input }) => previewVClusterRestore(ctx.db, ctx.deps.hosts, ctx.deps.objectStore, ctx.actor, input.vclusterId, input.snapshotId, input.prune)),
   clone: mutation({ scope: { snapshot: "MEMBER", key: "snapshotId" }, audit: { action: "vcluster.clone", targetType: "vcluster" }, openapi: { method: "POST", path: "/snapshots/{snapshotId}/clone", operationId: "cloneSnapshot", summary: "Create a new vcluster from a snapshot", tags: ["snapshots"] } })
     .input(z.object({ snapshotId: id, name: vclusterNameSchema, projectId: id.optional() }))
     .output(z.object({ vcluster: vclusterViewSchema, operationId: z.string(), replayed: z.boolean() }))
-    .mutation(({ ctx, input }) => cloneFromSnapshot(ctx.db, ctx.actor, auditActorOf(ctx), input.snapshotId, { name: input.name, projectId: input.projectId }, portalChart())),
+    .mutation(({ ctx, input }) => cloneFromSnapshot(ctx.db, ctx.actor, auditActorOf(ctx), input.snapshotId, { name: input.name, projectId: input.projectId }, ctx.deps.chart())),
   policy: query({ scope: { vcluster: "VIEWER", key: "vclusterId" }, openapi: { method: "GET", path: "/vclusters/{vclusterId}/snapshot-policy", operationId: "getSnapshotPolicy", summary: "A vcluster's snapshot retention and schedule", tags: ["snapshots"] } }).input(z.object({ vclusterId: id })).output(policySchema).query(({ ctx, input }) => getSnapshotPolicy(ctx.db, ctx.actor, input.vclusterId)),
   setPolicy: mutation({ scope: { vcluster: "MEMBER", key: "vclusterId" }, audit: { action: "snapshot.policy_set", targetType: "vcluster" }, openapi: { method: "PUT", path: "/vclusters/{vclusterId}/snapshot-policy", operationId: "setSnapshotPolicy", summary: "Set a vcluster's snapshot retention and cron schedule", tags: ["snapshots"] } })
     .input(

@@ -18,8 +18,6 @@ import { createSnapshot, restoreVCluster } from "@/server/services/snapshots/sna
 import { listVClusters } from "@/server/services/vclusters/list-vclusters";
 import { createVClusterInputSchema, labelsSchema, MAX_REPLICAS, specSchema } from "@/server/universal/vcluster-spec";
 import { auditActorOf } from "../audit-actor";
-import { gatewaySettings } from "../gateway-settings";
-import { hostAdapters } from "../host-adapters";
 import { createTRPCRouter, mutation, query } from "../trpc";
 import { snapshotNameSchema } from "./snapshot-schemas";
 import {
@@ -34,7 +32,6 @@ import {
   vclusterViewSchema,
 } from "./vcluster-schemas";
 import { watchProcedure } from "./vcluster-watch";
-import { portalChart } from "../portal-chart";
 
 const idempotencyKey = z.string().min(8, "idempotencyKey must be at least 8 characters").max(128).optional();
 
@@ -42,7 +39,7 @@ export const vclusterRouter = createTRPCRouter({
   create: mutation({ scope: { project: "MEMBER" }, audit: { action: "vcluster.create", targetType: "vcluster" }, openapi: { method: "POST", path: "/projects/{projectId}/vclusters", operationId: "createVCluster", summary: "Create a vcluster in a project", tags: ["vclusters"] } })
     .input(createVClusterInputSchema)
     .output(z.object({ vcluster: vclusterViewSchema, operationId: z.string(), replayed: z.boolean() }))
-    .mutation(({ ctx, input }) => createVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input, portalChart())),
+    .mutation(({ ctx, input }) => createVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input, ctx.deps.chart())),
   // POST because the request is a whole create body; it writes nothing, so it is a query and is not audited
   dryRun: query({ scope: { project: "MEMBER" }, openapi: {
         method: "POST",
@@ -53,11 +50,11 @@ export const vclusterRouter = createTRPCRouter({
       }, })
     .input(createVClusterInputSchema.omit({ idempotencyKey: true }).strict())
     .output(dryRunSchema)
-    .query(({ ctx, input }) => dryRunVCluster(ctx.db, input, portalChart())),
+    .query(({ ctx, input }) => dryRunVCluster(ctx.db, input, ctx.deps.chart())),
   get: query({ scope: { vcluster: "VIEWER", key: "id" }, limit: "hostReads", openapi: { method: "GET", path: "/vclusters/{id}", operationId: "getVCluster", summary: "Get a vcluster with its operations and events", tags: ["vclusters"] } })
     .input(idInput)
     .output(vclusterDetailSchema)
-    .query(({ ctx, input }) => getVCluster(ctx.db, hostAdapters(ctx.db), ctx.actor, input.id)),
+    .query(({ ctx, input }) => getVCluster(ctx.db, ctx.deps.hosts, ctx.actor, input.id)),
   list: query({ scope: "self" })
     .input(listInputSchema)
     .output(z.object({ items: z.array(rowSchema), nextCursor: z.string().nullable(), total: z.number().int() }))
@@ -85,7 +82,7 @@ export const vclusterRouter = createTRPCRouter({
   upgradeChart: mutation({ scope: { vcluster: "MEMBER", key: "id" }, audit: { action: "vcluster.upgrade_chart", targetType: "vcluster" }, openapi: { method: "POST", path: "/vclusters/{id}/upgrade-chart", operationId: "upgradeVClusterChart", summary: "Move a vcluster to the chart version its host pins (helm upgrade)", tags: ["vclusters"] } })
     .input(idInput.extend({ chartVersion: z.string().min(1, "chartVersion is required") }))
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) => upgradeVClusterChart(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.chartVersion, portalChart())),
+    .mutation(({ ctx, input }) => upgradeVClusterChart(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.chartVersion, ctx.deps.chart())),
   delete: mutation({ scope: { vcluster: "MEMBER", key: "id" }, audit: { action: "vcluster.delete", targetType: "vcluster" }, openapi: { method: "DELETE", path: "/vclusters/{id}", operationId: "deleteVCluster", summary: "Delete a vcluster (confirmName must be its name)", tags: ["vclusters"] } })
     .input(idInput.extend({ confirmName: z.string().min(1, "confirmName: type the vcluster's name to confirm"), force: z.boolean().default(false) }))
     .output(requestedChangeSchema)
@@ -104,15 +101,15 @@ export const vclusterRouter = createTRPCRouter({
   kubeconfig: mutation({ scope: { vcluster: "VIEWER", key: "id" }, audit: { action: "vcluster.kubeconfig_download", targetType: "vcluster" }, openapi: { method: "POST", path: "/vclusters/{id}/kubeconfig", operationId: "getKubeconfig", summary: "Download your kubeconfig: the portal's access gateway with your own token (audited, hence POST)", tags: ["vclusters"] } })
     .input(idInput)
     .output(kubeconfigSchema)
-    .mutation(({ ctx, input }) => downloadKubeconfig(ctx.db, hostAdapters(ctx.db), ctx.actor, auditActorOf(ctx), input.id, gatewaySettings())),
+    .mutation(({ ctx, input }) => downloadKubeconfig(ctx.db, ctx.deps.hosts, ctx.actor, auditActorOf(ctx), input.id, ctx.deps.gateway())),
   rotateKubeconfig: mutation({ scope: { vcluster: "VIEWER", key: "id" }, audit: { action: "vcluster.kubeconfig_rotate", targetType: "vcluster" }, openapi: { method: "POST", path: "/vclusters/{id}/kubeconfig/rotate", operationId: "rotateKubeconfig", summary: "Revoke your kubeconfig token for this vcluster and get a new file", tags: ["vclusters"] } })
     .input(idInput)
     .output(kubeconfigSchema)
-    .mutation(({ ctx, input }) => rotateKubeconfig(ctx.db, hostAdapters(ctx.db), ctx.actor, auditActorOf(ctx), input.id, gatewaySettings())),
+    .mutation(({ ctx, input }) => rotateKubeconfig(ctx.db, ctx.deps.hosts, ctx.actor, auditActorOf(ctx), input.id, ctx.deps.gateway())),
   directKubeconfig: mutation({ scope: { vcluster: "OWNER", key: "id" }, audit: { action: "vcluster.direct_kubeconfig_download", targetType: "vcluster" }, openapi: { method: "POST", path: "/vclusters/{id}/direct-kubeconfig", operationId: "getDirectKubeconfig", summary: "The vcluster's own admin kubeconfig for direct access through its ingress (OWNERs; shared admin credentials)", tags: ["vclusters"] } })
     .input(idInput)
     .output(z.object({ kubeconfig: z.string(), server: z.string(), reachable: z.boolean(), warning: z.string().nullable(), fileName: z.string() }))
-    .mutation(({ ctx, input }) => directKubeconfig(ctx.db, hostAdapters(ctx.db), ctx.actor, auditActorOf(ctx), input.id)),
+    .mutation(({ ctx, input }) => directKubeconfig(ctx.db, ctx.deps.hosts, ctx.actor, auditActorOf(ctx), input.id)),
   kubeAccess: query({ scope: { vcluster: "VIEWER", key: "id" }, openapi: { method: "GET", path: "/vclusters/{id}/kube-access", operationId: "listKubeAccess", summary: "Live kubeconfig tokens: yours, or everyone's for the project's owners", tags: ["vclusters"] } })
     .input(idInput)
     .output(z.array(kubeAccessRowSchema))

@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostSim } from "@open-vcluster/hostsim";
 import type { Context } from "@/server/api/context";
+import { portalDependencies } from "@/server/composition/dependencies";
 import { createCaller } from "@/server/api/root";
 import type { Actor } from "@/server/auth/actor";
 import { createDb, type Db } from "@/server/db/client";
@@ -39,7 +40,7 @@ afterAll(async () => {
 });
 
 function callerOn(db: Db, actor: Actor, signal?: AbortSignal) {
-  const ctx: Context = { db, actor, authError: null, requestId: "test", ip: "127.0.0.1", userAgent: "vitest" };
+  const ctx: Context = { db, deps: portalDependencies(db), actor, authError: null, requestId: "test", ip: "127.0.0.1", userAgent: "vitest" };
   return createCaller(ctx, { signal });
 }
 
@@ -118,7 +119,7 @@ describe("vcluster.watch across instances", () => {
     const refusal = await callerOn(t.db, actorOf(outsider)).vcluster.watch({ projectId: project.id }).then(() => null, (e: unknown) => e);
     expect(refusal).toBeInstanceOf(TRPCError);
     expect((refusal as TRPCError).code).toBe("NOT_FOUND");
-    const ctx: Context = { db: t.db, actor: null, authError: null, requestId: "test", ip: null, userAgent: null };
+    const ctx: Context = { db: t.db, deps: portalDependencies(t.db), actor: null, authError: null, requestId: "test", ip: null, userAgent: null };
     const anonymous = await createCaller(ctx).vcluster.watch({}).then(() => null, (e: unknown) => e);
     expect((anonymous as TRPCError).code).toBe("UNAUTHORIZED");
   });

@@ -1,5 +1,8 @@
 import { handleRestRequest } from "@/server/api/rest/gateway";
+import { portalDependencies } from "@/server/composition/dependencies";
 
 export const dynamic = "force-dynamic";
 
-export { handleRestRequest as GET, handleRestRequest as POST, handleRestRequest as PUT, handleRestRequest as PATCH, handleRestRequest as DELETE };
+const handler = (req: Request) => handleRestRequest(req, portalDependencies());
+
+export { handler as GET, handler as POST, handler as PUT, handler as PATCH, handler as DELETE };
