@@ -142,7 +142,9 @@ describe("the portal over HTTP", () => {
 
     const download = await fetch(`${portal.url}/api/vclusters/no-such/kubeconfig`, { headers: { cookie: jar.header(), "sec-fetch-site": "cross-site" } });
     expect(download.status).toBe(403);
-    expect(await t.db.auditLog.count({ where: { action: "vcluster.kubeconfig_download", targetId: "no-such" } })).toBe(0);
+    // refused before it acts for the visitor: audited as an anonymous refusal, never as the visitor's download
+    const rows = await t.db.auditLog.findMany({ where: { action: "vcluster.kubeconfig_download", targetId: "no-such" }, select: { actorType: true, actorId: true, result: true } });
+    expect(rows).toEqual([{ actorType: "anonymous", actorId: null, result: "REFUSED" }]);
   });
 
   it("refuses an oversized or unmeasured body before anything parses it", async () => {
