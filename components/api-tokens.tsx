@@ -33,17 +33,37 @@ export function ApiTokens() {
       <form onSubmit={onCreate} className="flex flex-wrap items-end gap-3">
         <label className="text-sm">
           <span className="mb-1 block font-medium">Name</span>
-          <input name="name" required maxLength={64} className="rounded-md border border-slate-300 bg-transparent px-3 py-2 dark:border-slate-700" />
+          <input
+            name="name"
+            required
+            maxLength={64}
+            className="rounded-md border border-slate-300 bg-transparent px-3 py-2 dark:border-slate-700"
+          />
         </label>
         <label className="text-sm">
           <span className="mb-1 block font-medium">Expires in (days)</span>
-          <input name="expiresInDays" type="number" min={1} max={366} defaultValue={90} className="w-28 rounded-md border border-slate-300 bg-transparent px-3 py-2 dark:border-slate-700" />
+          <input
+            name="expiresInDays"
+            type="number"
+            min={1}
+            max={366}
+            defaultValue={90}
+            className="w-28 rounded-md border border-slate-300 bg-transparent px-3 py-2 dark:border-slate-700"
+          />
         </label>
-        <button type="submit" disabled={create.isPending} className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white disabled:opacity-60">
+        <button
+          type="submit"
+          disabled={create.isPending}
+          className="rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white disabled:opacity-60"
+        >
           Create token
         </button>
       </form>
-      {create.isError && <p role="alert" className="text-sm text-red-600">{create.error.message}</p>}
+      {create.isError && (
+        <p role="alert" className="text-sm text-red-600">
+          {create.error.message}
+        </p>
+      )}
       {created && (
         <div className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-700 dark:bg-amber-950">
           <p className="font-medium">Copy this token now: it will not be shown again.</p>
@@ -52,7 +72,11 @@ export function ApiTokens() {
           </code>
         </div>
       )}
-      {list.isError && <p role="alert" className="text-sm text-red-600">Could not load tokens: {list.error.message}</p>}
+      {list.isError && (
+        <p role="alert" className="text-sm text-red-600">
+          Could not load tokens: {list.error.message}
+        </p>
+      )}
       {list.data && list.data.length > 0 && (
         <table className="w-full text-left text-sm">
           <thead className="text-slate-600 dark:text-slate-300">
@@ -75,7 +99,11 @@ export function ApiTokens() {
                   {t.revokedAt ? (
                     <span className="text-slate-500">revoked</span>
                   ) : (
-                    <button type="button" onClick={() => revoke.mutate({ id: t.id })} className="rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700">
+                    <button
+                      type="button"
+                      onClick={() => revoke.mutate({ id: t.id })}
+                      className="rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700"
+                    >
                       Revoke
                     </button>
                   )}

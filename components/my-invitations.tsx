@@ -16,19 +16,33 @@ export function MyInvitations() {
     void queryClient.invalidateQueries({ queryKey: trpc.project.list.queryKey() });
   };
   const onError = (error: { message: string }) => toast.error(error.message);
-  const accept = useMutation(trpc.me.acceptInvitation.mutationOptions({ onSuccess: (r) => {
+  const accept = useMutation(
+    trpc.me.acceptInvitation.mutationOptions({
+      onSuccess: (r) => {
         settled();
         toast.success(`Joined as ${r.role ?? "member"}`);
-      }, onError }));
-  const decline = useMutation(trpc.me.declineInvitation.mutationOptions({ onSuccess: () => {
+      },
+      onError,
+    }),
+  );
+  const decline = useMutation(
+    trpc.me.declineInvitation.mutationOptions({
+      onSuccess: () => {
         settled();
         toast.success("Invitation declined");
-      }, onError }));
-  if (invitations.isError) return <p className="text-sm text-red-600">Could not load your invitations: {invitations.error.message}</p>;
+      },
+      onError,
+    }),
+  );
+  if (invitations.isError)
+    return <p className="text-sm text-red-600">Could not load your invitations: {invitations.error.message}</p>;
   if (!invitations.data?.length) return null;
   const busy = accept.isPending || decline.isPending;
   return (
-    <section aria-label="Your invitations" className="mb-6 rounded-lg border border-indigo-200 bg-indigo-50 p-4 dark:border-indigo-900 dark:bg-indigo-950">
+    <section
+      aria-label="Your invitations"
+      className="mb-6 rounded-lg border border-indigo-200 bg-indigo-50 p-4 dark:border-indigo-900 dark:bg-indigo-950"
+    >
       <h2 className="mb-2 text-sm font-semibold">Invitations waiting for you</h2>
       <ul className="divide-y divide-indigo-100 dark:divide-indigo-900">
         {invitations.data.map((invitation) => (
@@ -36,13 +50,24 @@ export function MyInvitations() {
             <p className="min-w-0 flex-1">
               <span className="font-medium">{invitation.projectName}</span> as {invitation.role}
               <span className="block text-xs text-slate-500">
-                {invitation.invitedBy ? `from ${invitation.invitedBy} · ` : ""}expires {formatDate(invitation.expiresAt)}
+                {invitation.invitedBy ? `from ${invitation.invitedBy} · ` : ""}expires{" "}
+                {formatDate(invitation.expiresAt)}
               </span>
             </p>
-            <Button size="sm" variant="primary" disabled={busy} onClick={() => accept.mutate({ invitationId: invitation.id })}>
+            <Button
+              size="sm"
+              variant="primary"
+              disabled={busy}
+              onClick={() => accept.mutate({ invitationId: invitation.id })}
+            >
               Accept
             </Button>
-            <Button size="sm" variant="ghost" disabled={busy} onClick={() => decline.mutate({ invitationId: invitation.id })}>
+            <Button
+              size="sm"
+              variant="ghost"
+              disabled={busy}
+              onClick={() => decline.mutate({ invitationId: invitation.id })}
+            >
               Decline
             </Button>
           </li>

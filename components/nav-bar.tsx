@@ -24,15 +24,32 @@ export function NavBar({ email, isPlatformAdmin }: { email: string; isPlatformAd
         <Link href="/clusters" className="font-semibold">
           open-vcluster
         </Link>
-        <button type="button" onClick={() => setOpen(!open)} aria-label="Menu" aria-expanded={open} className="rounded-md p-1.5 sm:hidden">
+        <button
+          type="button"
+          onClick={() => setOpen(!open)}
+          aria-label="Menu"
+          aria-expanded={open}
+          className="rounded-md p-1.5 sm:hidden"
+        >
           {open ? <X className="size-4" /> : <Menu className="size-4" />}
         </button>
-        <ul className={`${open ? "flex" : "hidden"} order-last w-full flex-col gap-2 text-sm sm:order-none sm:flex sm:w-auto sm:flex-row sm:gap-4`}>
+        <ul
+          className={`${open ? "flex" : "hidden"} order-last w-full flex-col gap-2 text-sm sm:order-none sm:flex sm:w-auto sm:flex-row sm:gap-4`}
+        >
           {links.map((link) => {
             const active = pathname === link.href || pathname.startsWith(`${link.href}/`);
             return (
               <li key={link.href}>
-                <Link href={link.href} onClick={() => setOpen(false)} aria-current={active ? "page" : undefined} className={active ? "font-medium text-indigo-600 dark:text-indigo-400" : "text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"}>
+                <Link
+                  href={link.href}
+                  onClick={() => setOpen(false)}
+                  aria-current={active ? "page" : undefined}
+                  className={
+                    active
+                      ? "font-medium text-indigo-600 dark:text-indigo-400"
+                      : "text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"
+                  }
+                >
                   {link.label}
                 </Link>
               </li>
@@ -45,7 +62,11 @@ export function NavBar({ email, isPlatformAdmin }: { email: string; isPlatformAd
           <span className="hidden text-slate-500 md:inline" data-testid="signed-in-as">
             {email}
           </span>
-          <button type="button" onClick={() => signOut({ callbackUrl: "/signin" })} className="rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700">
+          <button
+            type="button"
+            onClick={() => signOut({ callbackUrl: "/signin" })}
+            className="rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700"
+          >
             Sign out
           </button>
         </div>

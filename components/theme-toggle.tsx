@@ -4,7 +4,6 @@ import { Moon, Sun } from "lucide-react";
 import { useSyncExternalStore } from "react";
 import { THEME_KEY } from "./theme-script";
 
-
 const listeners = new Set<() => void>();
 function subscribe(listener: () => void) {
   listeners.add(listener);
@@ -21,7 +20,12 @@ export function ThemeToggle() {
     listeners.forEach((l) => l());
   };
   return (
-    <button type="button" onClick={toggle} aria-label={dark ? "Switch to light mode" : "Switch to dark mode"} className="rounded-md p-1.5 text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800">
+    <button
+      type="button"
+      onClick={toggle}
+      aria-label={dark ? "Switch to light mode" : "Switch to dark mode"}
+      className="rounded-md p-1.5 text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
+    >
       {dark ? <Sun className="size-4" /> : <Moon className="size-4" />}
     </button>
   );

@@ -14,7 +14,10 @@ export function UnavailableNotice({ retryAfterSeconds }: { retryAfterSeconds: nu
     return () => clearTimeout(timer);
   }, [left]);
   return (
-    <div role="alert" className="rounded-lg border border-amber-300 bg-amber-50 p-6 dark:border-amber-700 dark:bg-amber-950">
+    <div
+      role="alert"
+      className="rounded-lg border border-amber-300 bg-amber-50 p-6 dark:border-amber-700 dark:bg-amber-950"
+    >
       <h1 className="mb-2 text-xl font-semibold">The portal is temporarily unavailable</h1>
       <p className="text-sm text-slate-700 dark:text-slate-300">
         It cannot reach its database right now. Nothing you had open is lost; this page tries again by itself.

@@ -20,7 +20,12 @@ export function UserList() {
     }),
   );
   if (list.isPending) return <p className="text-sm text-slate-500">Loading users…</p>;
-  if (list.isError) return <p role="alert" className="text-sm text-red-600">Could not load users: {list.error.message}</p>;
+  if (list.isError)
+    return (
+      <p role="alert" className="text-sm text-red-600">
+        Could not load users: {list.error.message}
+      </p>
+    );
   return (
     <table className="w-full text-left text-sm">
       <thead className="text-slate-600 dark:text-slate-300">
@@ -38,7 +43,10 @@ export function UserList() {
           <tr key={u.id} className="border-t border-slate-200 dark:border-slate-800">
             <td className="py-2">{u.email}</td>
             <td className="py-2">{u.name ?? "—"}</td>
-            <td className="py-2">{u.isPlatformAdmin ? "platform admin" : "user"}{u.disabled ? " (disabled)" : ""}</td>
+            <td className="py-2">
+              {u.isPlatformAdmin ? "platform admin" : "user"}
+              {u.disabled ? " (disabled)" : ""}
+            </td>
             <td className="py-2">{u.projectCount}</td>
             <td className="py-2">{formatDate(u.createdAt)}</td>
             <td className="py-2">
@@ -49,7 +57,8 @@ export function UserList() {
                   variant="secondary"
                   disabled={revoke.isPending}
                   onClick={() => {
-                    if (window.confirm(`Sign ${u.email} out of every browser session?`)) revoke.mutate({ userId: u.id });
+                    if (window.confirm(`Sign ${u.email} out of every browser session?`))
+                      revoke.mutate({ userId: u.id });
                   }}
                 >
                   Sign out everywhere

@@ -31,7 +31,10 @@ async function statusOf(call: Promise<unknown>): Promise<number> {
 }
 
 async function kubectl(kubeconfigPath: string, ...args: string[]): Promise<string | null> {
-  const onPath = await access("/usr/bin/kubectl").then(() => true, () => false);
+  const onPath = await access("/usr/bin/kubectl").then(
+    () => true,
+    () => false,
+  );
   if (!onPath) return null;
   const { stdout } = await exec("kubectl", ["--kubeconfig", kubeconfigPath, ...args], { timeout: 30_000 });
   return stdout;
@@ -41,7 +44,9 @@ async function expectPhase(page: Page, phase: string): Promise<void> {
   await expect(page.locator("header").getByTestId("phase")).toHaveAttribute("data-phase", phase, { timeout: 90_000 });
 }
 
-test("a new user creates a virtual cluster, uses it, snapshots, suspends, resumes, restores and deletes it", async ({ page }) => {
+test("a new user creates a virtual cluster, uses it, snapshots, suspends, resumes, restores and deletes it", async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   const actions = page.getByTestId("cluster-actions");
   await page.goto("/signin");
@@ -92,11 +97,16 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   await screenshot(page, "clusters-list");
   await page.goto(detailUrl);
 
-  const download = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-kubeconfig").click()]).then(([d]) => d);
+  const download = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByTestId("download-kubeconfig").click(),
+  ]).then(([d]) => d);
   expect(download.suggestedFilename()).toBe(`${CLUSTER}.kubeconfig.yaml`);
   const kubeconfigPath = path.join(await mkdtemp(path.join(tmpdir(), "ovc-kubeconfig-")), download.suggestedFilename());
   await download.saveAs(kubeconfigPath);
-  await expect(page.getByTestId("kubectl-command")).toHaveText(`kubectl --kubeconfig ${CLUSTER}.kubeconfig.yaml get namespaces`);
+  await expect(page.getByTestId("kubectl-command")).toHaveText(
+    `kubectl --kubeconfig ${CLUSTER}.kubeconfig.yaml get namespaces`,
+  );
   const file = await readFile(kubeconfigPath, "utf8");
   expect(file).toMatch(new RegExp(`server: ${new URL(page.url()).origin.replace("http:", "https:")}/kube/[a-z0-9]+`));
   expect(file).toMatch(/token: ovck_/);
@@ -107,14 +117,26 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   const api = connected.api;
   const namespaces = await api.listNamespace();
   expect(namespaces.items.map((n) => n.metadata?.name)).toContain("default");
-  await api.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: CONFIG_MAP }, data: { greeting: "hello" } } });
+  await api.createNamespacedConfigMap({
+    namespace: "default",
+    body: { metadata: { name: CONFIG_MAP }, data: { greeting: "hello" } },
+  });
   const listed = await kubectl(connected.kubeconfigPath, "get", "namespaces");
   if (listed !== null) expect(listed).toContain("default");
-  const configMap = await kubectl(connected.kubeconfigPath, "get", "configmap", CONFIG_MAP, "-o", "jsonpath={.data.greeting}");
+  const configMap = await kubectl(
+    connected.kubeconfigPath,
+    "get",
+    "configmap",
+    CONFIG_MAP,
+    "-o",
+    "jsonpath={.data.greeting}",
+  );
   if (configMap !== null) expect(configMap).toBe("hello");
 
   await actions.getByRole("button", { name: "Snapshot" }).click();
-  await expect(page.locator("[data-testid=operation][data-kind=SNAPSHOT]")).toHaveAttribute("data-state", "SUCCEEDED", { timeout: 60_000 });
+  await expect(page.locator("[data-testid=operation][data-kind=SNAPSHOT]")).toHaveAttribute("data-state", "SUCCEEDED", {
+    timeout: 60_000,
+  });
   await expectPhase(page, "RUNNING");
 
   await actions.getByRole("button", { name: "Suspend" }).click();
@@ -123,7 +145,9 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   await expectPhase(page, "SUSPENDED");
   // suspended: the gateway answers 503 and says how to resume
   await expect.poll(() => statusOf(api.listNamespace()), { timeout: 30_000 }).toBe(503);
-  const refused = await kubectl(connected.kubeconfigPath, "get", "namespaces").catch((error: { stderr?: string }) => error.stderr ?? "");
+  const refused = await kubectl(connected.kubeconfigPath, "get", "namespaces").catch(
+    (error: { stderr?: string }) => error.stderr ?? "",
+  );
   if (refused !== null) expect(refused).toContain(`vcluster ${CLUSTER} is suspended: resume it`);
   await screenshot(page, "cluster-suspended");
 
@@ -151,7 +175,9 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   await page.getByRole("dialog").getByRole("radio").first().check();
   await screenshot(page, "cluster-restore-dialog");
   await page.getByRole("dialog").getByRole("button", { name: "Restore" }).click();
-  await expect(page.locator("[data-testid=operation][data-kind=RESTORE]")).toHaveAttribute("data-state", "SUCCEEDED", { timeout: 60_000 });
+  await expect(page.locator("[data-testid=operation][data-kind=RESTORE]")).toHaveAttribute("data-state", "SUCCEEDED", {
+    timeout: 60_000,
+  });
   await expectPhase(page, "RUNNING");
   const restored = await api.readNamespacedConfigMap({ namespace: "default", name: CONFIG_MAP });
   expect(restored.data).toEqual({ greeting: "hello" });
@@ -161,7 +187,10 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   await page.getByTestId("confirm-rotate").click();
   await expect(page.getByText("Token rotated")).toBeVisible();
   await expect.poll(() => statusOf(api.listNamespace()), { timeout: 10_000 }).toBe(401);
-  const again = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-kubeconfig").click()]).then(([d]) => d);
+  const again = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByTestId("download-kubeconfig").click(),
+  ]).then(([d]) => d);
   await again.saveAs(kubeconfigPath);
   expect((await (await connect(kubeconfigPath)).api.listNamespace()).items.length).toBeGreaterThan(0);
   await expect(page.getByTestId("kube-access")).toContainText(`${ADMIN.email} (you)`);
@@ -184,7 +213,10 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   await page.getByRole("dialog").getByRole("button", { name: "Clone" }).click();
   await expect(page.getByTestId("cluster-name")).toHaveText(CLONE);
   await expectPhase(page, "RUNNING");
-  const cloneDownload = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-kubeconfig").click()]).then(([d]) => d);
+  const cloneDownload = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByTestId("download-kubeconfig").click(),
+  ]).then(([d]) => d);
   const cloneKubeconfigPath = path.join(path.dirname(kubeconfigPath), cloneDownload.suggestedFilename());
   await cloneDownload.saveAs(cloneKubeconfigPath);
   const clone = await connect(cloneKubeconfigPath);
@@ -199,7 +231,9 @@ test("a new user creates a virtual cluster, uses it, snapshots, suspends, resume
   const snapshotName = await journeySnapshot.getAttribute("data-name");
   await journeySnapshot.getByRole("button", { name: /Delete snapshot/ }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Delete snapshot" }).click();
-  await expect(page.locator(`[data-testid=snapshot-row][data-name="${snapshotName}"]`)).toHaveCount(0, { timeout: 30_000 });
+  await expect(page.locator(`[data-testid=snapshot-row][data-name="${snapshotName}"]`)).toHaveCount(0, {
+    timeout: 30_000,
+  });
   await page.goto(detailUrl);
   await expectPhase(page, "RUNNING");
 

@@ -33,17 +33,29 @@ test("a VIEWER sees clusters but no button that would change them", async ({ bro
   await page.goto(detailPath);
   await expect(page.getByTestId("cluster-name")).toHaveText(SHARED_CLUSTER);
   await expect(page.getByTestId("cluster-actions")).toHaveCount(0);
-  for (const name of ["Suspend", "Resume", "Scale", "Edit", "Delete", "Recover"]) await expect(page.getByRole("button", { name, exact: true })).toHaveCount(0);
+  for (const name of ["Suspend", "Resume", "Scale", "Edit", "Delete", "Recover"])
+    await expect(page.getByRole("button", { name, exact: true })).toHaveCount(0);
   await screenshot(page, "viewer-cluster-detail");
 
   // a VIEWER's own kubeconfig reads through the portal, and RBAC inside the vcluster refuses its writes
-  await expect(page.locator("header").getByTestId("phase")).toHaveAttribute("data-phase", "RUNNING", { timeout: 90_000 });
-  const download = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-kubeconfig").click()]).then(([d]) => d);
+  await expect(page.locator("header").getByTestId("phase")).toHaveAttribute("data-phase", "RUNNING", {
+    timeout: 90_000,
+  });
+  const download = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByTestId("download-kubeconfig").click(),
+  ]).then(([d]) => d);
   const file = path.join(await mkdtemp(path.join(tmpdir(), "ovc-viewer-")), download.suggestedFilename());
   await download.saveAs(file);
-  const kubectl = (...args: string[]) => exec("kubectl", ["--kubeconfig", file, ...args], { timeout: 30_000 }).then((r) => r.stdout, (e: { stderr?: string }) => `refused: ${e.stderr ?? ""}`);
+  const kubectl = (...args: string[]) =>
+    exec("kubectl", ["--kubeconfig", file, ...args], { timeout: 30_000 }).then(
+      (r) => r.stdout,
+      (e: { stderr?: string }) => `refused: ${e.stderr ?? ""}`,
+    );
   expect(await kubectl("get", "namespaces", "-o", "name")).toContain("namespace/default");
-  expect(await kubectl("create", "configmap", "by-viewer", "-n", "default", "--from-literal=a=b")).toContain(`User "${VIEWER.email}" cannot create resource "configmaps"`);
+  expect(await kubectl("create", "configmap", "by-viewer", "-n", "default", "--from-literal=a=b")).toContain(
+    `User "${VIEWER.email}" cannot create resource "configmaps"`,
+  );
 
   await page.goto("/projects");
   await page.getByRole("link", { name: "Default" }).click();

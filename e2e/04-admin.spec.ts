@@ -8,8 +8,17 @@ test("the admin's audit log shows every step of the journey, and its chain verif
   await page.goto("/admin");
   await expect(page.getByTestId("host-cluster")).toContainText("local");
   const table = page.getByTestId("audit-table");
-  for (const action of ["vcluster.create", "vcluster.kubeconfig_download", "vcluster.suspend", "vcluster.resume", "vcluster.restore", "vcluster.delete"]) {
-    await expect(table.locator("tr").filter({ hasText: action }).filter({ hasText: "journey" }).first()).toContainText(ADMIN.email);
+  for (const action of [
+    "vcluster.create",
+    "vcluster.kubeconfig_download",
+    "vcluster.suspend",
+    "vcluster.resume",
+    "vcluster.restore",
+    "vcluster.delete",
+  ]) {
+    await expect(table.locator("tr").filter({ hasText: action }).filter({ hasText: "journey" }).first()).toContainText(
+      ADMIN.email,
+    );
   }
   // The snapshot's audit row names the cluster by id only.
   await expect(table.locator("tr").filter({ hasText: "snapshot.create" }).first()).toContainText(ADMIN.email);

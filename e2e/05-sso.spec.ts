@@ -43,7 +43,17 @@ test.afterAll(async () => admin.close());
 async function users(): Promise<UserRow[]> {
   const response = await admin.request.get("/api/v1/users");
   expect(response.status()).toBe(200);
-  return ((await response.json()) as UserRow[]).map(({ id, email, name, isPlatformAdmin, disabled, createdAt, projectCount }) => ({ id, email, name, isPlatformAdmin, disabled, createdAt, projectCount }));
+  return ((await response.json()) as UserRow[]).map(
+    ({ id, email, name, isPlatformAdmin, disabled, createdAt, projectCount }) => ({
+      id,
+      email,
+      name,
+      isPlatformAdmin,
+      disabled,
+      createdAt,
+      projectCount,
+    }),
+  );
 }
 
 function rowOf(rows: UserRow[], email: string): UserRow {
@@ -92,7 +102,9 @@ async function expectNotLinked(browser: Browser, sub: string, notTo: string[]): 
   await page.context().close();
 }
 
-test("an identity whose unverified email is the admin's is refused, signs in as nobody and writes nothing", async ({ browser }) => {
+test("an identity whose unverified email is the admin's is refused, signs in as nobody and writes nothing", async ({
+  browser,
+}) => {
   const before = await users();
   const adminRow = rowOf(before, ADMIN.email);
   expect(adminRow.isPlatformAdmin).toBe(true);
@@ -101,7 +113,12 @@ test("an identity whose unverified email is the admin's is refused, signs in as 
   await setOidcAccount({ sub, email: ADMIN.email, emailVerified: false, name: "Mallory" });
   const page = await freshPage(browser);
   await signInWithSso(page, sub);
-  await expectRefused(page, "OidcEmailNotVerified", "Your identity provider has not verified your email address, so single sign-on cannot use it.", "sso-refused-unverified");
+  await expectRefused(
+    page,
+    "OidcEmailNotVerified",
+    "Your identity provider has not verified your email address, so single sign-on cannot use it.",
+    "sso-refused-unverified",
+  );
   await page.context().close();
 
   expect(await users()).toEqual(before);
@@ -113,7 +130,9 @@ for (const [who, account] of [
   ["the admin", ADMIN],
   ["a viewer", VIEWER],
 ] as const) {
-  test(`a verified email of ${who}'s password account is refused: single sign-on never takes over a password account`, async ({ browser }) => {
+  test(`a verified email of ${who}'s password account is refused: single sign-on never takes over a password account`, async ({
+    browser,
+  }) => {
     const before = await users();
     const row = rowOf(before, account.email);
 
@@ -137,7 +156,9 @@ for (const [who, account] of [
   });
 }
 
-test("a verified new identity gets an account of its own, and its subject reaches it again whatever its email says next", async ({ browser }) => {
+test("a verified new identity gets an account of its own, and its subject reaches it again whatever its email says next", async ({
+  browser,
+}) => {
   const sub = `nina-${run}`;
   const email = `nina-${run}@example.org`;
   await setOidcAccount({ sub, email, emailVerified: true, name: "Nina Newcomer" });
@@ -157,7 +178,13 @@ test("a verified new identity gets an account of its own, and its subject reache
 
   const after = await users();
   expect(after).toHaveLength(before.length + 1);
-  expect(rowOf(after, email)).toMatchObject({ id: me?.id, name: "Nina Newcomer", isPlatformAdmin: false, disabled: false, projectCount: 0 });
+  expect(rowOf(after, email)).toMatchObject({
+    id: me?.id,
+    name: "Nina Newcomer",
+    isPlatformAdmin: false,
+    disabled: false,
+    projectCount: 0,
+  });
 
   // The provider now says other things about the same subject, last the viewer's (verified) address: the link decides.
   for (const changed of [`nina.renamed-${run}@example.org`, VIEWER.email]) {

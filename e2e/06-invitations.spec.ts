@@ -2,7 +2,9 @@ import { expect, test } from "@playwright/test";
 import { ADMIN, OWNER, VIEWER } from "./support/accounts";
 import { screenshot, signIn } from "./support/portal";
 
-test("an admin adds an owner at once; that owner invites by email and learns nothing about the account; the invitee accepts and joins", async ({ browser }) => {
+test("an admin adds an owner at once; that owner invites by email and learns nothing about the account; the invitee accepts and joins", async ({
+  browser,
+}) => {
   const admin = await browser.newPage();
   await signIn(admin, ADMIN);
   await admin.goto("/admin");
@@ -36,7 +38,11 @@ test("an admin adds an owner at once; that owner invites by email and learns not
   const pending = owner.getByRole("region", { name: "Pending invitations" });
   await expect(pending.getByRole("listitem")).toHaveCount(2);
   await screenshot(owner, "project-invitations");
-  await pending.getByRole("listitem").filter({ hasText: "not-yet-here@example.com" }).getByRole("button", { name: "Withdraw" }).click();
+  await pending
+    .getByRole("listitem")
+    .filter({ hasText: "not-yet-here@example.com" })
+    .getByRole("button", { name: "Withdraw" })
+    .click();
   await expect(pending.getByRole("listitem")).toHaveCount(1);
   await owner.close();
 

@@ -14,11 +14,17 @@ import { OIDC_NAME } from "./support/sso";
 const root = path.resolve(import.meta.dirname, "..");
 
 function run(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", ...args], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
+  return spawn(process.execPath, ["--import", "tsx", ...args], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
 }
 
 function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code))));
+  return new Promise((resolve) =>
+    child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code)),
+  );
 }
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
@@ -51,7 +57,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const url = `http://127.0.0.1:${port}`;
   // The launcher builds first when the sources changed since the last build, which can take a few minutes.
   const deadline = Date.now() + 5 * 60_000;
-  while (!(await fetch(`${url}/api/readyz`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`${url}/api/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (portal.exitCode !== null) throw new Error(`the portal exited with ${portal.exitCode} before it was ready`);
     if (Date.now() > deadline) throw new Error("the portal was not ready within 5 minutes");
     await new Promise((r) => setTimeout(r, 250));

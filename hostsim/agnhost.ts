@@ -6,7 +6,8 @@ import type { Dial } from "./portforward";
 import { arr, isObj, objs, str, type KObject, type Obj } from "./types";
 
 /** The Kubernetes e2e image (test/images/agnhost), from the registry the e2e tests pull it from, any tag or digest. */
-const agnhostImage = /^(registry\.k8s\.io|k8s\.gcr\.io)\/e2e-test-images\/agnhost(:[\w][\w.-]*)?(@sha256:[0-9a-f]{64})?$/;
+const agnhostImage =
+  /^(registry\.k8s\.io|k8s\.gcr\.io)\/e2e-test-images\/agnhost(:[\w][\w.-]*)?(@sha256:[0-9a-f]{64})?$/;
 
 interface Netexec {
   httpPort: number;
@@ -47,7 +48,11 @@ function goLog(message: string): string {
 function goNow(): string {
   const now = new Date();
   const iso = now.toISOString();
-  const fraction = `${String(now.getUTCMilliseconds()).padStart(3, "0")}${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`.replace(/0+$/, "");
+  const fraction =
+    `${String(now.getUTCMilliseconds()).padStart(3, "0")}${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}`.replace(
+      /0+$/,
+      "",
+    );
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction ? `.${fraction}` : ""} +0000 UTC m=+${(performance.now() / 1000).toFixed(9)}`;
 }
 
@@ -65,7 +70,14 @@ export class Agnhost {
     start: (_pod, container) => {
       const n = netexecOf(container);
       if (!n) return undefined;
-      return { state: "running", ready: true, log: [goLog(`Started HTTP server on port ${n.httpPort}`), ...(n.udpPort !== -1 ? [goLog(`Started UDP server on port  ${n.udpPort}`)] : [])] };
+      return {
+        state: "running",
+        ready: true,
+        log: [
+          goLog(`Started HTTP server on port ${n.httpPort}`),
+          ...(n.udpPort !== -1 ? [goLog(`Started UDP server on port  ${n.udpPort}`)] : []),
+        ],
+      };
     },
     probe: () => undefined,
   };
@@ -74,7 +86,11 @@ export class Agnhost {
   readonly dial: Dial = (pod, port) => {
     const spec = isObj(pod.spec) ? pod.spec : {};
     const statuses = objs(isObj(pod.status) ? pod.status.containerStatuses : []);
-    const container = objs(spec.containers).find((c) => netexecOf(c)?.httpPort === port && statuses.some((s) => s.name === c.name && isObj(s.state) && isObj(s.state.running)));
+    const container = objs(spec.containers).find(
+      (c) =>
+        netexecOf(c)?.httpPort === port &&
+        statuses.some((s) => s.name === c.name && isObj(s.state) && isObj(s.state.running)),
+    );
     const n = container && netexecOf(container);
     if (!container || !n) return { refused: true };
     const [client, server] = duplexPair();
@@ -82,7 +98,13 @@ export class Agnhost {
     return client;
   };
 
-  private serve(pod: KObject, container: string, n: Netexec, req: http.IncomingMessage, res: http.ServerResponse): void {
+  private serve(
+    pod: KObject,
+    container: string,
+    n: Netexec,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): void {
     const u = new URL(req.url ?? "/", "http://netexec");
     const log = (line: string) => this.cluster.logs.append(pod, container, [goLog(line)]);
     const reply = (code: number, body: string) => {
@@ -100,7 +122,8 @@ export class Agnhost {
         const code = u.searchParams.get("code") ?? "";
         log(`GET /echo?msg=${msg}&code=${code}`);
         if (!code) return reply(200, msg);
-        if (!/^[+-]?\d+$/.test(code)) return reply(200, `argument 'code' must be an integer or empty, got ${JSON.stringify(code)}\n`);
+        if (!/^[+-]?\d+$/.test(code))
+          return reply(200, `argument 'code' must be an integer or empty, got ${JSON.stringify(code)}\n`);
         // Go's WriteHeader panics on a code outside 100-999, which drops the connection
         if (Number(code) < 100 || Number(code) > 999) return void res.socket?.destroy();
         return reply(Number(code), msg);

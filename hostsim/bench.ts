@@ -28,10 +28,13 @@ async function pool<T>(count: number, concurrency: number, task: (i: number) => 
   );
 }
 
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? 0;
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? 0;
 
 /** Measures the simulator through client-node over HTTPS: bulk create and list, then watch fan-out. */
-export async function runBench(opts: { objects?: number; watchers?: number; watchEvents?: number } = {}): Promise<BenchFigures> {
+export async function runBench(
+  opts: { objects?: number; watchers?: number; watchEvents?: number } = {},
+): Promise<BenchFigures> {
   const objects = opts.objects ?? 10_000;
   const watchers = opts.watchers ?? 50;
   const watchEvents = opts.watchEvents ?? 200;
@@ -43,17 +46,35 @@ export async function runBench(opts: { objects?: number; watchers?: number; watc
     await core.createNamespace({ body: { metadata: { name: "bench" } } });
 
     const createStart = performance.now();
-    await pool(objects, 16, (i) => core.createNamespacedConfigMap({ namespace: "bench", body: { metadata: { name: `cm-${i}`, labels: { bench: "yes" } }, data: { index: String(i), payload: "x".repeat(64) } } }));
+    await pool(objects, 16, (i) =>
+      core.createNamespacedConfigMap({
+        namespace: "bench",
+        body: {
+          metadata: { name: `cm-${i}`, labels: { bench: "yes" } },
+          data: { index: String(i), payload: "x".repeat(64) },
+        },
+      }),
+    );
     const createPerSecond = objects / ((performance.now() - createStart) / 1000);
 
     const u = new URL(sim.url);
     const agent = new https.Agent({ keepAlive: true, maxSockets: 16, ca: sim.caPem });
     const post = (i: number) =>
       new Promise<void>((resolve, reject) => {
-        const req = https.request({ agent, method: "POST", host: u.hostname, port: u.port, path: "/api/v1/namespaces/bench/configmaps", headers: { Authorization: `Bearer ${sim.adminToken}`, "Content-Type": "application/json" } }, (res) => {
-          res.resume();
-          res.on("end", () => resolve());
-        });
+        const req = https.request(
+          {
+            agent,
+            method: "POST",
+            host: u.hostname,
+            port: u.port,
+            path: "/api/v1/namespaces/bench/configmaps",
+            headers: { Authorization: `Bearer ${sim.adminToken}`, "Content-Type": "application/json" },
+          },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve());
+          },
+        );
         req.on("error", reject);
         req.end(JSON.stringify({ metadata: { name: `ka-${i}` }, data: { payload: "x".repeat(64) } }));
       });
@@ -88,7 +109,12 @@ export async function runBench(opts: { objects?: number; watchers?: number; watc
       ),
     );
     const fanStart = performance.now();
-    await pool(watchEvents, 4, (i) => core.createNamespacedConfigMap({ namespace: "fanout", body: { metadata: { name: `w-${i}` }, data: { sentAt: String(performance.now() + performance.timeOrigin) } } }));
+    await pool(watchEvents, 4, (i) =>
+      core.createNamespacedConfigMap({
+        namespace: "fanout",
+        body: { metadata: { name: `w-${i}` }, data: { sentAt: String(performance.now() + performance.timeOrigin) } },
+      }),
+    );
     await finished;
     const fanSeconds = (performance.now() - fanStart) / 1000;
     for (const w of watches) w.abort();

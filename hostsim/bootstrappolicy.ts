@@ -12,11 +12,16 @@ const bootstrapLabel = { "kubernetes.io/bootstrapping": "rbac-defaults" };
 const autoupdate = { "rbac.authorization.kubernetes.io/autoupdate": "true" };
 const aggregateTo = (role: string) => ({ [`rbac.authorization.k8s.io/aggregate-to-${role}`]: "true" });
 
-function clusterRole(name: string, body: { rules?: Obj[]; labels?: Record<string, string>; aggregates?: string }): KObject {
+function clusterRole(
+  name: string,
+  body: { rules?: Obj[]; labels?: Record<string, string>; aggregates?: string },
+): KObject {
   return {
     metadata: { name, labels: { ...bootstrapLabel, ...body.labels }, annotations: { ...autoupdate } },
     rules: body.rules ?? null,
-    ...(body.aggregates ? { aggregationRule: { clusterRoleSelectors: [{ matchLabels: aggregateTo(body.aggregates) }] } } : {}),
+    ...(body.aggregates
+      ? { aggregationRule: { clusterRoleSelectors: [{ matchLabels: aggregateTo(body.aggregates) }] } }
+      : {}),
   };
 }
 
@@ -33,7 +38,10 @@ const clusterRoles: KObject[] = [
   clusterRole("edit", { aggregates: "edit", labels: aggregateTo("admin") }),
   clusterRole("system:aggregate-to-admin", {
     labels: aggregateTo("admin"),
-    rules: [rule(["create"], ["authorization.k8s.io"], ["localsubjectaccessreviews"]), rule(all, ["rbac.authorization.k8s.io"], ["rolebindings", "roles"])],
+    rules: [
+      rule(["create"], ["authorization.k8s.io"], ["localsubjectaccessreviews"]),
+      rule(all, ["rbac.authorization.k8s.io"], ["rolebindings", "roles"]),
+    ],
   }),
   clusterRole("system:aggregate-to-edit", {
     labels: aggregateTo("edit"),
@@ -42,12 +50,53 @@ const clusterRoles: KObject[] = [
       rule(["impersonate"], [""], ["serviceaccounts"]),
       rule(write, [""], ["pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"]),
       rule(["create"], [""], ["pods/eviction"]),
-      rule(write, [""], ["configmaps", "events", "persistentvolumeclaims", "replicationcontrollers", "replicationcontrollers/scale", "secrets", "serviceaccounts", "services", "services/proxy"]),
+      rule(
+        write,
+        [""],
+        [
+          "configmaps",
+          "events",
+          "persistentvolumeclaims",
+          "replicationcontrollers",
+          "replicationcontrollers/scale",
+          "secrets",
+          "serviceaccounts",
+          "services",
+          "services/proxy",
+        ],
+      ),
       rule(["create"], [""], ["serviceaccounts/token"]),
-      rule(write, ["apps"], ["daemonsets", "deployments", "deployments/rollback", "deployments/scale", "replicasets", "replicasets/scale", "statefulsets", "statefulsets/scale"]),
+      rule(
+        write,
+        ["apps"],
+        [
+          "daemonsets",
+          "deployments",
+          "deployments/rollback",
+          "deployments/scale",
+          "replicasets",
+          "replicasets/scale",
+          "statefulsets",
+          "statefulsets/scale",
+        ],
+      ),
       rule(write, ["autoscaling"], ["horizontalpodautoscalers"]),
       rule(write, ["batch"], ["cronjobs", "jobs"]),
-      rule(write, ["extensions"], ["daemonsets", "deployments", "deployments/rollback", "deployments/scale", "ingresses", "networkpolicies", "replicasets", "replicasets/scale", "replicationcontrollers/scale"]),
+      rule(
+        write,
+        ["extensions"],
+        [
+          "daemonsets",
+          "deployments",
+          "deployments/rollback",
+          "deployments/scale",
+          "ingresses",
+          "networkpolicies",
+          "replicasets",
+          "replicasets/scale",
+          "replicationcontrollers/scale",
+        ],
+      ),
       rule(write, ["policy"], ["poddisruptionbudgets"]),
       rule(write, ["networking.k8s.io"], ["ingresses", "networkpolicies"]),
       rule(all, ["coordination.k8s.io"], ["leases"]),
@@ -56,25 +105,115 @@ const clusterRoles: KObject[] = [
   clusterRole("system:aggregate-to-view", {
     labels: aggregateTo("view"),
     rules: [
-      rule(read, [""], ["configmaps", "endpoints", "persistentvolumeclaims", "persistentvolumeclaims/status", "pods", "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services", "services/status"]),
-      rule(read, [""], ["bindings", "events", "limitranges", "namespaces/status", "pods/log", "pods/status", "replicationcontrollers/status", "resourcequotas", "resourcequotas/status"]),
+      rule(
+        read,
+        [""],
+        [
+          "configmaps",
+          "endpoints",
+          "persistentvolumeclaims",
+          "persistentvolumeclaims/status",
+          "pods",
+          "replicationcontrollers",
+          "replicationcontrollers/scale",
+          "serviceaccounts",
+          "services",
+          "services/status",
+        ],
+      ),
+      rule(
+        read,
+        [""],
+        [
+          "bindings",
+          "events",
+          "limitranges",
+          "namespaces/status",
+          "pods/log",
+          "pods/status",
+          "replicationcontrollers/status",
+          "resourcequotas",
+          "resourcequotas/status",
+        ],
+      ),
       rule(read, [""], ["namespaces"]),
       rule(read, ["discovery.k8s.io"], ["endpointslices"]),
-      rule(read, ["apps"], ["controllerrevisions", "daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status", "replicasets", "replicasets/scale", "replicasets/status", "statefulsets", "statefulsets/scale", "statefulsets/status"]),
+      rule(
+        read,
+        ["apps"],
+        [
+          "controllerrevisions",
+          "daemonsets",
+          "daemonsets/status",
+          "deployments",
+          "deployments/scale",
+          "deployments/status",
+          "replicasets",
+          "replicasets/scale",
+          "replicasets/status",
+          "statefulsets",
+          "statefulsets/scale",
+          "statefulsets/status",
+        ],
+      ),
       rule(read, ["autoscaling"], ["horizontalpodautoscalers", "horizontalpodautoscalers/status"]),
       rule(read, ["batch"], ["cronjobs", "cronjobs/status", "jobs", "jobs/status"]),
-      rule(read, ["extensions"], ["daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status", "ingresses", "ingresses/status", "networkpolicies", "replicasets", "replicasets/scale", "replicasets/status", "replicationcontrollers/scale"]),
+      rule(
+        read,
+        ["extensions"],
+        [
+          "daemonsets",
+          "daemonsets/status",
+          "deployments",
+          "deployments/scale",
+          "deployments/status",
+          "ingresses",
+          "ingresses/status",
+          "networkpolicies",
+          "replicasets",
+          "replicasets/scale",
+          "replicasets/status",
+          "replicationcontrollers/scale",
+        ],
+      ),
       rule(read, ["policy"], ["poddisruptionbudgets", "poddisruptionbudgets/status"]),
       rule(read, ["networking.k8s.io"], ["ingresses", "ingresses/status", "networkpolicies"]),
     ],
   }),
-  clusterRole("system:basic-user", { rules: [rule(["create"], ["authorization.k8s.io"], ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]), rule(["create"], ["authentication.k8s.io"], ["selfsubjectreviews"])] }),
-  clusterRole("system:discovery", { rules: [urls(["get"], ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"])] }),
-  clusterRole("system:public-info-viewer", { rules: [urls(["get"], ["/healthz", "/livez", "/readyz", "/version", "/version/"])] }),
+  clusterRole("system:basic-user", {
+    rules: [
+      rule(["create"], ["authorization.k8s.io"], ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]),
+      rule(["create"], ["authentication.k8s.io"], ["selfsubjectreviews"]),
+    ],
+  }),
+  clusterRole("system:discovery", {
+    rules: [
+      urls(
+        ["get"],
+        [
+          "/api",
+          "/api/*",
+          "/apis",
+          "/apis/*",
+          "/healthz",
+          "/livez",
+          "/openapi",
+          "/openapi/*",
+          "/readyz",
+          "/version",
+          "/version/",
+        ],
+      ),
+    ],
+  }),
+  clusterRole("system:public-info-viewer", {
+    rules: [urls(["get"], ["/healthz", "/livez", "/readyz", "/version", "/version/"])],
+  }),
   clusterRole("view", { aggregates: "view", labels: aggregateTo("edit") }),
 ];
 
-const groups = (...names: string[]) => names.map((name) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name }));
+const groups = (...names: string[]) =>
+  names.map((name) => ({ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name }));
 
 function clusterRoleBinding(name: string, subjects: Obj[]): KObject {
   return {

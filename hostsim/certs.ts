@@ -22,7 +22,9 @@ function newKeys(): { publicKey: forge.pki.PublicKey; keyPem: string } {
 function signCert(cert: forge.pki.Certificate, signerKeyPem: string): void {
   cert.signatureOid = forge.pki.oids.sha256WithRSAEncryption;
   cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption;
-  const { getTBSCertificate } = forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 };
+  const { getTBSCertificate } = forge.pki as unknown as {
+    getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1;
+  };
   const tbs = Buffer.from(forge.asn1.toDer(getTBSCertificate(cert)).getBytes(), "binary");
   cert.signature = signNative("sha256", tbs, createPrivateKey(signerKeyPem)).toString("binary");
 }
@@ -62,12 +64,18 @@ function signed(ca: KeyPair, subject: forge.pki.CertificateField[], extensions: 
 }
 
 export function serverCert(ca: KeyPair, hosts: string[]): KeyPair {
-  const altNames = hosts.map((h) => (/^[\d.]+$/.test(h) || h.includes(":") ? { type: 7, ip: h } : { type: 2, value: h }));
-  return signed(ca, [{ name: "commonName", value: "hostsim-apiserver" }], [
-    { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: "extKeyUsage", serverAuth: true },
-    { name: "subjectAltName", altNames },
-  ]);
+  const altNames = hosts.map((h) =>
+    /^[\d.]+$/.test(h) || h.includes(":") ? { type: 7, ip: h } : { type: 2, value: h },
+  );
+  return signed(
+    ca,
+    [{ name: "commonName", value: "hostsim-apiserver" }],
+    [
+      { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: "extKeyUsage", serverAuth: true },
+      { name: "subjectAltName", altNames },
+    ],
+  );
 }
 
 let clientKeys: ReturnType<typeof newKeys> | null = null;
@@ -97,11 +105,20 @@ export function clientCert(ca: KeyPair): KeyPair {
 /** Whether a kept client certificate still names the super-admin (older data directories hold another subject). */
 export function isSuperAdminCert(p: KeyPair): boolean {
   const subject = forge.pki.certificateFromPem(p.certPem).subject;
-  return subject.getField("CN")?.value === superAdmin.name && subject.getField("O")?.value === superAdmin.groups[0] && !subject.getField("OU");
+  return (
+    subject.getField("CN")?.value === superAdmin.name &&
+    subject.getField("O")?.value === superAdmin.groups[0] &&
+    !subject.getField("OU")
+  );
 }
 
 /** Reads a key pair kept in dir, or makes and keeps one. */
-export function keptPair(dir: string, name: string, make: () => KeyPair, valid: (p: KeyPair) => boolean = () => true): KeyPair {
+export function keptPair(
+  dir: string,
+  name: string,
+  make: () => KeyPair,
+  valid: (p: KeyPair) => boolean = () => true,
+): KeyPair {
   const certFile = path.join(dir, `${name}.crt`);
   const keyFile = path.join(dir, `${name}.key`);
   if (fs.existsSync(certFile) && fs.existsSync(keyFile)) {

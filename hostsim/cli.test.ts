@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { parseHostSimArgs, UsageError } from "./cli";
 
 const main = path.resolve(import.meta.dirname, "main.ts");
-const run = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", main, ...args], { encoding: "utf8", timeout: 30_000 });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, ["--import", "tsx", main, ...args], { encoding: "utf8", timeout: 30_000 });
 
 describe("hostsim's command line", () => {
   it("--help prints the options and exits 0 without starting a server", () => {
@@ -26,17 +27,30 @@ describe("hostsim's command line", () => {
   it("turns the options into HostSimOptions, with the documented defaults", () => {
     expect(parseHostSimArgs([])).toEqual({
       help: false,
-      options: { port: 6443, host: "127.0.0.1", dataDir: ".data/hostsim", nodes: 3, nodeCpu: "16", nodeMemory: "64Gi", podReadyDelayMs: 1000, kubernetesVersion: "v1.33.1" },
+      options: {
+        port: 6443,
+        host: "127.0.0.1",
+        dataDir: ".data/hostsim",
+        nodes: 3,
+        nodeCpu: "16",
+        nodeMemory: "64Gi",
+        podReadyDelayMs: 1000,
+        kubernetesVersion: "v1.33.1",
+      },
       kubeconfigOut: undefined,
     });
-    expect(parseHostSimArgs(["--port", "0", "--nodes", "5", "--data", "/tmp/x", "--kubeconfig-out", "/tmp/x/k"])).toMatchObject({
+    expect(
+      parseHostSimArgs(["--port", "0", "--nodes", "5", "--data", "/tmp/x", "--kubeconfig-out", "/tmp/x/k"]),
+    ).toMatchObject({
       options: { port: 0, nodes: 5, dataDir: "/tmp/x" },
       kubeconfigOut: "/tmp/x/k",
     });
   });
 
   it("refuses numbers that are not whole numbers in range, and positional arguments", () => {
-    expect(() => parseHostSimArgs(["--port", "65536"])).toThrow(new UsageError("--port must be a whole number from 0 to 65535, got '65536'"));
+    expect(() => parseHostSimArgs(["--port", "65536"])).toThrow(
+      new UsageError("--port must be a whole number from 0 to 65535, got '65536'"),
+    );
     expect(() => parseHostSimArgs(["--nodes", "2.5"])).toThrow(UsageError);
     expect(() => parseHostSimArgs(["--pod-ready-delay-ms", ""])).toThrow(UsageError);
     expect(() => parseHostSimArgs(["6443"])).toThrow(UsageError);

@@ -23,15 +23,21 @@ const INTEGERS = { port: [0, 65535], nodes: [1, 10_000], "pod-ready-delay-ms": [
 export class UsageError extends Error {}
 
 export type HostSimCommand =
-  | { help: true }
-  | { help: false; options: HostSimOptions; kubeconfigOut: string | undefined };
+  { help: true } | { help: false; options: HostSimOptions; kubeconfigOut: string | undefined };
 
 export function usage(): string {
   const lines = Object.entries(OPTIONS).map(([name, o]) => {
     const flag = `${"short" in o ? `-${o.short}, ` : "    "}--${name}${o.type === "string" ? " VALUE" : ""}`;
     return `  ${flag.padEnd(34)}${o.help}${"default" in o ? ` (default ${o.default})` : ""}`;
   });
-  return ["Usage: npm run hostsim -- [options]", "", "A simulated Kubernetes host cluster over HTTPS (see hostsim/README.md).", "", "Options:", ...lines].join("\n");
+  return [
+    "Usage: npm run hostsim -- [options]",
+    "",
+    "A simulated Kubernetes host cluster over HTTPS (see hostsim/README.md).",
+    "",
+    "Options:",
+    ...lines,
+  ].join("\n");
 }
 
 const parse = (args: string[]) => parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false });
@@ -49,7 +55,8 @@ export function parseHostSimArgs(args: string[]): HostSimCommand {
     const text = values[name] ?? "";
     const [min, max] = INTEGERS[name];
     const n = Number(text);
-    if (!/^\d+$/.test(text) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got '${text}'`);
+    if (!/^\d+$/.test(text) || n < min || n > max)
+      throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got '${text}'`);
     return n;
   };
   return {

@@ -41,7 +41,11 @@ const path = (name: string, p: string, type: Column["type"] = "string"): Column 
   type,
   cell: (o) => {
     const v = readJsonPath(o, p);
-    return typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : v === undefined ? "" : JSON.stringify(v);
+    return typeof v === "string" || typeof v === "number" || typeof v === "boolean"
+      ? v
+      : v === undefined
+        ? ""
+        : JSON.stringify(v);
   },
 });
 
@@ -56,7 +60,14 @@ const ready = (specPath: string): Column => ({
   cell: (o) => `${num(status(o).readyReplicas)}/${num(readJsonPath(o, specPath))}`,
 });
 
-const ingressHosts: Column = { name: "Hosts", type: "string", cell: (o) => objs(spec(o).rules).map((r) => str(r.host, "*")).join(",") || "*" };
+const ingressHosts: Column = {
+  name: "Hosts",
+  type: "string",
+  cell: (o) =>
+    objs(spec(o).rules)
+      .map((r) => str(r.host, "*"))
+      .join(",") || "*",
+};
 
 export const columns = {
   name,
@@ -64,15 +75,28 @@ export const columns = {
   age,
   createdAt,
   path,
-  dataCount: { name: "Data", type: "integer", cell: (o) => Object.keys(isObj(o.data) ? o.data : {}).length + Object.keys(isObj(o.binaryData) ? o.binaryData : {}).length } as Column,
+  dataCount: {
+    name: "Data",
+    type: "integer",
+    cell: (o) =>
+      Object.keys(isObj(o.data) ? o.data : {}).length + Object.keys(isObj(o.binaryData) ? o.binaryData : {}).length,
+  } as Column,
   endpoints: {
     name: "Endpoints",
     type: "string",
-    cell: (o) => objs(o.subsets).flatMap((s) => objs(s.addresses).flatMap((a) => objs(s.ports).map((p) => `${str(a.ip)}:${num(p.port)}`))).join(",") || "<none>",
+    cell: (o) =>
+      objs(o.subsets)
+        .flatMap((s) => objs(s.addresses).flatMap((a) => objs(s.ports).map((p) => `${str(a.ip)}:${num(p.port)}`)))
+        .join(",") || "<none>",
   } as Column,
   node: [
     name,
-    { name: "Status", type: "string", cell: (o) => (objs(status(o).conditions).some((c) => c.type === "Ready" && c.status === "True") ? "Ready" : "NotReady") },
+    {
+      name: "Status",
+      type: "string",
+      cell: (o) =>
+        objs(status(o).conditions).some((c) => c.type === "Ready" && c.status === "True") ? "Ready" : "NotReady",
+    },
     { name: "Roles", type: "string", cell: () => "<none>" },
     age,
     path("Version", "status.nodeInfo.kubeletVersion"),
@@ -82,10 +106,15 @@ export const columns = {
     {
       name: "Ready",
       type: "string",
-      cell: (o) => `${objs(status(o).containerStatuses).filter((c) => c.ready === true).length}/${arr(spec(o).containers).length}`,
+      cell: (o) =>
+        `${objs(status(o).containerStatuses).filter((c) => c.ready === true).length}/${arr(spec(o).containers).length}`,
     },
     { name: "Status", type: "string", cell: podStatus },
-    { name: "Restarts", type: "string", cell: (o) => String(objs(status(o).containerStatuses).reduce((n, c) => n + num(c.restartCount), 0)) },
+    {
+      name: "Restarts",
+      type: "string",
+      cell: (o) => String(objs(status(o).containerStatuses).reduce((n, c) => n + num(c.restartCount), 0)),
+    },
     age,
     { ...path("IP", "status.podIP"), priority: 1 },
     { ...path("Node", "spec.nodeName"), priority: 1 },
@@ -95,19 +124,58 @@ export const columns = {
     path("Type", "spec.type"),
     path("Cluster-IP", "spec.clusterIP"),
     { name: "External-IP", type: "string", cell: () => "<none>" },
-    { name: "Port(s)", type: "string", cell: (o) => objs(spec(o).ports).map((p) => `${num(p.port)}/${str(p.protocol, "TCP")}`).join(",") || "<none>" },
+    {
+      name: "Port(s)",
+      type: "string",
+      cell: (o) =>
+        objs(spec(o).ports)
+          .map((p) => `${num(p.port)}/${str(p.protocol, "TCP")}`)
+          .join(",") || "<none>",
+    },
     age,
   ] as Column[],
   event: [
     { name: "Last Seen", type: "string", cell: (o) => humanAge(str(o.lastTimestamp) || o.metadata.creationTimestamp) },
     path("Type", "type"),
     path("Reason", "reason"),
-    { name: "Object", type: "string", cell: (o) => (isObj(o.involvedObject) ? `${str(o.involvedObject.kind).toLowerCase()}/${str(o.involvedObject.name)}` : "") },
+    {
+      name: "Object",
+      type: "string",
+      cell: (o) =>
+        isObj(o.involvedObject) ? `${str(o.involvedObject.kind).toLowerCase()}/${str(o.involvedObject.name)}` : "",
+    },
     path("Message", "message"),
   ] as Column[],
-  pvc: [name, path("Status", "status.phase"), path("Volume", "spec.volumeName"), path("Capacity", "status.capacity.storage"), path("StorageClass", "spec.storageClassName"), age] as Column[],
+  pvc: [
+    name,
+    path("Status", "status.phase"),
+    path("Volume", "spec.volumeName"),
+    path("Capacity", "status.capacity.storage"),
+    path("StorageClass", "spec.storageClassName"),
+    age,
+  ] as Column[],
   statefulSet: [name, ready("spec.replicas"), age],
-  deployment: [name, ready("spec.replicas"), int("Up-to-date", "status.updatedReplicas"), int("Available", "status.availableReplicas"), age],
-  replicaSet: [name, int("Desired", "spec.replicas"), int("Current", "status.replicas"), int("Ready", "status.readyReplicas"), age],
-  binding: [name, { name: "Role", type: "string", cell: (o) => (isObj(o.roleRef) ? `${str(o.roleRef.kind)}/${str(o.roleRef.name)}` : "") }, age] as Column[],
+  deployment: [
+    name,
+    ready("spec.replicas"),
+    int("Up-to-date", "status.updatedReplicas"),
+    int("Available", "status.availableReplicas"),
+    age,
+  ],
+  replicaSet: [
+    name,
+    int("Desired", "spec.replicas"),
+    int("Current", "status.replicas"),
+    int("Ready", "status.readyReplicas"),
+    age,
+  ],
+  binding: [
+    name,
+    {
+      name: "Role",
+      type: "string",
+      cell: (o) => (isObj(o.roleRef) ? `${str(o.roleRef.kind)}/${str(o.roleRef.name)}` : ""),
+    },
+    age,
+  ] as Column[],
 };

@@ -77,7 +77,8 @@ export const defaults = {
   deployment(o: KObject): void {
     defaultPodTemplate(o);
     const spec = ensureObj(o, ["spec"]);
-    if (!isObj(spec.strategy) || !spec.strategy.type) spec.strategy = { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%", maxSurge: "25%" } };
+    if (!isObj(spec.strategy) || !spec.strategy.type)
+      spec.strategy = { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%", maxSurge: "25%" } };
     setDefault(spec, "revisionHistoryLimit", 10);
     setDefault(spec, "progressDeadlineSeconds", 600);
   },

@@ -14,7 +14,11 @@ function groupVersionFor(g: string, v: string) {
 }
 
 export function legacyVersions() {
-  return { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "" }] };
+  return {
+    kind: "APIVersions",
+    versions: ["v1"],
+    serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "" }],
+  };
 }
 
 export function groupList(reg: Registry) {
@@ -37,18 +41,61 @@ export function resourceList(reg: Registry, group: string, version: string) {
   const types = reg.all().filter((t) => t.group === group && t.version === version);
   if (types.length === 0) return undefined;
   const resources = types.flatMap((t) => [
-    { name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: t.verbs ?? verbs, ...(t.shortNames.length ? { shortNames: t.shortNames } : {}), ...(t.categories.length ? { categories: t.categories } : {}) },
-    ...(t.status ? [{ name: `${t.plural}/status`, singularName: "", namespaced: t.namespaced, kind: t.kind, verbs: ["get", "patch", "update"] }] : []),
-    ...(t.scale ? [{ name: `${t.plural}/scale`, singularName: "", namespaced: t.namespaced, group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] }] : []),
+    {
+      name: t.plural,
+      singularName: t.singular,
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: t.verbs ?? verbs,
+      ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
+      ...(t.categories.length ? { categories: t.categories } : {}),
+    },
+    ...(t.status
+      ? [
+          {
+            name: `${t.plural}/status`,
+            singularName: "",
+            namespaced: t.namespaced,
+            kind: t.kind,
+            verbs: ["get", "patch", "update"],
+          },
+        ]
+      : []),
+    ...(t.scale
+      ? [
+          {
+            name: `${t.plural}/scale`,
+            singularName: "",
+            namespaced: t.namespaced,
+            group: "autoscaling",
+            version: "v1",
+            kind: "Scale",
+            verbs: ["get", "patch", "update"],
+          },
+        ]
+      : []),
   ]);
-  return { kind: "APIResourceList", apiVersion: "v1", groupVersion: group ? `${group}/${version}` : version, resources };
+  return {
+    kind: "APIResourceList",
+    apiVersion: "v1",
+    groupVersion: group ? `${group}/${version}` : version,
+    resources,
+  };
 }
 
 function discoveryResource(t: ResourceType) {
   const kindRef = { group: t.group, version: t.version, kind: t.kind };
   const subresources = [
     ...(t.status ? [{ subresource: "status", responseKind: kindRef, verbs: ["get", "patch", "update"] }] : []),
-    ...(t.scale ? [{ subresource: "scale", responseKind: { group: "autoscaling", version: "v1", kind: "Scale" }, verbs: ["get", "patch", "update"] }] : []),
+    ...(t.scale
+      ? [
+          {
+            subresource: "scale",
+            responseKind: { group: "autoscaling", version: "v1", kind: "Scale" },
+            verbs: ["get", "patch", "update"],
+          },
+        ]
+      : []),
   ];
   return {
     resource: t.plural,
@@ -82,7 +129,6 @@ export function aggregated(reg: Registry, legacy: boolean, apiVersion: "v2" | "v
     })),
   };
 }
-
 
 /** Answers the discovery endpoints; false when the path is not one. */
 export function serveDiscovery(ctx: ApiContext, segs: string[], req: ApiRequest, res: ServerResponse): boolean {

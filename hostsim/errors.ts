@@ -60,7 +60,12 @@ export const errors = {
   alreadyExists: (gr: GroupResource, name: string) =>
     new ApiError(409, "AlreadyExists", `${qualified(gr)} "${name}" already exists`, details(gr, name)),
   conflict: (gr: GroupResource, name: string, why: string) =>
-    new ApiError(409, "Conflict", `Operation cannot be fulfilled on ${qualified(gr)} "${name}": ${why}`, details(gr, name)),
+    new ApiError(
+      409,
+      "Conflict",
+      `Operation cannot be fulfilled on ${qualified(gr)} "${name}": ${why}`,
+      details(gr, name),
+    ),
   invalid: (kind: string, group: string, name: string, causes: StatusCause[]) =>
     new ApiError(
       422,
@@ -74,7 +79,11 @@ export const errors = {
   gone: (message: string) => new ApiError(410, "Expired", message),
   methodNotAllowed: (message: string) => new ApiError(405, "MethodNotAllowed", message),
   unsupportedMedia: (type: string) =>
-    new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${type})`),
+    new ApiError(
+      415,
+      "UnsupportedMediaType",
+      `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${type})`,
+    ),
   unauthorized: () => new ApiError(401, "Unauthorized", "Unauthorized"),
   unavailable: (message: string) => new ApiError(503, "ServiceUnavailable", message),
   internal: (message: string) => new ApiError(500, "InternalError", message),

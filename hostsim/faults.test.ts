@@ -13,15 +13,28 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const codeOf = (p: Promise<unknown>) => p.then(() => 200, (e: { code?: number }) => e.code ?? -1);
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 200,
+    (e: { code?: number }) => e.code ?? -1,
+  );
 
 function rawGet(path: string, timeoutMs: number): Promise<"timeout" | "closed" | number> {
   const u = new URL(t.sim.url);
   return new Promise((resolve) => {
-    const req = https.get({ host: u.hostname, port: u.port, path, ca: t.sim.caPem, headers: { Authorization: `Bearer ${t.sim.adminToken}` } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = https.get(
+      {
+        host: u.hostname,
+        port: u.port,
+        path,
+        ca: t.sim.caPem,
+        headers: { Authorization: `Bearer ${t.sim.adminToken}` },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.setTimeout(timeoutMs, () => {
       req.destroy();
       resolve("timeout");
@@ -33,10 +46,20 @@ function rawGet(path: string, timeoutMs: number): Promise<"timeout" | "closed" |
 function admin(faults: unknown): Promise<number> {
   const u = new URL(t.sim.url);
   return new Promise((resolve, reject) => {
-    const req = https.request({ method: "POST", host: u.hostname, port: u.port, path: "/_hostsim/faults", ca: t.sim.caPem, headers: { Authorization: `Bearer ${t.sim.adminToken}`, "Content-Type": "application/json" } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = https.request(
+      {
+        method: "POST",
+        host: u.hostname,
+        port: u.port,
+        path: "/_hostsim/faults",
+        ca: t.sim.caPem,
+        headers: { Authorization: `Bearer ${t.sim.adminToken}`, "Content-Type": "application/json" },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on("error", reject);
     req.end(JSON.stringify(faults));
   });
@@ -61,9 +84,13 @@ describe("fault injection", () => {
 
   it("returns 500s through the admin endpoint settings, and heals", async () => {
     expect(await admin({ errors: [{ verb: "create", rate: 1, status: 500 }] })).toBe(200);
-    expect(await codeOf(core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "f" } } }))).toBe(500);
+    expect(
+      await codeOf(core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "f" } } })),
+    ).toBe(500);
     expect(await admin({})).toBe(200);
-    expect(await codeOf(core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "f" } } }))).toBe(200);
+    expect(
+      await codeOf(core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "f" } } })),
+    ).toBe(200);
   });
 
   it("times requests out by never answering them", async () => {
@@ -84,7 +111,12 @@ describe("fault injection", () => {
   it("drops watch connections", async () => {
     let ended: () => void = () => undefined;
     const done = new Promise<void>((r) => (ended = r));
-    await new Watch(t.kc).watch("/api/v1/namespaces/default/configmaps", {}, () => undefined, () => ended());
+    await new Watch(t.kc).watch(
+      "/api/v1/namespaces/default/configmaps",
+      {},
+      () => undefined,
+      () => ended(),
+    );
     t.sim.setFaults({ dropWatchesAfterMs: 50 });
     await done;
     t.sim.setFaults({});
@@ -111,7 +143,9 @@ describe("fault injection", () => {
   it("protects the admin endpoint with the admin token", async () => {
     const u = new URL(t.sim.url);
     const status = await new Promise<number>((resolve) => {
-      https.get({ host: u.hostname, port: u.port, path: "/_hostsim/faults", ca: t.sim.caPem }, (res) => resolve(res.statusCode ?? 0));
+      https.get({ host: u.hostname, port: u.port, path: "/_hostsim/faults", ca: t.sim.caPem }, (res) =>
+        resolve(res.statusCode ?? 0),
+      );
     });
     expect(status).toBe(401);
   });

@@ -51,7 +51,23 @@ export function describeRequest(method: string, path: string, query: URLSearchPa
   const named = r.length >= 2;
   const watch = rest[0] === "watch" || query.get("watch") === "true" || query.get("watch") === "1";
   const verb =
-    method === "GET" ? (watch ? "watch" : named ? "get" : "list") : method === "POST" ? "create" : method === "PUT" ? "update" : method === "PATCH" ? "patch" : method === "DELETE" ? (named ? "delete" : "deletecollection") : method.toLowerCase();
+    method === "GET"
+      ? watch
+        ? "watch"
+        : named
+          ? "get"
+          : "list"
+      : method === "POST"
+        ? "create"
+        : method === "PUT"
+          ? "update"
+          : method === "PATCH"
+            ? "patch"
+            : method === "DELETE"
+              ? named
+                ? "delete"
+                : "deletecollection"
+              : method.toLowerCase();
   return { cluster, verb, resource };
 }
 

@@ -47,7 +47,12 @@ export function writeRefusal(res: ServerResponse, r: Refusal): void {
 
 /** The same answers on a connection that asked for an upgrade and will not get one. */
 export function refuseUpgrade(socket: Duplex, r: Refusal): void {
-  const [code, headers, body] = "refused" in r ? [r.refused.code, { "Content-Type": "application/json" }, JSON.stringify(r.refused.status())] : [500, internalErrorHeaders, `${r.internalError}\n`];
-  const lines = Object.entries({ ...headers, "Content-Length": String(Buffer.byteLength(body)) }).map(([k, v]) => `${k}: ${v}`);
+  const [code, headers, body] =
+    "refused" in r
+      ? [r.refused.code, { "Content-Type": "application/json" }, JSON.stringify(r.refused.status())]
+      : [500, internalErrorHeaders, `${r.internalError}\n`];
+  const lines = Object.entries({ ...headers, "Content-Length": String(Buffer.byteLength(body)) }).map(
+    ([k, v]) => `${k}: ${v}`,
+  );
   socket.end(`HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ""}\r\n${lines.join("\r\n")}\r\n\r\n${body}`);
 }

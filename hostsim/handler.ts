@@ -8,7 +8,16 @@ import { openApiGroupVersion, openApiIndex, parseOpenApiPath } from "./openapi";
 import { openApiV2 } from "./openapiv2";
 import { list, filterFor, watch } from "./reads";
 import { apiVersionOf, type ResourceType } from "./registry";
-import { type ApiRequest, decodeBody, deleteOptions, patchTypes, send, sendError, wantsAs, writeOptions } from "./request";
+import {
+  type ApiRequest,
+  decodeBody,
+  deleteOptions,
+  patchTypes,
+  send,
+  sendError,
+  wantsAs,
+  writeOptions,
+} from "./request";
 import { handleScale } from "./scale";
 import { toTable } from "./table";
 import { clone, isObj, readJsonPath, type KObject } from "./types";
@@ -31,7 +40,13 @@ function resolve(ctx: ApiContext, group: string, version: string, segs: string[]
 }
 
 function deleted(rt: ResourceType, o: KObject) {
-  return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { name: o.metadata.name, ...(rt.group ? { group: rt.group } : {}), kind: rt.plural, uid: o.metadata.uid } };
+  return {
+    kind: "Status",
+    apiVersion: "v1",
+    metadata: {},
+    status: "Success",
+    details: { name: o.metadata.name, ...(rt.group ? { group: rt.group } : {}), kind: rt.plural, uid: o.metadata.uid },
+  };
 }
 
 function handleResource(ctx: ApiContext, t: Target, req: ApiRequest, res: ServerResponse): void {
@@ -40,8 +55,16 @@ function handleResource(ctx: ApiContext, t: Target, req: ApiRequest, res: Server
   const name = t.name;
   if (t.sub === "scale" && rt.scale && name) return handleScale(ctx, t, req, res);
   if (rt.kind === "SelfSubjectAccessReview" || rt.kind === "SelfSubjectReview") {
-    if (req.method !== "POST" || name) throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {});
-    return rt.kind === "SelfSubjectReview" ? createSelfSubjectReview(req, res) : createSelfSubjectAccessReview(ctx, req, res);
+    if (req.method !== "POST" || name)
+      throw new ApiError(
+        405,
+        "MethodNotAllowed",
+        "the server does not allow this method on the requested resource",
+        {},
+      );
+    return rt.kind === "SelfSubjectReview"
+      ? createSelfSubjectReview(req, res)
+      : createSelfSubjectAccessReview(ctx, req, res);
   }
   if (t.sub === "log" && rt.kind === "Pod" && name && req.method === "GET") {
     // vcluster's syncer sends a virtual pod's log request to its host pod (pkg/server/filters/redirect.go)
@@ -49,7 +72,8 @@ function handleResource(ctx: ApiContext, t: Target, req: ApiRequest, res: Server
     return serveLog(at.cluster.logs, at.cluster.get(at.cluster.rt("", "pods"), at.ns, at.name), req.query, res);
   }
   const sub = t.sub;
-  if (sub && !((sub === "status" && rt.status) || (sub === "finalize" && rt.kind === "Namespace"))) throw errors.pathNotFound();
+  if (sub && !((sub === "status" && rt.status) || (sub === "finalize" && rt.kind === "Namespace")))
+    throw errors.pathNotFound();
   const isWatch = t.legacyWatch || req.query.get("watch") === "true" || req.query.get("watch") === "1";
   switch (req.method) {
     case "GET": {
@@ -58,7 +82,8 @@ function handleResource(ctx: ApiContext, t: Target, req: ApiRequest, res: Server
         return isWatch ? watch(ctx, t, req, res) : list(ctx, t, req, res);
       }
       const o = cluster.get(rt, ns, name);
-      if (wantsAs(req.headers, "Table")) return send(res, 200, toTable(rt, [o], { includeObject: req.query.get("includeObject") ?? undefined }));
+      if (wantsAs(req.headers, "Table"))
+        return send(res, 200, toTable(rt, [o], { includeObject: req.query.get("includeObject") ?? undefined }));
       return send(res, 200, withVersion(rt, o));
     }
     case "POST": {
@@ -73,20 +98,37 @@ function handleResource(ctx: ApiContext, t: Target, req: ApiRequest, res: Server
       let body = decodeBody(req, false);
       if (sub === "finalize") {
         const current = cluster.get(rt, ns, name);
-        body = { ...clone(current), spec: { ...(isObj(current.spec) ? current.spec : {}), finalizers: readJsonPath(body, ".spec.finalizers") ?? [] } };
+        body = {
+          ...clone(current),
+          spec: {
+            ...(isObj(current.spec) ? current.spec : {}),
+            finalizers: readJsonPath(body, ".spec.finalizers") ?? [],
+          },
+        };
       }
       const o = cluster.update(rt, ns, name, body, opts);
       return send(res, 200, withVersion(rt, o), "application/json", opts.warnings);
     }
     case "PATCH": {
       if (!name) throw errors.methodNotAllowed("PATCH requires a name");
-      const ct = String(req.headers["content-type"] ?? "").split(";")[0].trim();
+      const ct = String(req.headers["content-type"] ?? "")
+        .split(";")[0]
+        .trim();
       const type = patchTypes[ct];
       if (!type || (type === "strategic" && rt.crd)) {
-        throw new ApiError(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${rt.crd ? "" : ", application/strategic-merge-patch+json"}`);
+        throw new ApiError(
+          415,
+          "UnsupportedMediaType",
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${rt.crd ? "" : ", application/strategic-merge-patch+json"}`,
+        );
       }
-      const opts = { ...writeOptions(req), subresource: sub === "status" ? "status" : undefined, force: req.query.get("force") === "true" };
-      if (type === "apply" && !req.query.get("fieldManager")) throw errors.badRequest("PATCH requests with apply content type require a fieldManager query parameter");
+      const opts = {
+        ...writeOptions(req),
+        subresource: sub === "status" ? "status" : undefined,
+        force: req.query.get("force") === "true",
+      };
+      if (type === "apply" && !req.query.get("fieldManager"))
+        throw errors.badRequest("PATCH requests with apply content type require a fieldManager query parameter");
       const existed = cluster.find(rt, ns, name) !== undefined;
       const o = cluster.patch(rt, ns, name, type, decodeBody(req, true), opts);
       return send(res, existed ? 200 : 201, withVersion(rt, o), "application/json", opts.warnings);
@@ -97,7 +139,12 @@ function handleResource(ctx: ApiContext, t: Target, req: ApiRequest, res: Server
         const opts = deleteOptions(req);
         const items = cluster.list(rt, ns).filter((o) => matches(filter, o));
         for (const o of items) cluster.delete(rt, o.metadata.namespace, o.metadata.name ?? "", opts);
-        return send(res, 200, { kind: `${rt.kind}List`, apiVersion: apiVersionOf(rt), metadata: { resourceVersion: String(cluster.store.currentRv) }, items });
+        return send(res, 200, {
+          kind: `${rt.kind}List`,
+          apiVersion: apiVersionOf(rt),
+          metadata: { resourceVersion: String(cluster.store.currentRv) },
+          items,
+        });
       }
       const { obj, gone } = cluster.delete(rt, ns, name, deleteOptions(req));
       return send(res, 200, gone && rt.kind !== "Namespace" ? deleted(rt, obj) : withVersion(rt, obj));
@@ -132,13 +179,19 @@ export function handleApi(ctx: ApiContext, req: ApiRequest, res: ServerResponse)
     if (req.method === "GET" && path === "/openapi/v3") return send(res, 200, openApiIndex(ctx.cluster.registry));
     if (req.method === "GET" && path.startsWith("/openapi/v3/")) {
       const gv = parseOpenApiPath(path.slice("/openapi/v3/".length));
-      if (!gv || !ctx.cluster.registry.groupVersions().some((g) => g.group === gv.group && g.versions.includes(gv.version))) throw errors.pathNotFound();
+      if (
+        !gv ||
+        !ctx.cluster.registry.groupVersions().some((g) => g.group === gv.group && g.versions.includes(gv.version))
+      )
+        throw errors.pathNotFound();
       return send(res, 200, openApiGroupVersion(ctx.cluster.registry, gv.group, gv.version));
     }
     const segs = path.split("/").filter(Boolean).map(decodeURIComponent);
     if (req.method === "GET" && serveDiscovery(ctx, segs, req, res)) return;
-    if (segs[0] === "api" && segs.length >= 3) return handleResource(ctx, resolve(ctx, "", segs[1], segs.slice(2)), req, res);
-    if (segs[0] === "apis" && segs.length >= 4) return handleResource(ctx, resolve(ctx, segs[1], segs[2], segs.slice(3)), req, res);
+    if (segs[0] === "api" && segs.length >= 3)
+      return handleResource(ctx, resolve(ctx, "", segs[1], segs.slice(2)), req, res);
+    if (segs[0] === "apis" && segs.length >= 4)
+      return handleResource(ctx, resolve(ctx, segs[1], segs[2], segs.slice(3)), req, res);
     throw errors.pathNotFound();
   } catch (e) {
     if (!res.headersSent) sendError(res, e);

@@ -27,7 +27,9 @@ function splitServiceAccount(user: string): { namespace: string; name: string } 
   const parts = user.slice(prefix.length).split(":");
   if (parts.length !== 2) return undefined;
   const [namespace, name] = parts;
-  return namespace.length <= 63 && dnsLabel.test(namespace) && name.length <= 253 && dnsSubdomain.test(name) ? { namespace, name } : undefined;
+  return namespace.length <= 63 && dnsLabel.test(namespace) && name.length <= 253 && dnsSubdomain.test(name)
+    ? { namespace, name }
+    : undefined;
 }
 
 /** url.PathUnescape, keeping the key as sent when it is not valid %-encoding. */
@@ -40,7 +42,8 @@ function unescapeExtraKey(key: string): string {
 }
 
 /** Go's %v of a v1.ObjectReference: its seven string fields in declaration order, space-separated in braces. */
-const formatRef = (r: Ref) => `{${[r.kind, r.namespace ?? "", r.name, "", r.apiVersion ?? "", "", r.fieldPath ?? ""].join(" ")}}`;
+const formatRef = (r: Ref) =>
+  `{${[r.kind, r.namespace ?? "", r.name, "", r.apiVersion ?? "", "", r.fieldPath ?? ""].join(" ")}}`;
 
 /** The header list as Go's http.Header holds it: each header line a value, names case-insensitive. */
 export type Headers = Record<string, string[] | undefined>;
@@ -56,7 +59,8 @@ function requests(headers: Headers): Ref[] {
   for (const [header, values] of Object.entries(headers)) {
     if (!header.startsWith(extraPrefix)) continue;
     const key = unescapeExtraKey(header.slice(extraPrefix.length).toLowerCase());
-    for (const v of values ?? []) refs.push({ kind: "UserExtra", apiVersion: "authentication.k8s.io/v1", name: v, fieldPath: key });
+    for (const v of values ?? [])
+      refs.push({ kind: "UserExtra", apiVersion: "authentication.k8s.io/v1", name: v, fieldPath: key });
   }
   const uid = headers[uidHeader]?.[0] ?? "";
   if (uid) refs.push({ kind: "UID", name: uid, apiVersion: "authentication.k8s.io/v1" });
@@ -76,13 +80,24 @@ export type Impersonation = { user: UserInfo } | { refused: ApiError } | { inter
  * \"URI\": requested [...] without impersonating a user"), from 1.35 (filters/impersonation/impersonation.go)
  * with a 400 Status. Undefined when the request impersonates nobody.
  */
-export function impersonate(requestor: UserInfo, headers: Headers, minor: number, requestUri: string, authorize: (a: Attributes) => Decision): Impersonation | undefined {
+export function impersonate(
+  requestor: UserInfo,
+  headers: Headers,
+  minor: number,
+  requestUri: string,
+  authorize: (a: Attributes) => Decision,
+): Impersonation | undefined {
   const refs = requests(headers);
   if (refs.length === 0) return undefined;
   if (!refs.some((r) => r.kind === "User" || r.kind === "ServiceAccount")) {
     const message = `requested [${refs.map(formatRef).join(" ")}] without impersonating a user`;
     if (minor >= 35) return { refused: new ApiError(400, "BadRequest", message) };
-    return { internalError: `Internal Server Error: ${JSON.stringify(requestUri)}: ${message}`.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;") };
+    return {
+      internalError: `Internal Server Error: ${JSON.stringify(requestUri)}: ${message}`
+        .replace(/&/g, "&amp;")
+        .replace(/</g, "&lt;")
+        .replace(/>/g, "&gt;"),
+    };
   }
   const groupsSpecified = (headers[groupHeader] ?? []).length > 0;
   let name = "";
@@ -90,7 +105,18 @@ export function impersonate(requestor: UserInfo, headers: Headers, minor: number
   let groups: string[] = [];
   const extra: Record<string, string[]> = {};
   for (const r of refs) {
-    const a: Attributes = { user: requestor, verb: "impersonate", resourceRequest: true, path: "", namespace: r.namespace ?? "", apiGroup: r.apiVersion ? "authentication.k8s.io" : "", apiVersion: r.apiVersion ? "v1" : "", resource: "", subresource: "", name: r.name };
+    const a: Attributes = {
+      user: requestor,
+      verb: "impersonate",
+      resourceRequest: true,
+      path: "",
+      namespace: r.namespace ?? "",
+      apiGroup: r.apiVersion ? "authentication.k8s.io" : "",
+      apiVersion: r.apiVersion ? "v1" : "",
+      resource: "",
+      subresource: "",
+      name: r.name,
+    };
     switch (r.kind) {
       case "ServiceAccount":
         a.resource = "serviceaccounts";
@@ -126,5 +152,10 @@ export function impersonate(requestor: UserInfo, headers: Headers, minor: number
 
 /** The request's headers without the impersonation ones, which the filter deletes before the request goes on. */
 export function withoutImpersonation<T extends Record<string, unknown>>(headers: T): T {
-  return Object.fromEntries(Object.entries(headers).filter(([k]) => ![userHeader, groupHeader, uidHeader].includes(k.toLowerCase()) && !k.toLowerCase().startsWith(extraPrefix))) as T;
+  return Object.fromEntries(
+    Object.entries(headers).filter(
+      ([k]) =>
+        ![userHeader, groupHeader, uidHeader].includes(k.toLowerCase()) && !k.toLowerCase().startsWith(extraPrefix),
+    ),
+  ) as T;
 }

@@ -9,7 +9,8 @@ export interface Loaded {
   objects: Map<string, Map<string, KObject>>;
 }
 
-export const objectKey = (o: KObject): string => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : (o.metadata.name ?? ""));
+export const objectKey = (o: KObject): string =>
+  o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : (o.metadata.name ?? "");
 
 /**
  * Durable state of one cluster: a snapshot plus an append-only log of writes since it. Every write is one

@@ -26,7 +26,9 @@ export function kubeconfigYaml(k: KubeconfigInput): string {
     kind: "Config",
     clusters: [{ name: n.cluster, cluster: { server: k.server, "certificate-authority-data": b64(k.caPem) } }],
     users: [{ name: n.user, user }],
-    contexts: [{ name: n.context, context: { cluster: n.cluster, user: n.user, ...(k.names ? {} : { namespace: "default" }) } }],
+    contexts: [
+      { name: n.context, context: { cluster: n.cluster, user: n.user, ...(k.names ? {} : { namespace: "default" }) } },
+    ],
     "current-context": n.context,
     preferences: {},
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { startTestSim } from "./test-helpers";
 
-const cm = (v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: applied, namespace: kv}\ndata: {v: "${v}"}\n`;
+const cm = (v: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: applied, namespace: kv}\ndata: {v: "${v}"}\n`;
 
 describe.each(["v1.27.16", "v1.29.9", "v1.31.4", "v1.33.1"])("kubectl against a %s server", (version) => {
   it("creates, applies (client- and server-side), lists across namespaces and rolls out", async () => {
@@ -26,10 +27,21 @@ describe.each(["v1.27.16", "v1.29.9", "v1.31.4", "v1.33.1"])("kubectl against a 
       expect(await ok(["apply", "-f", "-"], cm("2"))).toContain("configured");
       expect(await ok(["apply", "--server-side", "-f", "-"], cm("3"))).toContain("serverside-applied");
       expect(await ok(["get", "cm", "applied", "-n", "kv", "-o", "jsonpath={.data.v}"])).toBe("3");
-      expect(await ok(["rollout", "status", "deployment/d", "-n", "kv", "--timeout=30s"])).toContain("successfully rolled out");
+      expect(await ok(["rollout", "status", "deployment/d", "-n", "kv", "--timeout=30s"])).toContain(
+        "successfully rolled out",
+      );
       const all = await ok(["get", "deploy,svc,sa,role,rolebinding", "-A"]);
-      for (const name of ["deployment.apps/d", "service/d", "serviceaccount/bot", "role.rbac.authorization.k8s.io/r", "rolebinding.rbac.authorization.k8s.io/rb"]) expect(all).toContain(name);
-      expect(await ok(["get", "secret", "s", "-n", "kv", "-o", "jsonpath={.data.p}"])).toBe(Buffer.from("q").toString("base64"));
+      for (const name of [
+        "deployment.apps/d",
+        "service/d",
+        "serviceaccount/bot",
+        "role.rbac.authorization.k8s.io/r",
+        "rolebinding.rbac.authorization.k8s.io/rb",
+      ])
+        expect(all).toContain(name);
+      expect(await ok(["get", "secret", "s", "-n", "kv", "-o", "jsonpath={.data.p}"])).toBe(
+        Buffer.from("q").toString("base64"),
+      );
     } finally {
       await t.close();
     }

@@ -42,16 +42,30 @@ spec:
 
 describe("kubectl (the version the host reports)", () => {
   it("reports the server version the dispatcher picks", async () => {
-    const v = JSON.parse(await ok(["version", "-o", "json"])) as { serverVersion: { minor: string }; clientVersion: { minor: string } };
+    const v = JSON.parse(await ok(["version", "-o", "json"])) as {
+      serverVersion: { minor: string };
+      clientVersion: { minor: string };
+    };
     expect(v.clientVersion.minor).toBe(v.serverVersion.minor);
   });
 
   it("creates a namespace, configmap and secret (protobuf bodies) and gets them", async () => {
     expect(await ok(["create", "namespace", "kc"])).toContain("namespace/kc created");
-    expect(await ok(["create", "configmap", "settings", "-n", "kc", "--from-literal=color=blue", "--from-literal=size=L"])).toContain("configmap/settings created");
-    expect(await ok(["create", "secret", "generic", "creds", "-n", "kc", "--from-literal=password=s3cret"])).toContain("secret/creds created");
-    expect(await ok(["get", "configmap", "settings", "-n", "kc", "-o", "jsonpath={.data.color}/{.data.size}"])).toBe("blue/L");
-    expect(Buffer.from(await ok(["get", "secret", "creds", "-n", "kc", "-o", "jsonpath={.data.password}"]), "base64").toString()).toBe("s3cret");
+    expect(
+      await ok(["create", "configmap", "settings", "-n", "kc", "--from-literal=color=blue", "--from-literal=size=L"]),
+    ).toContain("configmap/settings created");
+    expect(await ok(["create", "secret", "generic", "creds", "-n", "kc", "--from-literal=password=s3cret"])).toContain(
+      "secret/creds created",
+    );
+    expect(await ok(["get", "configmap", "settings", "-n", "kc", "-o", "jsonpath={.data.color}/{.data.size}"])).toBe(
+      "blue/L",
+    );
+    expect(
+      Buffer.from(
+        await ok(["get", "secret", "creds", "-n", "kc", "-o", "jsonpath={.data.password}"]),
+        "base64",
+      ).toString(),
+    ).toBe("s3cret");
     const table = await ok(["get", "configmaps", "-n", "kc"]);
     expect(table).toMatch(/NAME\s+DATA\s+AGE/);
     expect(table).toMatch(/settings\s+2\s+\d+s/);
@@ -63,15 +77,33 @@ describe("kubectl (the version the host reports)", () => {
   it("applies client-side, re-applies with a change, and applies server-side", async () => {
     expect(await ok(["apply", "-f", "-"], deploymentYaml(2, "nginx:1.25"))).toContain("deployment.apps/api created");
     expect(await ok(["apply", "-f", "-"], deploymentYaml(2, "nginx:1.27"))).toContain("deployment.apps/api configured");
-    const image = await ok(["get", "deploy", "api", "-n", "kc", "-o", "jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].env[0].value}"]);
+    const image = await ok([
+      "get",
+      "deploy",
+      "api",
+      "-n",
+      "kc",
+      "-o",
+      "jsonpath={.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].env[0].value}",
+    ]);
     expect(image).toBe("nginx:1.27 prod");
-    expect(await ok(["rollout", "status", "deployment/api", "-n", "kc", "--timeout=30s"])).toContain("successfully rolled out");
+    expect(await ok(["rollout", "status", "deployment/api", "-n", "kc", "--timeout=30s"])).toContain(
+      "successfully rolled out",
+    );
     const ssa = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n  namespace: kc\ndata:\n  a: "1"\n`;
     expect(await ok(["apply", "--server-side", "-f", "-"], ssa)).toContain("configmap/ssa serverside-applied");
-    const conflict = await t.kubectl(["apply", "--server-side", "--field-manager=other", "-f", "-"], ssa.replace('"1"', '"2"'));
+    const conflict = await t.kubectl(
+      ["apply", "--server-side", "--field-manager=other", "-f", "-"],
+      ssa.replace('"1"', '"2"'),
+    );
     expect(conflict.code).not.toBe(0);
     expect(conflict.stderr).toContain("conflict");
-    expect(await ok(["apply", "--server-side", "--force-conflicts", "--field-manager=other", "-f", "-"], ssa.replace('"1"', '"2"'))).toContain("serverside-applied");
+    expect(
+      await ok(
+        ["apply", "--server-side", "--force-conflicts", "--field-manager=other", "-f", "-"],
+        ssa.replace('"1"', '"2"'),
+      ),
+    ).toContain("serverside-applied");
     expect(await ok(["get", "cm", "ssa", "-n", "kc", "-o", "jsonpath={.data.a}"])).toBe("2");
   });
 
@@ -84,9 +116,16 @@ describe("kubectl (the version the host reports)", () => {
 
   it("scales and waits for the rollout", async () => {
     expect(await ok(["scale", "deployment/api", "-n", "kc", "--replicas=4"])).toContain("deployment.apps/api scaled");
-    expect(await ok(["rollout", "status", "deployment/api", "-n", "kc", "--timeout=30s"])).toContain("successfully rolled out");
+    expect(await ok(["rollout", "status", "deployment/api", "-n", "kc", "--timeout=30s"])).toContain(
+      "successfully rolled out",
+    );
     const pods = await ok(["get", "pods", "-n", "kc", "-l", "app=api", "--no-headers"]);
-    expect(pods.trim().split("\n").filter((l) => /1\/1\s+Running/.test(l))).toHaveLength(4);
+    expect(
+      pods
+        .trim()
+        .split("\n")
+        .filter((l) => /1\/1\s+Running/.test(l)),
+    ).toHaveLength(4);
     expect(await ok(["logs", "deployment/api", "-n", "kc"])).toContain("started container api from image nginx:1.27");
     const sts = `apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db, namespace: kc}\nspec:\n  replicas: 2\n  serviceName: db\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: db, image: "postgres:16"}]}\n`;
     await ok(["apply", "-f", "-"], sts);
@@ -95,8 +134,15 @@ describe("kubectl (the version the host reports)", () => {
   });
 
   it("watches with get -w", async () => {
-    const seen = kubectlUntil(t.kubeconfigPath, ["get", "configmaps", "-n", "kc", "-w", "--request-timeout=30s"], (out) => out.includes("watched-late"));
-    await eventually(async () => ((await ok(["get", "cm", "-n", "kc"])).includes("settings") ? true : undefined), "kc configmaps");
+    const seen = kubectlUntil(
+      t.kubeconfigPath,
+      ["get", "configmaps", "-n", "kc", "-w", "--request-timeout=30s"],
+      (out) => out.includes("watched-late"),
+    );
+    await eventually(
+      async () => ((await ok(["get", "cm", "-n", "kc"])).includes("settings") ? true : undefined),
+      "kc configmaps",
+    );
     await new Promise((r) => setTimeout(r, 300));
     await ok(["create", "configmap", "watched-late", "-n", "kc"]);
     const out = await seen;
@@ -107,8 +153,14 @@ describe("kubectl (the version the host reports)", () => {
   it("uses a custom resource from its CRD, with printer columns", async () => {
     const crd = fs.readFileSync(path.join(import.meta.dirname, "testdata", "crd.yaml"), "utf8");
     expect(await ok(["apply", "-f", "-"], crd)).toContain("created");
-    await eventually(async () => ((await t.kubectl(["get", "widgets", "-n", "kc"])).code === 0 ? true : undefined), "widgets served");
-    await ok(["apply", "-f", "-"], `apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1, namespace: kc}\nspec: {size: 3}\n`);
+    await eventually(
+      async () => ((await t.kubectl(["get", "widgets", "-n", "kc"])).code === 0 ? true : undefined),
+      "widgets served",
+    );
+    await ok(
+      ["apply", "-f", "-"],
+      `apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1, namespace: kc}\nspec: {size: 3}\n`,
+    );
     expect(await ok(["get", "widgets", "-n", "kc"])).toMatch(/NAME\s+SIZE\s+AGE\nw1\s+3\s+/);
   });
 

@@ -86,14 +86,23 @@ export function serveLog(logs: ContainerLogs, pod: KObject, query: URLSearchPara
   const name = pod.metadata.name ?? "";
   const tail = query.get("tailLines");
   if (tail !== null && Number(tail) < 0) {
-    throw errors.invalid("PodLogOptions", "", name, [{ reason: "FieldValueInvalid", field: "tailLines", message: `Invalid value: ${Number(tail)}: must be greater than or equal to 0` }]);
+    throw errors.invalid("PodLogOptions", "", name, [
+      {
+        reason: "FieldValueInvalid",
+        field: "tailLines",
+        message: `Invalid value: ${Number(tail)}: must be greater than or equal to 0`,
+      },
+    ]);
   }
   const containers = objs(isObj(pod.spec) ? pod.spec.containers : []);
   const wanted = query.get("container") ?? (containers.length === 1 ? str(containers[0].name) : "");
   if (!wanted) {
-    throw errors.badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => str(c.name)).join(" ")}]`);
+    throw errors.badRequest(
+      `a container name must be specified for pod ${name}, choose one of: [${containers.map((c) => str(c.name)).join(" ")}]`,
+    );
   }
-  if (!containers.some((c) => c.name === wanted)) throw errors.badRequest(`container ${wanted} is not valid for pod ${name}`);
+  if (!containers.some((c) => c.name === wanted))
+    throw errors.badRequest(`container ${wanted} is not valid for pod ${name}`);
   const previous = query.get("previous") === "true";
   const lines = logs.read(pod, wanted, previous);
   if (!lines) {
@@ -109,6 +118,11 @@ export function serveLog(logs: ContainerLogs, pod: KObject, query: URLSearchPara
     return;
   }
   res.write(shown.map(format).join(""));
-  const stop = logs.follow(pod, wanted, (l) => res.write(format(l)), () => res.end());
+  const stop = logs.follow(
+    pod,
+    wanted,
+    (l) => res.write(format(l)),
+    () => res.end(),
+  );
   res.on("close", stop);
 }

@@ -88,7 +88,9 @@ function valueAt(o: unknown, path: FieldPath): unknown {
       cur = isObj(cur) ? cur[pe.slice(2)] : undefined;
     } else if (pe.startsWith("k:")) {
       const want = JSON.parse(pe.slice(2)) as Obj;
-      cur = Array.isArray(cur) ? cur.find((item) => isObj(item) && Object.entries(want).every(([k, v]) => deepEqual(item[k], v))) : undefined;
+      cur = Array.isArray(cur)
+        ? cur.find((item) => isObj(item) && Object.entries(want).every(([k, v]) => deepEqual(item[k], v)))
+        : undefined;
     }
     if (cur === undefined) return undefined;
   }
@@ -131,10 +133,26 @@ function store(m: Managers): ManagedFieldsEntry[] | undefined {
   return out.length ? out : undefined;
 }
 
-function entryFor(m: Managers, manager: string, operation: "Apply" | "Update", apiVersion: string, subresource: string | undefined): number {
-  let i = m.entries.findIndex((e) => e.manager === manager && e.operation === operation && (e.subresource ?? "") === (subresource ?? ""));
+function entryFor(
+  m: Managers,
+  manager: string,
+  operation: "Apply" | "Update",
+  apiVersion: string,
+  subresource: string | undefined,
+): number {
+  let i = m.entries.findIndex(
+    (e) => e.manager === manager && e.operation === operation && (e.subresource ?? "") === (subresource ?? ""),
+  );
   if (i < 0) {
-    m.entries.push({ manager, operation, apiVersion, time: nowIso(), fieldsType: "FieldsV1", fieldsV1: {}, ...(subresource ? { subresource } : {}) });
+    m.entries.push({
+      manager,
+      operation,
+      apiVersion,
+      time: nowIso(),
+      fieldsType: "FieldsV1",
+      fieldsV1: {},
+      ...(subresource ? { subresource } : {}),
+    });
     m.sets.push(new Set());
     i = m.entries.length - 1;
   }
@@ -144,7 +162,13 @@ function entryFor(m: Managers, manager: string, operation: "Apply" | "Update", a
 }
 
 /** Records an Update by manager: the fields it changed become its own and leave other managers. */
-export function recordUpdate(old: KObject | undefined, next: KObject, manager: string, apiVersion: string, subresource?: string): void {
+export function recordUpdate(
+  old: KObject | undefined,
+  next: KObject,
+  manager: string,
+  apiVersion: string,
+  subresource?: string,
+): void {
   const m = load(old);
   const before = old ? fieldSet(old, subresource) : new Set<string>();
   const after = fieldSet(next, subresource);
@@ -168,7 +192,14 @@ export function recordUpdate(old: KObject | undefined, next: KObject, manager: s
  * owning a field with a different value are refused unless forced; fields this manager applied before and
  * no longer applies are removed unless someone else owns them.
  */
-export function serverSideApply(live: KObject | undefined, config: KObject, manager: string, force: boolean, apiVersion: string, subresource?: string): KObject {
+export function serverSideApply(
+  live: KObject | undefined,
+  config: KObject,
+  manager: string,
+  force: boolean,
+  apiVersion: string,
+  subresource?: string,
+): KObject {
   const m = load(live);
   const applied = fieldSet(config, subresource);
   const me = entryFor(m, manager, "Apply", apiVersion, subresource);
@@ -176,7 +207,8 @@ export function serverSideApply(live: KObject | undefined, config: KObject, mana
   m.sets.forEach((s, j) => {
     if (j === me) return;
     for (const p of applied) {
-      if (s.has(p) && !deepEqual(valueAt(live, dec(p)), valueAt(config, dec(p)))) conflicts.push({ path: p, manager: m.entries[j].manager, set: s });
+      if (s.has(p) && !deepEqual(valueAt(live, dec(p)), valueAt(config, dec(p))))
+        conflicts.push({ path: p, manager: m.entries[j].manager, set: s });
     }
   });
   if (force || conflicts.every((c) => lastApplied(live).has(c.path))) {
@@ -185,9 +217,18 @@ export function serverSideApply(live: KObject | undefined, config: KObject, mana
   }
   if (conflicts.length > 0) {
     const lines = conflicts.map((c) => `conflict with "${c.manager}": ${displayPath(c.path)}`);
-    throw new ApiError(409, "Conflict", `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? "s" : ""}: ${lines.join("\n")}`, {
-      causes: conflicts.map((c) => ({ reason: "FieldManagerConflict", message: `conflict with "${c.manager}"`, field: displayPath(c.path) })),
-    });
+    throw new ApiError(
+      409,
+      "Conflict",
+      `Apply failed with ${conflicts.length} conflict${conflicts.length > 1 ? "s" : ""}: ${lines.join("\n")}`,
+      {
+        causes: conflicts.map((c) => ({
+          reason: "FieldManagerConflict",
+          message: `conflict with "${c.manager}"`,
+          field: displayPath(c.path),
+        })),
+      },
+    );
   }
   const base = clone(live ?? { metadata: {} }) as KObject;
   for (const p of m.sets[me]) {

@@ -11,7 +11,11 @@ const pod = (name: string, container: Record<string, unknown>) =>
 
 async function running(name: string): Promise<void> {
   const core = t.kc.makeApiClient(CoreV1Api);
-  await eventually(async () => ((await core.readNamespacedPod({ namespace: "default", name })).status?.phase === "Running" ? true : undefined), `${name} running`);
+  await eventually(
+    async () =>
+      (await core.readNamespacedPod({ namespace: "default", name })).status?.phase === "Running" ? true : undefined,
+    `${name} running`,
+  );
 }
 
 beforeAll(async () => {
@@ -28,7 +32,9 @@ afterAll(async () => t.close());
 
 describe("agnhost netexec behind pods/portforward", () => {
   it("prints netexec's start lines", async () => {
-    expect((await t.kubectl(["logs", "web"])).stdout).toMatch(/^\S+ \S+ Started HTTP server on port 8080\n\S+ \S+ Started UDP server on port {2}8081\n$/);
+    expect((await t.kubectl(["logs", "web"])).stdout).toMatch(
+      /^\S+ \S+ Started HTTP server on port 8080\n\S+ \S+ Started UDP server on port {2}8081\n$/,
+    );
     expect((await t.kubectl(["logs", "quiet"])).stdout).toMatch(/^\S+ \S+ Started HTTP server on port 9000\n$/);
   });
 
@@ -37,7 +43,10 @@ describe("agnhost netexec behind pods/portforward", () => {
     try {
       expect(await httpGet(f.port, "/hostname")).toEqual({ status: 200, body: "web" });
       expect(await httpGet(f.port, "/echo?msg=hi&code=202")).toEqual({ status: 202, body: "hi" });
-      expect(await httpGet(f.port, "/echo?msg=hi&code=abc")).toEqual({ status: 200, body: "argument 'code' must be an integer or empty, got \"abc\"\n" });
+      expect(await httpGet(f.port, "/echo?msg=hi&code=abc")).toEqual({
+        status: 200,
+        body: "argument 'code' must be an integer or empty, got \"abc\"\n",
+      });
       expect(await httpGet(f.port, "/healthz")).toEqual({ status: 200, body: "" });
       expect((await httpGet(f.port, "/anything")).body).toMatch(/^NOW: /);
     } finally {
@@ -68,7 +77,15 @@ describe("agnhost netexec behind pods/portforward", () => {
     const pf = await kubectlPortForward(t.kubeconfigPath, ["pod/nginx", ":80"]);
     try {
       await expect(httpGet(pf.port, "/")).rejects.toThrow();
-      await eventually(() => (/error forwarding port 80 to pod [0-9a-f]{64}, uid : failed to execute portforward in network namespace .*connect: connection refused/.test(pf.stderr()) ? true : undefined), "kubelet error");
+      await eventually(
+        () =>
+          /error forwarding port 80 to pod [0-9a-f]{64}, uid : failed to execute portforward in network namespace .*connect: connection refused/.test(
+            pf.stderr(),
+          )
+            ? true
+            : undefined,
+        "kubelet error",
+      );
     } finally {
       pf.stop();
     }
@@ -76,19 +93,39 @@ describe("agnhost netexec behind pods/portforward", () => {
 });
 
 describe("pods/portforward authorization on kube-apiserver 1.35+", () => {
-  const upgrade = { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol": "v4.channel.k8s.io" };
+  const upgrade = {
+    Connection: "Upgrade",
+    Upgrade: "websocket",
+    "Sec-WebSocket-Version": "13",
+    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Protocol": "v4.channel.k8s.io",
+  };
   const asForwarder = { "Impersonate-User": "carol", "Impersonate-Group": "forwarders" };
   const role = `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: get-forward}\nrules:\n- {apiGroups: [""], resources: [pods/portforward], verbs: [get]}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: forwarders}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: get-forward}\nsubjects:\n- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: forwarders}\n`;
 
   it("needs create as well as get for the WebSocket upgrade from 1.35, and get alone before", async () => {
     expect((await t.kubectl(["apply", "-f", "-"], role)).code).toBe(0);
-    expect((await rawRequest(t.sim, "GET", "/api/v1/namespaces/default/pods/web/portforward?ports=8080", { ...upgrade, ...asForwarder })).status).toBe(101);
+    expect(
+      (
+        await rawRequest(t.sim, "GET", "/api/v1/namespaces/default/pods/web/portforward?ports=8080", {
+          ...upgrade,
+          ...asForwarder,
+        })
+      ).status,
+    ).toBe(101);
     const t35 = await startTestSim({ kubernetesVersion: "v1.35.0" });
     try {
       expect((await t35.kubectl(["apply", "-f", "-"], role)).code).toBe(0);
-      const r = await rawRequest(t35.sim, "GET", "/api/v1/namespaces/default/pods/web/portforward?ports=8080", { ...upgrade, ...asForwarder });
+      const r = await rawRequest(t35.sim, "GET", "/api/v1/namespaces/default/pods/web/portforward?ports=8080", {
+        ...upgrade,
+        ...asForwarder,
+      });
       expect(r.status).toBe(403);
-      expect(JSON.parse(r.body)).toMatchObject({ reason: "Forbidden", message: 'pods "web" is forbidden: ', details: { name: "web", kind: "pods" } });
+      expect(JSON.parse(r.body)).toMatchObject({
+        reason: "Forbidden",
+        message: 'pods "web" is forbidden: ',
+        details: { name: "web", kind: "pods" },
+      });
     } finally {
       await t35.close();
     }

@@ -20,11 +20,20 @@ export function allocateNodePorts(svc: KObject, old: KObject | undefined, others
   if (!needsNodePorts(spec.type)) {
     ports.forEach((p, i) => {
       if (p.nodePort === 0) delete p.nodePort;
-      else if (p.nodePort !== undefined) causes.push({ reason: "FieldValueForbidden", field: `spec.ports[${i}].nodePort`, message: `Forbidden: may not be used when type is '${String(spec.type ?? "ClusterIP")}'` });
+      else if (p.nodePort !== undefined)
+        causes.push({
+          reason: "FieldValueForbidden",
+          field: `spec.ports[${i}].nodePort`,
+          message: `Forbidden: may not be used when type is '${String(spec.type ?? "ClusterIP")}'`,
+        });
     });
   } else {
     const previous = objs(isObj(old?.spec) ? old.spec.ports : []);
-    const used = new Set(others.filter((o) => o.metadata.uid !== svc.metadata.uid).flatMap((o) => objs(isObj(o.spec) ? o.spec.ports : []).map((p) => p.nodePort)));
+    const used = new Set(
+      others
+        .filter((o) => o.metadata.uid !== svc.metadata.uid)
+        .flatMap((o) => objs(isObj(o.spec) ? o.spec.ports : []).map((p) => p.nodePort)),
+    );
     ports.forEach((p, i) => {
       if (!p.nodePort) {
         const kept = previous.find((q) => q.port === p.port && q.protocol === p.protocol)?.nodePort;
@@ -36,8 +45,18 @@ export function allocateNodePorts(svc: KObject, old: KObject | undefined, others
         return;
       }
       const n = p.nodePort;
-      if (typeof n !== "number" || n < first || n > last) causes.push({ reason: "FieldValueInvalid", field: `spec.ports[${i}].nodePort`, message: `Invalid value: ${String(n)}: provided port is not in the valid range. The range of valid ports is ${first}-${last}` });
-      else if (used.has(n)) causes.push({ reason: "FieldValueInvalid", field: `spec.ports[${i}].nodePort`, message: `Invalid value: ${n}: provided port is already allocated` });
+      if (typeof n !== "number" || n < first || n > last)
+        causes.push({
+          reason: "FieldValueInvalid",
+          field: `spec.ports[${i}].nodePort`,
+          message: `Invalid value: ${String(n)}: provided port is not in the valid range. The range of valid ports is ${first}-${last}`,
+        });
+      else if (used.has(n))
+        causes.push({
+          reason: "FieldValueInvalid",
+          field: `spec.ports[${i}].nodePort`,
+          message: `Invalid value: ${n}: provided port is already allocated`,
+        });
       used.add(n);
     });
   }

@@ -8,7 +8,11 @@ export function openApiIndex(reg: Registry) {
   for (const g of reg.groupVersions()) {
     for (const v of g.versions) {
       const p = gvPath(g.group, v);
-      const hash = createHash("sha256").update(JSON.stringify(openApiGroupVersion(reg, g.group, v))).digest("hex").slice(0, 32).toUpperCase();
+      const hash = createHash("sha256")
+        .update(JSON.stringify(openApiGroupVersion(reg, g.group, v)))
+        .digest("hex")
+        .slice(0, 32)
+        .toUpperCase();
       paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${hash}` };
     }
   }
@@ -19,7 +23,9 @@ const query = (name: string, type: string) => ({ name, in: "query", schema: { ty
 const writeParams = [query("dryRun", "string"), query("fieldManager", "string"), query("fieldValidation", "string")];
 
 function schemaName(t: ResourceType): string {
-  return t.crd ? `${t.group.split(".").reverse().join(".")}.${t.version}.${t.kind}` : `io.k8s.api.${t.group ? t.group.split(".")[0] : "core"}.${t.version}.${t.kind}`;
+  return t.crd
+    ? `${t.group.split(".").reverse().join(".")}.${t.version}.${t.kind}`
+    : `io.k8s.api.${t.group ? t.group.split(".")[0] : "core"}.${t.version}.${t.kind}`;
 }
 
 /**
@@ -36,9 +42,19 @@ export function openApiGroupVersion(reg: Registry, group: string, version: strin
     const base = `/${gvPath(group, version)}${t.namespaced ? "/namespaces/{namespace}" : ""}/${t.plural}`;
     const ref = { $ref: `#/components/schemas/${schemaName(t)}` };
     const ok = { "200": { description: "OK", content: { "application/json": { schema: ref } } } };
-    const op = (action: string, params: unknown[] = []) => ({ "x-kubernetes-action": action, "x-kubernetes-group-version-kind": gvk, parameters: params, responses: ok });
+    const op = (action: string, params: unknown[] = []) => ({
+      "x-kubernetes-action": action,
+      "x-kubernetes-group-version-kind": gvk,
+      parameters: params,
+      responses: ok,
+    });
     paths[base] = { get: op("list"), post: op("post", writeParams) };
-    paths[`${base}/{name}`] = { get: op("get"), put: op("put", writeParams), patch: op("patch", [...writeParams, query("force", "boolean")]), delete: op("delete") };
+    paths[`${base}/{name}`] = {
+      get: op("get"),
+      put: op("put", writeParams),
+      patch: op("patch", [...writeParams, query("force", "boolean")]),
+      delete: op("delete"),
+    };
     schemas[schemaName(t)] = {
       type: "object",
       description: `${t.kind} served by hostsim`,

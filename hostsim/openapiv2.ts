@@ -39,5 +39,9 @@ export function openApiV2(reg: Registry): Buffer {
     ]);
     return field(2, Buffer.concat([field(1, path), field(2, field(8, patch))]));
   });
-  return Buffer.concat([field(1, "2.0"), field(2, Buffer.concat([field(1, "Kubernetes"), field(2, "hostsim")])), field(8, Buffer.concat(paths))]);
+  return Buffer.concat([
+    field(1, "2.0"),
+    field(2, Buffer.concat([field(1, "Kubernetes"), field(2, "hostsim")])),
+    field(8, Buffer.concat(paths)),
+  ]);
 }

@@ -15,7 +15,10 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 function parsePointer(p: string): string[] {
   if (p === "") return [];
   if (!p.startsWith("/")) throw errors.badRequest(`invalid JSON pointer "${p}"`);
-  return p.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return p
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
 type Container = Obj | unknown[];
@@ -26,9 +29,11 @@ function resolveParent(doc: unknown, path: string[], op: string): { parent: Cont
     if (Array.isArray(cur)) cur = cur[Number(seg)];
     else if (isObj(cur)) cur = cur[seg];
     else cur = undefined;
-    if (cur === undefined) throw errors.internal(`jsonpatch ${op} operation does not apply: doc is missing path: /${path.join("/")}`);
+    if (cur === undefined)
+      throw errors.internal(`jsonpatch ${op} operation does not apply: doc is missing path: /${path.join("/")}`);
   }
-  if (!Array.isArray(cur) && !isObj(cur)) throw errors.internal(`jsonpatch ${op} operation does not apply: doc is missing path: /${path.join("/")}`);
+  if (!Array.isArray(cur) && !isObj(cur))
+    throw errors.internal(`jsonpatch ${op} operation does not apply: doc is missing path: /${path.join("/")}`);
   return { parent: cur, last: path[path.length - 1] };
 }
 
@@ -46,10 +51,12 @@ function removeAt(doc: unknown, path: string[]): unknown {
   const { parent, last } = resolveParent(doc, path, "remove");
   if (Array.isArray(parent)) {
     const i = Number(last);
-    if (!(i >= 0 && i < parent.length)) throw errors.internal(`jsonpatch remove operation does not apply: doc is missing path: /${path.join("/")}`);
+    if (!(i >= 0 && i < parent.length))
+      throw errors.internal(`jsonpatch remove operation does not apply: doc is missing path: /${path.join("/")}`);
     return parent.splice(i, 1)[0];
   }
-  if (!(last in parent)) throw errors.internal(`jsonpatch remove operation does not apply: doc is missing path: /${path.join("/")}`);
+  if (!(last in parent))
+    throw errors.internal(`jsonpatch remove operation does not apply: doc is missing path: /${path.join("/")}`);
   const v = parent[last];
   delete parent[last];
   return v;
@@ -60,11 +67,13 @@ function addAt(doc: unknown, path: string[], value: unknown, replace: boolean): 
   const { parent, last } = resolveParent(doc, path, replace ? "replace" : "add");
   if (Array.isArray(parent)) {
     const i = last === "-" ? parent.length : Number(last);
-    if (!(i >= 0 && i <= parent.length)) throw errors.internal(`jsonpatch add operation does not apply: index out of range`);
+    if (!(i >= 0 && i <= parent.length))
+      throw errors.internal(`jsonpatch add operation does not apply: index out of range`);
     if (replace) parent[i] = value;
     else parent.splice(i, 0, value);
   } else {
-    if (replace && !(last in parent)) throw errors.internal(`jsonpatch replace operation does not apply: doc is missing key: /${path.join("/")}`);
+    if (replace && !(last in parent))
+      throw errors.internal(`jsonpatch replace operation does not apply: doc is missing key: /${path.join("/")}`);
     parent[last] = value;
   }
   return doc;
@@ -72,10 +81,12 @@ function addAt(doc: unknown, path: string[], value: unknown, replace: boolean): 
 
 /** RFC 6902 JSON patch. */
 export function jsonPatch(doc: unknown, ops: unknown): unknown {
-  if (!Array.isArray(ops)) throw errors.badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
+  if (!Array.isArray(ops))
+    throw errors.badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
   let out = clone(doc);
   for (const op of ops) {
-    if (!isObj(op) || typeof op.op !== "string" || typeof op.path !== "string") throw errors.badRequest("invalid JSON patch operation");
+    if (!isObj(op) || typeof op.op !== "string" || typeof op.path !== "string")
+      throw errors.badRequest("invalid JSON patch operation");
     const path = parsePointer(op.path);
     switch (op.op) {
       case "add":
@@ -95,7 +106,8 @@ export function jsonPatch(doc: unknown, ops: unknown): unknown {
         break;
       }
       case "test":
-        if (!deepEqual(getAt(out, path), op.value)) throw errors.internal(`testing value /${path.join("/")} failed: test failed`);
+        if (!deepEqual(getAt(out, path), op.value))
+          throw errors.internal(`testing value /${path.join("/")} failed: test failed`);
         break;
       default:
         throw errors.badRequest(`Unexpected kind: ${op.op}`);

@@ -25,7 +25,10 @@ const spdyTunnelProtocol = "SPDY/3.1+portforward.k8s.io";
 export type Dial = (pod: KObject, port: number) => Duplex | { refused: true };
 
 /** The containerd sandbox ID the kubelet names in port-forward errors; stable per pod. */
-const sandboxId = (pod: KObject) => createHash("sha256").update(pod.metadata.uid ?? "").digest("hex");
+const sandboxId = (pod: KObject) =>
+  createHash("sha256")
+    .update(pod.metadata.uid ?? "")
+    .digest("hex");
 
 /** The kubelet's error when a port cannot be reached (pkg/kubelet/cri/streaming/portforward/httpstream.go and websocket.go). */
 function forwardError(pod: KObject, port: number, running: boolean): string {
@@ -66,7 +69,16 @@ function offeredProtocols(req: IncomingMessage): string[] {
  *   streams, `error` and `data`, naming the port in their headers.
  * A port nobody listens on gets the kubelet's error, on the error channel or stream.
  */
-export function servePortForward(cluster: Cluster, req: IncomingMessage, socket: Duplex, ns: string, name: string, query: URLSearchParams, dial: Dial, minor: number): void {
+export function servePortForward(
+  cluster: Cluster,
+  req: IncomingMessage,
+  socket: Duplex,
+  ns: string,
+  name: string,
+  query: URLSearchParams,
+  dial: Dial,
+  minor: number,
+): void {
   let pod: KObject;
   const upgrade = String(req.headers.upgrade ?? "").toLowerCase();
   const tunnel = upgrade === "websocket" && minor >= 31 && offeredProtocols(req).includes(spdyTunnelProtocol);
@@ -74,7 +86,8 @@ export function servePortForward(cluster: Cluster, req: IncomingMessage, socket:
   let ports: number[] = [];
   try {
     pod = cluster.get(cluster.rt("", "pods"), ns, name);
-    if (!str(isObj(pod.spec) ? pod.spec.nodeName : "")) throw errors.badRequest(`pod ${name} does not have a host assigned`);
+    if (!str(isObj(pod.spec) ? pod.spec.nodeName : ""))
+      throw errors.badRequest(`pod ${name} does not have a host assigned`);
     if (channels) ports = parsePorts(query);
   } catch (e) {
     return refuseUpgrade(socket, { refused: e instanceof ApiError ? e : errors.internal(String(e)) });
@@ -90,9 +103,13 @@ export function servePortForward(cluster: Cluster, req: IncomingMessage, socket:
   }
   if (upgrade !== "spdy/3.1" || !/upgrade/i.test(String(req.headers.connection ?? ""))) {
     // k8s.io/apimachinery/pkg/util/httpstream/spdy/upgrade.go
-    return refuseUpgrade(socket, { refused: errors.badRequest("unable to upgrade: missing upgrade headers in request") });
+    return refuseUpgrade(socket, {
+      refused: errors.badRequest("unable to upgrade: missing upgrade headers in request"),
+    });
   }
-  socket.write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n");
+  socket.write(
+    "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n",
+  );
   serveSpdy(pod, running, socket, dial);
 }
 
@@ -158,7 +175,8 @@ function serveSpdy(pod: KObject, running: boolean, conn: Duplex, dial: Dial): vo
   const session = new SpdySession(conn, (s) => {
     const port = s.headers.port ?? "";
     const type = s.headers.streamtype ?? "";
-    if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535 || (type !== "error" && type !== "data")) return undefined;
+    if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535 || (type !== "error" && type !== "data"))
+      return undefined;
     const id = s.headers.requestid || String(type === "error" ? s.id : s.id - 2);
     return () => {
       const pair = pairs.get(id) ?? { early: [] };

@@ -20,7 +20,14 @@ const labelSelector: Message = {
   1: ["matchLabels", { map: "string" }],
   2: ["matchExpressions", { 1: ["key", "string"], 2: ["operator", "string"], 3: ["values", "string", true] }, true],
 };
-const ownerReference: Message = { 1: ["kind", "string"], 3: ["name", "string"], 4: ["uid", "string"], 5: ["apiVersion", "string"], 6: ["controller", "bool"], 7: ["blockOwnerDeletion", "bool"] };
+const ownerReference: Message = {
+  1: ["kind", "string"],
+  3: ["name", "string"],
+  4: ["uid", "string"],
+  5: ["apiVersion", "string"],
+  6: ["controller", "bool"],
+  7: ["blockOwnerDeletion", "bool"],
+};
 const objectMeta: Message = {
   1: ["name", "string"],
   2: ["generateName", "string"],
@@ -31,7 +38,13 @@ const objectMeta: Message = {
   14: ["finalizers", "string", true],
 };
 const envVar: Message = { 1: ["name", "string"], 2: ["value", "string"] };
-const containerPort: Message = { 1: ["name", "string"], 2: ["hostPort", "int"], 3: ["containerPort", "int"], 4: ["protocol", "string"], 5: ["hostIP", "string"] };
+const containerPort: Message = {
+  1: ["name", "string"],
+  2: ["hostPort", "int"],
+  3: ["containerPort", "int"],
+  4: ["protocol", "string"],
+  5: ["hostIP", "string"],
+};
 const resources: Message = { 1: ["limits", { map: "quantity" }], 2: ["requests", { map: "quantity" }] };
 const container: Message = {
   1: ["name", "string"],
@@ -59,20 +72,58 @@ const podSpec: Message = {
   20: ["initContainers", container, true],
 };
 const podTemplate: Message = { 1: ["metadata", objectMeta], 2: ["spec", podSpec] };
-const policyRule: Message = { 1: ["verbs", "string", true], 2: ["apiGroups", "string", true], 3: ["resources", "string", true], 4: ["resourceNames", "string", true], 5: ["nonResourceURLs", "string", true] };
-const subject: Message = { 1: ["kind", "string"], 2: ["apiGroup", "string"], 3: ["name", "string"], 4: ["namespace", "string"] };
+const policyRule: Message = {
+  1: ["verbs", "string", true],
+  2: ["apiGroups", "string", true],
+  3: ["resources", "string", true],
+  4: ["resourceNames", "string", true],
+  5: ["nonResourceURLs", "string", true],
+};
+const subject: Message = {
+  1: ["kind", "string"],
+  2: ["apiGroup", "string"],
+  3: ["name", "string"],
+  4: ["namespace", "string"],
+};
 const roleRef: Message = { 1: ["apiGroup", "string"], 2: ["kind", "string"], 3: ["name", "string"] };
-const servicePort: Message = { 1: ["name", "string"], 2: ["protocol", "string"], 3: ["port", "int"], 4: ["targetPort", "intOrString"], 5: ["nodePort", "int"], 6: ["appProtocol", "string"] };
+const servicePort: Message = {
+  1: ["name", "string"],
+  2: ["protocol", "string"],
+  3: ["port", "int"],
+  4: ["targetPort", "intOrString"],
+  5: ["nodePort", "int"],
+  6: ["appProtocol", "string"],
+};
 
 const meta = (rest: Message): Message => ({ 1: ["metadata", objectMeta], ...rest });
 
 const kinds: Record<string, Message> = {
   ConfigMap: meta({ 2: ["data", { map: "string" }], 3: ["binaryData", { map: "bytes" }], 4: ["immutable", "bool"] }),
-  Secret: meta({ 2: ["data", { map: "bytes" }], 3: ["type", "string"], 4: ["stringData", { map: "string" }], 5: ["immutable", "bool"] }),
+  Secret: meta({
+    2: ["data", { map: "bytes" }],
+    3: ["type", "string"],
+    4: ["stringData", { map: "string" }],
+    5: ["immutable", "bool"],
+  }),
   Namespace: meta({ 2: ["spec", { 1: ["finalizers", "string", true] }] }),
-  ServiceAccount: meta({ 2: ["secrets", { 1: ["kind", "string"], 2: ["namespace", "string"], 3: ["name", "string"] }, true], 3: ["imagePullSecrets", { 1: ["name", "string"] }, true], 4: ["automountServiceAccountToken", "bool"] }),
+  ServiceAccount: meta({
+    2: ["secrets", { 1: ["kind", "string"], 2: ["namespace", "string"], 3: ["name", "string"] }, true],
+    3: ["imagePullSecrets", { 1: ["name", "string"] }, true],
+    4: ["automountServiceAccountToken", "bool"],
+  }),
   Service: meta({
-    2: ["spec", { 1: ["ports", servicePort, true], 2: ["selector", { map: "string" }], 3: ["clusterIP", "string"], 4: ["type", "string"], 5: ["externalIPs", "string", true], 7: ["sessionAffinity", "string"], 10: ["externalName", "string"] }],
+    2: [
+      "spec",
+      {
+        1: ["ports", servicePort, true],
+        2: ["selector", { map: "string" }],
+        3: ["clusterIP", "string"],
+        4: ["type", "string"],
+        5: ["externalIPs", "string", true],
+        7: ["sessionAffinity", "string"],
+        10: ["externalName", "string"],
+      },
+    ],
   }),
   Deployment: meta({
     2: [
@@ -81,7 +132,13 @@ const kinds: Record<string, Message> = {
         1: ["replicas", "int", false, true],
         2: ["selector", labelSelector],
         3: ["template", podTemplate],
-        4: ["strategy", { 1: ["type", "string"], 2: ["rollingUpdate", { 1: ["maxUnavailable", "intOrString"], 2: ["maxSurge", "intOrString"] }] }],
+        4: [
+          "strategy",
+          {
+            1: ["type", "string"],
+            2: ["rollingUpdate", { 1: ["maxUnavailable", "intOrString"], 2: ["maxSurge", "intOrString"] }],
+          },
+        ],
         5: ["minReadySeconds", "int"],
         6: ["revisionHistoryLimit", "int", false, true],
         7: ["paused", "bool"],
@@ -100,7 +157,18 @@ const kinds: Record<string, Message> = {
     2: [
       "spec",
       {
-        1: ["resourceAttributes", { 1: ["namespace", "string"], 2: ["verb", "string"], 3: ["group", "string"], 4: ["version", "string"], 5: ["resource", "string"], 6: ["subresource", "string"], 7: ["name", "string"] }],
+        1: [
+          "resourceAttributes",
+          {
+            1: ["namespace", "string"],
+            2: ["verb", "string"],
+            3: ["group", "string"],
+            4: ["version", "string"],
+            5: ["resource", "string"],
+            6: ["subresource", "string"],
+            7: ["name", "string"],
+          },
+        ],
         2: ["nonResourceAttributes", { 1: ["path", "string"], 2: ["verb", "string"] }],
       },
     ],
@@ -166,7 +234,11 @@ function scalar(r: Reader, type: Scalar): unknown {
     case "quantity":
       return decode(r.bytes(), quantity).string ?? "0";
     case "intOrString": {
-      const v = decode(r.bytes(), { 1: ["type", "int", false, true], 2: ["intVal", "int", false, true], 3: ["strVal", "string"] });
+      const v = decode(r.bytes(), {
+        1: ["type", "int", false, true],
+        2: ["intVal", "int", false, true],
+        3: ["strVal", "string"],
+      });
       return v.type === 1 ? (v.strVal ?? "") : (v.intVal ?? 0);
     }
   }
@@ -205,8 +277,12 @@ function decode(buf: Buffer, msg: Message): Obj {
 }
 
 export function decodeProtobuf(body: Buffer): KObject {
-  if (body.length < 4 || body.subarray(0, 4).toString("latin1") !== "k8s\0") throw errors.badRequest("protobuf body lacks the k8s envelope");
-  const unknown = decode(body.subarray(4), { 1: ["typeMeta", { 1: ["apiVersion", "string"], 2: ["kind", "string"] }], 2: ["raw", "bytes"] });
+  if (body.length < 4 || body.subarray(0, 4).toString("latin1") !== "k8s\0")
+    throw errors.badRequest("protobuf body lacks the k8s envelope");
+  const unknown = decode(body.subarray(4), {
+    1: ["typeMeta", { 1: ["apiVersion", "string"], 2: ["kind", "string"] }],
+    2: ["raw", "bytes"],
+  });
   const typeMeta = (unknown.typeMeta ?? {}) as { apiVersion?: string; kind?: string };
   const kind = typeMeta.kind ?? "";
   const msg = kinds[kind];

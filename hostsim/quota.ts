@@ -20,7 +20,17 @@ function charge(res: string, o: KObject): Map<string, number> {
   const add = (k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
   const plural = res.split(".")[0];
   add(`count/${res}`, 1);
-  if (["configmaps", "secrets", "services", "persistentvolumeclaims", "replicationcontrollers", "resourcequotas"].includes(plural)) add(plural, 1);
+  if (
+    [
+      "configmaps",
+      "secrets",
+      "services",
+      "persistentvolumeclaims",
+      "replicationcontrollers",
+      "resourcequotas",
+    ].includes(plural)
+  )
+    add(plural, 1);
   if (plural === "pods") {
     if (terminal(o)) return new Map();
     add("pods", 1);
@@ -33,7 +43,12 @@ function charge(res: string, o: KObject): Map<string, number> {
       }
     }
   }
-  if (plural === "persistentvolumeclaims" && isObj(o.spec) && isObj(o.spec.resources) && isObj(o.spec.resources.requests)) {
+  if (
+    plural === "persistentvolumeclaims" &&
+    isObj(o.spec) &&
+    isObj(o.spec.resources) &&
+    isObj(o.spec.resources.requests)
+  ) {
     add("requests.storage", parseQuantity(String(o.spec.resources.requests.storage ?? "0")));
   }
   return m;
@@ -45,7 +60,8 @@ export function quotaUsage(store: Store, ns: string, tracked: string[]): Record<
   const resources = new Set<string>();
   for (const t of tracked) {
     if (t.startsWith("count/")) resources.add(t.slice("count/".length));
-    else if (["configmaps", "secrets", "services", "persistentvolumeclaims", "resourcequotas"].includes(t)) resources.add(t);
+    else if (["configmaps", "secrets", "services", "persistentvolumeclaims", "resourcequotas"].includes(t))
+      resources.add(t);
     else if (t === "requests.storage") resources.add("persistentvolumeclaims");
     else resources.add("pods");
   }
@@ -60,7 +76,12 @@ export function quotaUsage(store: Store, ns: string, tracked: string[]): Record<
 export function formatQuantity(resource: string, v: number): string {
   if (/cpu$/.test(resource) && !Number.isInteger(v)) return `${Math.round(v * 1000)}m`;
   if (/memory$|storage$/.test(resource) && v >= 1024 && v % 1024 === 0) {
-    for (const [suffix, size] of [["Gi", 2 ** 30], ["Mi", 2 ** 20], ["Ki", 2 ** 10]] as const) if (v % size === 0) return `${v / size}${suffix}`;
+    for (const [suffix, size] of [
+      ["Gi", 2 ** 30],
+      ["Mi", 2 ** 20],
+      ["Ki", 2 ** 10],
+    ] as const)
+      if (v % size === 0) return `${v / size}${suffix}`;
   }
   return String(Math.round(v * 1000) / 1000);
 }
@@ -75,8 +96,10 @@ export function applyLimitRanges(store: Store, pod: KObject): void {
         const resources = (isObj(c.resources) ? c.resources : (c.resources = {})) as Obj;
         const limits = (isObj(resources.limits) ? resources.limits : {}) as Obj;
         const requests = (isObj(resources.requests) ? resources.requests : {}) as Obj;
-        for (const [r, q] of Object.entries(isObj(limit.default) ? limit.default : {})) if (limits[r] === undefined) limits[r] = q;
-        for (const [r, q] of Object.entries(isObj(limit.defaultRequest) ? limit.defaultRequest : {})) if (requests[r] === undefined) requests[r] = q;
+        for (const [r, q] of Object.entries(isObj(limit.default) ? limit.default : {}))
+          if (limits[r] === undefined) limits[r] = q;
+        for (const [r, q] of Object.entries(isObj(limit.defaultRequest) ? limit.defaultRequest : {}))
+          if (requests[r] === undefined) requests[r] = q;
         for (const [r, q] of Object.entries(limits)) if (requests[r] === undefined) requests[r] = q;
         if (Object.keys(limits).length) resources.limits = limits;
         if (Object.keys(requests).length) resources.requests = requests;
@@ -96,9 +119,16 @@ export function checkQuota(store: Store, rt: ResourceType, o: KObject): void {
     const adding = charge(res, o);
     const relevant = tracked.filter((t) => adding.has(t));
     if (rt.plural === "pods") {
-      const missing = tracked.filter((t) => /^(requests|limits)\.(cpu|memory)$|^(cpu|memory)$/.test(t) && !adding.has(t));
+      const missing = tracked.filter(
+        (t) => /^(requests|limits)\.(cpu|memory)$|^(cpu|memory)$/.test(t) && !adding.has(t),
+      );
       if (missing.length) {
-        throw new ApiError(403, "Forbidden", `pods "${o.metadata.name}" is forbidden: failed quota: ${q.metadata.name}: must specify ${missing.join(",")}`, { name: o.metadata.name, kind: "pods" });
+        throw new ApiError(
+          403,
+          "Forbidden",
+          `pods "${o.metadata.name}" is forbidden: failed quota: ${q.metadata.name}: must specify ${missing.join(",")}`,
+          { name: o.metadata.name, kind: "pods" },
+        );
       }
     }
     if (relevant.length === 0) continue;

@@ -16,12 +16,16 @@ function ruleAllows(a: Attributes, rule: Obj): boolean {
   const verbs = strings(rule.verbs);
   if (!verbs.includes("*") && !verbs.includes(a.verb)) return false;
   if (!a.resourceRequest) {
-    return strings(rule.nonResourceURLs).some((u) => u === "*" || u === a.path || (u.endsWith("*") && a.path.startsWith(u.replace(/\*+$/, ""))));
+    return strings(rule.nonResourceURLs).some(
+      (u) => u === "*" || u === a.path || (u.endsWith("*") && a.path.startsWith(u.replace(/\*+$/, ""))),
+    );
   }
   const groups = strings(rule.apiGroups);
   if (!groups.includes("*") && !groups.includes(a.apiGroup)) return false;
   const combined = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
-  const resourceMatch = strings(rule.resources).some((r) => r === "*" || r === combined || (a.subresource !== "" && r === `*/${a.subresource}`));
+  const resourceMatch = strings(rule.resources).some(
+    (r) => r === "*" || r === combined || (a.subresource !== "" && r === `*/${a.subresource}`),
+  );
   const names = strings(rule.resourceNames);
   return resourceMatch && (names.length === 0 || names.includes(a.name));
 }
@@ -33,7 +37,8 @@ function aggregate(errs: string[]): string {
 }
 
 function describeSubject(s: Obj, bindingNamespace: string): string {
-  if (s.kind === "ServiceAccount") return `ServiceAccount ${JSON.stringify(`${str(s.name)}/${str(s.namespace) || bindingNamespace}`)}`;
+  if (s.kind === "ServiceAccount")
+    return `ServiceAccount ${JSON.stringify(`${str(s.name)}/${str(s.namespace) || bindingNamespace}`)}`;
   return `${str(s.kind)} ${JSON.stringify(str(s.name))}`;
 }
 
@@ -68,7 +73,11 @@ function rbacAuthorize(cluster: Cluster, a: Attributes): Decision {
       errs.push(`unsupported role reference kind: ${JSON.stringify(kind)}`);
       return undefined;
     }
-    const role = cluster.find(cluster.rt("rbac.authorization.k8s.io", plural), bindingNamespace || undefined, str(ref.name));
+    const role = cluster.find(
+      cluster.rt("rbac.authorization.k8s.io", plural),
+      bindingNamespace || undefined,
+      str(ref.name),
+    );
     if (!role) errs.push(`${kind.toLowerCase()}.rbac.authorization.k8s.io ${JSON.stringify(str(ref.name))} not found`);
     return role && objs(role.rules);
   };
@@ -85,7 +94,11 @@ function rbacAuthorize(cluster: Cluster, a: Attributes): Decision {
     }
     return undefined;
   };
-  const allowed = visit(cluster.list(cluster.rt("rbac.authorization.k8s.io", "clusterrolebindings")), "") ?? (a.namespace ? visit(cluster.list(cluster.rt("rbac.authorization.k8s.io", "rolebindings"), a.namespace), a.namespace) : undefined);
+  const allowed =
+    visit(cluster.list(cluster.rt("rbac.authorization.k8s.io", "clusterrolebindings")), "") ??
+    (a.namespace
+      ? visit(cluster.list(cluster.rt("rbac.authorization.k8s.io", "rolebindings"), a.namespace), a.namespace)
+      : undefined);
   if (allowed) return { allowed: true, reason: allowed };
   return { allowed: false, reason: errs.length ? `RBAC: ${aggregate(errs)}` : "" };
 }
@@ -123,6 +136,14 @@ export function forbidden(a: Attributes, reason: string): ApiError {
 /** apimachinery errors.NewForbidden: the message names the group resource (and object) the refusal is about. */
 export function forbiddenResource(group: string, resource: string, name: string, err: string): ApiError {
   const gr = group ? `${resource}.${group}` : resource;
-  const message = !gr ? `forbidden: ${err}` : name ? `${gr} ${JSON.stringify(name)} is forbidden: ${err}` : `${gr} is forbidden: ${err}`;
-  return new ApiError(403, "Forbidden", message, { ...(name ? { name } : {}), ...(group ? { group } : {}), ...(resource ? { kind: resource } : {}) });
+  const message = !gr
+    ? `forbidden: ${err}`
+    : name
+      ? `${gr} ${JSON.stringify(name)} is forbidden: ${err}`
+      : `${gr} is forbidden: ${err}`;
+  return new ApiError(403, "Forbidden", message, {
+    ...(name ? { name } : {}),
+    ...(group ? { group } : {}),
+    ...(resource ? { kind: resource } : {}),
+  });
 }

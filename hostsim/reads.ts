@@ -8,7 +8,8 @@ import { partialMetadata, toTable } from "./table";
 import type { KObject } from "./types";
 import { matches, serveWatch, type ObjectFilter } from "./watch";
 
-const continueToken = (rv: number, key: string) => Buffer.from(JSON.stringify({ rv, start: key })).toString("base64url");
+const continueToken = (rv: number, key: string) =>
+  Buffer.from(JSON.stringify({ rv, start: key })).toString("base64url");
 
 function parseContinue(token: string): { rv: number; start: string } {
   try {
@@ -36,26 +37,45 @@ export function list(ctx: ApiContext, t: Target, req: ApiRequest, res: ServerRes
   const cont = req.query.get("continue");
   if (cont) {
     const { start } = parseContinue(cont);
-    const key = (o: KObject) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : (o.metadata.name ?? ""));
+    const key = (o: KObject) =>
+      o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : (o.metadata.name ?? "");
     items = items.filter((o) => key(o) > start);
   }
   const limit = Number(req.query.get("limit") ?? 0);
   const listMeta: Record<string, unknown> = { resourceVersion: String(rv) };
   if (limit > 0 && items.length > limit) {
     const last = items[limit - 1];
-    listMeta.continue = continueToken(rv, last.metadata.namespace ? `${last.metadata.namespace}/${last.metadata.name}` : (last.metadata.name ?? ""));
+    listMeta.continue = continueToken(
+      rv,
+      last.metadata.namespace ? `${last.metadata.namespace}/${last.metadata.name}` : (last.metadata.name ?? ""),
+    );
     listMeta.remainingItemCount = items.length - limit;
     items = items.slice(0, limit);
   }
   if (wantsAs(req.headers, "Table")) {
-    send(res, 200, toTable(t.rt, items, { includeObject: req.query.get("includeObject") ?? undefined, listMeta }), "application/json");
+    send(
+      res,
+      200,
+      toTable(t.rt, items, { includeObject: req.query.get("includeObject") ?? undefined, listMeta }),
+      "application/json",
+    );
     return;
   }
   if (wantsAs(req.headers, "PartialObjectMetadataList")) {
-    send(res, 200, { kind: "PartialObjectMetadataList", apiVersion: "meta.k8s.io/v1", metadata: listMeta, items: items.map(partialMetadata) });
+    send(res, 200, {
+      kind: "PartialObjectMetadataList",
+      apiVersion: "meta.k8s.io/v1",
+      metadata: listMeta,
+      items: items.map(partialMetadata),
+    });
     return;
   }
-  send(res, 200, { kind: `${t.rt.kind}List`, apiVersion: apiVersionOf(t.rt), metadata: listMeta, items: items.map((o) => withVersion(t.rt, o)) });
+  send(res, 200, {
+    kind: `${t.rt.kind}List`,
+    apiVersion: apiVersionOf(t.rt),
+    metadata: listMeta,
+    items: items.map((o) => withVersion(t.rt, o)),
+  });
 }
 
 export function watch(ctx: ApiContext, t: Target, req: ApiRequest, res: ServerResponse): void {
@@ -81,7 +101,10 @@ export function watch(ctx: ApiContext, t: Target, req: ApiRequest, res: ServerRe
     bookmark: (rv, initialEnd) => ({
       kind: t.rt.kind,
       apiVersion: apiVersionOf(t.rt),
-      metadata: { resourceVersion: String(rv), ...(initialEnd ? { annotations: { "k8s.io/initial-events-end": "true" } } : {}) },
+      metadata: {
+        resourceVersion: String(rv),
+        ...(initialEnd ? { annotations: { "k8s.io/initial-events-end": "true" } } : {}),
+      },
     }),
   });
 }

@@ -16,7 +16,13 @@ export interface ApiRequest {
   user: UserInfo;
 }
 
-export function send(res: ServerResponse, code: number, body: unknown, contentType = "application/json", warnings: string[] = []): void {
+export function send(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  contentType = "application/json",
+  warnings: string[] = [],
+): void {
   const headers: Record<string, string | string[]> = { "Content-Type": contentType };
   if (warnings.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(code, headers);
@@ -37,7 +43,9 @@ export function wantsAs(headers: IncomingHttpHeaders, as: string): boolean {
 }
 
 export function decodeBody(req: ApiRequest, patch: boolean): unknown {
-  const type = String(req.headers["content-type"] ?? "application/json").split(";")[0].trim();
+  const type = String(req.headers["content-type"] ?? "application/json")
+    .split(";")[0]
+    .trim();
   const text = () => req.body.toString("utf8");
   try {
     if (type === "application/vnd.kubernetes.protobuf" && !patch) return decodeProtobuf(req.body);
@@ -72,7 +80,8 @@ export function deleteOptions(req: ApiRequest): DeleteOptions {
   const body = req.body.length ? decodeBody(req, false) : {};
   const b = isObj(body) ? body : {};
   const orphan = req.query.get("orphanDependents") === "true" || b.orphanDependents === true;
-  const policy = req.query.get("propagationPolicy") ?? (typeof b.propagationPolicy === "string" ? b.propagationPolicy : undefined);
+  const policy =
+    req.query.get("propagationPolicy") ?? (typeof b.propagationPolicy === "string" ? b.propagationPolicy : undefined);
   return {
     propagationPolicy: orphan ? "Orphan" : policy,
     preconditions: isObj(b.preconditions) ? (b.preconditions as { uid?: string; resourceVersion?: string }) : undefined,

@@ -17,7 +17,14 @@ export interface Attributes {
 
 const specialVerbs = new Set(["proxy", "watch"]);
 const namespaceSubresources = new Set(["status", "finalize"]);
-const methodVerbs: Record<string, string> = { POST: "create", GET: "get", HEAD: "get", PUT: "update", PATCH: "patch", DELETE: "delete" };
+const methodVerbs: Record<string, string> = {
+  POST: "create",
+  GET: "get",
+  HEAD: "get",
+  PUT: "update",
+  PATCH: "patch",
+  DELETE: "delete",
+};
 
 /** ListOptions' bool conversion (apimachinery Convert_Slice_string_To_bool): anything but "0" or "false" is true. */
 function watchRequested(query: URLSearchParams): boolean {
@@ -49,7 +56,18 @@ export function requestAttributes(user: UserInfo, method: string, rawPath: strin
   } catch {
     // Go keeps a path it cannot unescape; so does this
   }
-  const a: Attributes = { user, verb: method.toLowerCase(), resourceRequest: false, path, namespace: "", apiGroup: "", apiVersion: "", resource: "", subresource: "", name: "" };
+  const a: Attributes = {
+    user,
+    verb: method.toLowerCase(),
+    resourceRequest: false,
+    path,
+    namespace: "",
+    apiGroup: "",
+    apiVersion: "",
+    resource: "",
+    subresource: "",
+    name: "",
+  };
   const trimmed = path.replace(/^\/+|\/+$/g, "");
   let parts = trimmed ? trimmed.split("/") : [];
   if (parts.length < 3 || (parts[0] !== "api" && parts[0] !== "apis")) return a;

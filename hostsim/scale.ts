@@ -15,11 +15,22 @@ function scaleOf(rt: ResourceType, o: KObject): Obj {
   return {
     kind: "Scale",
     apiVersion: "autoscaling/v1",
-    metadata: { name: o.metadata.name, namespace: o.metadata.namespace, uid: o.metadata.uid, resourceVersion: o.metadata.resourceVersion, creationTimestamp: o.metadata.creationTimestamp },
+    metadata: {
+      name: o.metadata.name,
+      namespace: o.metadata.namespace,
+      uid: o.metadata.uid,
+      resourceVersion: o.metadata.resourceVersion,
+      creationTimestamp: o.metadata.creationTimestamp,
+    },
     spec: { replicas: Number(readJsonPath(o, scale?.specReplicasPath ?? ".spec.replicas") ?? 0) },
     status: {
       replicas: Number(readJsonPath(o, scale?.statusReplicasPath ?? ".status.replicas") ?? 0),
-      selector: typeof selector === "string" ? selector : Object.entries(matchLabels).map(([k, v]) => `${k}=${String(v)}`).join(","),
+      selector:
+        typeof selector === "string"
+          ? selector
+          : Object.entries(matchLabels)
+              .map(([k, v]) => `${k}=${String(v)}`)
+              .join(","),
     },
   };
 }
@@ -45,17 +56,29 @@ export function handleScale(ctx: ApiContext, t: Target, req: ApiRequest, res: Se
     desired = readJsonPath(body, ".spec.replicas");
     const rv = readJsonPath(body, ".metadata.resourceVersion");
     if (typeof rv === "string" && rv && rv !== o.metadata.resourceVersion) {
-      throw errors.conflict(t.rt, name, "the object has been modified; please apply your changes to the latest version and try again");
+      throw errors.conflict(
+        t.rt,
+        name,
+        "the object has been modified; please apply your changes to the latest version and try again",
+      );
     }
   } else if (req.method === "PATCH") {
     const type = patchTypes[String(req.headers["content-type"] ?? "").split(";")[0]];
     if (!type || type === "apply") throw errors.unsupportedMedia(String(req.headers["content-type"]));
     const patched = clone(scaleOf(t.rt, o));
     const body = decodeBody(req, true);
-    const result = type === "json" ? jsonPatch(patched, body) : type === "merge" ? mergePatch(patched, body) : strategicMerge(patched, body);
+    const result =
+      type === "json"
+        ? jsonPatch(patched, body)
+        : type === "merge"
+          ? mergePatch(patched, body)
+          : strategicMerge(patched, body);
     desired = readJsonPath(result, ".spec.replicas");
   } else throw errors.methodNotAllowed(`${req.method} is not supported on scale`);
-  if (typeof desired !== "number" || desired < 0) throw errors.invalid("Scale", "autoscaling", name, [{ field: "spec.replicas", message: "Invalid value: must be greater than or equal to 0" }]);
+  if (typeof desired !== "number" || desired < 0)
+    throw errors.invalid("Scale", "autoscaling", name, [
+      { field: "spec.replicas", message: "Invalid value: must be greater than or equal to 0" },
+    ]);
   const updated = cluster.update(t.rt, t.ns, name, setReplicas(t.rt, o, desired), writeOptions(req));
   send(res, 200, scaleOf(t.rt, updated));
 }

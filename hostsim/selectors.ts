@@ -47,12 +47,18 @@ export function parseLabelSelector(s: string): Requirement[] {
       reqs.push({ key, op, values: [word()] });
     } else {
       const opWord = word();
-      if (opWord !== "in" && opWord !== "notin") throw errors.badRequest(`unable to parse requirement: found '${opWord}', expected: in, notin, =, ==, !=, gt, lt`);
+      if (opWord !== "in" && opWord !== "notin")
+        throw errors.badRequest(
+          `unable to parse requirement: found '${opWord}', expected: in, notin, =, ==, !=, gt, lt`,
+        );
       skip();
       if (s[i] !== "(") throw errors.badRequest(`unable to parse requirement: found '${s[i] ?? ""}', expected: '('`);
       const close = s.indexOf(")", i);
       if (close < 0) throw errors.badRequest(`unable to parse requirement: missing ')' in "${s}"`);
-      const values = s.slice(i + 1, close).split(",").map((v) => v.trim());
+      const values = s
+        .slice(i + 1, close)
+        .split(",")
+        .map((v) => v.trim());
       i = close + 1;
       reqs.push({ key, op: opWord, values });
     }

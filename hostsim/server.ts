@@ -94,7 +94,12 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
   // Listening on every interface still needs one address that clients can dial.
   const advertised = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   const hosts = [...new Set([advertised, "127.0.0.1", "localhost", "::1"])];
-  const tls = keptPair(pkiDir, "apiserver", () => serverCert(ca, hosts), (p) => certCoversHosts(p, hosts));
+  const tls = keptPair(
+    pkiDir,
+    "apiserver",
+    () => serverCert(ca, hosts),
+    (p) => certCoversHosts(p, hosts),
+  );
   const adminToken = keptToken(pkiDir, "admin-token");
   const nodeCpu = opts.nodeCpu ?? "16";
   const nodeMemory = opts.nodeMemory ?? "64Gi";
@@ -129,14 +134,40 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
         const failure = faults.failure(describeRequest(req.method ?? "GET", u.pathname, u.searchParams, scope));
         if (failure === "timeout") return hold();
         if (failure !== undefined) {
-          const reason = failure === 429 ? "TooManyRequests" : failure === 503 ? "ServiceUnavailable" : failure === 504 ? "Timeout" : "InternalError";
+          const reason =
+            failure === 429
+              ? "TooManyRequests"
+              : failure === 503
+                ? "ServiceUnavailable"
+                : failure === 504
+                  ? "Timeout"
+                  : "InternalError";
           res.setHeader("Retry-After", "1");
-          return sendJson(res, failure, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message: `injected fault: ${reason}`, reason, code: failure });
+          return sendJson(res, failure, {
+            kind: "Status",
+            apiVersion: "v1",
+            metadata: {},
+            status: "Failure",
+            message: `injected fault: ${reason}`,
+            reason,
+            code: failure,
+          });
         }
         const admitted = admit(access, req, u);
         if (!("user" in admitted)) return writeRefusal(res, admitted);
         const body = await readBody(req);
-        handleApi(target, { method: req.method ?? "GET", path: u.pathname, query: u.searchParams, headers: admitted.headers, body, user: admitted.user }, res);
+        handleApi(
+          target,
+          {
+            method: req.method ?? "GET",
+            path: u.pathname,
+            query: u.searchParams,
+            headers: admitted.headers,
+            body,
+            user: admitted.user,
+          },
+          res,
+        );
       })().catch((e: unknown) => {
         if (!res.headersSent) sendError(res, e);
       });
@@ -162,13 +193,17 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
       if (!("user" in admitted)) return refuseUpgrade(socket, admitted);
       const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/portforward$/.exec(u.pathname);
       if (!m) return refuseUpgrade(socket, { refused: errors.pathNotFound() });
-      if (req.method !== "GET" && req.method !== "POST") return refuseUpgrade(socket, { refused: errors.methodNotAllowed("the server does not allow this method on the requested resource") });
+      if (req.method !== "GET" && req.method !== "POST")
+        return refuseUpgrade(socket, {
+          refused: errors.methodNotAllowed("the server does not allow this method on the requested resource"),
+        });
       const a = admitted.attributes;
       // kube-apiserver 1.35+ (AuthorizePodWebsocketUpgradeCreatePermission; pkg/registry/core/pod/rest/subresources.go
       // ensureAuthorizedForVerb) also asks for create; a virtual pod's request never reaches that registry
       if (!target.hostPod && access.minor >= 35 && a.verb === "get") {
         const d = access.authorize({ ...a, verb: "create" });
-        if (!d.allowed) return refuseUpgrade(socket, { refused: forbiddenResource(a.apiGroup, a.resource, a.name, d.reason) });
+        if (!d.allowed)
+          return refuseUpgrade(socket, { refused: forbiddenResource(a.apiGroup, a.resource, a.name, d.reason) });
       }
       const at = podLocation(target, decodeURIComponent(m[1]), decodeURIComponent(m[2]));
       servePortForward(at.cluster, req, socket, at.ns, at.name, u.searchParams, dial, Number(version.minor));
@@ -189,14 +224,30 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
     return "refused" in conn ? agnhost.dial(pod, port) : conn;
   };
   const stopControllers = startControllers(
-    { cluster, podReadyDelayMs, gitVersion: version.gitVersion, caPem: ca.certPem, runtime: combineRuntimes(vclusters.runtime, agnhost.runtime) },
+    {
+      cluster,
+      podReadyDelayMs,
+      gitVersion: version.gitVersion,
+      caPem: ca.certPem,
+      runtime: combineRuntimes(vclusters.runtime, agnhost.runtime),
+    },
     { nodes: { count: opts.nodes ?? 3, cpu: nodeCpu, memory: nodeMemory } },
   );
   const api: ApiContext = { cluster, version, hub, bookmarkIntervalMs };
-  const hostApi = listeners({ api, scope: "host", access: { tokens: hostTokens, minor: Number(version.minor), authorize: (a) => authorize(cluster, a) } });
+  const hostApi = listeners({
+    api,
+    scope: "host",
+    access: { tokens: hostTokens, minor: Number(version.minor), authorize: (a) => authorize(cluster, a) },
+  });
 
   const sockets = new Set<Socket>();
-  const server = https.createServer({ key: tls.keyPem, cert: tls.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: false });
+  const server = https.createServer({
+    key: tls.keyPem,
+    cert: tls.certPem,
+    ca: ca.certPem,
+    requestCert: true,
+    rejectUnauthorized: false,
+  });
   server.on("connection", (s: Socket) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
@@ -218,7 +269,8 @@ export async function startHostSim(opts: HostSimOptions): Promise<HostSim> {
     if (!authenticate(req, hostTokens)) return sendError(res, errors.unauthorized());
     if (pathname !== "/_hostsim/faults") return sendError(res, errors.pathNotFound());
     if (req.method === "GET") return sendJson(res, 200, faults.get());
-    if (req.method !== "POST" && req.method !== "PUT") return sendError(res, errors.methodNotAllowed("use GET or POST"));
+    if (req.method !== "POST" && req.method !== "PUT")
+      return sendError(res, errors.methodNotAllowed("use GET or POST"));
     const parsed = faultsSchema.safeParse(JSON.parse((await readBody(req)).toString("utf8") || "{}"));
     if (!parsed.success) return sendError(res, errors.badRequest(parsed.error.message));
     setFaults(parsed.data);

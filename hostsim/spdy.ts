@@ -6,11 +6,71 @@ import zlib from "node:zlib";
  * section 2.6.10.1; moby/spdystream spdy/dictionary.go): length-prefixed header words, then a run of common values.
  */
 const words = [
-  "options", "head", "post", "put", "delete", "trace", "accept", "accept-charset", "accept-encoding", "accept-language", "accept-ranges", "age", "allow", "authorization",
-  "cache-control", "connection", "content-base", "content-encoding", "content-language", "content-length", "content-location", "content-md5", "content-range", "content-type",
-  "date", "etag", "expect", "expires", "from", "host", "if-match", "if-modified-since", "if-none-match", "if-range", "if-unmodified-since", "last-modified", "location",
-  "max-forwards", "pragma", "proxy-authenticate", "proxy-authorization", "range", "referer", "retry-after", "server", "te", "trailer", "transfer-encoding", "upgrade",
-  "user-agent", "vary", "via", "warning", "www-authenticate", "method", "get", "status", "200 OK", "version", "HTTP/1.1", "url", "public", "set-cookie", "keep-alive", "origin",
+  "options",
+  "head",
+  "post",
+  "put",
+  "delete",
+  "trace",
+  "accept",
+  "accept-charset",
+  "accept-encoding",
+  "accept-language",
+  "accept-ranges",
+  "age",
+  "allow",
+  "authorization",
+  "cache-control",
+  "connection",
+  "content-base",
+  "content-encoding",
+  "content-language",
+  "content-length",
+  "content-location",
+  "content-md5",
+  "content-range",
+  "content-type",
+  "date",
+  "etag",
+  "expect",
+  "expires",
+  "from",
+  "host",
+  "if-match",
+  "if-modified-since",
+  "if-none-match",
+  "if-range",
+  "if-unmodified-since",
+  "last-modified",
+  "location",
+  "max-forwards",
+  "pragma",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "range",
+  "referer",
+  "retry-after",
+  "server",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "user-agent",
+  "vary",
+  "via",
+  "warning",
+  "www-authenticate",
+  "method",
+  "get",
+  "status",
+  "200 OK",
+  "version",
+  "HTTP/1.1",
+  "url",
+  "public",
+  "set-cookie",
+  "keep-alive",
+  "origin",
 ];
 const tail =
   "100101201202205206300302303304305306307402405406407408409410411412413414415416417502504505203 Non-Authoritative Information204 No Content301 Moved Permanently" +
@@ -48,7 +108,8 @@ export class SpdyStream {
   ) {}
 
   write(data: Buffer): void {
-    if (!this.ended) for (let i = 0; i < data.length; i += 0xffffff) this.session.data(this.id, data.subarray(i, i + 0xffffff), false);
+    if (!this.ended)
+      for (let i = 0; i < data.length; i += 0xffffff) this.session.data(this.id, data.subarray(i, i + 0xffffff), false);
   }
 
   /** Half-closes this side, as spdystream's Stream.Close does: an empty DATA frame with FIN. */
@@ -170,17 +231,26 @@ export class SpdySession {
   /** A client header block: the zlib stream so far inflated again, keeping only what this block added. */
   private headerBlock(compressed: Buffer): Record<string, string> {
     this.inflated.compressed = Buffer.concat([this.inflated.compressed, compressed]);
-    const plain = zlib.inflateSync(this.inflated.compressed, { dictionary: headerDictionary, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    const plain = zlib.inflateSync(this.inflated.compressed, {
+      dictionary: headerDictionary,
+      finishFlush: zlib.constants.Z_SYNC_FLUSH,
+    });
     const block = plain.subarray(this.inflated.plainLength);
     this.inflated.plainLength = plain.length;
     const headers: Record<string, string> = {};
     let pos = 4;
     for (let i = block.readUInt32BE(0); i > 0; i--) {
       const nameLen = block.readUInt32BE(pos);
-      const name = block.subarray(pos + 4, pos + 4 + nameLen).toString().toLowerCase();
+      const name = block
+        .subarray(pos + 4, pos + 4 + nameLen)
+        .toString()
+        .toLowerCase();
       pos += 4 + nameLen;
       const valueLen = block.readUInt32BE(pos);
-      headers[name] = block.subarray(pos + 4, pos + 4 + valueLen).toString().split("\0")[0];
+      headers[name] = block
+        .subarray(pos + 4, pos + 4 + valueLen)
+        .toString()
+        .split("\0")[0];
       pos += 4 + valueLen;
     }
     return headers;
@@ -193,8 +263,16 @@ export class SpdySession {
    */
   private encodeHeaders(): Buffer {
     const plain = u32(0);
-    const stored = Buffer.from([0x00, plain.length & 0xff, plain.length >> 8, ~plain.length & 0xff, (~plain.length >> 8) & 0xff]);
-    const start = this.deflateStarted ? Buffer.alloc(0) : zlib.deflateSync(Buffer.alloc(0), { dictionary: headerDictionary }).subarray(0, 6);
+    const stored = Buffer.from([
+      0x00,
+      plain.length & 0xff,
+      plain.length >> 8,
+      ~plain.length & 0xff,
+      (~plain.length >> 8) & 0xff,
+    ]);
+    const start = this.deflateStarted
+      ? Buffer.alloc(0)
+      : zlib.deflateSync(Buffer.alloc(0), { dictionary: headerDictionary }).subarray(0, 6);
     this.deflateStarted = true;
     return Buffer.concat([start, stored, plain, syncFlush]);
   }

@@ -63,7 +63,13 @@ function mergeList(original: unknown, patch: unknown[], field: string, order: un
     else out.push(strategicMerge({}, p));
   }
   out = out.filter((x) => x !== undefined);
-  return order ? sortBy(out, order.map((o) => keyOf(o, mk)), (x) => keyOf(x, mk)) : out;
+  return order
+    ? sortBy(
+        out,
+        order.map((o) => keyOf(o, mk)),
+        (x) => keyOf(x, mk),
+      )
+    : out;
 }
 
 /** Orders items as listed in order; items not listed keep their relative order after the listed ones. */
@@ -72,7 +78,10 @@ function sortBy(items: unknown[], order: unknown[], key: (x: unknown) => unknown
     const i = order.findIndex((o) => deepEqual(o, key(x)));
     return i < 0 ? order.length : i;
   };
-  return items.map((x, i) => ({ x, i })).sort((a, b) => rank(a.x) - rank(b.x) || a.i - b.i).map((e) => e.x);
+  return items
+    .map((x, i) => ({ x, i }))
+    .sort((a, b) => rank(a.x) - rank(b.x) || a.i - b.i)
+    .map((e) => e.x);
 }
 
 /**

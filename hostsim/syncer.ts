@@ -25,7 +25,9 @@ export function workloadOf(host: Cluster, pod: KObject): KObject | undefined {
 
 /** Control-plane workloads (both kinds the chart makes, templates/_persistence.tpl) in a namespace. */
 export function controlPlanes(host: Cluster, ns?: string): KObject[] {
-  return [...host.list(host.rt("apps", "statefulsets"), ns), ...host.list(host.rt("apps", "deployments"), ns)].filter((w) => releaseOf(w) && !w.metadata.deletionTimestamp);
+  return [...host.list(host.rt("apps", "statefulsets"), ns), ...host.list(host.rt("apps", "deployments"), ns)].filter(
+    (w) => releaseOf(w) && !w.metadata.deletionTimestamp,
+  );
 }
 
 function env(container: Obj, name: string): Obj | undefined {
@@ -52,7 +54,10 @@ export type SyncerCheck = { fatal: string } | { name: string; config: Obj };
 export function checkSyncerStart(host: Cluster, pod: KObject, container: Obj): SyncerCheck {
   if (!env(container, "POD_NAME") && !env(container, "POD_NAMESPACE")) {
     // ExecuteStart runs pro.StartStandalone without them, which cannot install a control plane from inside a pod.
-    return { fatal: "you are trying to use a vCluster pro feature 'standalone' (standalone) that is not available in the open source vcluster or disabled in your license. Please use the vCluster pro image and specify a license that allows using this feature or reach out to support@loft.sh" };
+    return {
+      fatal:
+        "you are trying to use a vCluster pro feature 'standalone' (standalone) that is not available in the open source vcluster or disabled in your license. Please use the vCluster pro image and specify a license that allows using this feature or reach out to support@loft.sh",
+    };
   }
   const name = str(env(container, "VCLUSTER_NAME")?.value);
   if (!name) return { fatal: "empty vCluster name" };
@@ -61,9 +66,12 @@ export function checkSyncerStart(host: Cluster, pod: KObject, container: Obj): S
   const parsed = parseVClusterConfig(raw, str(container.image));
   if ("error" in parsed) return { fatal: parsed.error };
   const ns = pod.metadata.namespace ?? "";
-  if (!host.find(host.rt("", "secrets"), ns, `vc-config-${name}`)) return { fatal: `using secret annotations: get secret: secrets "vc-config-${name}" not found` };
+  if (!host.find(host.rt("", "secrets"), ns, `vc-config-${name}`))
+    return { fatal: `using secret annotations: get secret: secrets "vc-config-${name}" not found` };
   if (controlPlanes(host, ns).some((w) => releaseOf(w) !== name)) {
-    return { fatal: `there is already a virtual cluster in namespace ${ns}; creating multiple virtual clusters inside the same namespace is not supported` };
+    return {
+      fatal: `there is already a virtual cluster in namespace ${ns}; creating multiple virtual clusters inside the same namespace is not supported`,
+    };
   }
   return { name, config: parsed.config };
 }
@@ -71,5 +79,7 @@ export function checkSyncerStart(host: Cluster, pod: KObject, container: Obj): S
 /** With controlPlane.backingStore.etcd.deploy the API server waits for the chart's etcd (pkg/etcd/util.go WaitForEtcd). */
 export function etcdReachable(host: Cluster, ns: string, name: string, config: Obj): boolean {
   if (backingStoreType(config) !== "deployed-etcd") return true;
-  return host.list(host.rt("", "pods"), ns).some((p) => p.metadata.labels?.app === "vcluster-etcd" && p.metadata.labels.release === name && isPodReady(p));
+  return host
+    .list(host.rt("", "pods"), ns)
+    .some((p) => p.metadata.labels?.app === "vcluster-etcd" && p.metadata.labels.release === name && isPodReady(p));
 }

@@ -7,11 +7,21 @@ export function partialMetadata(o: KObject) {
 }
 
 export function columnDefinitions(rt: ResourceType) {
-  return rt.columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? "", description: c.description ?? c.name, priority: c.priority ?? 0 }));
+  return rt.columns.map((c) => ({
+    name: c.name,
+    type: c.type,
+    format: c.format ?? "",
+    description: c.description ?? c.name,
+    priority: c.priority ?? 0,
+  }));
 }
 
 /** A meta.k8s.io/v1 Table, as kubectl get asks for: server-side printed columns plus each object's metadata. */
-export function toTable(rt: ResourceType, items: KObject[], opts: { includeObject?: string; withColumns?: boolean; listMeta?: Record<string, unknown> }) {
+export function toTable(
+  rt: ResourceType,
+  items: KObject[],
+  opts: { includeObject?: string; withColumns?: boolean; listMeta?: Record<string, unknown> },
+) {
   return {
     kind: "Table",
     apiVersion: "meta.k8s.io/v1",

@@ -26,19 +26,34 @@ export function kubeConfigFrom(yaml: string): KubeConfig {
   return kc;
 }
 
-export function runKubectl(kubeconfigPath: string, args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runKubectl(
+  kubeconfigPath: string,
+  args: string[],
+  input?: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile("kubectl", ["--kubeconfig", kubeconfigPath, ...args], { timeout: 60_000, env: { ...process.env, KUBECACHEDIR: path.join(path.dirname(kubeconfigPath), "kube-cache") } }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      "kubectl",
+      ["--kubeconfig", kubeconfigPath, ...args],
+      { timeout: 60_000, env: { ...process.env, KUBECACHEDIR: path.join(path.dirname(kubeconfigPath), "kube-cache") } },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
     if (input !== undefined) child.stdin?.end(input);
   });
 }
 
 /** Runs kubectl until its output satisfies done (e.g. `get -w` saw an event), then kills it. */
-export function kubectlUntil(kubeconfigPath: string, args: string[], done: (stdout: string) => boolean): Promise<string> {
+export function kubectlUntil(
+  kubeconfigPath: string,
+  args: string[],
+  done: (stdout: string) => boolean,
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn("kubectl", ["--kubeconfig", kubeconfigPath, ...args], { env: { ...process.env, KUBECACHEDIR: path.join(path.dirname(kubeconfigPath), "kube-cache") } });
+    const child = spawn("kubectl", ["--kubeconfig", kubeconfigPath, ...args], {
+      env: { ...process.env, KUBECACHEDIR: path.join(path.dirname(kubeconfigPath), "kube-cache") },
+    });
     let out = "";
     let err = "";
     const timer = setTimeout(() => {
@@ -73,7 +88,11 @@ export async function startTestSim(opts: Partial<HostSimOptions> = {}): Promise<
 }
 
 /** Polls check until it returns a value (not undefined); fails with the last observation after many tries. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string, tries = 400): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  tries = 400,
+): Promise<T> {
   let last: unknown;
   for (let i = 0; i < tries; i++) {
     try {
@@ -97,14 +116,32 @@ export interface RawResponse {
  * One HTTPS request to the simulated host with the admin token and the given headers, read to the end; a request
  * for an upgrade the server refuses resolves with that refusal too (a granted upgrade is closed at once).
  */
-export function rawRequest(sim: HostSim, method: string, path: string, headers: Record<string, string | string[]> = {}, body?: string): Promise<RawResponse> {
+export function rawRequest(
+  sim: HostSim,
+  method: string,
+  path: string,
+  headers: Record<string, string | string[]> = {},
+  body?: string,
+): Promise<RawResponse> {
   const u = new URL(sim.url);
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: u.hostname, port: u.port, method, path, ca: sim.caPem, headers: { Authorization: `Bearer ${sim.adminToken}`, ...headers } }, (res) => {
-      let text = "";
-      res.on("data", (d: Buffer) => (text += d.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"]), body: text }));
-    });
+    const req = https.request(
+      {
+        host: u.hostname,
+        port: u.port,
+        method,
+        path,
+        ca: sim.caPem,
+        headers: { Authorization: `Bearer ${sim.adminToken}`, ...headers },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (d: Buffer) => (text += d.toString()));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"]), body: text }),
+        );
+      },
+    );
     req.on("upgrade", (res, socket) => {
       socket.destroy();
       resolve({ status: res.statusCode ?? 0, type: "", body: "" });
@@ -125,9 +162,15 @@ export interface KubectlForward {
  * Runs `kubectl port-forward TARGET :PORT` until it prints the local port it listens on; rejects with its stderr
  * if it exits first.
  */
-export function kubectlPortForward(kubeconfigPath: string, args: string[], env: Record<string, string> = {}): Promise<KubectlForward> {
+export function kubectlPortForward(
+  kubeconfigPath: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<KubectlForward> {
   return new Promise((resolve, reject) => {
-    const child = spawn("kubectl", ["--kubeconfig", kubeconfigPath, "port-forward", ...args], { env: { ...process.env, ...env, KUBECACHEDIR: path.join(path.dirname(kubeconfigPath), "kube-cache") } });
+    const child = spawn("kubectl", ["--kubeconfig", kubeconfigPath, "port-forward", ...args], {
+      env: { ...process.env, ...env, KUBECACHEDIR: path.join(path.dirname(kubeconfigPath), "kube-cache") },
+    });
     let out = "";
     let err = "";
     const timer = setTimeout(() => {

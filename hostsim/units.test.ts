@@ -43,7 +43,10 @@ describe("label selectors", () => {
 
 describe("strategic merge", () => {
   it("merges by key and honours $retainKeys and $deleteFromPrimitiveList", () => {
-    const orig = { metadata: { finalizers: ["a", "b"] }, spec: { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1 } } } };
+    const orig = {
+      metadata: { finalizers: ["a", "b"] },
+      spec: { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1 } } },
+    };
     const out = strategicMerge(orig, {
       metadata: { "$deleteFromPrimitiveList/finalizers": ["a"], finalizers: ["c"] },
       spec: { strategy: { $retainKeys: ["type"], type: "Recreate" } },
@@ -59,7 +62,10 @@ describe("protobuf bodies", () => {
     const meta = field(1, s("pb"));
     const entry = Buffer.concat([field(1, s("k")), field(2, s("v"))]);
     const cm = Buffer.concat([field(1, meta), field(2, entry)]);
-    const unknown = Buffer.concat([field(1, Buffer.concat([field(1, s("v1")), field(2, s("ConfigMap"))])), field(2, cm)]);
+    const unknown = Buffer.concat([
+      field(1, Buffer.concat([field(1, s("v1")), field(2, s("ConfigMap"))])),
+      field(2, cm),
+    ]);
     const decoded = decodeProtobuf(Buffer.concat([Buffer.from("k8s\0", "latin1"), unknown]));
     expect(decoded).toEqual({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "pb" }, data: { k: "v" } });
   });
@@ -69,7 +75,8 @@ describe("store journal", () => {
   it("compacts its log into a snapshot and reloads the same state", () => {
     const dir = tempDir();
     const s = Store.open(dir);
-    for (let i = 0; i < 6000; i++) s.put("configmaps", { metadata: { name: `c${i % 100}`, namespace: "d" }, data: { i: String(i) } });
+    for (let i = 0; i < 6000; i++)
+      s.put("configmaps", { metadata: { name: `c${i % 100}`, namespace: "d" }, data: { i: String(i) } });
     const rv = s.currentRv;
     s.close();
     expect(fs.existsSync(path.join(dir, "snapshot.jsonl"))).toBe(true);
@@ -85,11 +92,35 @@ describe("store journal", () => {
 describe("fault targeting", () => {
   it("names the cluster, verb and resource of a request", () => {
     const q = new URLSearchParams();
-    expect(describeRequest("GET", "/api/v1/namespaces/a/pods", q)).toEqual({ cluster: "host", verb: "list", resource: "pods" });
-    expect(describeRequest("GET", "/apis/apps/v1/namespaces/a/deployments/d", q, "vc/ns1/vc1")).toEqual({ cluster: "vc/ns1/vc1", verb: "get", resource: "deployments" });
-    expect(describeRequest("GET", "/api/v1/watch/namespaces/a/configmaps", q)).toEqual({ cluster: "host", verb: "watch", resource: "configmaps" });
-    expect(describeRequest("GET", "/api/v1/configmaps", new URLSearchParams("watch=true"))).toEqual({ cluster: "host", verb: "watch", resource: "configmaps" });
-    expect(describeRequest("DELETE", "/api/v1/namespaces/a/secrets", q)).toEqual({ cluster: "host", verb: "deletecollection", resource: "secrets" });
-    expect(describeRequest("PATCH", "/api/v1/namespaces/x", q)).toEqual({ cluster: "host", verb: "patch", resource: "namespaces" });
+    expect(describeRequest("GET", "/api/v1/namespaces/a/pods", q)).toEqual({
+      cluster: "host",
+      verb: "list",
+      resource: "pods",
+    });
+    expect(describeRequest("GET", "/apis/apps/v1/namespaces/a/deployments/d", q, "vc/ns1/vc1")).toEqual({
+      cluster: "vc/ns1/vc1",
+      verb: "get",
+      resource: "deployments",
+    });
+    expect(describeRequest("GET", "/api/v1/watch/namespaces/a/configmaps", q)).toEqual({
+      cluster: "host",
+      verb: "watch",
+      resource: "configmaps",
+    });
+    expect(describeRequest("GET", "/api/v1/configmaps", new URLSearchParams("watch=true"))).toEqual({
+      cluster: "host",
+      verb: "watch",
+      resource: "configmaps",
+    });
+    expect(describeRequest("DELETE", "/api/v1/namespaces/a/secrets", q)).toEqual({
+      cluster: "host",
+      verb: "deletecollection",
+      resource: "secrets",
+    });
+    expect(describeRequest("PATCH", "/api/v1/namespaces/x", q)).toEqual({
+      cluster: "host",
+      verb: "patch",
+      resource: "namespaces",
+    });
   });
 });

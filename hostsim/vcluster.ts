@@ -2,7 +2,16 @@ import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
 import type { Duplex } from "node:stream";
-import { certCoversHosts, clientCert, createCa, isSuperAdminCert, keptPair, keptToken, serverCert, type KeyPair } from "./certs";
+import {
+  certCoversHosts,
+  clientCert,
+  createCa,
+  isSuperAdminCert,
+  keptPair,
+  keptToken,
+  serverCert,
+  type KeyPair,
+} from "./certs";
 import { Cluster } from "./cluster";
 import { startControllers } from "./controllers";
 import { specOf } from "./controllers/context";
@@ -49,7 +58,14 @@ const b64 = (s: string) => Buffer.from(s).toString("base64");
 
 /** The serving certificate's names: the syncer's own (pkg/certs/ensure.go) plus what the config adds. */
 function servingHosts(ns: string, name: string, config: Obj): string[] {
-  const fixed = ["localhost", "127.0.0.1", name, `${name}.${ns}`, `${name}.${ns}.svc`, `${name}.${ns}.svc.cluster.local`];
+  const fixed = [
+    "localhost",
+    "127.0.0.1",
+    name,
+    `${name}.${ns}`,
+    `${name}.${ns}.svc`,
+    `${name}.${ns}.svc.cluster.local`,
+  ];
   const server = exportServer(config);
   const exported = server ? [new URL(server).hostname.replace(/^\[|\]$/g, "")] : [];
   return [...new Set([...fixed, ...extraSANs(config), ...exported])];
@@ -105,7 +121,9 @@ export class VirtualClusters {
     });
     const root = path.join(opts.dataDir, "vclusters");
     if (fs.existsSync(root)) {
-      for (const ns of fs.readdirSync(root)) if (!host.find(host.rt("", "namespaces"), undefined, ns)) fs.rmSync(path.join(root, ns), { recursive: true, force: true });
+      for (const ns of fs.readdirSync(root))
+        if (!host.find(host.rt("", "namespaces"), undefined, ns))
+          fs.rmSync(path.join(root, ns), { recursive: true, force: true });
     }
     for (const w of controlPlanes(host)) this.queue.add(nsKey(w.metadata.namespace, releaseOf(w)));
   }
@@ -130,8 +148,12 @@ export class VirtualClusters {
       const ns = pod.metadata.namespace ?? "";
       const name = releaseOf(pod) ?? "";
       const config = this.configs.get(nsKey(ns, name));
-      if (config && etcdReachable(this.host, ns, name, config)) return { ready: true, log: [logLine("INFO", "etcd is ready")] };
-      return { ready: false, log: [logLine("INFO", "Couldn't connect to etcd (will retry in a second): context deadline exceeded")] };
+      if (config && etcdReachable(this.host, ns, name, config))
+        return { ready: true, log: [logLine("INFO", "etcd is ready")] };
+      return {
+        ready: false,
+        log: [logLine("INFO", "Couldn't connect to etcd (will retry in a second): context deadline exceeded")],
+      };
     },
   };
 
@@ -139,12 +161,26 @@ export class VirtualClusters {
     const image = str(container.image);
     const log = [logLine("INFO", `vCluster version\t{"version": "${image.slice(image.lastIndexOf(":") + 1)}"}`)];
     const check = checkSyncerStart(this.host, pod, container);
-    if ("fatal" in check) return { state: "failed", message: check.fatal, log: [...log, logLine("ERROR", `error\t{"error": ${JSON.stringify(check.fatal)}}`)] };
+    if ("fatal" in check)
+      return {
+        state: "failed",
+        message: check.fatal,
+        log: [...log, logLine("ERROR", `error\t{"error": ${JSON.stringify(check.fatal)}}`)],
+      };
     const ns = pod.metadata.namespace ?? "";
     this.configs.set(nsKey(ns, check.name), check.config);
     this.ensureCertsSecret(ns, check.name);
     const ready = etcdReachable(this.host, ns, check.name, check.config);
-    return { state: "running", ready, log: [...log, ...(ready ? [] : [logLine("INFO", "Couldn't connect to etcd (will retry in a second): context deadline exceeded")])] };
+    return {
+      state: "running",
+      ready,
+      log: [
+        ...log,
+        ...(ready
+          ? []
+          : [logLine("INFO", "Couldn't connect to etcd (will retry in a second): context deadline exceeded")]),
+      ],
+    };
   }
 
   /** Secret NAME-certs, which the syncer writes before etcd starts (pkg/certs/ensure.go) and the chart's etcd mounts. */
@@ -152,8 +188,22 @@ export class VirtualClusters {
     const secrets = this.host.rt("", "secrets");
     if (this.host.find(secrets, ns, `${name}-certs`)) return;
     const ca = this.ca(ns, name);
-    const data = Object.fromEntries(["ca", "server-ca", "client-ca", "etcd-ca", "etcd-server", "etcd-peer", "apiserver-etcd-client"].flatMap((k) => [[`${k}.crt`, b64(ca.certPem)], [`${k}.key`, b64(ca.keyPem)]]));
-    this.host.create(secrets, ns, { metadata: { name: `${name}-certs`, namespace: ns, labels: { app: "vcluster", "vcluster-name": name }, ownerReferences: this.serviceOwner(ns, name) }, type: "Opaque", data });
+    const data = Object.fromEntries(
+      ["ca", "server-ca", "client-ca", "etcd-ca", "etcd-server", "etcd-peer", "apiserver-etcd-client"].flatMap((k) => [
+        [`${k}.crt`, b64(ca.certPem)],
+        [`${k}.key`, b64(ca.keyPem)],
+      ]),
+    );
+    this.host.create(secrets, ns, {
+      metadata: {
+        name: `${name}-certs`,
+        namespace: ns,
+        labels: { app: "vcluster", "vcluster-name": name },
+        ownerReferences: this.serviceOwner(ns, name),
+      },
+      type: "Opaque",
+      data,
+    });
   }
 
   /** With experimental.syncSettings.setOwner (the default) the syncer's Secrets are owned by Service NAME, so uninstalling removes them. */
@@ -165,7 +215,12 @@ export class VirtualClusters {
   private readySyncers(ns: string, name: string): KObject[] {
     return this.host
       .list(this.host.rt("", "pods"), ns)
-      .filter((p) => releaseOf(p) === name && !p.metadata.deletionTimestamp && objs(isObj(p.status) ? p.status.containerStatuses : []).some((s) => s.name === "syncer" && s.ready === true));
+      .filter(
+        (p) =>
+          releaseOf(p) === name &&
+          !p.metadata.deletionTimestamp &&
+          objs(isObj(p.status) ? p.status.containerStatuses : []).some((s) => s.name === "syncer" && s.ready === true),
+      );
   }
 
   private reconcile(key: string): void {
@@ -200,21 +255,43 @@ export class VirtualClusters {
   }
 
   private servingCert(ns: string, name: string, hosts: string[]): KeyPair {
-    return keptPair(path.join(this.dir(ns, name), "pki"), "apiserver", () => serverCert(this.ca(ns, name), hosts), (p) => certCoversHosts(p, hosts));
+    return keptPair(
+      path.join(this.dir(ns, name), "pki"),
+      "apiserver",
+      () => serverCert(this.ca(ns, name), hosts),
+      (p) => certCoversHosts(p, hosts),
+    );
   }
 
-  private open(ns: string, name: string, gitVersion: string, workload: KObject, config: Obj, storeKey: string): Running {
+  private open(
+    ns: string,
+    name: string,
+    gitVersion: string,
+    workload: KObject,
+    config: Obj,
+    storeKey: string,
+  ): Running {
     const dir = this.dir(ns, name);
     // an emptyDir went with its pod: whatever another pod wrote there is gone
     if (isPodScoped(storeKey) && fs.existsSync(dir)) {
-      for (const entry of fs.readdirSync(dir)) if (entry.startsWith("store-pod-") && entry !== `store-${storeKey}`) fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+      for (const entry of fs.readdirSync(dir))
+        if (entry.startsWith("store-pod-") && entry !== `store-${storeKey}`)
+          fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
     }
     const store = Store.open(path.join(dir, `store-${storeKey}`), this.opts.historySize);
     const cluster = new Cluster(store);
     const ca = this.ca(ns, name);
     const stop = startControllers(
       { cluster, podReadyDelayMs: this.opts.podReadyDelayMs, gitVersion, caPem: ca.certPem },
-      { sync: { host: this.host, namespace: ns, release: name, owner: workload, serviceAccount: workloadServiceAccount(config, name) } },
+      {
+        sync: {
+          host: this.host,
+          namespace: ns,
+          release: name,
+          owner: workload,
+          serviceAccount: workloadServiceAccount(config, name),
+        },
+      },
     );
     const hub = new WatchHub(this.opts.watchLifetime);
     const token = keptToken(this.dir(ns, name), "token");
@@ -222,11 +299,18 @@ export class VirtualClusters {
     const hostPod = (vns: string, vname: string) => ({ cluster: this.host, ns, name: hostName(vns, vname, name) });
     const api: ApiContext = { cluster, version, hub, bookmarkIntervalMs: this.opts.bookmarkIntervalMs, hostPod };
     // hostsim's token stands in for the certificate's identity (the real Secret's token is empty)
-    const access = { tokens: new Map([[token, superAdmin]]), minor: Number(version.minor), authorize: vclusterProxyAuthorizer(cluster) };
+    const access = {
+      tokens: new Map([[token, superAdmin]]),
+      minor: Number(version.minor),
+      authorize: vclusterProxyAuthorizer(cluster),
+    };
     const hosts = servingHosts(ns, name, config);
     const tls = this.servingCert(ns, name, hosts);
     const listeners = this.opts.listeners({ api, access, scope: `vc/${ns}/${name}` });
-    const server = https.createServer({ key: tls.keyPem, cert: tls.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: false }, listeners.request);
+    const server = https.createServer(
+      { key: tls.keyPem, cert: tls.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: false },
+      listeners.request,
+    );
     server.on("upgrade", listeners.upgrade);
     return { store, storeKey, stop, token, api, server, hosts, connections: new Set() };
   }
@@ -237,7 +321,9 @@ export class VirtualClusters {
     const key = nsKey(pod.metadata.namespace, name);
     const r = this.running.get(key);
     const config = this.configs.get(key);
-    const ready = this.readySyncers(pod.metadata.namespace ?? "", name).some((p) => p.metadata.uid === pod.metadata.uid);
+    const ready = this.readySyncers(pod.metadata.namespace ?? "", name).some(
+      (p) => p.metadata.uid === pod.metadata.uid,
+    );
     if (!r || !config || !ready || port !== proxyPort(config)) return { refused: true };
     const [client, server] = duplexPair();
     r.connections.add(client);
@@ -257,16 +343,45 @@ export class VirtualClusters {
     const server = exportServer(config) || `https://localhost:${proxyPort(config)}`;
     // kubeadm's super-admin kubeconfig names (cluster "kubernetes"), unless exportKubeConfig.context renames all three.
     const context = exportContext(config);
-    const names = context ? { cluster: context, user: context, context } : { cluster: "kubernetes", user: "kubernetes-super-admin", context: "kubernetes-super-admin@kubernetes" };
-    const kubeconfig = kubeconfigYaml({ name, names, server, caPem: ca.certPem, clientCertPem: client.certPem, clientKeyPem: client.keyPem });
-    const data = { config: b64(kubeconfig), "certificate-authority": b64(ca.certPem), "client-certificate": b64(client.certPem), "client-key": b64(client.keyPem), token: b64(token) };
+    const names = context
+      ? { cluster: context, user: context, context }
+      : { cluster: "kubernetes", user: "kubernetes-super-admin", context: "kubernetes-super-admin@kubernetes" };
+    const kubeconfig = kubeconfigYaml({
+      name,
+      names,
+      server,
+      caPem: ca.certPem,
+      clientCertPem: client.certPem,
+      clientKeyPem: client.keyPem,
+    });
+    const data = {
+      config: b64(kubeconfig),
+      "certificate-authority": b64(ca.certPem),
+      "client-certificate": b64(client.certPem),
+      "client-key": b64(client.keyPem),
+      token: b64(token),
+    };
     const secrets = this.host.rt("", "secrets");
     const secretName = `vc-${name}`;
     const existing = this.host.find(secrets, ns, secretName);
     const labels = { app: "vcluster", "vcluster-name": name };
     const ownerReferences = this.serviceOwner(ns, name);
-    if (!existing) this.host.create(secrets, ns, { metadata: { name: secretName, namespace: ns, labels, ownerReferences }, type: "Opaque", data });
-    else this.host.update(secrets, ns, secretName, { ...existing, metadata: { ...existing.metadata, labels: { ...existing.metadata.labels, ...labels }, ownerReferences: ownerReferences ?? existing.metadata.ownerReferences }, data });
+    if (!existing)
+      this.host.create(secrets, ns, {
+        metadata: { name: secretName, namespace: ns, labels, ownerReferences },
+        type: "Opaque",
+        data,
+      });
+    else
+      this.host.update(secrets, ns, secretName, {
+        ...existing,
+        metadata: {
+          ...existing.metadata,
+          labels: { ...existing.metadata.labels, ...labels },
+          ownerReferences: ownerReferences ?? existing.metadata.ownerReferences,
+        },
+        data,
+      });
   }
 
   private stop(key: string): void {

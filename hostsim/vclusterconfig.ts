@@ -1,7 +1,25 @@
 import YAML from "yaml";
 import { getPath, isObj, type Obj } from "./types";
 
-const shared = ["global", "exportKubeConfig", "sync", "integrations", "deploy", "networking", "policies", "controlPlane", "privateNodes", "rbac", "plugins", "experimental", "telemetry", "serviceCIDR", "pro", "plugin", "logging"];
+const shared = [
+  "global",
+  "exportKubeConfig",
+  "sync",
+  "integrations",
+  "deploy",
+  "networking",
+  "policies",
+  "controlPlane",
+  "privateNodes",
+  "rbac",
+  "plugins",
+  "experimental",
+  "telemetry",
+  "serviceCIDR",
+  "pro",
+  "plugin",
+  "logging",
+];
 
 /**
  * The JSON names of config.Config's fields (config/config.go), what UnmarshalStrict accepts at the top level; they
@@ -54,23 +72,29 @@ function validServer(server: string): boolean {
  */
 function validate(c: Obj): string | undefined {
   const pss = text(c, "policies.podSecurityStandard");
-  if (pss && !podSecurityStandards.has(pss)) return `invalid argument enforce-pod-security-standard=${pss}, must be one of: privileged, baseline, restricted`;
+  if (pss && !podSecurityStandards.has(pss))
+    return `invalid argument enforce-pod-security-standard=${pss}, must be one of: privileged, baseline, restricted`;
   const replicas = at(c, "controlPlane.statefulSet.highAvailability.replicas");
-  if (backingStoreType(c) === "embedded-database" && typeof replicas === "number" && replicas > 1) return "embedded database is not supported with multiple replicas";
+  if (backingStoreType(c) === "embedded-database" && typeof replicas === "number" && replicas > 1)
+    return "embedded database is not supported with multiple replicas";
   // sync.fromHost.storageClasses.enabled is a StrBool: YAML true and "true" both decode to "true".
   if (String(at(c, "sync.fromHost.storageClasses.enabled")) === "true" && on(c, "sync.toHost.storageClasses.enabled")) {
     return "you cannot enable both sync.fromHost.storageClasses.enabled and sync.toHost.storageClasses.enabled at the same time. Choose only one of them";
   }
-  if (on(c, "sync.fromHost.priorityClasses.enabled") && on(c, "sync.toHost.priorityClasses.enabled")) return "cannot sync priorityclasses to and from host at the same time";
+  if (on(c, "sync.fromHost.priorityClasses.enabled") && on(c, "sync.toHost.priorityClasses.enabled"))
+    return "cannot sync priorityclasses to and from host at the same time";
   const pdb = at(c, "controlPlane.advanced.podDisruptionBudget");
-  if (isObj(pdb) && pdb.enabled === true && pdb.maxUnavailable != null && pdb.minAvailable != null) return "minAvailable and maxUnavailable cannot be used together in a podDisruptionBudget";
+  if (isObj(pdb) && pdb.enabled === true && pdb.maxUnavailable != null && pdb.minAvailable != null)
+    return "minAvailable and maxUnavailable cannot be used together in a podDisruptionBudget";
   const secret = at(c, "exportKubeConfig.secret");
   const additional = at(c, "exportKubeConfig.additionalSecrets");
   const extra = Array.isArray(additional) ? additional.filter(isObj) : [];
-  if (isObj(secret) && (secret.name || secret.namespace) && extra.length > 0) return "exportKubeConfig.Secret and exportKubeConfig.AdditionalSecrets cannot be set at the same time";
+  if (isObj(secret) && (secret.name || secret.namespace) && extra.length > 0)
+    return "exportKubeConfig.Secret and exportKubeConfig.AdditionalSecrets cannot be set at the same time";
   if (extra.some((s) => !s.name && !s.namespace)) return "additional secret must have name and/or namespace set";
   const server = text(c, "exportKubeConfig.server");
-  if (server && !validServer(server)) return "exportKubeConfig.Server has to be set to a valid URL (with https:// or http:// prefix)";
+  if (server && !validServer(server))
+    return "exportKubeConfig.Server has to be set to a valid URL (with https:// or http:// prefix)";
   return undefined;
 }
 
@@ -83,12 +107,21 @@ export function parseVClusterConfig(raw: string, syncerImage: string): { config:
   try {
     parsed = YAML.parse(raw) ?? {};
   } catch (e) {
-    return { error: `parsing config bytes: error converting YAML to JSON: yaml: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}` };
+    return {
+      error: `parsing config bytes: error converting YAML to JSON: yaml: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`,
+    };
   }
-  if (!isObj(parsed)) return { error: "parsing config bytes: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type config.Config" };
+  if (!isObj(parsed))
+    return {
+      error:
+        "parsing config bytes: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type config.Config",
+    };
   const known = topLevelKeys[schemaOf(syncerImage)];
   const unknown = Object.keys(parsed).find((k) => !known.has(k));
-  if (unknown) return { error: `parsing config bytes: error unmarshaling JSON: while decoding JSON: json: unknown field "${unknown}"` };
+  if (unknown)
+    return {
+      error: `parsing config bytes: error unmarshaling JSON: while decoding JSON: json: unknown field "${unknown}"`,
+    };
   const invalid = validate(parsed);
   return invalid ? { error: `parsing config bytes: ${invalid}` } : { config: parsed };
 }
@@ -105,4 +138,5 @@ export const extraSANs = (c: Obj): string[] => {
   return Array.isArray(v) ? v.filter((s): s is string => typeof s === "string") : [];
 };
 /** The workload ServiceAccount synced pods run as: "vc-workload-NAME" unless configured (ValidateConfigAndSetDefaults). */
-export const workloadServiceAccount = (c: Obj, name: string): string => text(c, "controlPlane.advanced.workloadServiceAccount.name") || `vc-workload-${name}`;
+export const workloadServiceAccount = (c: Obj, name: string): string =>
+  text(c, "controlPlane.advanced.workloadServiceAccount.name") || `vc-workload-${name}`;

@@ -17,7 +17,14 @@ function delegated(a: Attributes): boolean {
 }
 
 const cacheKey = (a: Attributes) =>
-  [a.user.name, a.user.uid ?? "", a.user.groups.join(","), ...(a.resourceRequest ? [a.apiGroup, a.apiVersion, a.resource, a.subresource, a.verb, a.namespace, a.name] : [a.path, a.verb])].join("#");
+  [
+    a.user.name,
+    a.user.uid ?? "",
+    a.user.groups.join(","),
+    ...(a.resourceRequest
+      ? [a.apiGroup, a.apiVersion, a.resource, a.subresource, a.verb, a.namespace, a.name]
+      : [a.path, a.verb]),
+  ].join("#");
 
 /**
  * The authorizer of vcluster's syncer proxy in front of the virtual apiserver (pkg/server/server.go: union of the

@@ -2,7 +2,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chartPath, connectVirtual, helm, valuesFile, type Forward } from "./chart-helpers";
-import { httpGet, kubectlPortForward, kubectlUntil, runKubectl, startTestSim, tempDir, type TestSim } from "./test-helpers";
+import {
+  httpGet,
+  kubectlPortForward,
+  kubectlUntil,
+  runKubectl,
+  startTestSim,
+  tempDir,
+  type TestSim,
+} from "./test-helpers";
 
 let t: TestSim;
 let forward: Forward;
@@ -19,7 +27,19 @@ async function vc(args: string[]): Promise<string> {
 
 beforeAll(async () => {
   t = await startTestSim({ dataDir });
-  const out = await helm(["upgrade", "--install", "vc1", chartPath("0.36.1"), "-n", "team-pods", "--create-namespace", "-f", valuesFile(dataDir, "vc1", {}), "--kubeconfig", t.kubeconfigPath]);
+  const out = await helm([
+    "upgrade",
+    "--install",
+    "vc1",
+    chartPath("0.36.1"),
+    "-n",
+    "team-pods",
+    "--create-namespace",
+    "-f",
+    valuesFile(dataDir, "vc1", {}),
+    "--kubeconfig",
+    t.kubeconfigPath,
+  ]);
   if (out.code !== 0) throw new Error(out.stderr);
   const v = await connectVirtual(t.kc, "team-pods", "vc1");
   forward = v.forward;
@@ -37,7 +57,9 @@ afterAll(async () => {
 describe("a virtual pod's subresources, served by its host pod", () => {
   it("gives the host pod's log, with --tail", async () => {
     const log = await vc(["logs", "web", ...viewer]);
-    expect(log).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d Started HTTP server on port 8080\n\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d Started UDP server on port {2}8081\n$/);
+    expect(log).toMatch(
+      /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d Started HTTP server on port 8080\n\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d Started UDP server on port {2}8081\n$/,
+    );
     expect(await t.kubectl(["logs", "web-x-default-x-vc1", "-n", "team-pods"])).toMatchObject({ stdout: log });
     expect((await vc(["logs", "web", "--tail=1"])).trim()).toMatch(/Started UDP server on port {2}8081$/);
     // the host answers, so its errors name the host pod
@@ -49,17 +71,26 @@ describe("a virtual pod's subresources, served by its host pod", () => {
     const pf = await kubectlPortForward(file, ["pod/web", ":8080", ...editor]);
     try {
       expect(await httpGet(pf.port, "/hostname")).toEqual({ status: 200, body: "web" });
-      expect(await httpGet(pf.port, "/echo?msg=through%20the%20vcluster")).toEqual({ status: 200, body: "through the vcluster" });
-      expect((await httpGet(pf.port, "/")).body).toMatch(/^NOW: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0000 UTC m=\+\d+\.\d{9}$/);
+      expect(await httpGet(pf.port, "/echo?msg=through%20the%20vcluster")).toEqual({
+        status: 200,
+        body: "through the vcluster",
+      });
+      expect((await httpGet(pf.port, "/")).body).toMatch(
+        /^NOW: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0000 UTC m=\+\d+\.\d{9}$/,
+      );
     } finally {
       pf.stop();
     }
-    expect(await vc(["logs", "web"])).toMatch(/GET \/hostname\n.*GET \/echo\?msg=through the vcluster&code=\n.*GET \/\n$/);
+    expect(await vc(["logs", "web"])).toMatch(
+      /GET \/hostname\n.*GET \/echo\?msg=through the vcluster&code=\n.*GET \/\n$/,
+    );
   });
 
   it("streams the log with --follow", async () => {
     const pf = await kubectlPortForward(file, ["pod/web", ":8080"]);
-    const followed = kubectlUntil(file, ["logs", "-f", "web", ...viewer], (out) => out.includes("GET /echo?msg=followed&code="));
+    const followed = kubectlUntil(file, ["logs", "-f", "web", ...viewer], (out) =>
+      out.includes("GET /echo?msg=followed&code="),
+    );
     await new Promise((r) => setTimeout(r, 500));
     await httpGet(pf.port, "/echo?msg=followed");
     pf.stop();
@@ -74,7 +105,9 @@ describe("a virtual pod's subresources, served by its host pod", () => {
       },
       (e: Error) => e.message,
     );
-    expect(refused).toContain('pods "web" is forbidden: User "bob@example.com" cannot create resource "pods/portforward" in API group "" in the namespace "default"');
+    expect(refused).toContain(
+      'pods "web" is forbidden: User "bob@example.com" cannot create resource "pods/portforward" in API group "" in the namespace "default"',
+    );
   });
 
   it("answers exec as the host does, which does not serve it", async () => {

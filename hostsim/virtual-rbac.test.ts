@@ -22,12 +22,26 @@ async function ok(args: string[]): Promise<string> {
 
 beforeAll(async () => {
   t = await startTestSim({ dataDir });
-  const out = await helm(["upgrade", "--install", "vc1", chartPath("0.36.1"), "-n", "team-rbac", "--create-namespace", "-f", valuesFile(dataDir, "vc1", {}), "--kubeconfig", t.kubeconfigPath]);
+  const out = await helm([
+    "upgrade",
+    "--install",
+    "vc1",
+    chartPath("0.36.1"),
+    "-n",
+    "team-rbac",
+    "--create-namespace",
+    "-f",
+    valuesFile(dataDir, "vc1", {}),
+    "--kubeconfig",
+    t.kubeconfigPath,
+  ]);
   if (out.code !== 0) throw new Error(out.stderr);
   const v = await connectVirtual(t.kc, "team-rbac", "vc1");
   forward = v.forward;
   fs.writeFileSync(certFile, v.config);
-  const secret = JSON.parse((await t.kubectl(["get", "secret", "vc-vc1", "-n", "team-rbac", "-o", "json"])).stdout) as { data: { token: string } };
+  const secret = JSON.parse((await t.kubectl(["get", "secret", "vc-vc1", "-n", "team-rbac", "-o", "json"])).stdout) as {
+    data: { token: string };
+  };
   const config = YAML.parse(v.config) as { users: { user: Record<string, string> }[] };
   config.users[0].user = { token: Buffer.from(secret.data.token, "base64").toString() };
   fs.writeFileSync(tokenFile, YAML.stringify(config));
@@ -41,14 +55,23 @@ describe("a virtual cluster's API, as strict as its apiserver", () => {
   it("knows the vc-NAME certificate and token as kubeadm's super-admin", async () => {
     for (const file of [certFile, tokenFile]) {
       const r = await vc(["auth", "whoami", "-o", "json"], file);
-      expect(JSON.parse(r.stdout)).toMatchObject({ kind: "SelfSubjectReview", status: { userInfo: { username: "kubernetes-super-admin", groups: ["system:masters", "system:authenticated"] } } });
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        kind: "SelfSubjectReview",
+        status: {
+          userInfo: { username: "kubernetes-super-admin", groups: ["system:masters", "system:authenticated"] },
+        },
+      });
     }
-    expect(JSON.parse(await ok(["auth", "whoami", "-o", "json", ...viewer]))).toMatchObject({ status: { userInfo: { username: "alice@example.com", groups: ["open-vcluster:viewer", "system:authenticated"] } } });
+    expect(JSON.parse(await ok(["auth", "whoami", "-o", "json", ...viewer]))).toMatchObject({
+      status: { userInfo: { username: "alice@example.com", groups: ["open-vcluster:viewer", "system:authenticated"] } },
+    });
   });
 
   it("has the bootstrap roles of its own apiserver", async () => {
     const counts = await eventually(async () => {
-      const list = JSON.parse(await ok(["get", "clusterrole", "view", "edit", "admin", "cluster-admin", "-o", "json"])) as { items: { metadata: { name: string }; rules?: unknown[] }[] };
+      const list = JSON.parse(
+        await ok(["get", "clusterrole", "view", "edit", "admin", "cluster-admin", "-o", "json"]),
+      ) as { items: { metadata: { name: string }; rules?: unknown[] }[] };
       const n = Object.fromEntries(list.items.map((r) => [r.metadata.name, r.rules?.length ?? 0]));
       return n.admin > n.edit && n.edit > n.view && n.view > 0 ? n : undefined;
     }, "aggregated roles in the virtual cluster");
@@ -58,7 +81,9 @@ describe("a virtual cluster's API, as strict as its apiserver", () => {
   it("refuses a user no binding names", async () => {
     const r = await vc(["get", "pods", ...viewer]);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('Error from server (Forbidden): pods is forbidden: User "alice@example.com" cannot list resource "pods" in API group "" in the namespace "default"');
+    expect(r.stderr).toContain(
+      'Error from server (Forbidden): pods is forbidden: User "alice@example.com" cannot list resource "pods" in API group "" in the namespace "default"',
+    );
     expect((await vc(["auth", "can-i", "list", "pods", ...viewer])).stdout.trim()).toBe("no");
   });
 
@@ -66,11 +91,17 @@ describe("a virtual cluster's API, as strict as its apiserver", () => {
     await ok(["create", "clusterrolebinding", "viewers", "--clusterrole=view", "--group=open-vcluster:viewer"]);
     expect((await vc(["get", "pods", ...viewer])).code).toBe(0);
     const secrets = await vc(["get", "secrets", ...viewer]);
-    expect(secrets.stderr).toContain('Error from server (Forbidden): secrets is forbidden: User "alice@example.com" cannot list resource "secrets" in API group "" in the namespace "default"');
+    expect(secrets.stderr).toContain(
+      'Error from server (Forbidden): secrets is forbidden: User "alice@example.com" cannot list resource "secrets" in API group "" in the namespace "default"',
+    );
     const secret = await vc(["get", "secret", "x", ...viewer]);
-    expect(secret.stderr).toContain('Error from server (Forbidden): secrets "x" is forbidden: User "alice@example.com" cannot get resource "secrets" in API group "" in the namespace "default"');
+    expect(secret.stderr).toContain(
+      'Error from server (Forbidden): secrets "x" is forbidden: User "alice@example.com" cannot get resource "secrets" in API group "" in the namespace "default"',
+    );
     const cm = await vc(["create", "configmap", "from-viewer", ...viewer]);
-    expect(cm.stderr).toContain('error: failed to create configmap: configmaps is forbidden: User "alice@example.com" cannot create resource "configmaps" in API group "" in the namespace "default"');
+    expect(cm.stderr).toContain(
+      'error: failed to create configmap: configmaps is forbidden: User "alice@example.com" cannot create resource "configmaps" in API group "" in the namespace "default"',
+    );
     expect((await vc(["auth", "can-i", "list", "pods", ...viewer])).stdout.trim()).toBe("yes");
     expect((await vc(["auth", "can-i", "create", "configmaps", ...viewer])).stdout.trim()).toBe("no");
     expect((await vc(["auth", "can-i", "get", "pods", "--subresource=log", ...viewer])).stdout.trim()).toBe("yes");
@@ -87,6 +118,8 @@ describe("a virtual cluster's API, as strict as its apiserver", () => {
   it("cuts the next request once the binding is gone", async () => {
     await ok(["delete", "clusterrolebinding", "viewers"]);
     const r = await vc(["get", "pods", ...viewer]);
-    expect(r.stderr).toContain('pods is forbidden: User "alice@example.com" cannot list resource "pods" in API group "" in the namespace "default"');
+    expect(r.stderr).toContain(
+      'pods is forbidden: User "alice@example.com" cannot list resource "pods" in API group "" in the namespace "default"',
+    );
   });
 });

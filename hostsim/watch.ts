@@ -11,7 +11,9 @@ export interface ObjectFilter {
 }
 
 export function matches(f: ObjectFilter, o: KObject): boolean {
-  return (!f.ns || o.metadata.namespace === f.ns) && matchesLabels(f.labels, o.metadata.labels) && matchesFields(f.fields, o);
+  return (
+    (!f.ns || o.metadata.namespace === f.ns) && matchesLabels(f.labels, o.metadata.labels) && matchesFields(f.fields, o)
+  );
 }
 
 /** Open watch streams of one server, so injected faults can cut them and shutdown can end them. */
@@ -116,7 +118,9 @@ export function serveWatch(p: WatchParams): void {
     const ev = project(filter, e);
     if (ev) send(ev.type, p.render(ev.obj));
   });
-  const bookmarks = p.allowBookmarks ? setInterval(() => send("BOOKMARK", p.bookmark(store.currentRv, false)), p.bookmarkIntervalMs) : undefined;
+  const bookmarks = p.allowBookmarks
+    ? setInterval(() => send("BOOKMARK", p.bookmark(store.currentRv, false)), p.bookmarkIntervalMs)
+    : undefined;
   const timeout = setTimeout(() => res.end(), p.timeoutSeconds * 1000);
   res.on("close", () => {
     unsubscribe();

@@ -112,14 +112,27 @@ export function acceptWebSocket(req: IncomingMessage, socket: Duplex, supported:
     .split(",")
     .map((p) => p.trim())
     .filter(Boolean);
-  const protocol = offered.length === 0 ? (supported.includes("") ? "" : undefined) : offered.find((p) => supported.includes(p));
+  const protocol =
+    offered.length === 0 ? (supported.includes("") ? "" : undefined) : offered.find((p) => supported.includes(p));
   if (typeof key !== "string" || String(req.headers.upgrade).toLowerCase() !== "websocket" || protocol === undefined) {
-    socket.end("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nunable to upgrade: no supported WebSocket subprotocol\n");
+    socket.end(
+      "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nunable to upgrade: no supported WebSocket subprotocol\n",
+    );
     return undefined;
   }
-  const accept = createHash("sha1").update(key + handshakeGuid).digest("base64");
+  const accept = createHash("sha1")
+    .update(key + handshakeGuid)
+    .digest("base64");
   socket.write(
-    ["HTTP/1.1 101 Switching Protocols", "Upgrade: websocket", "Connection: Upgrade", `Sec-WebSocket-Accept: ${accept}`, ...(protocol ? [`Sec-WebSocket-Protocol: ${protocol}`] : []), "", ""].join("\r\n"),
+    [
+      "HTTP/1.1 101 Switching Protocols",
+      "Upgrade: websocket",
+      "Connection: Upgrade",
+      `Sec-WebSocket-Accept: ${accept}`,
+      ...(protocol ? [`Sec-WebSocket-Protocol: ${protocol}`] : []),
+      "",
+      "",
+    ].join("\r\n"),
   );
   return new WebSocketConn(socket, protocol);
 }

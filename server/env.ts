@@ -47,7 +47,10 @@ const schema = z.object({
   S3_SECRET_ACCESS_KEY: optionalString,
   S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).optional(),
   /** encrypts snapshots and everything else the portal stores in S3; default: derived from HOST_CREDENTIALS_KEY */
-  SNAPSHOT_ENCRYPTION_KEY: optionalString.refine((v) => v === undefined || /^[0-9a-f]{64}$/i.test(v), "SNAPSHOT_ENCRYPTION_KEY must be 64 hex characters (32 bytes)"),
+  SNAPSHOT_ENCRYPTION_KEY: optionalString.refine(
+    (v) => v === undefined || /^[0-9a-f]{64}$/i.test(v),
+    "SNAPSHOT_ENCRYPTION_KEY must be 64 hex characters (32 bytes)",
+  ),
   /** the URL people reach the portal at, written into kubeconfigs; default NEXTAUTH_URL */
   PORTAL_URL: optionalString,
   NEXTAUTH_URL: optionalString,
@@ -59,19 +62,45 @@ const schema = z.object({
   /** a CA (PEM) written into kubeconfigs, for a gateway certificate that clients do not already trust */
   GATEWAY_CA_FILE: optionalString,
   /** the largest request body the pages and APIs take (the gateway has its own limit) */
-  PORTAL_MAX_BODY_BYTES: z.coerce.number().int().min(64 * 1024, "PORTAL_MAX_BODY_BYTES must be at least 65536").default(1024 * 1024),
+  PORTAL_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024, "PORTAL_MAX_BODY_BYTES must be at least 65536")
+    .default(1024 * 1024),
   /** per person, across every vcluster, on each instance of the access gateway */
-  GATEWAY_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1, "GATEWAY_REQUESTS_PER_MINUTE must be at least 1").default(3_000),
+  GATEWAY_REQUESTS_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(1, "GATEWAY_REQUESTS_PER_MINUTE must be at least 1")
+    .default(3_000),
   /** kube-apiserver's own limit on a request body (--max-resource-write-bytes, 3 MiB) */
-  GATEWAY_MAX_BODY_BYTES: z.coerce.number().int().min(1024, "GATEWAY_MAX_BODY_BYTES must be at least 1024").default(3 * 1024 * 1024),
+  GATEWAY_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024, "GATEWAY_MAX_BODY_BYTES must be at least 1024")
+    .default(3 * 1024 * 1024),
   /** how long a short request may wait for the virtual API's answer; watches, logs -f and streams are not cut */
-  GATEWAY_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1_000, "GATEWAY_UPSTREAM_TIMEOUT_MS must be at least 1000").default(60_000),
+  GATEWAY_UPSTREAM_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000, "GATEWAY_UPSTREAM_TIMEOUT_MS must be at least 1000")
+    .default(60_000),
   /** the Bearer token Prometheus scrapes /api/metrics with; unset = metrics are not served */
-  METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, "METRICS_TOKEN must be at least 16 characters"),
+  METRICS_TOKEN: optionalString.refine(
+    (v) => v === undefined || v.length >= 16,
+    "METRICS_TOKEN must be at least 16 characters",
+  ),
   /** the audit chain's key (server/services/audit/audit-key.ts); unset: derived from NEXTAUTH_SECRET */
-  AUDIT_CHAIN_KEY: optionalString.refine((v) => v === undefined || v.length >= 32, "AUDIT_CHAIN_KEY must be at least 32 characters"),
+  AUDIT_CHAIN_KEY: optionalString.refine(
+    (v) => v === undefined || v.length >= 32,
+    "AUDIT_CHAIN_KEY must be at least 32 characters",
+  ),
   /** how often the engine copies the audit chain's head to the object store; 0 turns anchoring off */
-  AUDIT_ANCHOR_INTERVAL_MS: z.coerce.number().int().min(0, "AUDIT_ANCHOR_INTERVAL_MS must not be negative").default(10_000),
+  AUDIT_ANCHOR_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(0, "AUDIT_ANCHOR_INTERVAL_MS must not be negative")
+    .default(10_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

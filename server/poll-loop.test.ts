@@ -39,7 +39,12 @@ describe("pollLoop", () => {
   it("ends when aborted during a wait, without running another step", async () => {
     const stop = new AbortController();
     let calls = 0;
-    const loop = pollLoop({ signal: stop.signal, idleMs: 60_000, step: async () => (calls++, false), onError: () => {} });
+    const loop = pollLoop({
+      signal: stop.signal,
+      idleMs: 60_000,
+      step: async () => (calls++, false),
+      onError: () => {},
+    });
     await new Promise((r) => setTimeout(r, 20));
     stop.abort();
     await loop.done;
@@ -49,7 +54,13 @@ describe("pollLoop", () => {
   it("waits before the first step when told", async () => {
     const stop = new AbortController();
     let calls = 0;
-    const loop = pollLoop({ signal: stop.signal, idleMs: 60_000, firstAfterMs: 60_000, step: async () => (calls++, false), onError: () => {} });
+    const loop = pollLoop({
+      signal: stop.signal,
+      idleMs: 60_000,
+      firstAfterMs: 60_000,
+      step: async () => (calls++, false),
+      onError: () => {},
+    });
     await new Promise((r) => setTimeout(r, 30));
     expect(calls).toBe(0);
     loop.wake();

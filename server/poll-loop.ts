@@ -57,6 +57,19 @@ export function pollLoop(options: PollLoopOptions): PollLoop {
  * Work done every `intervalMs`, never overlapping its own slow run as `setInterval` would; the first run is one
  * interval after start (hosts registered at start get their own first check), and a failure is reported.
  */
-export function every(signal: AbortSignal, intervalMs: number, what: string, work: () => Promise<unknown>, onError: (error: unknown, what: string) => void): PollLoop {
-  return pollLoop({ signal, idleMs: intervalMs, maxBackoffMs: intervalMs, firstAfterMs: intervalMs, step: async () => (await work(), false), onError: (error) => onError(error, what) });
+export function every(
+  signal: AbortSignal,
+  intervalMs: number,
+  what: string,
+  work: () => Promise<unknown>,
+  onError: (error: unknown, what: string) => void,
+): PollLoop {
+  return pollLoop({
+    signal,
+    idleMs: intervalMs,
+    maxBackoffMs: intervalMs,
+    firstAfterMs: intervalMs,
+    step: async () => (await work(), false),
+    onError: (error) => onError(error, what),
+  });
 }

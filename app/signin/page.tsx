@@ -4,7 +4,11 @@ import { oidcProviderName } from "@/server/auth/oidc-name";
 
 export const dynamic = "force-dynamic";
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ callbackUrl?: string; error?: string }>;
+}) {
   const { callbackUrl, error } = await searchParams;
   const safeCallback = safeCallbackPath(callbackUrl);
   return (

@@ -65,7 +65,9 @@ export function AllProjects() {
           Create project
         </Button>
       </form>
-      {create.isError && issuesOf(create.error).length === 0 && <p className="text-sm text-red-600">{create.error.message}</p>}
+      {create.isError && issuesOf(create.error).length === 0 && (
+        <p className="text-sm text-red-600">{create.error.message}</p>
+      )}
     </div>
   );
 }

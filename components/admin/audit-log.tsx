@@ -8,7 +8,11 @@ import { Button } from "../ui/button";
 import { controlClass } from "../ui/field";
 
 type Result = "SUCCESS" | "REFUSED" | "FAILURE";
-const RESULT_COLOURS: Record<Result, string> = { SUCCESS: "text-emerald-700 dark:text-emerald-400", REFUSED: "text-amber-700 dark:text-amber-400", FAILURE: "text-red-600" };
+const RESULT_COLOURS: Record<Result, string> = {
+  SUCCESS: "text-emerald-700 dark:text-emerald-400",
+  REFUSED: "text-amber-700 dark:text-amber-400",
+  FAILURE: "text-red-600",
+};
 
 /** The hash-chained audit log: filters, newest first with "load more", live tail by polling, exports, verification. */
 export function AuditLog() {
@@ -35,36 +39,88 @@ export function AuditLog() {
     ),
   );
   const verify = useQuery(trpc.audit.verify.queryOptions(undefined, { enabled: false }));
-  const exportQuery = new URLSearchParams(Object.entries({ actor, action, target, result, from: from && new Date(from).toISOString(), to: to && new Date(to).toISOString() }).filter(([, v]) => v) as [string, string][]).toString();
+  const exportQuery = new URLSearchParams(
+    Object.entries({
+      actor,
+      action,
+      target,
+      result,
+      from: from && new Date(from).toISOString(),
+      to: to && new Date(to).toISOString(),
+    }).filter(([, v]) => v) as [string, string][],
+  ).toString();
   const rows = entries.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-end gap-2">
-        <input aria-label="Actor" placeholder="actor (email)" value={actor} onChange={(e) => setActor(e.target.value)} className={`${controlClass} w-44`} />
-        <input aria-label="Action" placeholder="action, e.g. vcluster.create" value={action} onChange={(e) => setAction(e.target.value)} className={`${controlClass} w-56`} />
-        <input aria-label="Target" placeholder="target id or name" value={target} onChange={(e) => setTarget(e.target.value)} className={`${controlClass} w-44`} />
-        <select aria-label="Result" value={result} onChange={(e) => setResult(e.target.value as Result | "")} className={`${controlClass} w-auto`}>
+        <input
+          aria-label="Actor"
+          placeholder="actor (email)"
+          value={actor}
+          onChange={(e) => setActor(e.target.value)}
+          className={`${controlClass} w-44`}
+        />
+        <input
+          aria-label="Action"
+          placeholder="action, e.g. vcluster.create"
+          value={action}
+          onChange={(e) => setAction(e.target.value)}
+          className={`${controlClass} w-56`}
+        />
+        <input
+          aria-label="Target"
+          placeholder="target id or name"
+          value={target}
+          onChange={(e) => setTarget(e.target.value)}
+          className={`${controlClass} w-44`}
+        />
+        <select
+          aria-label="Result"
+          value={result}
+          onChange={(e) => setResult(e.target.value as Result | "")}
+          className={`${controlClass} w-auto`}
+        >
           <option value="">any result</option>
           <option>SUCCESS</option>
           <option>REFUSED</option>
           <option>FAILURE</option>
         </select>
         <label className="text-xs text-slate-500">
-          from <input type="datetime-local" aria-label="From" value={from} onChange={(e) => setFrom(e.target.value)} className={`${controlClass} w-auto`} />
+          from{" "}
+          <input
+            type="datetime-local"
+            aria-label="From"
+            value={from}
+            onChange={(e) => setFrom(e.target.value)}
+            className={`${controlClass} w-auto`}
+          />
         </label>
         <label className="text-xs text-slate-500">
-          to <input type="datetime-local" aria-label="To" value={to} onChange={(e) => setTo(e.target.value)} className={`${controlClass} w-auto`} />
+          to{" "}
+          <input
+            type="datetime-local"
+            aria-label="To"
+            value={to}
+            onChange={(e) => setTo(e.target.value)}
+            className={`${controlClass} w-auto`}
+          />
         </label>
       </div>
       <div className="flex flex-wrap items-center gap-2 text-sm">
         <label className="flex items-center gap-1.5">
           <input type="checkbox" checked={tail} onChange={(e) => setTail(e.target.checked)} /> Live tail
         </label>
-        <a href={`/api/audit/export?format=csv&${exportQuery}`} className="inline-flex items-center gap-1 rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700">
+        <a
+          href={`/api/audit/export?format=csv&${exportQuery}`}
+          className="inline-flex items-center gap-1 rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700"
+        >
           <Download className="size-3" /> CSV
         </a>
-        <a href={`/api/audit/export?format=ndjson&${exportQuery}`} className="inline-flex items-center gap-1 rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700">
+        <a
+          href={`/api/audit/export?format=ndjson&${exportQuery}`}
+          className="inline-flex items-center gap-1 rounded-md border border-slate-300 px-2 py-1 dark:border-slate-700"
+        >
           <Download className="size-3" /> NDJSON
         </a>
         <Button size="sm" onClick={() => void verify.refetch()} disabled={verify.isFetching}>
@@ -140,7 +196,10 @@ function VerifyResult({ result }: { result: Verification }) {
   const anchor = `${ANCHOR_WORDS[result.anchor.status] ?? result.anchor.status}${result.anchor.seq !== null ? ` (#${String(result.anchor.seq)})` : ""}`;
   if (result.ok) {
     return (
-      <span data-testid="audit-verify" className="inline-flex items-center gap-1 text-emerald-700 dark:text-emerald-400">
+      <span
+        data-testid="audit-verify"
+        className="inline-flex items-center gap-1 text-emerald-700 dark:text-emerald-400"
+      >
         <ShieldCheck className="size-4" /> Chain intact: {result.checked} entries checked; {anchor}
       </span>
     );
@@ -148,7 +207,10 @@ function VerifyResult({ result }: { result: Verification }) {
   return (
     <span data-testid="audit-verify" className="inline-flex items-center gap-1 text-red-600">
       <ShieldAlert className="size-4" />
-      {result.brokenCount > 0 ? `${result.brokenCount} broken; first at #${String(result.firstBroken?.seq)} (${result.firstBroken?.problem} changed)` : "Chain links intact"}; {anchor}
+      {result.brokenCount > 0
+        ? `${result.brokenCount} broken; first at #${String(result.firstBroken?.seq)} (${result.firstBroken?.problem} changed)`
+        : "Chain links intact"}
+      ; {anchor}
     </span>
   );
 }

@@ -12,20 +12,29 @@ import { useAcceptedChange } from "./use-cluster-mutation";
 export function ChartCard({ cluster, canChange }: { cluster: ClusterDetail; canChange: boolean }) {
   const trpc = useTRPC();
   const accepted = useAcceptedChange(cluster.id);
-  const upgrade = useMutation(trpc.vcluster.upgradeChart.mutationOptions({ onSuccess: () => accepted(`Moving to chart ${cluster.pinnedChartVersion}`) }));
+  const upgrade = useMutation(
+    trpc.vcluster.upgradeChart.mutationOptions({
+      onSuccess: () => accepted(`Moving to chart ${cluster.pinnedChartVersion}`),
+    }),
+  );
   const pinned = cluster.pinnedChartVersion;
   const behind = pinned !== null && cluster.chartVersion !== null && pinned !== cluster.chartVersion;
   return (
     <Card title="Chart">
       <p className="text-sm" data-testid="chart-version">
         vcluster chart {cluster.chartVersion ?? "not installed yet"}
-        {pinned && !behind && cluster.chartVersion && <span className="text-slate-500"> · the version its host pins</span>}
+        {pinned && !behind && cluster.chartVersion && (
+          <span className="text-slate-500"> · the version its host pins</span>
+        )}
       </p>
       {behind && (
         <div className="mt-2 flex flex-wrap items-center gap-2 text-sm">
           <span>The host pins chart {pinned}.</span>
           {canChange && (
-            <Button onClick={() => upgrade.mutate({ id: cluster.id, chartVersion: pinned })} disabled={upgrade.isPending || !cluster.allowedActions.includes("update")}>
+            <Button
+              onClick={() => upgrade.mutate({ id: cluster.id, chartVersion: pinned })}
+              disabled={upgrade.isPending || !cluster.allowedActions.includes("update")}
+            >
               <ArrowUpCircle className="size-4" /> {upgrade.isPending ? "Requesting…" : `Upgrade to ${pinned}`}
             </Button>
           )}

@@ -17,7 +17,14 @@ import { SuspendDialog } from "./suspend-dialog";
 import { useAcceptedChange } from "./use-cluster-mutation";
 
 type DialogAction = "suspend" | "scale" | "update" | "restore" | "delete" | "forceDelete";
-const DIALOG_ACTIONS: readonly string[] = ["suspend", "scale", "update", "restore", "delete", "forceDelete"] satisfies DialogAction[];
+const DIALOG_ACTIONS: readonly string[] = [
+  "suspend",
+  "scale",
+  "update",
+  "restore",
+  "delete",
+  "forceDelete",
+] satisfies DialogAction[];
 
 const BUTTONS: { action: Action; icon: ReactNode; variant?: ButtonVariant }[] = [
   { action: "suspend", icon: <Pause className="size-4" /> },
@@ -36,32 +43,52 @@ export function ClusterActionBar({ cluster, initialAction }: { cluster: ClusterD
   const trpc = useTRPC();
   const accepted = useAcceptedChange(cluster.id);
   const [open, setOpen] = useState<DialogAction | null>(() =>
-    initialAction && DIALOG_ACTIONS.includes(initialAction) && cluster.allowedActions.includes(initialAction as Action) ? (initialAction as DialogAction) : null,
+    initialAction && DIALOG_ACTIONS.includes(initialAction) && cluster.allowedActions.includes(initialAction as Action)
+      ? (initialAction as DialogAction)
+      : null,
   );
   const onError = (error: { message: string }) => toast.error(error.message);
-  const resume = useMutation(trpc.vcluster.resume.mutationOptions({ onSuccess: () => accepted(`Resuming ${cluster.name}`), onError }));
-  const recover = useMutation(trpc.vcluster.recover.mutationOptions({ onSuccess: () => accepted(`Recovering ${cluster.name}`), onError }));
-  const snapshot = useMutation(trpc.vcluster.snapshot.mutationOptions({ onSuccess: () => accepted(`Taking a snapshot of ${cluster.name}`), onError }));
+  const resume = useMutation(
+    trpc.vcluster.resume.mutationOptions({ onSuccess: () => accepted(`Resuming ${cluster.name}`), onError }),
+  );
+  const recover = useMutation(
+    trpc.vcluster.recover.mutationOptions({ onSuccess: () => accepted(`Recovering ${cluster.name}`), onError }),
+  );
+  const snapshot = useMutation(
+    trpc.vcluster.snapshot.mutationOptions({
+      onSuccess: () => accepted(`Taking a snapshot of ${cluster.name}`),
+      onError,
+    }),
+  );
   const run: Partial<Record<Action, () => void>> = {
     snapshot: () => snapshot.mutate({ id: cluster.id }),
     resume: () => resume.mutate({ id: cluster.id }),
     recover: () => recover.mutate({ id: cluster.id }),
   };
-  const dialog = (name: DialogAction) => ({ open: open === name, onOpenChange: (next: boolean) => setOpen(next ? name : null) });
+  const dialog = (name: DialogAction) => ({
+    open: open === name,
+    onOpenChange: (next: boolean) => setOpen(next ? name : null),
+  });
 
   return (
     <div className="flex flex-wrap gap-2" data-testid="cluster-actions">
-      {BUTTONS.filter(({ action }) => action !== "forceDelete" || cluster.phase === "ERROR").map(({ action, icon, variant }) => {
-        const reason = whyNot(action, cluster.phase, cluster.allowedActions);
-        return (
-          <Hint key={action} text={reason}>
-            <Button variant={variant} disabled={reason !== null} onClick={() => (DIALOG_ACTIONS.includes(action) ? setOpen(action as DialogAction) : run[action]?.())}>
-              {icon}
-              {ACTION_LABELS[action]}
-            </Button>
-          </Hint>
-        );
-      })}
+      {BUTTONS.filter(({ action }) => action !== "forceDelete" || cluster.phase === "ERROR").map(
+        ({ action, icon, variant }) => {
+          const reason = whyNot(action, cluster.phase, cluster.allowedActions);
+          return (
+            <Hint key={action} text={reason}>
+              <Button
+                variant={variant}
+                disabled={reason !== null}
+                onClick={() => (DIALOG_ACTIONS.includes(action) ? setOpen(action as DialogAction) : run[action]?.())}
+              >
+                {icon}
+                {ACTION_LABELS[action]}
+              </Button>
+            </Hint>
+          );
+        },
+      )}
       <SuspendDialog cluster={cluster} {...dialog("suspend")} />
       {open === "scale" && <ScaleDialog cluster={cluster} {...dialog("scale")} />}
       {open === "update" && <EditClusterDialog cluster={cluster} {...dialog("update")} />}

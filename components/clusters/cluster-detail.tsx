@@ -33,7 +33,8 @@ export function ClusterDetail({ id, initialAction }: { id: string; initialAction
     trpc.vcluster.get.queryOptions(
       { id },
       {
-        refetchInterval: (query) => (query.state.error?.data?.code === "NOT_FOUND" ? false : pollInterval(query.state.data)),
+        refetchInterval: (query) =>
+          query.state.error?.data?.code === "NOT_FOUND" ? false : pollInterval(query.state.data),
         retry: (count, error) => error.data?.code !== "NOT_FOUND" && count < 2,
       },
     ),
@@ -43,8 +44,13 @@ export function ClusterDetail({ id, initialAction }: { id: string; initialAction
   if (cluster.isError) {
     const gone = cluster.error.data?.code === "NOT_FOUND";
     return (
-      <div className="rounded-lg border border-dashed border-slate-300 p-10 text-center dark:border-slate-700" data-testid={gone ? "cluster-gone" : undefined}>
-        <p className="font-medium">{gone ? "This cluster does not exist (any more)." : `Could not load the cluster: ${cluster.error.message}`}</p>
+      <div
+        className="rounded-lg border border-dashed border-slate-300 p-10 text-center dark:border-slate-700"
+        data-testid={gone ? "cluster-gone" : undefined}
+      >
+        <p className="font-medium">
+          {gone ? "This cluster does not exist (any more)." : `Could not load the cluster: ${cluster.error.message}`}
+        </p>
         <Link href="/clusters" className="text-sm text-indigo-600 hover:underline">
           Back to the clusters
         </Link>
@@ -55,7 +61,10 @@ export function ClusterDetail({ id, initialAction }: { id: string; initialAction
   const canChange = access.canChange(c.projectId);
   return (
     <div className="space-y-4">
-      <Link href="/clusters" className="inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-900 dark:hover:text-white">
+      <Link
+        href="/clusters"
+        className="inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-900 dark:hover:text-white"
+      >
         <ArrowLeft className="size-4" /> Clusters
       </Link>
       <header className="flex flex-wrap items-center gap-3">
@@ -64,11 +73,14 @@ export function ClusterDetail({ id, initialAction }: { id: string; initialAction
         </h1>
         <PhaseBadge phase={c.phase} />
         <span className="text-sm text-slate-500">
-          {c.projectName} · Kubernetes {c.kubernetesVersion} · {c.readyReplicas}/{c.replicas} ready · host {c.hostClusterName ?? "not placed yet"} · created {formatAge(c.createdAt)} ago by {c.ownerEmail}
+          {c.projectName} · Kubernetes {c.kubernetesVersion} · {c.readyReplicas}/{c.replicas} ready · host{" "}
+          {c.hostClusterName ?? "not placed yet"} · created {formatAge(c.createdAt)} ago by {c.ownerEmail}
         </span>
       </header>
       {(c.reason || c.message) && (
-        <p className={`rounded-md px-3 py-2 text-sm ${c.phase === "ERROR" ? "bg-red-50 text-red-800 dark:bg-red-950 dark:text-red-200" : "bg-slate-100 dark:bg-slate-900"}`}>
+        <p
+          className={`rounded-md px-3 py-2 text-sm ${c.phase === "ERROR" ? "bg-red-50 text-red-800 dark:bg-red-950 dark:text-red-200" : "bg-slate-100 dark:bg-slate-900"}`}
+        >
           {c.reason && <span className="font-medium">{c.reason}: </span>}
           {c.message}
         </p>
@@ -79,7 +91,8 @@ export function ClusterDetail({ id, initialAction }: { id: string; initialAction
         <Card title="Status">
           <ConditionList conditions={c.conditions} />
           <p className="mt-3 text-xs text-slate-500">
-            Namespace on the host: <code data-testid="host-namespace">{c.namespace}</code> · updated {formatDate(c.updatedAt)}
+            Namespace on the host: <code data-testid="host-namespace">{c.namespace}</code> · updated{" "}
+            {formatDate(c.updatedAt)}
           </p>
         </Card>
         <Card title="Operations">

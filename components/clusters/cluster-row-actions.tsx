@@ -12,9 +12,20 @@ import { ACTION_LABELS } from "./cluster-actions-info";
 
 /** Actions that need a form (a number, a name to type) open on the detail page with their dialog. */
 const NEEDS_DIALOG: ReadonlySet<Action> = new Set(["scale", "update", "restore", "delete", "forceDelete"]);
-const OFFERED: readonly Action[] = ["suspend", "resume", "recover", "snapshot", "scale", "update", "restore", "delete", "forceDelete"];
+const OFFERED: readonly Action[] = [
+  "suspend",
+  "resume",
+  "recover",
+  "snapshot",
+  "scale",
+  "update",
+  "restore",
+  "delete",
+  "forceDelete",
+];
 
-const itemClass = "flex cursor-pointer items-center rounded px-2 py-1.5 text-sm outline-none data-[highlighted]:bg-slate-100 dark:data-[highlighted]:bg-slate-800";
+const itemClass =
+  "flex cursor-pointer items-center rounded px-2 py-1.5 text-sm outline-none data-[highlighted]:bg-slate-100 dark:data-[highlighted]:bg-slate-800";
 
 /** The row's menu: only the transitions the cluster's phase allows. */
 export function ClusterRowActions({ row }: { row: ClusterRow }) {
@@ -42,11 +53,18 @@ export function ClusterRowActions({ row }: { row: ClusterRow }) {
   };
   return (
     <Menu.Root>
-      <Menu.Trigger aria-label={`Actions for ${row.name}`} className="rounded p-1 hover:bg-slate-100 dark:hover:bg-slate-800">
+      <Menu.Trigger
+        aria-label={`Actions for ${row.name}`}
+        className="rounded p-1 hover:bg-slate-100 dark:hover:bg-slate-800"
+      >
         <MoreHorizontal className="size-4" />
       </Menu.Trigger>
       <Menu.Portal>
-        <Menu.Content align="end" sideOffset={4} className="z-50 min-w-40 rounded-md border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-700 dark:bg-slate-900">
+        <Menu.Content
+          align="end"
+          sideOffset={4}
+          className="z-50 min-w-40 rounded-md border border-slate-200 bg-white p-1 shadow-lg dark:border-slate-700 dark:bg-slate-900"
+        >
           {allowed.map((action) =>
             NEEDS_DIALOG.has(action) ? (
               <Menu.Item key={action} asChild className={itemClass}>

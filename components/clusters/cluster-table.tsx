@@ -24,7 +24,10 @@ const columns: ColumnDef<ClusterRow>[] = [
     id: "name",
     header: "Name",
     cell: ({ row }) => (
-      <Link href={`/clusters/${row.original.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
+      <Link
+        href={`/clusters/${row.original.id}`}
+        className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+      >
         {row.original.name}
       </Link>
     ),
@@ -32,9 +35,18 @@ const columns: ColumnDef<ClusterRow>[] = [
   { id: "project", enableSorting: false, header: "Project", cell: ({ row }) => row.original.projectName },
   { id: "phase", header: "Phase", cell: ({ row }) => <PhaseBadge phase={row.original.phase} /> },
   { id: "kubernetes", enableSorting: false, header: "Kubernetes", cell: ({ row }) => row.original.kubernetesVersion },
-  { id: "replicas", enableSorting: false, header: "Ready", cell: ({ row }) => `${row.original.readyReplicas}/${row.original.replicas}` },
+  {
+    id: "replicas",
+    enableSorting: false,
+    header: "Ready",
+    cell: ({ row }) => `${row.original.readyReplicas}/${row.original.replicas}`,
+  },
   { id: "host", enableSorting: false, header: "Host", cell: ({ row }) => row.original.hostClusterName ?? "—" },
-  { id: "createdAt", header: "Age", cell: ({ row }) => <span title={row.original.createdAt.toLocaleString()}>{formatAge(row.original.createdAt)}</span> },
+  {
+    id: "createdAt",
+    header: "Age",
+    cell: ({ row }) => <span title={row.original.createdAt.toLocaleString()}>{formatAge(row.original.createdAt)}</span>,
+  },
 ];
 
 /**
@@ -75,7 +87,10 @@ export function ClusterTable() {
     ),
   );
   const list = useQuery(
-    trpc.vcluster.list.queryOptions(input, { placeholderData: keepPreviousData, refetchInterval: live.status === "error" ? 3_000 : false }),
+    trpc.vcluster.list.queryOptions(input, {
+      placeholderData: keepPreviousData,
+      refetchInterval: live.status === "error" ? 3_000 : false,
+    }),
   );
   const restart = () => setCursors([undefined]);
 
@@ -111,7 +126,10 @@ export function ClusterTable() {
   const canCreate = (projects.data ?? []).some((p) => access.canChange(p.id));
   const newCluster = (label: string) =>
     canCreate && (
-      <Link href="/clusters/new" className="inline-flex items-center gap-1.5 rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-500">
+      <Link
+        href="/clusters/new"
+        className="inline-flex items-center gap-1.5 rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-500"
+      >
         <Plus className="size-4" /> {label}
       </Link>
     );
@@ -122,9 +140,19 @@ export function ClusterTable() {
         <label className="relative min-w-48 flex-1 text-sm">
           <span className="sr-only">Search by name</span>
           <Search className="pointer-events-none absolute top-2.5 left-2.5 size-4 text-slate-400" />
-          <input value={search} onChange={(e) => (setSearch(e.target.value), restart())} placeholder="Search by name" className={`${inputClass} pl-8`} />
+          <input
+            value={search}
+            onChange={(e) => (setSearch(e.target.value), restart())}
+            placeholder="Search by name"
+            className={`${inputClass} pl-8`}
+          />
         </label>
-        <select aria-label="Project" value={projectId} onChange={(e) => (setProjectId(e.target.value), restart())} className={`${controlClass} w-auto`}>
+        <select
+          aria-label="Project"
+          value={projectId}
+          onChange={(e) => (setProjectId(e.target.value), restart())}
+          className={`${controlClass} w-auto`}
+        >
           <option value="">All projects</option>
           {projects.data?.map((p) => (
             <option key={p.id} value={p.id}>
@@ -132,13 +160,24 @@ export function ClusterTable() {
             </option>
           ))}
         </select>
-        <select aria-label="Phase" value={phase} onChange={(e) => (setPhase(e.target.value as Phase | ""), restart())} className={`${controlClass} w-auto`}>
+        <select
+          aria-label="Phase"
+          value={phase}
+          onChange={(e) => (setPhase(e.target.value as Phase | ""), restart())}
+          className={`${controlClass} w-auto`}
+        >
           <option value="">All phases</option>
           {PHASES.map((p) => (
             <option key={p}>{p}</option>
           ))}
         </select>
-        <input aria-label="Label selector" value={labelSelector} onChange={(e) => (setLabelSelector(e.target.value), restart())} placeholder="team=web,env!=prod" className={`${controlClass} w-48 font-mono`} />
+        <input
+          aria-label="Label selector"
+          value={labelSelector}
+          onChange={(e) => (setLabelSelector(e.target.value), restart())}
+          placeholder="team=web,env!=prod"
+          className={`${controlClass} w-48 font-mono`}
+        />
         {newCluster("New cluster")}
       </div>
 
@@ -151,8 +190,16 @@ export function ClusterTable() {
       {list.data && list.data.total === 0 && !filtered && (
         <div className="rounded-lg border border-dashed border-slate-300 p-10 text-center dark:border-slate-700">
           <p className="font-medium">No virtual clusters yet</p>
-          <p className="mb-4 text-sm text-slate-500">A virtual cluster is a full Kubernetes API of your own, running inside a shared host cluster.</p>
-          {canCreate ? newCluster("Create your first cluster") : <p className="text-sm text-slate-500">Your role in your projects lets you view clusters, not create them.</p>}
+          <p className="mb-4 text-sm text-slate-500">
+            A virtual cluster is a full Kubernetes API of your own, running inside a shared host cluster.
+          </p>
+          {canCreate ? (
+            newCluster("Create your first cluster")
+          ) : (
+            <p className="text-sm text-slate-500">
+              Your role in your projects lets you view clusters, not create them.
+            </p>
+          )}
         </div>
       )}
       {/* relative: the table's sr-only header must not widen the page beyond this scroll box */}
@@ -165,9 +212,17 @@ export function ClusterTable() {
                   {group.headers.map((header) => {
                     const sorted = header.column.getIsSorted();
                     return (
-                      <th key={header.id} className="px-3 py-2 font-medium" aria-sort={sorted ? (sorted === "asc" ? "ascending" : "descending") : undefined}>
+                      <th
+                        key={header.id}
+                        className="px-3 py-2 font-medium"
+                        aria-sort={sorted ? (sorted === "asc" ? "ascending" : "descending") : undefined}
+                      >
                         {header.column.getCanSort() ? (
-                          <button type="button" onClick={header.column.getToggleSortingHandler()} className="inline-flex items-center gap-1 hover:text-slate-900 dark:hover:text-white">
+                          <button
+                            type="button"
+                            onClick={header.column.getToggleSortingHandler()}
+                            className="inline-flex items-center gap-1 hover:text-slate-900 dark:hover:text-white"
+                          >
                             {flexRender(header.column.columnDef.header, header.getContext())}
                             {sorted === "asc" && <ArrowUp className="size-3" />}
                             {sorted === "desc" && <ArrowDown className="size-3" />}
@@ -183,7 +238,12 @@ export function ClusterTable() {
             </thead>
             <tbody>
               {table.getRowModel().rows.map((row) => (
-                <tr key={row.id} data-testid="cluster-row" data-name={row.original.name} className="border-t border-slate-200 dark:border-slate-800">
+                <tr
+                  key={row.id}
+                  data-testid="cluster-row"
+                  data-name={row.original.name}
+                  className="border-t border-slate-200 dark:border-slate-800"
+                >
                   {row.getVisibleCells().map((cell) => (
                     <td key={cell.id} className="px-3 py-2 whitespace-nowrap">
                       {flexRender(cell.column.columnDef.cell, cell.getContext())}
@@ -206,17 +266,32 @@ export function ClusterTable() {
               {live.status === "pending" ? " · live" : live.status === "error" ? " · refreshing every 3 s" : ""}
             </span>
             <div className="flex items-center gap-2">
-              <select aria-label="Rows per page" value={limit} onChange={(e) => (setLimit(Number(e.target.value)), restart())} className="rounded border border-slate-300 bg-transparent px-1 py-0.5 dark:border-slate-700">
+              <select
+                aria-label="Rows per page"
+                value={limit}
+                onChange={(e) => (setLimit(Number(e.target.value)), restart())}
+                className="rounded border border-slate-300 bg-transparent px-1 py-0.5 dark:border-slate-700"
+              >
                 {[10, 25, 50, 100].map((n) => (
                   <option key={n} value={n}>
                     {n} / page
                   </option>
                 ))}
               </select>
-              <Button size="sm" aria-label="Previous page" disabled={page === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+              <Button
+                size="sm"
+                aria-label="Previous page"
+                disabled={page === 0}
+                onClick={() => setCursors((c) => c.slice(0, -1))}
+              >
                 <ChevronLeft className="size-3" />
               </Button>
-              <Button size="sm" aria-label="Next page" disabled={!list.data.nextCursor} onClick={() => list.data?.nextCursor && setCursors((c) => [...c, list.data.nextCursor ?? undefined])}>
+              <Button
+                size="sm"
+                aria-label="Next page"
+                disabled={!list.data.nextCursor}
+                onClick={() => list.data?.nextCursor && setCursors((c) => [...c, list.data.nextCursor ?? undefined])}
+              >
                 <ChevronRight className="size-3" />
               </Button>
             </div>

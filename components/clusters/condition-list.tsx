@@ -35,7 +35,9 @@ export function ConditionList({ conditions }: { conditions: ClusterDetail["condi
         const Icon = good === null ? CircleHelp : good ? CheckCircle2 : XCircle;
         return (
           <li key={c.type} className="flex gap-2 text-sm">
-            <Icon className={`mt-0.5 size-4 shrink-0 ${good === null ? "text-slate-400" : good ? "text-emerald-600" : "text-amber-600"}`} />
+            <Icon
+              className={`mt-0.5 size-4 shrink-0 ${good === null ? "text-slate-400" : good ? "text-emerald-600" : "text-amber-600"}`}
+            />
             <div>
               <p>
                 <span className="font-medium">{c.type}</span> <span className="text-slate-500">({c.reason})</span>

@@ -10,7 +10,17 @@ import { Modal } from "../ui/modal";
 import { useAcceptedChange } from "./use-cluster-mutation";
 
 /** Deleting needs the name typed out; `force` (only from ERROR) skips the orderly teardown on the host. */
-export function DeleteDialog({ cluster, force, open, onOpenChange }: { cluster: ClusterDetail; force: boolean; open: boolean; onOpenChange: (open: boolean) => void }) {
+export function DeleteDialog({
+  cluster,
+  force,
+  open,
+  onOpenChange,
+}: {
+  cluster: ClusterDetail;
+  force: boolean;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}) {
   const trpc = useTRPC();
   const accepted = useAcceptedChange(cluster.id);
   const [typed, setTyped] = useState("");
@@ -28,7 +38,11 @@ export function DeleteDialog({ cluster, force, open, onOpenChange }: { cluster: 
       open={open}
       onOpenChange={onOpenChange}
       title={`${verb} ${cluster.name}?`}
-      description={force ? "The cluster is in ERROR: its namespace on the host is removed without waiting for an orderly shutdown. Everything in it is lost." : "The virtual cluster, its workloads and its data are removed from the host. This cannot be undone."}
+      description={
+        force
+          ? "The cluster is in ERROR: its namespace on the host is removed without waiting for an orderly shutdown. Everything in it is lost."
+          : "The virtual cluster, its workloads and its data are removed from the host. This cannot be undone."
+      }
     >
       <form
         onSubmit={(e) => {
@@ -38,7 +52,13 @@ export function DeleteDialog({ cluster, force, open, onOpenChange }: { cluster: 
         className="space-y-4"
       >
         <Field label={`Type ${cluster.name} to confirm`} htmlFor="confirm-name">
-          <input id="confirm-name" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} className={`${inputClass} font-mono`} />
+          <input
+            id="confirm-name"
+            autoComplete="off"
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            className={`${inputClass} font-mono`}
+          />
         </Field>
         {remove.isError && (
           <p role="alert" className="text-sm text-red-600">

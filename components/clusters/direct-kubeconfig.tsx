@@ -21,14 +21,24 @@ export function DirectKubeconfig({ clusterId }: { clusterId: string }) {
     }),
   );
   return (
-    <div className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200" data-testid="direct-kubeconfig">
+    <div
+      className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200"
+      data-testid="direct-kubeconfig"
+    >
       <p className="flex items-start gap-1.5">
         <ShieldAlert className="mt-0.5 size-4 shrink-0" />
         <span>
-          Direct access: this cluster&apos;s API is also exposed through the host&apos;s ingress. Its own kubeconfig is <strong>shared admin credentials</strong>: whoever holds it keeps cluster-admin after leaving the project, and it cannot be revoked.
+          Direct access: this cluster&apos;s API is also exposed through the host&apos;s ingress. Its own kubeconfig is{" "}
+          <strong>shared admin credentials</strong>: whoever holds it keeps cluster-admin after leaving the project, and
+          it cannot be revoked.
         </span>
       </p>
-      <Button className="mt-2" size="sm" onClick={() => download.mutate({ id: clusterId })} disabled={download.isPending}>
+      <Button
+        className="mt-2"
+        size="sm"
+        onClick={() => download.mutate({ id: clusterId })}
+        disabled={download.isPending}
+      >
         Download the shared admin kubeconfig
       </Button>
       {download.isError && (

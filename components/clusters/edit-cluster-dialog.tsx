@@ -4,7 +4,13 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { useForm, type Path } from "react-hook-form";
-import { labelsSchema, specSchema, SUPPORTED_KUBERNETES_VERSIONS, type VClusterSpec, type VClusterSpecInput } from "@/server/universal/vcluster-spec";
+import {
+  labelsSchema,
+  specSchema,
+  SUPPORTED_KUBERNETES_VERSIONS,
+  type VClusterSpec,
+  type VClusterSpecInput,
+} from "@/server/universal/vcluster-spec";
 import { issuesOf } from "../api-error";
 import type { ClusterDetail } from "../cluster-types";
 import { useTRPC } from "../trpc";
@@ -15,12 +21,23 @@ import { Modal } from "../ui/modal";
 import { useAcceptedChange } from "./use-cluster-mutation";
 
 /** Edits what `vcluster.update` changes in place: version, resources, network policies, Helm values and labels. */
-export function EditClusterDialog({ cluster, open, onOpenChange }: { cluster: ClusterDetail; open: boolean; onOpenChange: (open: boolean) => void }) {
+export function EditClusterDialog({
+  cluster,
+  open,
+  onOpenChange,
+}: {
+  cluster: ClusterDetail;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}) {
   const trpc = useTRPC();
   const accepted = useAcceptedChange(cluster.id);
   const [labels, setLabels] = useState(cluster.labels);
   const [labelsError, setLabelsError] = useState<string | undefined>();
-  const form = useForm<VClusterSpecInput, unknown, VClusterSpec>({ resolver: zodResolver(specSchema), defaultValues: specSchema.parse(cluster.spec) });
+  const form = useForm<VClusterSpecInput, unknown, VClusterSpec>({
+    resolver: zodResolver(specSchema),
+    defaultValues: specSchema.parse(cluster.spec),
+  });
   const errors = form.formState.errors;
   const update = useMutation(
     trpc.vcluster.update.mutationOptions({
@@ -31,7 +48,8 @@ export function EditClusterDialog({ cluster, open, onOpenChange }: { cluster: Cl
       onError: (error) => {
         for (const issue of issuesOf(error)) {
           if (issue.field.startsWith("labels")) setLabelsError(issue.message);
-          else if (issue.field.startsWith("spec.")) form.setError(issue.field.slice("spec.".length) as Path<VClusterSpecInput>, { message: issue.message });
+          else if (issue.field.startsWith("spec."))
+            form.setError(issue.field.slice("spec.".length) as Path<VClusterSpecInput>, { message: issue.message });
         }
       },
     }),
@@ -47,11 +65,21 @@ export function EditClusterDialog({ cluster, open, onOpenChange }: { cluster: Cl
   });
   const resource = (name: "cpuRequest" | "cpuLimit" | "memoryRequest" | "memoryLimit", label: string) => (
     <Field label={label} htmlFor={`edit-${name}`} error={errors.resources?.[name]?.message}>
-      <input id={`edit-${name}`} {...form.register(`resources.${name}`)} aria-invalid={Boolean(errors.resources?.[name])} className={inputClass} />
+      <input
+        id={`edit-${name}`}
+        {...form.register(`resources.${name}`)}
+        aria-invalid={Boolean(errors.resources?.[name])}
+        className={inputClass}
+      />
     </Field>
   );
   return (
-    <Modal open={open} onOpenChange={onOpenChange} title={`Edit ${cluster.name}`} description="Changes are rolled out to the control plane; the cluster stays up.">
+    <Modal
+      open={open}
+      onOpenChange={onOpenChange}
+      title={`Edit ${cluster.name}`}
+      description="Changes are rolled out to the control plane; the cluster stays up."
+    >
       <form onSubmit={submit} className="space-y-4" noValidate>
         <Field label="Kubernetes version" htmlFor="edit-version" error={errors.kubernetesVersion?.message}>
           <select id="edit-version" {...form.register("kubernetesVersion")} className={inputClass}>
@@ -73,7 +101,13 @@ export function EditClusterDialog({ cluster, open, onOpenChange }: { cluster: Cl
           <KeyValueField id="edit-labels" value={labels} onChange={setLabels} invalid={Boolean(labelsError)} />
         </Field>
         <Field label="Helm values (YAML)" htmlFor="edit-helm" error={errors.helmValues?.message}>
-          <textarea id="edit-helm" rows={5} {...form.register("helmValues")} spellCheck={false} className={`${inputClass} font-mono text-xs`} />
+          <textarea
+            id="edit-helm"
+            rows={5}
+            {...form.register("helmValues")}
+            spellCheck={false}
+            className={`${inputClass} font-mono text-xs`}
+          />
         </Field>
         {update.isError && (
           <p role="alert" className="text-sm text-red-600">

@@ -3,7 +3,9 @@ import type { ClusterDetail } from "../cluster-types";
 export function EventList({ events, hostError }: { events: ClusterDetail["events"]; hostError: string | null }) {
   return (
     <div className="text-sm">
-      {hostError && <p className="mb-2 text-amber-700 dark:text-amber-400">Events could not be read from the host: {hostError}</p>}
+      {hostError && (
+        <p className="mb-2 text-amber-700 dark:text-amber-400">Events could not be read from the host: {hostError}</p>
+      )}
       {events.length === 0 && !hostError && <p className="text-slate-500">No recent events.</p>}
       {events.length > 0 && (
         <div className="overflow-x-auto">
@@ -19,8 +21,13 @@ export function EventList({ events, hostError }: { events: ClusterDetail["events
             </thead>
             <tbody>
               {events.map((e, i) => (
-                <tr key={`${e.object}-${e.reason}-${i}`} className="border-t border-slate-100 align-top dark:border-slate-800">
-                  <td className={`py-1 pr-2 ${e.type === "Warning" ? "text-amber-700 dark:text-amber-400" : ""}`}>{e.type}</td>
+                <tr
+                  key={`${e.object}-${e.reason}-${i}`}
+                  className="border-t border-slate-100 align-top dark:border-slate-800"
+                >
+                  <td className={`py-1 pr-2 ${e.type === "Warning" ? "text-amber-700 dark:text-amber-400" : ""}`}>
+                    {e.type}
+                  </td>
                   <td className="py-1 pr-2">{e.reason}</td>
                   <td className="py-1 pr-2 font-mono">{e.object}</td>
                   <td className="py-1 pr-2">

@@ -40,7 +40,10 @@ export function KubeAccessList({ clusterId }: { clusterId: string }) {
               <td className="py-1.5 font-mono text-xs">{row.prefix}…</td>
               <td className="py-1.5 text-xs">{row.lastUsedAt ? new Date(row.lastUsedAt).toLocaleString() : "never"}</td>
               <td className="py-1.5 text-right">
-                <Button size="sm" onClick={() => setRevoking({ id: row.id, label: `${row.email}'s token ${row.prefix}…` })}>
+                <Button
+                  size="sm"
+                  onClick={() => setRevoking({ id: row.id, label: `${row.email}'s token ${row.prefix}…` })}
+                >
                   Revoke
                 </Button>
               </td>
@@ -48,7 +51,12 @@ export function KubeAccessList({ clusterId }: { clusterId: string }) {
           ))}
         </tbody>
       </table>
-      <Modal open={revoking !== null} onOpenChange={(open) => !open && setRevoking(null)} title="Revoke this token?" description={`${revoking?.label ?? ""} stops working at once, open watches included.`}>
+      <Modal
+        open={revoking !== null}
+        onOpenChange={(open) => !open && setRevoking(null)}
+        title="Revoke this token?"
+        description={`${revoking?.label ?? ""} stops working at once, open watches included.`}
+      >
         {revoke.isError && (
           <p role="alert" className="mb-3 text-sm text-red-600">
             {revoke.error.message}
@@ -56,7 +64,12 @@ export function KubeAccessList({ clusterId }: { clusterId: string }) {
         )}
         <div className="flex justify-end gap-2">
           <Button onClick={() => setRevoking(null)}>Cancel</Button>
-          <Button variant="danger" onClick={() => revoking && revoke.mutate({ id: clusterId, tokenId: revoking.id })} disabled={revoke.isPending} data-testid="confirm-revoke-token">
+          <Button
+            variant="danger"
+            onClick={() => revoking && revoke.mutate({ id: clusterId, tokenId: revoking.id })}
+            disabled={revoke.isPending}
+            data-testid="confirm-revoke-token"
+          >
             {revoke.isPending ? "Revoking…" : "Revoke"}
           </Button>
         </div>

@@ -28,11 +28,20 @@ export function OperationTimeline({ operations }: { operations: Operation[] }) {
           <p className="text-xs text-slate-500">
             {formatDate(op.createdAt)}
             {op.requestedBy ? ` by ${op.requestedBy}` : ""}
-            {op.finishedAt ? ` · took ${Math.max(0, Math.round((op.finishedAt.getTime() - (op.startedAt ?? op.createdAt).getTime()) / 1000))} s` : ""}
+            {op.finishedAt
+              ? ` · took ${Math.max(0, Math.round((op.finishedAt.getTime() - (op.startedAt ?? op.createdAt).getTime()) / 1000))} s`
+              : ""}
           </p>
           {isActive(op) && (
             <div className="mt-1 max-w-sm">
-              <div className="h-1.5 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-800" role="progressbar" aria-label={`${op.kind} progress`} aria-valuenow={op.progress} aria-valuemin={0} aria-valuemax={100}>
+              <div
+                className="h-1.5 overflow-hidden rounded-full bg-slate-200 dark:bg-slate-800"
+                role="progressbar"
+                aria-label={`${op.kind} progress`}
+                aria-valuenow={op.progress}
+                aria-valuemin={0}
+                aria-valuemax={100}
+              >
                 <div className="h-full bg-sky-500 transition-all" style={{ width: `${op.progress}%` }} />
               </div>
               <p className="mt-0.5 text-xs text-slate-500">

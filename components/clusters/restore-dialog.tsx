@@ -10,7 +10,15 @@ import { Modal } from "../ui/modal";
 import { useAcceptedChange } from "./use-cluster-mutation";
 
 /** Pick one of the cluster's ready snapshots, optionally removing objects created since, and restore it. */
-export function RestoreDialog({ cluster, open, onOpenChange }: { cluster: ClusterDetail; open: boolean; onOpenChange: (open: boolean) => void }) {
+export function RestoreDialog({
+  cluster,
+  open,
+  onOpenChange,
+}: {
+  cluster: ClusterDetail;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}) {
   const trpc = useTRPC();
   const accepted = useAcceptedChange(cluster.id);
   const snapshots = useQuery(trpc.snapshot.list.queryOptions({ vclusterId: cluster.id, limit: 50 }));
@@ -26,15 +34,28 @@ export function RestoreDialog({ cluster, open, onOpenChange }: { cluster: Cluste
     }),
   );
   return (
-    <Modal open={open} onOpenChange={onOpenChange} title={`Restore ${cluster.name}`} description="Objects in the snapshot are put back as they were; the cluster keeps running.">
+    <Modal
+      open={open}
+      onOpenChange={onOpenChange}
+      title={`Restore ${cluster.name}`}
+      description="Objects in the snapshot are put back as they were; the cluster keeps running."
+    >
       <div className="space-y-3">
         {snapshots.isPending && <p className="text-sm text-slate-500">Loading snapshots…</p>}
-        {snapshots.data && ready.length === 0 && <p className="text-sm text-slate-500">This cluster has no ready snapshot yet.</p>}
+        {snapshots.data && ready.length === 0 && (
+          <p className="text-sm text-slate-500">This cluster has no ready snapshot yet.</p>
+        )}
         <ul className="max-h-64 space-y-1 overflow-y-auto">
           {ready.map((s) => (
             <li key={s.id}>
               <label className="flex items-center gap-2 rounded-md px-2 py-1 text-sm hover:bg-slate-50 dark:hover:bg-slate-800">
-                <input type="radio" name="snapshot" value={s.id} checked={snapshotId === s.id} onChange={() => setSnapshotId(s.id)} />
+                <input
+                  type="radio"
+                  name="snapshot"
+                  value={s.id}
+                  checked={snapshotId === s.id}
+                  onChange={() => setSnapshotId(s.id)}
+                />
                 <span className="font-medium">{s.name}</span>
                 <span className="text-xs text-slate-500">
                   {formatDate(s.createdAt)} · {s.objectCount ?? "?"} objects · {formatBytes(s.sizeBytes)}
@@ -44,7 +65,8 @@ export function RestoreDialog({ cluster, open, onOpenChange }: { cluster: Cluste
           ))}
         </ul>
         <label className="flex items-center gap-2 text-sm">
-          <input type="checkbox" checked={prune} onChange={(e) => setPrune(e.target.checked)} /> Also delete objects created after the snapshot
+          <input type="checkbox" checked={prune} onChange={(e) => setPrune(e.target.checked)} /> Also delete objects
+          created after the snapshot
         </label>
         {restore.isError && (
           <p role="alert" className="text-sm text-red-600">
@@ -53,7 +75,11 @@ export function RestoreDialog({ cluster, open, onOpenChange }: { cluster: Cluste
         )}
         <div className="flex justify-end gap-2">
           <Button onClick={() => onOpenChange(false)}>Cancel</Button>
-          <Button variant="primary" disabled={!snapshotId || restore.isPending} onClick={() => restore.mutate({ id: cluster.id, snapshotId, prune })}>
+          <Button
+            variant="primary"
+            disabled={!snapshotId || restore.isPending}
+            onClick={() => restore.mutate({ id: cluster.id, snapshotId, prune })}
+          >
             Restore
           </Button>
         </div>

@@ -11,7 +11,15 @@ import { Field, inputClass } from "../ui/field";
 import { Modal } from "../ui/modal";
 import { useAcceptedChange } from "./use-cluster-mutation";
 
-export function ScaleDialog({ cluster, open, onOpenChange }: { cluster: ClusterDetail; open: boolean; onOpenChange: (open: boolean) => void }) {
+export function ScaleDialog({
+  cluster,
+  open,
+  onOpenChange,
+}: {
+  cluster: ClusterDetail;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}) {
   const trpc = useTRPC();
   const accepted = useAcceptedChange(cluster.id);
   const [replicas, setReplicas] = useState(cluster.replicas);
@@ -25,7 +33,12 @@ export function ScaleDialog({ cluster, open, onOpenChange }: { cluster: ClusterD
   );
   const fieldError = issuesOf(scale.error).find((i) => i.field === "replicas")?.message;
   return (
-    <Modal open={open} onOpenChange={onOpenChange} title={`Scale ${cluster.name}`} description={`Control plane replicas: 2 to ${MAX_REPLICAS} with high availability (deployed etcd); a vcluster on embedded SQLite runs exactly 1.`}>
+    <Modal
+      open={open}
+      onOpenChange={onOpenChange}
+      title={`Scale ${cluster.name}`}
+      description={`Control plane replicas: 2 to ${MAX_REPLICAS} with high availability (deployed etcd); a vcluster on embedded SQLite runs exactly 1.`}
+    >
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -34,7 +47,16 @@ export function ScaleDialog({ cluster, open, onOpenChange }: { cluster: ClusterD
         className="space-y-4"
       >
         <Field label="Replicas" htmlFor="scale-replicas" error={fieldError}>
-          <input id="scale-replicas" type="number" min={1} max={MAX_REPLICAS} value={replicas} onChange={(e) => setReplicas(Number(e.target.value))} aria-invalid={Boolean(fieldError)} className={inputClass} />
+          <input
+            id="scale-replicas"
+            type="number"
+            min={1}
+            max={MAX_REPLICAS}
+            value={replicas}
+            onChange={(e) => setReplicas(Number(e.target.value))}
+            aria-invalid={Boolean(fieldError)}
+            className={inputClass}
+          />
         </Field>
         {scale.isError && !fieldError && (
           <p role="alert" className="text-sm text-red-600">

@@ -8,7 +8,15 @@ import { Button } from "../ui/button";
 import { Modal } from "../ui/modal";
 import { useAcceptedChange } from "./use-cluster-mutation";
 
-export function SuspendDialog({ cluster, open, onOpenChange }: { cluster: ClusterDetail; open: boolean; onOpenChange: (open: boolean) => void }) {
+export function SuspendDialog({
+  cluster,
+  open,
+  onOpenChange,
+}: {
+  cluster: ClusterDetail;
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}) {
   const trpc = useTRPC();
   const accepted = useAcceptedChange(cluster.id);
   const [snapshotFirst, setSnapshotFirst] = useState(false);
@@ -29,7 +37,8 @@ export function SuspendDialog({ cluster, open, onOpenChange }: { cluster: Cluste
     >
       <div className="space-y-4">
         <label className="flex items-center gap-2 text-sm">
-          <input type="checkbox" checked={snapshotFirst} onChange={(e) => setSnapshotFirst(e.target.checked)} /> Take a snapshot first
+          <input type="checkbox" checked={snapshotFirst} onChange={(e) => setSnapshotFirst(e.target.checked)} /> Take a
+          snapshot first
         </label>
         {suspend.isError && (
           <p role="alert" className="text-sm text-red-600">
@@ -38,7 +47,11 @@ export function SuspendDialog({ cluster, open, onOpenChange }: { cluster: Cluste
         )}
         <div className="flex justify-end gap-2">
           <Button onClick={() => onOpenChange(false)}>Cancel</Button>
-          <Button variant="primary" disabled={suspend.isPending} onClick={() => suspend.mutate({ id: cluster.id, snapshotFirst })}>
+          <Button
+            variant="primary"
+            disabled={suspend.isPending}
+            onClick={() => suspend.mutate({ id: cluster.id, snapshotFirst })}
+          >
             Suspend
           </Button>
         </div>

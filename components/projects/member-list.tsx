@@ -19,11 +19,13 @@ function PendingInvitations({ projectId }: { projectId: string }) {
   const invitations = useQuery(trpc.project.invitations.queryOptions({ projectId }));
   const cancel = useMutation(
     trpc.project.cancelInvitation.mutationOptions({
-      onSuccess: () => void queryClient.invalidateQueries({ queryKey: trpc.project.invitations.queryKey({ projectId }) }),
+      onSuccess: () =>
+        void queryClient.invalidateQueries({ queryKey: trpc.project.invitations.queryKey({ projectId }) }),
       onError: (error) => toast.error(error.message),
     }),
   );
-  if (invitations.isError) return <p className="text-sm text-red-600">Could not load invitations: {invitations.error.message}</p>;
+  if (invitations.isError)
+    return <p className="text-sm text-red-600">Could not load invitations: {invitations.error.message}</p>;
   if (!invitations.data?.length) return null;
   return (
     <section aria-label="Pending invitations" className="space-y-1">
@@ -38,7 +40,12 @@ function PendingInvitations({ projectId }: { projectId: string }) {
                 {invitation.invitedBy ? ` by ${invitation.invitedBy}` : ""} · expires {formatDate(invitation.expiresAt)}
               </p>
             </div>
-            <Button size="sm" variant="ghost" disabled={cancel.isPending} onClick={() => cancel.mutate({ projectId, invitationId: invitation.id })}>
+            <Button
+              size="sm"
+              variant="ghost"
+              disabled={cancel.isPending}
+              onClick={() => cancel.mutate({ projectId, invitationId: invitation.id })}
+            >
               Withdraw
             </Button>
           </li>
@@ -77,7 +84,8 @@ export function MemberList({ projectId, canManage }: { projectId: string; canMan
     event.preventDefault();
     add.mutate({ projectId, email, role });
   };
-  const emailError = issuesOf(add.error).find((i) => i.field === "email")?.message ?? (add.isError ? add.error.message : undefined);
+  const emailError =
+    issuesOf(add.error).find((i) => i.field === "email")?.message ?? (add.isError ? add.error.message : undefined);
 
   return (
     <div className="space-y-3">
@@ -93,7 +101,12 @@ export function MemberList({ projectId, canManage }: { projectId: string; canMan
             </div>
             {canManage ? (
               <>
-                <select aria-label={`Role of ${m.email}`} value={m.role} onChange={(e) => setMemberRole.mutate({ projectId, userId: m.userId, role: e.target.value as Role })} className="rounded-md border border-slate-300 bg-transparent px-2 py-1 text-xs dark:border-slate-700">
+                <select
+                  aria-label={`Role of ${m.email}`}
+                  value={m.role}
+                  onChange={(e) => setMemberRole.mutate({ projectId, userId: m.userId, role: e.target.value as Role })}
+                  className="rounded-md border border-slate-300 bg-transparent px-2 py-1 text-xs dark:border-slate-700"
+                >
                   {ROLES.map((r) => (
                     <option key={r}>{r}</option>
                   ))}
@@ -112,9 +125,22 @@ export function MemberList({ projectId, canManage }: { projectId: string; canMan
       {canManage && (
         <form onSubmit={onAdd} className="grid grid-cols-[1fr_auto_auto] items-end gap-2">
           <Field label="Add by email" htmlFor="member-email" error={emailError}>
-            <input id="member-email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} aria-invalid={Boolean(emailError)} className={inputClass} />
+            <input
+              id="member-email"
+              type="email"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              aria-invalid={Boolean(emailError)}
+              className={inputClass}
+            />
           </Field>
-          <select aria-label="Role of the new member" value={role} onChange={(e) => setRole(e.target.value as Role)} className={`${controlClass} w-auto`}>
+          <select
+            aria-label="Role of the new member"
+            value={role}
+            onChange={(e) => setRole(e.target.value as Role)}
+            className={`${controlClass} w-auto`}
+          >
             {ROLES.map((r) => (
               <option key={r}>{r}</option>
             ))}

@@ -17,7 +17,11 @@ export function ProjectDetail({ projectId }: { projectId: string }) {
   if (role.isError) {
     return (
       <div className="rounded-lg border border-dashed border-slate-300 p-10 text-center dark:border-slate-700">
-        <p className="font-medium">{role.error.data?.code === "NOT_FOUND" ? "This project does not exist, or you are not a member." : role.error.message}</p>
+        <p className="font-medium">
+          {role.error.data?.code === "NOT_FOUND"
+            ? "This project does not exist, or you are not a member."
+            : role.error.message}
+        </p>
         <Link href="/projects" className="text-sm text-indigo-600 hover:underline">
           Back to the projects
         </Link>
@@ -28,7 +32,10 @@ export function ProjectDetail({ projectId }: { projectId: string }) {
   const owner = role.data.role === "OWNER";
   return (
     <div className="space-y-4">
-      <Link href="/projects" className="inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-900 dark:hover:text-white">
+      <Link
+        href="/projects"
+        className="inline-flex items-center gap-1 text-sm text-slate-500 hover:text-slate-900 dark:hover:text-white"
+      >
         <ArrowLeft className="size-4" /> Projects
       </Link>
       <div>

@@ -51,8 +51,18 @@ export function QuotaPanel({ projectId, canEdit }: { projectId: string; canEdit:
     <div className="space-y-3" data-testid="quota-usage">
       <UsageBar label="Virtual clusters" used={usage.vclusters} limit={limits?.maxVClusters ?? null} format={count} />
       <UsageBar label="CPU" used={usage.cpuMillis} limit={limits?.maxCpuMillis ?? null} format={formatCpu} />
-      <UsageBar label="Memory" used={Number(usage.memoryBytes)} limit={limits ? Number(limits.maxMemoryBytes) : null} format={formatBytes} />
-      <UsageBar label="Storage" used={Number(usage.storageBytes)} limit={limits ? Number(limits.maxStorageBytes) : null} format={formatBytes} />
+      <UsageBar
+        label="Memory"
+        used={Number(usage.memoryBytes)}
+        limit={limits ? Number(limits.maxMemoryBytes) : null}
+        format={formatBytes}
+      />
+      <UsageBar
+        label="Storage"
+        used={Number(usage.storageBytes)}
+        limit={limits ? Number(limits.maxStorageBytes) : null}
+        format={formatBytes}
+      />
       <UsageBar label="Snapshots" used={usage.snapshots} limit={limits?.maxSnapshots ?? null} format={count} />
       {canEdit && !editing && (
         <Button size="sm" onClick={() => setEditing(true)}>
@@ -60,23 +70,65 @@ export function QuotaPanel({ projectId, canEdit }: { projectId: string; canEdit:
         </Button>
       )}
       {editing && (
-        <form onSubmit={onSave} className="grid gap-3 border-t border-slate-200 pt-3 sm:grid-cols-2 dark:border-slate-800">
+        <form
+          onSubmit={onSave}
+          className="grid gap-3 border-t border-slate-200 pt-3 sm:grid-cols-2 dark:border-slate-800"
+        >
           <Field label="Virtual clusters" htmlFor="q-vclusters" error={errorOf("maxVClusters")}>
-            <input id="q-vclusters" name="maxVClusters" type="number" min={0} defaultValue={limits?.maxVClusters ?? 10} className={inputClass} />
+            <input
+              id="q-vclusters"
+              name="maxVClusters"
+              type="number"
+              min={0}
+              defaultValue={limits?.maxVClusters ?? 10}
+              className={inputClass}
+            />
           </Field>
           <Field label="CPU (millicores)" htmlFor="q-cpu" error={errorOf("maxCpuMillis")}>
-            <input id="q-cpu" name="maxCpuMillis" type="number" min={0} defaultValue={limits?.maxCpuMillis ?? 32_000} className={inputClass} />
+            <input
+              id="q-cpu"
+              name="maxCpuMillis"
+              type="number"
+              min={0}
+              defaultValue={limits?.maxCpuMillis ?? 32_000}
+              className={inputClass}
+            />
           </Field>
           <Field label="Memory (GiB)" htmlFor="q-memory" error={errorOf("maxMemoryBytes")}>
-            <input id="q-memory" name="maxMemoryGiB" type="number" min={0} step="any" defaultValue={limits ? Number(limits.maxMemoryBytes) / GIB : 64} className={inputClass} />
+            <input
+              id="q-memory"
+              name="maxMemoryGiB"
+              type="number"
+              min={0}
+              step="any"
+              defaultValue={limits ? Number(limits.maxMemoryBytes) / GIB : 64}
+              className={inputClass}
+            />
           </Field>
           <Field label="Storage (GiB)" htmlFor="q-storage" error={errorOf("maxStorageBytes")}>
-            <input id="q-storage" name="maxStorageGiB" type="number" min={0} step="any" defaultValue={limits ? Number(limits.maxStorageBytes) / GIB : 500} className={inputClass} />
+            <input
+              id="q-storage"
+              name="maxStorageGiB"
+              type="number"
+              min={0}
+              step="any"
+              defaultValue={limits ? Number(limits.maxStorageBytes) / GIB : 500}
+              className={inputClass}
+            />
           </Field>
           <Field label="Snapshots" htmlFor="q-snapshots" error={errorOf("maxSnapshots")}>
-            <input id="q-snapshots" name="maxSnapshots" type="number" min={0} defaultValue={limits?.maxSnapshots ?? 50} className={inputClass} />
+            <input
+              id="q-snapshots"
+              name="maxSnapshots"
+              type="number"
+              min={0}
+              defaultValue={limits?.maxSnapshots ?? 50}
+              className={inputClass}
+            />
           </Field>
-          {save.isError && issuesOf(save.error).length === 0 && <p className="text-sm text-red-600 sm:col-span-2">{save.error.message}</p>}
+          {save.isError && issuesOf(save.error).length === 0 && (
+            <p className="text-sm text-red-600 sm:col-span-2">{save.error.message}</p>
+          )}
           <div className="flex gap-2 sm:col-span-2">
             <Button type="submit" variant="primary" disabled={save.isPending}>
               Save quota

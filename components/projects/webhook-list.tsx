@@ -12,7 +12,9 @@ import { Field, inputClass } from "../ui/field";
 
 function DeliveryLog({ projectId, webhookId }: { projectId: string; webhookId: string }) {
   const trpc = useTRPC();
-  const deliveries = useQuery(trpc.webhook.deliveries.queryOptions({ projectId, webhookId, limit: 20 }, { refetchInterval: 5_000 }));
+  const deliveries = useQuery(
+    trpc.webhook.deliveries.queryOptions({ projectId, webhookId, limit: 20 }, { refetchInterval: 5_000 }),
+  );
   if (deliveries.isPending) return <p className="text-xs text-slate-500">Loading deliveries…</p>;
   if (deliveries.isError) return <p className="text-xs text-red-600">{deliveries.error.message}</p>;
   if (deliveries.data.items.length === 0) return <p className="text-xs text-slate-500">No deliveries yet.</p>;
@@ -33,7 +35,16 @@ function DeliveryLog({ projectId, webhookId }: { projectId: string; webhookId: s
             <td className="py-1 pr-2">{formatDate(d.createdAt)}</td>
             <td className="py-1 pr-2">{d.attempts}</td>
             <td className="py-1">
-              {d.deliveredAt ? <span className="text-emerald-700 dark:text-emerald-400">delivered ({d.responseCode})</span> : d.failedAt ? <span className="text-red-600">gave up: {d.lastError}</span> : <span>retrying at {d.nextAttemptAt.toLocaleTimeString()}{d.lastError ? ` (${d.lastError})` : ""}</span>}
+              {d.deliveredAt ? (
+                <span className="text-emerald-700 dark:text-emerald-400">delivered ({d.responseCode})</span>
+              ) : d.failedAt ? (
+                <span className="text-red-600">gave up: {d.lastError}</span>
+              ) : (
+                <span>
+                  retrying at {d.nextAttemptAt.toLocaleTimeString()}
+                  {d.lastError ? ` (${d.lastError})` : ""}
+                </span>
+              )}
             </td>
           </tr>
         ))}
@@ -62,7 +73,9 @@ export function WebhookList({ projectId }: { projectId: string }) {
   );
   const update = useMutation(trpc.webhook.update.mutationOptions({ onSuccess: () => void refresh(), onError }));
   const remove = useMutation(trpc.webhook.delete.mutationOptions({ onSuccess: () => void refresh(), onError }));
-  const test = useMutation(trpc.webhook.test.mutationOptions({ onSuccess: () => toast.success("Test delivery queued"), onError }));
+  const test = useMutation(
+    trpc.webhook.test.mutationOptions({ onSuccess: () => toast.success("Test delivery queued"), onError }),
+  );
   const onCreate = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     create.mutate({ projectId, url: String(new FormData(event.currentTarget).get("url") ?? ""), events, active: true });
@@ -78,7 +91,11 @@ export function WebhookList({ projectId }: { projectId: string }) {
           <li key={h.id} className="rounded-md border border-slate-200 p-3 text-sm dark:border-slate-800">
             <div className="flex flex-wrap items-center gap-2">
               <code className="min-w-0 flex-1 truncate">{h.url}</code>
-              <span className={`rounded-full px-2 py-0.5 text-xs ${h.active ? "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200" : "bg-slate-100 dark:bg-slate-800"}`}>{h.active ? "active" : "paused"}</span>
+              <span
+                className={`rounded-full px-2 py-0.5 text-xs ${h.active ? "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200" : "bg-slate-100 dark:bg-slate-800"}`}
+              >
+                {h.active ? "active" : "paused"}
+              </span>
               <Button size="sm" onClick={() => test.mutate({ projectId, id: h.id })}>
                 Send test
               </Button>
@@ -105,19 +122,32 @@ export function WebhookList({ projectId }: { projectId: string }) {
       )}
       <form onSubmit={onCreate} className="space-y-2 border-t border-slate-200 pt-3 dark:border-slate-800">
         <Field label="Payload URL" htmlFor="webhook-url" error={fieldError("url")}>
-          <input id="webhook-url" name="url" type="url" required placeholder="https://ci.example.com/hooks/vcluster" className={inputClass} />
+          <input
+            id="webhook-url"
+            name="url"
+            type="url"
+            required
+            placeholder="https://ci.example.com/hooks/vcluster"
+            className={inputClass}
+          />
         </Field>
         <fieldset className="flex flex-wrap gap-3 text-sm">
           <legend className="sr-only">Events</legend>
           {WEBHOOK_EVENTS.map((e) => (
             <label key={e} className="flex items-center gap-1.5">
-              <input type="checkbox" checked={events.includes(e)} onChange={(x) => setEvents(x.target.checked ? [...events, e] : events.filter((v) => v !== e))} />
+              <input
+                type="checkbox"
+                checked={events.includes(e)}
+                onChange={(x) => setEvents(x.target.checked ? [...events, e] : events.filter((v) => v !== e))}
+              />
               <code className="text-xs">{e}</code>
             </label>
           ))}
         </fieldset>
         {fieldError("events") && <p className="text-xs text-red-600">{fieldError("events")}</p>}
-        {create.isError && issuesOf(create.error).length === 0 && <p className="text-sm text-red-600">{create.error.message}</p>}
+        {create.isError && issuesOf(create.error).length === 0 && (
+          <p className="text-sm text-red-600">{create.error.message}</p>
+        )}
         <Button type="submit" variant="primary" disabled={create.isPending}>
           Add webhook
         </Button>

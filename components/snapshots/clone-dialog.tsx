@@ -33,11 +33,20 @@ export function CloneDialog({ snapshot, onClose }: { snapshot: SnapshotView; onC
     }),
   );
   const issues = issuesOf(clone.error);
-  const nameError = issues.find((i) => i.field === "name")?.message ?? (clone.isError && issues.length === 0 && /name|already/i.test(clone.error.message) ? clone.error.message : undefined);
+  const nameError =
+    issues.find((i) => i.field === "name")?.message ??
+    (clone.isError && issues.length === 0 && /name|already/i.test(clone.error.message)
+      ? clone.error.message
+      : undefined);
   const projectError = issues.find((i) => i.field === "projectId")?.message;
   const otherError = clone.isError && !nameError && !projectError ? clone.error.message : undefined;
   return (
-    <Modal open onOpenChange={(open) => !open && onClose()} title={`Clone ${snapshot.name}`} description={`A new virtual cluster with the spec and objects of ${snapshot.vclusterName} at the time of the snapshot. ${PV_NOTE}`}>
+    <Modal
+      open
+      onOpenChange={(open) => !open && onClose()}
+      title={`Clone ${snapshot.name}`}
+      description={`A new virtual cluster with the spec and objects of ${snapshot.vclusterName} at the time of the snapshot. ${PV_NOTE}`}
+    >
       <form
         className="space-y-4"
         onSubmit={(e) => {
@@ -45,11 +54,28 @@ export function CloneDialog({ snapshot, onClose }: { snapshot: SnapshotView; onC
           clone.mutate({ snapshotId: snapshot.id, name: name.trim(), projectId });
         }}
       >
-        <Field label="New cluster name" htmlFor="clone-name" error={nameError} help="Lower-case letters, digits and '-'.">
-          <input id="clone-name" autoComplete="off" value={name} aria-invalid={nameError ? true : undefined} onChange={(e) => setName(e.target.value)} className={`${inputClass} font-mono`} />
+        <Field
+          label="New cluster name"
+          htmlFor="clone-name"
+          error={nameError}
+          help="Lower-case letters, digits and '-'."
+        >
+          <input
+            id="clone-name"
+            autoComplete="off"
+            value={name}
+            aria-invalid={nameError ? true : undefined}
+            onChange={(e) => setName(e.target.value)}
+            className={`${inputClass} font-mono`}
+          />
         </Field>
         <Field label="Project" htmlFor="clone-project" error={projectError}>
-          <select id="clone-project" value={projectId} onChange={(e) => setProjectId(e.target.value)} className={inputClass}>
+          <select
+            id="clone-project"
+            value={projectId}
+            onChange={(e) => setProjectId(e.target.value)}
+            className={inputClass}
+          >
             {writable.length === 0 && <option value={snapshot.projectId}>{snapshot.projectId}</option>}
             {writable.map((p) => (
               <option key={p.id} value={p.id}>

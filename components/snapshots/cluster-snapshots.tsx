@@ -20,17 +20,27 @@ type Open = { kind: "restore" | "clone" | "delete"; snapshot: SnapshotView } | n
 /** The cluster's snapshots with restore (previewed), clone and delete, and its retention and schedule. */
 export function ClusterSnapshots({ cluster, canChange }: { cluster: ClusterDetail; canChange: boolean }) {
   const trpc = useTRPC();
-  const list = useQuery(trpc.snapshot.list.queryOptions({ vclusterId: cluster.id, limit: 100 }, { refetchInterval: (query) => (inFlight(query.state.data) || cluster.phase === "SNAPSHOTTING" ? 1_500 : 10_000) }));
+  const list = useQuery(
+    trpc.snapshot.list.queryOptions(
+      { vclusterId: cluster.id, limit: 100 },
+      { refetchInterval: (query) => (inFlight(query.state.data) || cluster.phase === "SNAPSHOTTING" ? 1_500 : 10_000) },
+    ),
+  );
   const [open, setOpen] = useState<Open>(null);
   const close = () => setOpen(null);
-  const restoreBlocked = cluster.phase !== "RUNNING" ? `Restore needs the cluster RUNNING; it is ${cluster.phase}.` : null;
+  const restoreBlocked =
+    cluster.phase !== "RUNNING" ? `Restore needs the cluster RUNNING; it is ${cluster.phase}.` : null;
 
   const actions = (s: SnapshotView) => {
     const notReady = s.status !== "READY" ? `The snapshot is ${s.status}.` : null;
     return (
       <span className="inline-flex gap-1">
         <Hint text={notReady ?? restoreBlocked}>
-          <Button size="sm" disabled={(notReady ?? restoreBlocked) !== null} onClick={() => setOpen({ kind: "restore", snapshot: s })}>
+          <Button
+            size="sm"
+            disabled={(notReady ?? restoreBlocked) !== null}
+            onClick={() => setOpen({ kind: "restore", snapshot: s })}
+          >
             <History className="size-3.5" /> Restore
           </Button>
         </Hint>
@@ -40,7 +50,13 @@ export function ClusterSnapshots({ cluster, canChange }: { cluster: ClusterDetai
           </Button>
         </Hint>
         <Hint text={s.status === "DELETING" ? "Already being deleted." : null}>
-          <Button size="sm" variant="ghost" aria-label={`Delete snapshot ${s.name}`} disabled={s.status === "DELETING"} onClick={() => setOpen({ kind: "delete", snapshot: s })}>
+          <Button
+            size="sm"
+            variant="ghost"
+            aria-label={`Delete snapshot ${s.name}`}
+            disabled={s.status === "DELETING"}
+            onClick={() => setOpen({ kind: "delete", snapshot: s })}
+          >
             <Trash2 className="size-3.5" /> Delete
           </Button>
         </Hint>
@@ -58,8 +74,14 @@ export function ClusterSnapshots({ cluster, canChange }: { cluster: ClusterDetai
             Could not load snapshots: {list.error.message}
           </p>
         )}
-        {list.data?.length === 0 && <p className="text-sm text-slate-500">No snapshots of this cluster yet{canChange ? " — take one with Snapshot above." : "."}</p>}
-        {list.data && list.data.length > 0 && <SnapshotTable snapshots={list.data} showCluster={false} actions={canChange ? actions : undefined} />}
+        {list.data?.length === 0 && (
+          <p className="text-sm text-slate-500">
+            No snapshots of this cluster yet{canChange ? " — take one with Snapshot above." : "."}
+          </p>
+        )}
+        {list.data && list.data.length > 0 && (
+          <SnapshotTable snapshots={list.data} showCluster={false} actions={canChange ? actions : undefined} />
+        )}
         <div className="border-t border-slate-200 pt-4 dark:border-slate-800">
           <h3 className="mb-2 text-sm font-semibold">Retention and schedule</h3>
           <SnapshotPolicyForm clusterId={cluster.id} canChange={canChange} />

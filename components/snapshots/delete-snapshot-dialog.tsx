@@ -21,7 +21,12 @@ export function DeleteSnapshotDialog({ snapshot, onClose }: { snapshot: Snapshot
     }),
   );
   return (
-    <Modal open onOpenChange={(open) => !open && onClose()} title={`Delete snapshot ${snapshot.name}?`} description="Its stored data is removed; the cluster it was taken from is not touched. This cannot be undone.">
+    <Modal
+      open
+      onOpenChange={(open) => !open && onClose()}
+      title={`Delete snapshot ${snapshot.name}?`}
+      description="Its stored data is removed; the cluster it was taken from is not touched. This cannot be undone."
+    >
       <div className="space-y-4">
         {remove.isError && (
           <p role="alert" className="text-sm text-red-600">

@@ -17,11 +17,24 @@ const SECTIONS = [
 ] as const;
 
 /** What a restore would do to the running cluster, from `snapshot.preview`, then the restore itself. */
-export function RestorePreviewDialog({ cluster, snapshot, onClose }: { cluster: ClusterDetail; snapshot: SnapshotView; onClose: () => void }) {
+export function RestorePreviewDialog({
+  cluster,
+  snapshot,
+  onClose,
+}: {
+  cluster: ClusterDetail;
+  snapshot: SnapshotView;
+  onClose: () => void;
+}) {
   const trpc = useTRPC();
   const accepted = useAcceptedChange(cluster.id);
   const [prune, setPrune] = useState(false);
-  const preview = useQuery(trpc.snapshot.preview.queryOptions({ vclusterId: cluster.id, snapshotId: snapshot.id, prune }, { staleTime: 0, retry: false }));
+  const preview = useQuery(
+    trpc.snapshot.preview.queryOptions(
+      { vclusterId: cluster.id, snapshotId: snapshot.id, prune },
+      { staleTime: 0, retry: false },
+    ),
+  );
   const restore = useMutation(
     trpc.snapshot.restore.mutationOptions({
       onSuccess: () => {
@@ -30,12 +43,19 @@ export function RestorePreviewDialog({ cluster, snapshot, onClose }: { cluster: 
       },
     }),
   );
-  const nothing = preview.data && preview.data.create.length + preview.data.change.length + preview.data.delete.length === 0;
+  const nothing =
+    preview.data && preview.data.create.length + preview.data.change.length + preview.data.delete.length === 0;
   return (
-    <Modal open onOpenChange={(open) => !open && onClose()} title={`Restore ${cluster.name} from ${snapshot.name}`} description={`Taken ${formatDate(snapshot.createdAt)}. Objects are put back as they were; the cluster keeps running. Persistent-volume data is not restored.`}>
+    <Modal
+      open
+      onOpenChange={(open) => !open && onClose()}
+      title={`Restore ${cluster.name} from ${snapshot.name}`}
+      description={`Taken ${formatDate(snapshot.createdAt)}. Objects are put back as they were; the cluster keeps running. Persistent-volume data is not restored.`}
+    >
       <div className="space-y-3" data-testid="restore-preview">
         <label className="flex items-center gap-2 text-sm">
-          <input type="checkbox" checked={prune} onChange={(e) => setPrune(e.target.checked)} /> Also delete objects created after the snapshot (prune)
+          <input type="checkbox" checked={prune} onChange={(e) => setPrune(e.target.checked)} /> Also delete objects
+          created after the snapshot (prune)
         </label>
         {preview.isPending && <p className="text-sm text-slate-500">Comparing the snapshot with the cluster…</p>}
         {preview.isError && (
@@ -43,7 +63,9 @@ export function RestorePreviewDialog({ cluster, snapshot, onClose }: { cluster: 
             Could not preview the restore: {preview.error.message}
           </p>
         )}
-        {nothing && <p className="text-sm text-slate-500">The cluster already matches the snapshot; restoring changes nothing.</p>}
+        {nothing && (
+          <p className="text-sm text-slate-500">The cluster already matches the snapshot; restoring changes nothing.</p>
+        )}
         {preview.data && !nothing && (
           <div className="grid gap-3 sm:grid-cols-3">
             {SECTIONS.map(({ key, title, tone }) => (
@@ -68,7 +90,11 @@ export function RestorePreviewDialog({ cluster, snapshot, onClose }: { cluster: 
         )}
         <div className="flex justify-end gap-2">
           <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" disabled={!preview.isSuccess || restore.isPending} onClick={() => restore.mutate({ vclusterId: cluster.id, snapshotId: snapshot.id, prune })}>
+          <Button
+            variant="primary"
+            disabled={!preview.isSuccess || restore.isPending}
+            onClick={() => restore.mutate({ vclusterId: cluster.id, snapshotId: snapshot.id, prune })}
+          >
             Restore
           </Button>
         </div>

@@ -15,8 +15,15 @@ export function SnapshotPolicyForm({ clusterId, canChange }: { clusterId: string
   const trpc = useTRPC();
   const policy = useQuery(trpc.snapshot.policy.queryOptions({ vclusterId: clusterId }));
   if (policy.isPending) return <p className="text-sm text-slate-500">Loading the schedule…</p>;
-  if (policy.isError) return <p role="alert" className="text-sm text-red-600">Could not load the schedule: {policy.error.message}</p>;
-  return <PolicyFields key={`${policy.data.keepLast}-${policy.data.schedule}`} policy={policy.data} canChange={canChange} />;
+  if (policy.isError)
+    return (
+      <p role="alert" className="text-sm text-red-600">
+        Could not load the schedule: {policy.error.message}
+      </p>
+    );
+  return (
+    <PolicyFields key={`${policy.data.keepLast}-${policy.data.schedule}`} policy={policy.data} canChange={canChange} />
+  );
 }
 
 function PolicyFields({ policy, canChange }: { policy: SnapshotPolicy; canChange: boolean }) {
@@ -35,8 +42,13 @@ function PolicyFields({ policy, canChange }: { policy: SnapshotPolicy; canChange
   );
   const issues = issuesOf(save.error);
   const message = save.error?.message ?? "";
-  const keepError = localError ?? issues.find((i) => i.field === "keepLast")?.message ?? (issues.length === 0 && /keepLast/i.test(message) ? message : undefined);
-  const scheduleError = issues.find((i) => i.field === "schedule")?.message ?? (issues.length === 0 && /schedule/i.test(message) ? message : undefined);
+  const keepError =
+    localError ??
+    issues.find((i) => i.field === "keepLast")?.message ??
+    (issues.length === 0 && /keepLast/i.test(message) ? message : undefined);
+  const scheduleError =
+    issues.find((i) => i.field === "schedule")?.message ??
+    (issues.length === 0 && /schedule/i.test(message) ? message : undefined);
   const otherError = save.isError && !keepError && !scheduleError ? message : undefined;
 
   return (
@@ -56,8 +68,23 @@ function PolicyFields({ policy, canChange }: { policy: SnapshotPolicy; canChange
       }}
     >
       <div className="grid gap-3 sm:grid-cols-2">
-        <Field label="Keep last" htmlFor="policy-keep-last" error={keepError} help="Older snapshots beyond this many are deleted. Empty keeps all.">
-          <input id="policy-keep-last" type="number" min={1} inputMode="numeric" disabled={!canChange} value={keepLast} aria-invalid={keepError ? true : undefined} onChange={(e) => setKeepLast(e.target.value)} className={inputClass} />
+        <Field
+          label="Keep last"
+          htmlFor="policy-keep-last"
+          error={keepError}
+          help="Older snapshots beyond this many are deleted. Empty keeps all."
+        >
+          <input
+            id="policy-keep-last"
+            type="number"
+            min={1}
+            inputMode="numeric"
+            disabled={!canChange}
+            value={keepLast}
+            aria-invalid={keepError ? true : undefined}
+            onChange={(e) => setKeepLast(e.target.value)}
+            className={inputClass}
+          />
         </Field>
         <Field
           label="Schedule (cron, UTC)"
@@ -65,17 +92,28 @@ function PolicyFields({ policy, canChange }: { policy: SnapshotPolicy; canChange
           error={scheduleError}
           help={
             <>
-              Five fields: minute hour day month weekday. <code>0 3 * * *</code> = daily at 03:00 UTC. Empty: no scheduled snapshots.
+              Five fields: minute hour day month weekday. <code>0 3 * * *</code> = daily at 03:00 UTC. Empty: no
+              scheduled snapshots.
             </>
           }
         >
-          <input id="policy-schedule" autoComplete="off" placeholder="0 3 * * *" disabled={!canChange} value={schedule} aria-invalid={scheduleError ? true : undefined} onChange={(e) => setSchedule(e.target.value)} className={`${inputClass} font-mono`} />
+          <input
+            id="policy-schedule"
+            autoComplete="off"
+            placeholder="0 3 * * *"
+            disabled={!canChange}
+            value={schedule}
+            aria-invalid={scheduleError ? true : undefined}
+            onChange={(e) => setSchedule(e.target.value)}
+            className={`${inputClass} font-mono`}
+          />
         </Field>
       </div>
       <p className="text-xs text-slate-500" data-testid="policy-next-run">
         {policy.schedule ? (
           <>
-            Next scheduled snapshot: <span className="font-medium">{formatDate(policy.nextRunAt)}</span> ({policy.nextRunAt?.toISOString().replace(".000Z", "Z") ?? "—"})
+            Next scheduled snapshot: <span className="font-medium">{formatDate(policy.nextRunAt)}</span> (
+            {policy.nextRunAt?.toISOString().replace(".000Z", "Z") ?? "—"})
           </>
         ) : (
           "No scheduled snapshots."

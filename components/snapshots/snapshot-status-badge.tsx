@@ -9,7 +9,11 @@ const COLOURS: Record<SnapshotView["status"], string> = {
 
 export function SnapshotStatusBadge({ status }: { status: SnapshotView["status"] }) {
   return (
-    <span data-testid="snapshot-status" data-status={status} className={`inline-flex rounded-full px-2 py-0.5 text-xs font-semibold ${COLOURS[status]}`}>
+    <span
+      data-testid="snapshot-status"
+      data-status={status}
+      className={`inline-flex rounded-full px-2 py-0.5 text-xs font-semibold ${COLOURS[status]}`}
+    >
       {status}
     </span>
   );

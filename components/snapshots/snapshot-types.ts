@@ -11,4 +11,5 @@ export function inFlight(snapshots: readonly SnapshotView[] | undefined): boolea
   return (snapshots ?? []).some((s) => s.status === "CREATING" || s.status === "DELETING");
 }
 
-export const PV_NOTE = "Snapshots hold the virtual cluster's Kubernetes objects; data in persistent volumes is not part of them.";
+export const PV_NOTE =
+  "Snapshots hold the virtual cluster's Kubernetes objects; data in persistent volumes is not part of them.";

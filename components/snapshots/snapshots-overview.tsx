@@ -20,7 +20,12 @@ export function SnapshotsOverview() {
   const access = useAccess();
   const [projectId, setProjectId] = useState("");
   const projects = useQuery(trpc.project.list.queryOptions());
-  const list = useQuery(trpc.snapshot.list.queryOptions({ projectId: projectId || undefined, limit: 200 }, { refetchInterval: (query) => (inFlight(query.state.data) ? 2_000 : 15_000) }));
+  const list = useQuery(
+    trpc.snapshot.list.queryOptions(
+      { projectId: projectId || undefined, limit: 200 },
+      { refetchInterval: (query) => (inFlight(query.state.data) ? 2_000 : 15_000) },
+    ),
+  );
   const [open, setOpen] = useState<Open>(null);
   const projectNames = new Map((projects.data ?? []).map((p) => [p.id, p.name]));
 
@@ -30,7 +35,13 @@ export function SnapshotsOverview() {
         <Button size="sm" disabled={s.status !== "READY"} onClick={() => setOpen({ kind: "clone", snapshot: s })}>
           <Copy className="size-3.5" /> Clone
         </Button>
-        <Button size="sm" variant="ghost" aria-label={`Delete snapshot ${s.name}`} disabled={s.status === "DELETING"} onClick={() => setOpen({ kind: "delete", snapshot: s })}>
+        <Button
+          size="sm"
+          variant="ghost"
+          aria-label={`Delete snapshot ${s.name}`}
+          disabled={s.status === "DELETING"}
+          onClick={() => setOpen({ kind: "delete", snapshot: s })}
+        >
           <Trash2 className="size-3.5" /> Delete
         </Button>
       </span>
@@ -42,7 +53,12 @@ export function SnapshotsOverview() {
         <p className="text-sm text-slate-500">{PV_NOTE} Restore a snapshot from its cluster&apos;s page.</p>
         <label className="flex items-center gap-2 text-sm">
           Project
-          <select aria-label="Filter by project" value={projectId} onChange={(e) => setProjectId(e.target.value)} className={controlClass}>
+          <select
+            aria-label="Filter by project"
+            value={projectId}
+            onChange={(e) => setProjectId(e.target.value)}
+            className={controlClass}
+          >
             <option value="">All projects</option>
             {(projects.data ?? []).map((p) => (
               <option key={p.id} value={p.id}>

@@ -1,11 +1,24 @@
 import type { ReactNode } from "react";
 
 /** A text control's look without its width, for inline filters that size themselves. */
-export const controlClass = "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950 aria-[invalid=true]:border-red-500";
+export const controlClass =
+  "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950 aria-[invalid=true]:border-red-500";
 export const inputClass = `w-full ${controlClass}`;
 
 /** A labelled control with its help text and its error, announced to screen readers. */
-export function Field({ label, htmlFor, error, help, children }: { label: string; htmlFor: string; error?: string; help?: ReactNode; children: ReactNode }) {
+export function Field({
+  label,
+  htmlFor,
+  error,
+  help,
+  children,
+}: {
+  label: string;
+  htmlFor: string;
+  error?: string;
+  help?: ReactNode;
+  children: ReactNode;
+}) {
   return (
     <div className="text-sm">
       <label htmlFor={htmlFor} className="mb-1 block font-medium">

@@ -17,7 +17,10 @@ export function Hint({ text, children }: { text: string | null; children: ReactN
         </span>
       </Tooltip.Trigger>
       <Tooltip.Portal>
-        <Tooltip.Content sideOffset={6} className="z-50 max-w-xs rounded-md bg-slate-900 px-2 py-1 text-xs text-white shadow dark:bg-slate-100 dark:text-slate-900">
+        <Tooltip.Content
+          sideOffset={6}
+          className="z-50 max-w-xs rounded-md bg-slate-900 px-2 py-1 text-xs text-white shadow dark:bg-slate-100 dark:text-slate-900"
+        >
           {text}
           <Tooltip.Arrow className="fill-slate-900 dark:fill-slate-100" />
         </Tooltip.Content>

@@ -22,7 +22,19 @@ function toRecord(text: string): Record<string, string> {
 }
 
 /** Labels or annotations as `key=value` lines; keeps the text as typed and reports the parsed map. */
-export function KeyValueField({ id, value, onChange, invalid, placeholder }: { id: string; value: Record<string, string>; onChange: (next: Record<string, string>) => void; invalid?: boolean; placeholder?: string }) {
+export function KeyValueField({
+  id,
+  value,
+  onChange,
+  invalid,
+  placeholder,
+}: {
+  id: string;
+  value: Record<string, string>;
+  onChange: (next: Record<string, string>) => void;
+  invalid?: boolean;
+  placeholder?: string;
+}) {
   const [text, setText] = useState(() => toText(value));
   return (
     <textarea

@@ -4,7 +4,19 @@ import * as Dialog from "@radix-ui/react-dialog";
 import { X } from "lucide-react";
 import type { ReactNode } from "react";
 
-export function Modal({ open, onOpenChange, title, description, children }: { open: boolean; onOpenChange: (open: boolean) => void; title: string; description?: ReactNode; children: ReactNode }) {
+export function Modal({
+  open,
+  onOpenChange,
+  title,
+  description,
+  children,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  title: string;
+  description?: ReactNode;
+  children: ReactNode;
+}) {
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
@@ -15,7 +27,10 @@ export function Modal({ open, onOpenChange, title, description, children }: { op
             {description ?? <span className="sr-only">{title}</span>}
           </Dialog.Description>
           {children}
-          <Dialog.Close aria-label="Close" className="absolute top-4 right-4 rounded p-1 text-slate-500 hover:bg-slate-100 dark:hover:bg-slate-800">
+          <Dialog.Close
+            aria-label="Close"
+            className="absolute top-4 right-4 rounded p-1 text-slate-500 hover:bg-slate-100 dark:hover:bg-slate-800"
+          >
             <X className="size-4" />
           </Dialog.Close>
         </Dialog.Content>

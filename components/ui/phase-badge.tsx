@@ -16,7 +16,11 @@ const COLOURS: Record<Phase, string> = {
 
 export function PhaseBadge({ phase }: { phase: Phase }) {
   return (
-    <span data-testid="phase" data-phase={phase} className={`inline-flex rounded-full px-2 py-0.5 text-xs font-semibold ${COLOURS[phase]}`}>
+    <span
+      data-testid="phase"
+      data-phase={phase}
+      className={`inline-flex rounded-full px-2 py-0.5 text-xs font-semibold ${COLOURS[phase]}`}
+    >
       {phase}
     </span>
   );

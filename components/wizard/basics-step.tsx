@@ -6,11 +6,27 @@ export function BasicsStep({ form, projects }: { form: WizardForm; projects: { i
   const errors = form.formState.errors;
   return (
     <div className="grid gap-4 sm:grid-cols-2">
-      <Field label="Name" htmlFor="name" error={errors.name?.message} help={`Lower-case letters, digits and '-', at most ${MAX_NAME_LENGTH} characters.`}>
-        <input id="name" autoComplete="off" {...form.register("name")} aria-invalid={Boolean(errors.name)} className={inputClass} />
+      <Field
+        label="Name"
+        htmlFor="name"
+        error={errors.name?.message}
+        help={`Lower-case letters, digits and '-', at most ${MAX_NAME_LENGTH} characters.`}
+      >
+        <input
+          id="name"
+          autoComplete="off"
+          {...form.register("name")}
+          aria-invalid={Boolean(errors.name)}
+          className={inputClass}
+        />
       </Field>
       <Field label="Project" htmlFor="projectId" error={errors.projectId?.message}>
-        <select id="projectId" {...form.register("projectId")} aria-invalid={Boolean(errors.projectId)} className={inputClass}>
+        <select
+          id="projectId"
+          {...form.register("projectId")}
+          aria-invalid={Boolean(errors.projectId)}
+          className={inputClass}
+        >
           <option value="">Choose a project</option>
           {projects.map((p) => (
             <option key={p.id} value={p.id}>
@@ -26,7 +42,12 @@ export function BasicsStep({ form, projects }: { form: WizardForm; projects: { i
           ))}
         </select>
       </Field>
-      <Field label="Distribution" htmlFor="distro" error={errors.spec?.distro?.message} help="Recent vcluster charts ship the upstream k8s distribution only.">
+      <Field
+        label="Distribution"
+        htmlFor="distro"
+        error={errors.spec?.distro?.message}
+        help="Recent vcluster charts ship the upstream k8s distribution only."
+      >
         <select id="distro" {...form.register("spec.distro")} className={inputClass}>
           {DISTROS.map((d) => (
             <option key={d}>{d}</option>

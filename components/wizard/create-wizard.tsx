@@ -37,7 +37,14 @@ export function CreateWizard() {
   const form = useForm<WizardValues, unknown, WizardOutput>({
     resolver: zodResolver(createVClusterInputSchema),
     mode: "onTouched",
-    defaultValues: { projectId: "", name: "", labels: {}, annotations: {}, hostSelector: {}, spec: specSchema.parse({}) },
+    defaultValues: {
+      projectId: "",
+      name: "",
+      labels: {},
+      annotations: {},
+      hostSelector: {},
+      spec: specSchema.parse({}),
+    },
   });
   const onlyProject = writable.length === 1 ? writable[0].id : null;
   useEffect(() => {
@@ -67,13 +74,17 @@ export function CreateWizard() {
     const fields = STEP_FIELDS[step] as Path<WizardValues>[];
     if (!(await form.trigger(fields, { shouldFocus: true }))) return;
     if (step === STEPS.length - 2) {
-      await form.handleSubmit((values) => {
-        setReviewed(values);
-        setStep(STEPS.length - 1);
-      }, () => {
-        const first = Object.keys(form.formState.errors)[0];
-        if (first) setStep(stepOfField(first === "spec" ? `spec.${Object.keys(form.formState.errors.spec ?? {})[0]}` : first));
-      })();
+      await form.handleSubmit(
+        (values) => {
+          setReviewed(values);
+          setStep(STEPS.length - 1);
+        },
+        () => {
+          const first = Object.keys(form.formState.errors)[0];
+          if (first)
+            setStep(stepOfField(first === "spec" ? `spec.${Object.keys(form.formState.errors.spec ?? {})[0]}` : first));
+        },
+      )();
       return;
     }
     setStep(step + 1);
@@ -116,7 +127,13 @@ export function CreateWizard() {
         {step === 2 && <NetworkStep form={form} />}
         {step === 3 && <StorageStep form={form} />}
         {step === 4 && <AdvancedStep form={form} />}
-        {step === 5 && reviewed && <ReviewStep values={reviewed} projectName={writable.find((p) => p.id === reviewed.projectId)?.name ?? reviewed.projectId} quotaRefusal={root?.quota?.message} />}
+        {step === 5 && reviewed && (
+          <ReviewStep
+            values={reviewed}
+            projectName={writable.find((p) => p.id === reviewed.projectId)?.name ?? reviewed.projectId}
+            quotaRefusal={root?.quota?.message}
+          />
+        )}
         {root?.server?.message && (
           <p role="alert" className="mt-4 text-sm text-red-600">
             {root.server.message}

@@ -28,7 +28,11 @@ function HelmValuesPreview({ values }: { values: WizardOutput }) {
             vcluster chart {dryRun.data.chart.version}
             {dryRun.data.hostCluster ? ` on host ${dryRun.data.hostCluster.name}` : " (no host cluster registered yet)"}
           </p>
-          <pre data-testid="review-helm-values" aria-readonly="true" className="max-h-[28rem] overflow-auto rounded-md bg-slate-100 p-3 font-mono text-xs dark:bg-slate-950">
+          <pre
+            data-testid="review-helm-values"
+            aria-readonly="true"
+            className="max-h-[28rem] overflow-auto rounded-md bg-slate-100 p-3 font-mono text-xs dark:bg-slate-950"
+          >
             <code>{dryRun.data.values}</code>
           </pre>
         </>
@@ -37,14 +41,25 @@ function HelmValuesPreview({ values }: { values: WizardOutput }) {
   );
 }
 
-export function ReviewStep({ values, projectName, quotaRefusal }: { values: WizardOutput; projectName: string; quotaRefusal: string | undefined }) {
+export function ReviewStep({
+  values,
+  projectName,
+  quotaRefusal,
+}: {
+  values: WizardOutput;
+  projectName: string;
+  quotaRefusal: string | undefined;
+}) {
   const { idempotencyKey: _key, projectId: _id, ...rest } = values;
   const shown = { project: projectName, ...rest };
   return (
     <div className="grid gap-6 lg:grid-cols-2">
       <div>
         <h3 className="mb-2 text-sm font-semibold">What will be created</h3>
-        <pre data-testid="review-spec" className="max-h-[28rem] overflow-auto rounded-md bg-slate-100 p-3 font-mono text-xs dark:bg-slate-950">
+        <pre
+          data-testid="review-spec"
+          className="max-h-[28rem] overflow-auto rounded-md bg-slate-100 p-3 font-mono text-xs dark:bg-slate-950"
+        >
           {stringify(shown)}
         </pre>
       </div>

@@ -14,7 +14,12 @@ export function firstMessage(error: FieldError | FieldErrors | undefined): strin
   return undefined;
 }
 
-export function Checkbox({ id, label, help, ...props }: { id: string; label: string; help?: string } & InputHTMLAttributes<HTMLInputElement>) {
+export function Checkbox({
+  id,
+  label,
+  help,
+  ...props
+}: { id: string; label: string; help?: string } & InputHTMLAttributes<HTMLInputElement>) {
   return (
     <label htmlFor={id} className="flex items-start gap-2 text-sm">
       <input id={id} type="checkbox" className="mt-0.5" {...props} />

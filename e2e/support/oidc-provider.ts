@@ -24,7 +24,9 @@ export interface TestOidcProvider {
 const parseAccount = (value: unknown): Omit<OidcTestAccount, "sub"> | null => {
   if (typeof value !== "object" || value === null) return null;
   const { email, emailVerified, name } = value as Record<string, unknown>;
-  return typeof email === "string" && typeof emailVerified === "boolean" && typeof name === "string" ? { email, emailVerified, name } : null;
+  return typeof email === "string" && typeof emailVerified === "boolean" && typeof name === "string"
+    ? { email, emailVerified, name }
+    : null;
 };
 
 function sameSecret(given: string, expected: string): boolean {
@@ -79,7 +81,12 @@ export async function startOidcProvider(options: { redirectUri: string }): Promi
   server.unref();
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const signingKey: JWK = { ...generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" }), kid: "e2e", use: "sig", alg: "RS256" };
+  const signingKey: JWK = {
+    ...generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" }),
+    kid: "e2e",
+    use: "sig",
+    alg: "RS256",
+  };
   const configuration: Configuration = {
     clients: [
       {

@@ -34,7 +34,13 @@ try {
         memberships: { create: { projectId: project.id, role: "VIEWER" } },
       },
     });
-    await db.user.create({ data: { email: required("OWNER_EMAIL"), name: "Olga Owner", passwordHash: await hashPassword(required("OWNER_PASSWORD")) } });
+    await db.user.create({
+      data: {
+        email: required("OWNER_EMAIL"),
+        name: "Olga Owner",
+        passwordHash: await hashPassword(required("OWNER_PASSWORD")),
+      },
+    });
   } finally {
     await db.$disconnect();
   }

@@ -32,7 +32,8 @@ export async function setOidcAccount(account: OidcTestAccount): Promise<void> {
     headers: { authorization: `Bearer ${required("E2E_OIDC_ADMIN_TOKEN")}`, "content-type": "application/json" },
     body: JSON.stringify(claims),
   });
-  if (response.status !== 204) throw new Error(`the test OpenID Provider refused the account ${sub}: ${response.status}`);
+  if (response.status !== 204)
+    throw new Error(`the test OpenID Provider refused the account ${sub}: ${response.status}`);
 }
 
 /**
@@ -46,7 +47,9 @@ export async function signInWithSso(page: Page, sub: string): Promise<void> {
   await page.goto("/signin");
   const button = page.getByRole("button", { name: `Continue with ${OIDC_NAME}` });
   // The button only works once React has hydrated it; a click before that is lost.
-  await expect.poll(() => button.evaluate((el) => Object.keys(el).some((key) => key.startsWith("__reactProps")))).toBe(true);
+  await expect
+    .poll(() => button.evaluate((el) => Object.keys(el).some((key) => key.startsWith("__reactProps"))))
+    .toBe(true);
   await button.click();
 
   await page.waitForURL((url) => url.origin === issuer && url.pathname.startsWith("/interaction/"));

@@ -25,7 +25,14 @@ export function startClusterRoleAggregation(cluster: Cluster): () => void {
       }
     }
     if (deepEqual(rules, objs(role.rules))) return;
-    cluster.patch(roles, undefined, name, "apply", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name }, rules }, { fieldManager: "clusterrole-aggregation-controller", force: true });
+    cluster.patch(
+      roles,
+      undefined,
+      name,
+      "apply",
+      { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name }, rules },
+      { fieldManager: "clusterrole-aggregation-controller", force: true },
+    );
   };
 
   const queue = new WorkQueue("clusterrole-aggregation", reconcile);

@@ -34,11 +34,20 @@ export function controllerOf(o: KObject): { kind: string; uid: string; name: str
 }
 
 export function isPodReady(p: KObject): boolean {
-  return !p.metadata.deletionTimestamp && objs(statusOf(p).conditions).some((c) => c.type === "Ready" && c.status === "True");
+  return (
+    !p.metadata.deletionTimestamp && objs(statusOf(p).conditions).some((c) => c.type === "Ready" && c.status === "True")
+  );
 }
 
 export function ownerRef(o: KObject) {
-  return { apiVersion: o.apiVersion ?? "", kind: o.kind ?? "", name: o.metadata.name ?? "", uid: o.metadata.uid ?? "", controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: o.apiVersion ?? "",
+    kind: o.kind ?? "",
+    name: o.metadata.name ?? "",
+    uid: o.metadata.uid ?? "",
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 const safeChars = "bcdfghjklmnpqrstvwxz2456789";
@@ -62,7 +71,13 @@ export function templateHash(template: unknown): string {
  * Creates a pod for owner, or reports why admission refused it (quota, terminating namespace) with one
  * FailedCreate event per distinct reason, as the controller-manager does; returns undefined then.
  */
-export function createPodOrReport(ctx: ControllerContext, owner: KObject, pod: KObject, component: string, reported: Map<string, string>): KObject | undefined {
+export function createPodOrReport(
+  ctx: ControllerContext,
+  owner: KObject,
+  pod: KObject,
+  component: string,
+  reported: Map<string, string>,
+): KObject | undefined {
   try {
     const created = ctx.cluster.create(ctx.cluster.rt("", "pods"), owner.metadata.namespace, pod);
     reported.delete(owner.metadata.uid ?? "");

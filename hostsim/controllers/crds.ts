@@ -7,12 +7,18 @@ import { specOf, statusOf, writeStatus } from "./context";
 function printerColumns(version: Obj): Column[] {
   const extra = objs(version.additionalPrinterColumns).map<Column>((col) => ({
     name: str(col.name),
-    type: (["integer", "number", "boolean", "date"].includes(str(col.type)) ? str(col.type) : "string") as Column["type"],
+    type: (["integer", "number", "boolean", "date"].includes(str(col.type))
+      ? str(col.type)
+      : "string") as Column["type"],
     priority: typeof col.priority === "number" ? col.priority : 0,
     description: str(col.description),
     cell: (o: KObject) => {
       const v = readJsonPath(o, str(col.jsonPath));
-      return typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : v === undefined ? "" : JSON.stringify(v);
+      return typeof v === "string" || typeof v === "number" || typeof v === "boolean"
+        ? v
+        : v === undefined
+          ? ""
+          : JSON.stringify(v);
     },
   }));
   return [c.name, ...extra.filter((col) => col.name !== "Age"), c.age];
@@ -37,7 +43,13 @@ export function typesOf(crd: KObject): ResourceType[] {
         shortNames: arr(names.shortNames).map((x) => str(x)),
         categories: arr(names.categories).map((x) => str(x)),
         status: isObj(sub.status),
-        scale: scale ? { specReplicasPath: str(scale.specReplicasPath), statusReplicasPath: str(scale.statusReplicasPath), labelSelectorPath: str(scale.labelSelectorPath) || undefined } : undefined,
+        scale: scale
+          ? {
+              specReplicasPath: str(scale.specReplicasPath),
+              statusReplicasPath: str(scale.statusReplicasPath),
+              labelSelectorPath: str(scale.labelSelectorPath) || undefined,
+            }
+          : undefined,
         columns: printerColumns(v),
         fieldSelectors: ["metadata.name", "metadata.namespace"],
         schema: isObj(v.schema) ? v.schema.openAPIV3Schema : undefined,
@@ -59,10 +71,20 @@ export function startCrds(cluster: Cluster): () => void {
     const spec = specOf(crd);
     const storage = objs(spec.versions).find((v) => v.storage === true) ?? objs(spec.versions)[0];
     const prev = objs(statusOf(crd).conditions);
-    const cond = (type: string, reason: string, message: string) => prev.find((x) => x.type === type && x.status === "True") ?? { type, status: "True", lastTransitionTime: nowIso(), reason, message };
+    const cond = (type: string, reason: string, message: string) =>
+      prev.find((x) => x.type === type && x.status === "True") ?? {
+        type,
+        status: "True",
+        lastTransitionTime: nowIso(),
+        reason,
+        message,
+      };
     writeStatus(cluster, crds, crd, {
       acceptedNames: clone(spec.names),
-      conditions: [cond("NamesAccepted", "NoConflicts", "no conflicts found"), cond("Established", "InitialNamesAccepted", "the initial names have been accepted")],
+      conditions: [
+        cond("NamesAccepted", "NoConflicts", "no conflicts found"),
+        cond("Established", "InitialNamesAccepted", "the initial names have been accepted"),
+      ],
       storedVersions: [str(storage?.name)],
     });
   };

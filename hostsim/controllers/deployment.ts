@@ -9,7 +9,14 @@ function condition(type: string, ok: boolean, reason: string, message: string, p
   const status = ok ? "True" : "False";
   if (prev && prev.status === status && prev.reason === reason && prev.message === message) return prev;
   const now = nowIso();
-  return { type, status, lastUpdateTime: now, lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : now, reason, message };
+  return {
+    type,
+    status,
+    lastUpdateTime: now,
+    lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : now,
+    reason,
+    message,
+  };
 }
 
 /**
@@ -24,7 +31,13 @@ export function startDeployments(ctx: ControllerContext): () => void {
   const scale = (rs: KObject, replicas: number, dep: KObject) => {
     if (num(specOf(rs).replicas) === replicas) return;
     cluster.update(rsType, rs.metadata.namespace, rs.metadata.name ?? "", { ...rs, spec: { ...specOf(rs), replicas } });
-    cluster.recordEvent(dep, "Normal", "ScalingReplicaSet", `Scaled ${num(specOf(rs).replicas) < replicas ? "up" : "down"} replica set ${rs.metadata.name} from ${num(specOf(rs).replicas)} to ${replicas}`, "deployment-controller");
+    cluster.recordEvent(
+      dep,
+      "Normal",
+      "ScalingReplicaSet",
+      `Scaled ${num(specOf(rs).replicas) < replicas ? "up" : "down"} replica set ${rs.metadata.name} from ${num(specOf(rs).replicas)} to ${replicas}`,
+      "deployment-controller",
+    );
   };
 
   const reconcile = (key: string) => {
@@ -44,17 +57,32 @@ export function startDeployments(ctx: ControllerContext): () => void {
       const labels = { ...((tplMeta.labels ?? {}) as Record<string, string>), "pod-template-hash": hash };
       const selector = (spec.selector ?? {}) as Obj;
       current = cluster.create(rsType, ns, {
-        metadata: { name: `${name}-${hash}`, namespace: ns, labels, annotations: { [revisionKey]: String(maxRevision + 1), "deployment.kubernetes.io/desired-replicas": String(desired) }, ownerReferences: [ownerRef(dep)] },
+        metadata: {
+          name: `${name}-${hash}`,
+          namespace: ns,
+          labels,
+          annotations: {
+            [revisionKey]: String(maxRevision + 1),
+            "deployment.kubernetes.io/desired-replicas": String(desired),
+          },
+          ownerReferences: [ownerRef(dep)],
+        },
         spec: {
           replicas: 0,
-          selector: { ...selector, matchLabels: { ...((selector.matchLabels ?? {}) as Record<string, string>), "pod-template-hash": hash } },
+          selector: {
+            ...selector,
+            matchLabels: { ...((selector.matchLabels ?? {}) as Record<string, string>), "pod-template-hash": hash },
+          },
           template: { ...tpl, metadata: { ...tplMeta, labels } },
         },
       });
     }
     const revision = current.metadata.annotations?.[revisionKey] ?? "1";
     if (dep.metadata.annotations?.[revisionKey] !== revision) {
-      cluster.update(deployments, ns, name, { ...dep, metadata: { ...dep.metadata, annotations: { ...dep.metadata.annotations, [revisionKey]: revision } } });
+      cluster.update(deployments, ns, name, {
+        ...dep,
+        metadata: { ...dep.metadata, annotations: { ...dep.metadata.annotations, [revisionKey]: revision } },
+      });
       return;
     }
     if (!spec.paused) {
@@ -66,7 +94,9 @@ export function startDeployments(ctx: ControllerContext): () => void {
       } else {
         scale(current, desired, dep);
         let budget = Math.max(0, desired - num(statusOf(current).availableReplicas));
-        for (const rs of [...old].sort((a, b) => String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)))) {
+        for (const rs of [...old].sort((a, b) =>
+          String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)),
+        )) {
           const keep = Math.min(budget, num(specOf(rs).replicas));
           budget -= keep;
           scale(rs, keep, dep);
@@ -74,7 +104,8 @@ export function startDeployments(ctx: ControllerContext): () => void {
       }
       const limit = num(spec.revisionHistoryLimit, 10);
       const idle = old.filter((rs) => num(specOf(rs).replicas) === 0 && num(statusOf(rs).replicas) === 0);
-      for (const rs of idle.slice(0, Math.max(0, idle.length - limit))) cluster.delete(rsType, ns, rs.metadata.name ?? "");
+      for (const rs of idle.slice(0, Math.max(0, idle.length - limit)))
+        cluster.delete(rsType, ns, rs.metadata.name ?? "");
     }
     const all = [current, ...old];
     const sum = (f: string) => all.reduce((n, rs) => n + num(statusOf(rs)[f]), 0);
@@ -90,8 +121,24 @@ export function startDeployments(ctx: ControllerContext): () => void {
       availableReplicas: available,
       ...(desired - available > 0 ? { unavailableReplicas: desired - available } : {}),
       conditions: [
-        condition("Available", available >= desired, available >= desired ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable", available >= desired ? "Deployment has minimum availability." : "Deployment does not have minimum availability.", prev),
-        condition("Progressing", true, complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated", complete ? `ReplicaSet "${current.metadata.name}" has successfully progressed.` : `ReplicaSet "${current.metadata.name}" is progressing.`, prev),
+        condition(
+          "Available",
+          available >= desired,
+          available >= desired ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+          available >= desired
+            ? "Deployment has minimum availability."
+            : "Deployment does not have minimum availability.",
+          prev,
+        ),
+        condition(
+          "Progressing",
+          true,
+          complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
+          complete
+            ? `ReplicaSet "${current.metadata.name}" has successfully progressed.`
+            : `ReplicaSet "${current.metadata.name}" is progressing.`,
+          prev,
+        ),
       ],
     });
   };

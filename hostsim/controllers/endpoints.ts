@@ -6,7 +6,8 @@ import { nsKey, splitKey, WorkQueue } from "./queue";
 function targetPort(port: Obj, pod: KObject): number {
   const target = port.targetPort ?? port.port;
   if (typeof target === "number") return target;
-  for (const c of objs(specOf(pod).containers)) for (const p of objs(c.ports)) if (p.name === target) return Number(p.containerPort);
+  for (const c of objs(specOf(pod).containers))
+    for (const p of objs(c.ports)) if (p.name === target) return Number(p.containerPort);
   return Number(port.port);
 }
 
@@ -27,22 +28,42 @@ export function startEndpoints(ctx: ControllerContext): () => void {
       return;
     }
     const reqs = fromLabelSelector({ matchLabels: selector });
-    const members = cluster.list(pods, ns).filter((p) => matchesLabels(reqs, p.metadata.labels) && str(statusOf(p).podIP) && !p.metadata.deletionTimestamp);
-    const address = (p: KObject) => ({ ip: statusOf(p).podIP, nodeName: specOf(p).nodeName, targetRef: { kind: "Pod", namespace: ns, name: p.metadata.name, uid: p.metadata.uid } });
+    const members = cluster
+      .list(pods, ns)
+      .filter((p) => matchesLabels(reqs, p.metadata.labels) && str(statusOf(p).podIP) && !p.metadata.deletionTimestamp);
+    const address = (p: KObject) => ({
+      ip: statusOf(p).podIP,
+      nodeName: specOf(p).nodeName,
+      targetRef: { kind: "Pod", namespace: ns, name: p.metadata.name, uid: p.metadata.uid },
+    });
     const ports = objs(specOf(svc).ports);
-    const subsets = members.length && ports.length
-      ? [
-          {
-            ...(members.some(isPodReady) ? { addresses: members.filter(isPodReady).map(address) } : {}),
-            ...(members.some((p) => !isPodReady(p)) ? { notReadyAddresses: members.filter((p) => !isPodReady(p)).map(address) } : {}),
-            ports: ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: targetPort(p, members[0]), protocol: str(p.protocol, "TCP") })),
-          },
-        ]
-      : undefined;
-    const body: KObject = { metadata: { name, namespace: ns, labels: svc.metadata.labels }, ...(subsets ? { subsets } : {}) };
+    const subsets =
+      members.length && ports.length
+        ? [
+            {
+              ...(members.some(isPodReady) ? { addresses: members.filter(isPodReady).map(address) } : {}),
+              ...(members.some((p) => !isPodReady(p))
+                ? { notReadyAddresses: members.filter((p) => !isPodReady(p)).map(address) }
+                : {}),
+              ports: ports.map((p) => ({
+                ...(p.name ? { name: p.name } : {}),
+                port: targetPort(p, members[0]),
+                protocol: str(p.protocol, "TCP"),
+              })),
+            },
+          ]
+        : undefined;
+    const body: KObject = {
+      metadata: { name, namespace: ns, labels: svc.metadata.labels },
+      ...(subsets ? { subsets } : {}),
+    };
     if (!existing) cluster.create(endpoints, ns, body);
     else if (!deepEqual(existing.subsets, body.subsets) || !deepEqual(existing.metadata.labels, body.metadata.labels)) {
-      cluster.update(endpoints, ns, name, { ...existing, metadata: { ...existing.metadata, labels: body.metadata.labels }, subsets: body.subsets });
+      cluster.update(endpoints, ns, name, {
+        ...existing,
+        metadata: { ...existing.metadata, labels: body.metadata.labels },
+        subsets: body.subsets,
+      });
     }
   };
 
@@ -54,7 +75,8 @@ export function startEndpoints(ctx: ControllerContext): () => void {
         const sel = specOf(svc).selector;
         if (!isObj(sel)) continue;
         const reqs = fromLabelSelector({ matchLabels: sel });
-        if (matchesLabels(reqs, e.obj.metadata.labels) || (e.old && matchesLabels(reqs, e.old.metadata.labels))) queue.add(nsKey(svc.metadata.namespace, svc.metadata.name));
+        if (matchesLabels(reqs, e.obj.metadata.labels) || (e.old && matchesLabels(reqs, e.old.metadata.labels)))
+          queue.add(nsKey(svc.metadata.namespace, svc.metadata.name));
       }
     }
   });

@@ -6,7 +6,8 @@ export function startEventExpiry(ctx: ControllerContext, ttlMs: number): () => v
   const sweep = () => {
     const cutoff = Date.now() - ttlMs;
     for (const e of ctx.cluster.list(events)) {
-      if (Date.parse(e.metadata.creationTimestamp ?? "") < cutoff) ctx.cluster.delete(events, e.metadata.namespace, e.metadata.name ?? "");
+      if (Date.parse(e.metadata.creationTimestamp ?? "") < cutoff)
+        ctx.cluster.delete(events, e.metadata.namespace, e.metadata.name ?? "");
     }
   };
   const timer = setInterval(sweep, Math.min(ttlMs, 60_000));

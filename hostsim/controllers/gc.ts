@@ -52,8 +52,18 @@ export function startGarbageCollector(cluster: Cluster): () => void {
         if (!d?.obj) continue;
         const others = (d.obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid && byUid.has(r.uid));
         if (others.length === 0) {
-          if (!d.obj.metadata.deletionTimestamp) cluster.delete(d.rt, d.obj.metadata.namespace, d.obj.metadata.name ?? "", { propagationPolicy: "Background" });
-        } else cluster.update(d.rt, d.obj.metadata.namespace, d.obj.metadata.name ?? "", { ...d.obj, metadata: { ...d.obj.metadata, ownerReferences: d.obj.metadata.ownerReferences?.filter((r) => r.uid !== uid) } });
+          if (!d.obj.metadata.deletionTimestamp)
+            cluster.delete(d.rt, d.obj.metadata.namespace, d.obj.metadata.name ?? "", {
+              propagationPolicy: "Background",
+            });
+        } else
+          cluster.update(d.rt, d.obj.metadata.namespace, d.obj.metadata.name ?? "", {
+            ...d.obj,
+            metadata: {
+              ...d.obj.metadata,
+              ownerReferences: d.obj.metadata.ownerReferences?.filter((r) => r.uid !== uid),
+            },
+          });
       }
       return;
     }
@@ -65,17 +75,30 @@ export function startGarbageCollector(cluster: Cluster): () => void {
       const current = cluster.find(ort, owner.metadata.namespace, owner.metadata.name ?? "");
       if (!current) return;
       const rest = (current.metadata.finalizers ?? []).filter((x) => x !== f);
-      cluster.update(ort, current.metadata.namespace, current.metadata.name ?? "", { ...current, metadata: { ...current.metadata, finalizers: rest.length ? rest : undefined } });
+      cluster.update(ort, current.metadata.namespace, current.metadata.name ?? "", {
+        ...current,
+        metadata: { ...current.metadata, finalizers: rest.length ? rest : undefined },
+      });
     };
     if (finalizers.includes("orphan")) {
       for (const d of live) {
         if (!d?.obj) continue;
-        cluster.update(d.rt, d.obj.metadata.namespace, d.obj.metadata.name ?? "", { ...d.obj, metadata: { ...d.obj.metadata, ownerReferences: d.obj.metadata.ownerReferences?.filter((r) => r.uid !== uid) } });
+        cluster.update(d.rt, d.obj.metadata.namespace, d.obj.metadata.name ?? "", {
+          ...d.obj,
+          metadata: {
+            ...d.obj.metadata,
+            ownerReferences: d.obj.metadata.ownerReferences?.filter((r) => r.uid !== uid),
+          },
+        });
       }
       release("orphan");
     } else if (finalizers.includes("foregroundDeletion")) {
       const blocking = live.filter((d) => d?.obj);
-      for (const d of blocking) if (d?.obj && !d.obj.metadata.deletionTimestamp) cluster.delete(d.rt, d.obj.metadata.namespace, d.obj.metadata.name ?? "", { propagationPolicy: "Foreground" });
+      for (const d of blocking)
+        if (d?.obj && !d.obj.metadata.deletionTimestamp)
+          cluster.delete(d.rt, d.obj.metadata.namespace, d.obj.metadata.name ?? "", {
+            propagationPolicy: "Foreground",
+          });
       if (blocking.length === 0) release("foregroundDeletion");
     }
   };

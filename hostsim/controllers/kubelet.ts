@@ -3,7 +3,14 @@ import { statusOf, writeStatus, type ControllerContext } from "./context";
 import type { ContainerStart } from "./runtime";
 
 function condition(type: string, ok: boolean, reason?: string, message?: string): Obj {
-  return { type, status: ok ? "True" : "False", lastProbeTime: null, lastTransitionTime: nowIso(), ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+  return {
+    type,
+    status: ok ? "True" : "False",
+    lastProbeTime: null,
+    lastTransitionTime: nowIso(),
+    ...(reason ? { reason } : {}),
+    ...(message ? { message } : {}),
+  };
 }
 
 const podRef = (p: KObject) => `${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})`;
@@ -16,10 +23,18 @@ function missingVolume(ctx: ControllerContext, p: KObject): string | undefined {
     const secret = isObj(v.secret) ? v.secret : undefined;
     const configMap = isObj(v.configMap) ? v.configMap : undefined;
     const claim = isObj(v.persistentVolumeClaim) ? v.persistentVolumeClaim : undefined;
-    if (secret && secret.optional !== true && !ctx.cluster.find(ctx.cluster.rt("", "secrets"), ns, str(secret.secretName))) {
+    if (
+      secret &&
+      secret.optional !== true &&
+      !ctx.cluster.find(ctx.cluster.rt("", "secrets"), ns, str(secret.secretName))
+    ) {
       return `MountVolume.SetUp failed for volume "${str(v.name)}" : secret "${str(secret.secretName)}" not found`;
     }
-    if (configMap && configMap.optional !== true && !ctx.cluster.find(ctx.cluster.rt("", "configmaps"), ns, str(configMap.name))) {
+    if (
+      configMap &&
+      configMap.optional !== true &&
+      !ctx.cluster.find(ctx.cluster.rt("", "configmaps"), ns, str(configMap.name))
+    ) {
       return `MountVolume.SetUp failed for volume "${str(v.name)}" : configmap "${str(configMap.name)}" not found`;
     }
     if (claim && !ctx.cluster.find(ctx.cluster.rt("", "persistentvolumeclaims"), ns, str(claim.claimName))) {
@@ -76,8 +91,22 @@ export class Kubelet {
         hostIP,
         hostIPs: [{ ip: hostIP }],
         startTime: str(statusOf(p).startTime, nowIso()),
-        conditions: [condition("PodReadyToStartContainers", false), condition("Initialized", false, "ContainersNotInitialized"), condition("Ready", false, "ContainersNotReady"), condition("ContainersReady", false, "ContainersNotReady"), condition("PodScheduled", true)],
-        containerStatuses: objs(isObj(p.spec) ? p.spec.containers : []).map((c) => ({ name: c.name, image: c.image, imageID: "", ready: false, started: false, restartCount: 0, state: { waiting: { reason: "ContainerCreating" } } })),
+        conditions: [
+          condition("PodReadyToStartContainers", false),
+          condition("Initialized", false, "ContainersNotInitialized"),
+          condition("Ready", false, "ContainersNotReady"),
+          condition("ContainersReady", false, "ContainersNotReady"),
+          condition("PodScheduled", true),
+        ],
+        containerStatuses: objs(isObj(p.spec) ? p.spec.containers : []).map((c) => ({
+          name: c.name,
+          image: c.image,
+          imageID: "",
+          ready: false,
+          started: false,
+          restartCount: 0,
+          state: { waiting: { reason: "ContainerCreating" } },
+        })),
       });
       this.ctx.cluster.recordEvent(p, "Warning", "FailedMount", missing, "kubelet");
       return;
@@ -94,19 +123,55 @@ export class Kubelet {
       containerID: containerId(),
       ready: true,
       restartCount: 0,
-      state: { terminated: { exitCode: 0, reason: "Completed", startedAt: started, finishedAt: started, containerID: containerId() } },
+      state: {
+        terminated: {
+          exitCode: 0,
+          reason: "Completed",
+          startedAt: started,
+          finishedAt: started,
+          containerID: containerId(),
+        },
+      },
     }));
-    const running = { ...p, status: { ...statusOf(p), phase: "Running", hostIP, hostIPs: [{ ip: hostIP }], podIP, podIPs: [{ ip: podIP }], startTime: started } };
+    const running = {
+      ...p,
+      status: {
+        ...statusOf(p),
+        phase: "Running",
+        hostIP,
+        hostIPs: [{ ip: hostIP }],
+        podIP,
+        podIPs: [{ ip: podIP }],
+        startTime: started,
+      },
+    };
     const containerStatuses = objs(spec.containers).map((c) => this.start(running, c, 0));
-    writeStatus(this.ctx.cluster, this.pods, p, this.withConditions({ ...running.status, ...(initContainerStatuses.length ? { initContainerStatuses } : {}), containerStatuses }));
+    writeStatus(
+      this.ctx.cluster,
+      this.pods,
+      p,
+      this.withConditions({
+        ...running.status,
+        ...(initContainerStatuses.length ? { initContainerStatuses } : {}),
+        containerStatuses,
+      }),
+    );
     for (const c of objs(spec.containers).slice(0, 1)) {
-      this.ctx.cluster.recordEvent(p, "Normal", "Pulled", `Container image "${str(c.image)}" already present on machine`, "kubelet");
+      this.ctx.cluster.recordEvent(
+        p,
+        "Normal",
+        "Pulled",
+        `Container image "${str(c.image)}" already present on machine`,
+        "kubelet",
+      );
       this.ctx.cluster.recordEvent(p, "Normal", "Started", `Started container ${str(c.name)}`, "kubelet");
     }
   }
 
   private withConditions(status: Obj): Obj {
-    const unready = objs(status.containerStatuses).filter((s) => s.ready !== true).map((s) => str(s.name));
+    const unready = objs(status.containerStatuses)
+      .filter((s) => s.ready !== true)
+      .map((s) => str(s.name));
     const ready = unready.length === 0;
     const why = ready ? undefined : `containers with unready status: [${unready.join(" ")}]`;
     const prev = objs(status.conditions);
@@ -130,24 +195,58 @@ export class Kubelet {
   private start(p: KObject, c: Obj, restartCount: number): Obj {
     const name = str(c.name);
     const startedAt = nowIso();
-    const outcome: ContainerStart = this.ctx.runtime?.start(p, c) ?? { state: "running", ready: true, log: [`started container ${name} from image ${str(c.image)} on node ${str(isObj(p.spec) ? p.spec.nodeName : "")}`] };
+    const outcome: ContainerStart = this.ctx.runtime?.start(p, c) ?? {
+      state: "running",
+      ready: true,
+      log: [
+        `started container ${name} from image ${str(c.image)} on node ${str(isObj(p.spec) ? p.spec.nodeName : "")}`,
+      ],
+    };
     this.ctx.cluster.logs.begin(p, name, outcome.log);
-    const base = { name, image: c.image, imageID: `${str(c.image)}@sha256:${"0".repeat(64)}`, containerID: containerId(), restartCount };
+    const base = {
+      name,
+      image: c.image,
+      imageID: `${str(c.image)}@sha256:${"0".repeat(64)}`,
+      containerID: containerId(),
+      restartCount,
+    };
     if (outcome.state === "running") {
       if (!outcome.ready) this.later(`probe:${p.metadata.uid}/${name}`, this.probeMs(), () => this.probe(p, c));
       return { ...base, ready: outcome.ready, started: true, state: { running: { startedAt } } };
     }
     const failures = restartCount + 1;
     const backoff = backoffSeconds(failures);
-    this.ctx.cluster.recordEvent(p, "Warning", "BackOff", `Back-off restarting failed container ${name} in pod ${podRef(p)}`, "kubelet");
-    this.later(`restart:${p.metadata.uid}/${name}`, (backoff * 1000 * this.ctx.podReadyDelayMs) / 1000, () => this.restart(p, c, failures));
+    this.ctx.cluster.recordEvent(
+      p,
+      "Warning",
+      "BackOff",
+      `Back-off restarting failed container ${name} in pod ${podRef(p)}`,
+      "kubelet",
+    );
+    this.later(`restart:${p.metadata.uid}/${name}`, (backoff * 1000 * this.ctx.podReadyDelayMs) / 1000, () =>
+      this.restart(p, c, failures),
+    );
     return {
       ...base,
       restartCount: failures,
       ready: false,
       started: false,
-      state: { waiting: { reason: "CrashLoopBackOff", message: `back-off ${backoff}s restarting failed container=${name} pod=${podRef(p)}` } },
-      lastState: { terminated: { exitCode: 1, reason: "Error", message: outcome.message, startedAt, finishedAt: nowIso(), containerID: base.containerID } },
+      state: {
+        waiting: {
+          reason: "CrashLoopBackOff",
+          message: `back-off ${backoff}s restarting failed container=${name} pod=${podRef(p)}`,
+        },
+      },
+      lastState: {
+        terminated: {
+          exitCode: 1,
+          reason: "Error",
+          message: outcome.message,
+          startedAt,
+          finishedAt: nowIso(),
+          containerID: base.containerID,
+        },
+      },
     };
   }
 

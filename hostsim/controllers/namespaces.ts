@@ -17,12 +17,25 @@ export function startNamespaces(ctx: ControllerContext): () => void {
     if (!ns) return;
     if (!ns.metadata.deletionTimestamp) {
       cluster.ensure(serviceAccounts, name, { metadata: { name: "default", namespace: name } });
-      cluster.ensure(configMaps, name, { metadata: { name: "kube-root-ca.crt", namespace: name, annotations: { "kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters." } }, data: { "ca.crt": ctx.caPem } });
+      cluster.ensure(configMaps, name, {
+        metadata: {
+          name: "kube-root-ca.crt",
+          namespace: name,
+          annotations: {
+            "kubernetes.io/description":
+              "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.",
+          },
+        },
+        data: { "ca.crt": ctx.caPem },
+      });
       return;
     }
-    const types = cluster.registry.all().filter((rt) => rt.namespaced && cluster.registry.byGroupResource(rt.group, rt.plural) === rt);
+    const types = cluster.registry
+      .all()
+      .filter((rt) => rt.namespaced && cluster.registry.byGroupResource(rt.group, rt.plural) === rt);
     for (const rt of types) {
-      for (const o of cluster.store.list(storeKey(rt), name)) if (!o.metadata.deletionTimestamp) cluster.delete(rt, name, o.metadata.name ?? "");
+      for (const o of cluster.store.list(storeKey(rt), name))
+        if (!o.metadata.deletionTimestamp) cluster.delete(rt, name, o.metadata.name ?? "");
     }
     if (types.some((rt) => cluster.store.list(storeKey(rt), name).length > 0)) return;
     const spec = specOf(ns);

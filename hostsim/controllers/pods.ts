@@ -10,7 +10,12 @@ function requests(p: KObject): { cpu: number; memory: number } {
   let cpu = 0;
   let memory = 0;
   for (const c of objs(specOf(p).containers)) {
-    const r = isObj(c.resources) && isObj(c.resources.requests) ? c.resources.requests : isObj(c.resources) && isObj(c.resources.limits) ? c.resources.limits : {};
+    const r =
+      isObj(c.resources) && isObj(c.resources.requests)
+        ? c.resources.requests
+        : isObj(c.resources) && isObj(c.resources.limits)
+          ? c.resources.limits
+          : {};
     if (r.cpu !== undefined) cpu += parseQuantity(String(r.cpu));
     if (r.memory !== undefined) memory += parseQuantity(String(r.memory));
   }
@@ -18,11 +23,20 @@ function requests(p: KObject): { cpu: number; memory: number } {
 }
 
 function nodeReady(n: KObject): boolean {
-  return !specOf(n).unschedulable && objs(statusOf(n).conditions).some((c) => c.type === "Ready" && c.status === "True");
+  return (
+    !specOf(n).unschedulable && objs(statusOf(n).conditions).some((c) => c.type === "Ready" && c.status === "True")
+  );
 }
 
 function condition(type: string, status: string, reason?: string, message?: string): Obj {
-  return { type, status, lastProbeTime: null, lastTransitionTime: nowIso(), ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+  return {
+    type,
+    status,
+    lastProbeTime: null,
+    lastTransitionTime: nowIso(),
+    ...(reason ? { reason } : {}),
+    ...(message ? { message } : {}),
+  };
 }
 
 /** Creates the simulated nodes a cluster schedules onto. */
@@ -34,16 +48,49 @@ export function ensureNodes(ctx: ControllerContext, count: number, cpu: string, 
     const resources = { cpu, memory, pods: "110", "ephemeral-storage": "100Gi" };
     const now = nowIso();
     ctx.cluster.create(rt, undefined, {
-      metadata: { name, labels: { "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "node.kubernetes.io/instance-type": "hostsim" } },
+      metadata: {
+        name,
+        labels: {
+          "kubernetes.io/hostname": name,
+          "kubernetes.io/os": "linux",
+          "kubernetes.io/arch": "amd64",
+          "node.kubernetes.io/instance-type": "hostsim",
+        },
+      },
       spec: { podCIDR: `10.244.${i}.0/24` },
       status: {
         capacity: resources,
         allocatable: resources,
         conditions: [
-          { type: "MemoryPressure", status: "False", reason: "KubeletHasSufficientMemory", lastHeartbeatTime: now, lastTransitionTime: now },
-          { type: "DiskPressure", status: "False", reason: "KubeletHasNoDiskPressure", lastHeartbeatTime: now, lastTransitionTime: now },
-          { type: "PIDPressure", status: "False", reason: "KubeletHasSufficientPID", lastHeartbeatTime: now, lastTransitionTime: now },
-          { type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status", lastHeartbeatTime: now, lastTransitionTime: now },
+          {
+            type: "MemoryPressure",
+            status: "False",
+            reason: "KubeletHasSufficientMemory",
+            lastHeartbeatTime: now,
+            lastTransitionTime: now,
+          },
+          {
+            type: "DiskPressure",
+            status: "False",
+            reason: "KubeletHasNoDiskPressure",
+            lastHeartbeatTime: now,
+            lastTransitionTime: now,
+          },
+          {
+            type: "PIDPressure",
+            status: "False",
+            reason: "KubeletHasSufficientPID",
+            lastHeartbeatTime: now,
+            lastTransitionTime: now,
+          },
+          {
+            type: "Ready",
+            status: "True",
+            reason: "KubeletReady",
+            message: "kubelet is posting ready status",
+            lastHeartbeatTime: now,
+            lastTransitionTime: now,
+          },
         ],
         addresses: [
           { type: "InternalIP", address: `172.18.0.${i + 1}` },
@@ -96,7 +143,15 @@ export function startPods(ctx: ControllerContext): () => void {
       const u = used.get(n.metadata.name ?? "") ?? { cpu: 0, memory: 0, pods: 0 };
       const cpuFree = parseQuantity(String(alloc.cpu ?? "0")) - u.cpu;
       const memFree = parseQuantity(String(alloc.memory ?? "0")) - u.memory;
-      const why = !nodeReady(n) ? "node(s) were unschedulable" : need.cpu > cpuFree ? "Insufficient cpu" : need.memory > memFree ? "Insufficient memory" : u.pods >= parseQuantity(String(alloc.pods ?? "110")) ? "Too many pods" : undefined;
+      const why = !nodeReady(n)
+        ? "node(s) were unschedulable"
+        : need.cpu > cpuFree
+          ? "Insufficient cpu"
+          : need.memory > memFree
+            ? "Insufficient memory"
+            : u.pods >= parseQuantity(String(alloc.pods ?? "110"))
+              ? "Too many pods"
+              : undefined;
       if (why) reasons.set(why, (reasons.get(why) ?? 0) + 1);
       else if (!best || cpuFree > best.free) best = { name: n.metadata.name ?? "", free: cpuFree };
     }
@@ -104,13 +159,30 @@ export function startPods(ctx: ControllerContext): () => void {
       const message = `0/${all.length} nodes are available: ${[...reasons].map(([r, c]) => `${c} ${r}`).join(", ") || "no nodes available to schedule pods"}. preemption: 0/${all.length} nodes are available: ${all.length} No preemption victims found for incoming pod.`;
       const current = objs(statusOf(p).conditions).find((c) => c.type === "PodScheduled");
       if (current?.message === message) return;
-      writeStatus(cluster, pods, p, { ...statusOf(p), phase: "Pending", conditions: [condition("PodScheduled", "False", "Unschedulable", message)] });
+      writeStatus(cluster, pods, p, {
+        ...statusOf(p),
+        phase: "Pending",
+        conditions: [condition("PodScheduled", "False", "Unschedulable", message)],
+      });
       cluster.recordEvent(p, "Warning", "FailedScheduling", message, "default-scheduler");
       return;
     }
-    const bound = cluster.update(pods, p.metadata.namespace, p.metadata.name ?? "", { ...p, spec: { ...specOf(p), nodeName: best.name } });
-    writeStatus(cluster, pods, bound, { ...statusOf(bound), phase: "Pending", conditions: [condition("PodScheduled", "True")] });
-    cluster.recordEvent(p, "Normal", "Scheduled", `Successfully assigned ${p.metadata.namespace}/${p.metadata.name} to ${best.name}`, "default-scheduler");
+    const bound = cluster.update(pods, p.metadata.namespace, p.metadata.name ?? "", {
+      ...p,
+      spec: { ...specOf(p), nodeName: best.name },
+    });
+    writeStatus(cluster, pods, bound, {
+      ...statusOf(bound),
+      phase: "Pending",
+      conditions: [condition("PodScheduled", "True")],
+    });
+    cluster.recordEvent(
+      p,
+      "Normal",
+      "Scheduled",
+      `Successfully assigned ${p.metadata.namespace}/${p.metadata.name} to ${best.name}`,
+      "default-scheduler",
+    );
   };
 
   const run = (key: string) => {
@@ -119,7 +191,10 @@ export function startPods(ctx: ControllerContext): () => void {
     const p = cluster.find(pods, ns, name);
     if (!p || p.metadata.deletionTimestamp || statusOf(p).phase !== "Pending" || !specOf(p).nodeName) return;
     const node = cluster.find(nodes, undefined, str(specOf(p).nodeName));
-    const hostIP = str(objs(node ? statusOf(node).addresses : []).find((a) => a.type === "InternalIP")?.address, "172.18.0.2");
+    const hostIP = str(
+      objs(node ? statusOf(node).addresses : []).find((a) => a.type === "InternalIP")?.address,
+      "172.18.0.2",
+    );
     kubelet.run(p, hostIP);
   };
 
@@ -129,13 +204,17 @@ export function startPods(ctx: ControllerContext): () => void {
     if (!p || p.metadata.deletionTimestamp || terminal(p)) return;
     if (!specOf(p).nodeName) return schedule(p);
     if (statusOf(p).phase === "Pending" && !starting.has(key)) {
-      starting.set(key, setTimeout(() => queue.add(`run:${key}`), ctx.podReadyDelayMs));
+      starting.set(
+        key,
+        setTimeout(() => queue.add(`run:${key}`), ctx.podReadyDelayMs),
+      );
     }
   };
 
   const queue = new WorkQueue("kubelet", (key) => (key.startsWith("run:") ? run(key.slice(4)) : reconcile(key)));
   const pendingAll = () => {
-    for (const p of cluster.list(pods)) if (!specOf(p).nodeName && !p.metadata.deletionTimestamp) queue.add(nsKey(p.metadata.namespace, p.metadata.name));
+    for (const p of cluster.list(pods))
+      if (!specOf(p).nodeName && !p.metadata.deletionTimestamp) queue.add(nsKey(p.metadata.namespace, p.metadata.name));
   };
   const unsubscribe = cluster.store.subscribe((e) => {
     if (e.res === "pods") {
@@ -145,7 +224,8 @@ export function startPods(ctx: ControllerContext): () => void {
       } else queue.add(nsKey(e.obj.metadata.namespace, e.obj.metadata.name));
     } else if (e.res === "nodes") pendingAll();
     else if (e.type === "ADDED" && ["secrets", "configmaps", "persistentvolumeclaims"].includes(e.res)) {
-      for (const p of kubelet.waitingOn(e.obj.metadata.namespace)) queue.add(`run:${nsKey(p.metadata.namespace, p.metadata.name)}`);
+      for (const p of kubelet.waitingOn(e.obj.metadata.namespace))
+        queue.add(`run:${nsKey(p.metadata.namespace, p.metadata.name)}`);
     }
   });
   for (const p of cluster.list(pods)) queue.add(nsKey(p.metadata.namespace, p.metadata.name));

@@ -38,7 +38,11 @@ export function startPodSync(ctx: ControllerContext, target: SyncTarget): () => 
   const mirrorNode = (name: string) => {
     const hn = host.find(host.rt("", "nodes"), undefined, name);
     if (!hn || virtual.find(vNodes, undefined, name)) return;
-    virtual.create(vNodes, undefined, { metadata: { name, labels: hn.metadata.labels }, spec: clone(specOf(hn)), status: clone(statusOf(hn)) });
+    virtual.create(vNodes, undefined, {
+      metadata: { name, labels: hn.metadata.labels },
+      spec: clone(specOf(hn)),
+      status: clone(statusOf(hn)),
+    });
   };
 
   const createHostPod = (vpod: KObject, vns: string, name: string) => {
@@ -54,8 +58,19 @@ export function startPodSync(ctx: ControllerContext, target: SyncTarget): () => 
           name: hostName(vns, name, release),
           namespace,
           labels: { [managedBy]: release, "vcluster.loft.sh/namespace": vns },
-          annotations: { "vcluster.loft.sh/object-name": name, "vcluster.loft.sh/object-namespace": vns, "vcluster.loft.sh/object-uid": vpod.metadata.uid ?? "" },
-          ownerReferences: [{ apiVersion: "apps/v1", kind: target.owner.kind ?? "StatefulSet", name: target.owner.metadata.name ?? "", uid: target.owner.metadata.uid ?? "" }],
+          annotations: {
+            "vcluster.loft.sh/object-name": name,
+            "vcluster.loft.sh/object-namespace": vns,
+            "vcluster.loft.sh/object-uid": vpod.metadata.uid ?? "",
+          },
+          ownerReferences: [
+            {
+              apiVersion: "apps/v1",
+              kind: target.owner.kind ?? "StatefulSet",
+              name: target.owner.metadata.name ?? "",
+              uid: target.owner.metadata.uid ?? "",
+            },
+          ],
         },
         spec,
       });
@@ -64,7 +79,13 @@ export function startPodSync(ctx: ControllerContext, target: SyncTarget): () => 
       if (!(e instanceof ApiError) || e.code !== 403) throw e;
       if (refused.get(vpod.metadata.uid ?? "") !== e.message) {
         refused.set(vpod.metadata.uid ?? "", e.message);
-        virtual.recordEvent(vpod, "Warning", "SyncError", `Error syncing to physical cluster: ${e.message}`, "pod-syncer");
+        virtual.recordEvent(
+          vpod,
+          "Warning",
+          "SyncError",
+          `Error syncing to physical cluster: ${e.message}`,
+          "pod-syncer",
+        );
       }
       queue.addAfter(nsKey(vns, name), 1000);
     }
@@ -88,7 +109,11 @@ export function startPodSync(ctx: ControllerContext, target: SyncTarget): () => 
     if (node && (specOf(vpod).nodeName !== node || !vpod.metadata.annotations?.[hostPodKey])) {
       mirrorNode(node);
       const annotations = { ...vpod.metadata.annotations, [hostPodKey]: hpod.metadata.name ?? "" };
-      current = virtual.update(vPods, vns, name, { ...vpod, metadata: { ...vpod.metadata, annotations }, spec: { ...specOf(vpod), nodeName: node } });
+      current = virtual.update(vPods, vns, name, {
+        ...vpod,
+        metadata: { ...vpod.metadata, annotations },
+        spec: { ...specOf(vpod), nodeName: node },
+      });
     }
     writeStatus(virtual, vPods, current, clone(statusOf(hpod)));
   };
@@ -103,11 +128,26 @@ export function startPodSync(ctx: ControllerContext, target: SyncTarget): () => 
     if (e.res === "pods" && e.obj.metadata.labels?.[managedBy] === release) {
       queue.add(nsKey(a["vcluster.loft.sh/object-namespace"], a["vcluster.loft.sh/object-name"]));
     }
-    if (e.res === "events" && e.type === "ADDED" && isObj(e.obj.involvedObject) && e.obj.involvedObject.kind === "Pod") {
+    if (
+      e.res === "events" &&
+      e.type === "ADDED" &&
+      isObj(e.obj.involvedObject) &&
+      e.obj.involvedObject.kind === "Pod"
+    ) {
       const hp = host.find(hPods, namespace, str(e.obj.involvedObject.name));
       const pa = hp?.metadata.annotations ?? {};
-      const vpod = hp?.metadata.labels?.[managedBy] === release ? virtual.find(vPods, pa["vcluster.loft.sh/object-namespace"], pa["vcluster.loft.sh/object-name"] ?? "") : undefined;
-      if (vpod) virtual.recordEvent(vpod, str(e.obj.type) === "Warning" ? "Warning" : "Normal", str(e.obj.reason), str(e.obj.message), str((e.obj.source as Obj | undefined)?.component, "kubelet"));
+      const vpod =
+        hp?.metadata.labels?.[managedBy] === release
+          ? virtual.find(vPods, pa["vcluster.loft.sh/object-namespace"], pa["vcluster.loft.sh/object-name"] ?? "")
+          : undefined;
+      if (vpod)
+        virtual.recordEvent(
+          vpod,
+          str(e.obj.type) === "Warning" ? "Warning" : "Normal",
+          str(e.obj.reason),
+          str(e.obj.message),
+          str((e.obj.source as Obj | undefined)?.component, "kubelet"),
+        );
     }
   });
   for (const n of host.list(host.rt("", "nodes"))) mirrorNode(n.metadata.name ?? "");

@@ -11,7 +11,10 @@ export function startQuotas(ctx: ControllerContext): () => void {
     for (const q of cluster.list(quotas, ns)) {
       const hard = (isObj(q.spec) && isObj(q.spec.hard) ? q.spec.hard : {}) as Obj;
       const used = quotaUsage(cluster.store, ns, Object.keys(hard));
-      writeStatus(cluster, quotas, q, { hard, used: Object.fromEntries(Object.entries(used).map(([k, v]) => [k, formatQuantity(k, v)])) });
+      writeStatus(cluster, quotas, q, {
+        hard,
+        used: Object.fromEntries(Object.entries(used).map(([k, v]) => [k, formatQuantity(k, v)])),
+      });
     }
   };
   const queue = new WorkQueue("resourcequota", reconcile);

@@ -1,12 +1,23 @@
 import { randomSuffix } from "../cluster";
 import { fromLabelSelector, matchesLabels } from "../selectors";
 import { clone, getPath, isObj, num, type KObject } from "../types";
-import { controllerOf, createPodOrReport, isPodReady, ownerRef, specOf, statusOf, writeStatus, type ControllerContext } from "./context";
+import {
+  controllerOf,
+  createPodOrReport,
+  isPodReady,
+  ownerRef,
+  specOf,
+  statusOf,
+  writeStatus,
+  type ControllerContext,
+} from "./context";
 import { nsKey, splitKey, WorkQueue } from "./queue";
 
 /** Pods a ReplicaSet-like owner controls, found by its UID in their controller reference. */
 export function ownedPods(ctx: ControllerContext, owner: KObject): KObject[] {
-  return ctx.cluster.list(ctx.cluster.rt("", "pods"), owner.metadata.namespace).filter((p) => controllerOf(p)?.uid === owner.metadata.uid);
+  return ctx.cluster
+    .list(ctx.cluster.rt("", "pods"), owner.metadata.namespace)
+    .filter((p) => controllerOf(p)?.uid === owner.metadata.uid);
 }
 
 export function podFromTemplate(owner: KObject, name: string, extraLabels: Record<string, string>): KObject {
@@ -38,24 +49,51 @@ export function startReplicaSets(ctx: ControllerContext): () => void {
     const rs = cluster.find(rsType, ns, name);
     if (!rs || rs.metadata.deletionTimestamp) return;
     const selector = fromLabelSelector(specOf(rs).selector);
-    let mine = ownedPods(ctx, rs).filter((p) => !p.metadata.deletionTimestamp && matchesLabels(selector, p.metadata.labels));
+    let mine = ownedPods(ctx, rs).filter(
+      (p) => !p.metadata.deletionTimestamp && matchesLabels(selector, p.metadata.labels),
+    );
     const desired = num(specOf(rs).replicas, 1);
     if (mine.length < desired) {
       for (let i = mine.length; i < desired; i++) {
-        const pod = createPodOrReport(ctx, rs, podFromTemplate(rs, `${name}-${randomSuffix()}`, {}), "replicaset-controller", refused);
+        const pod = createPodOrReport(
+          ctx,
+          rs,
+          podFromTemplate(rs, `${name}-${randomSuffix()}`, {}),
+          "replicaset-controller",
+          refused,
+        );
         if (!pod) {
           queue.addAfter(key, 1000);
           break;
         }
-        cluster.recordEvent(rs, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name}`, "replicaset-controller");
+        cluster.recordEvent(
+          rs,
+          "Normal",
+          "SuccessfulCreate",
+          `Created pod: ${pod.metadata.name}`,
+          "replicaset-controller",
+        );
         mine.push(pod);
       }
     } else if (mine.length > desired) {
-      const rank = (p: KObject) => (!p.spec || !getPath(p, ["spec", "nodeName"]) ? 0 : statusOf(p).phase === "Pending" ? 1 : isPodReady(p) ? 3 : 2);
-      const victims = [...mine].sort((a, b) => rank(a) - rank(b) || String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp))).slice(0, mine.length - desired);
+      const rank = (p: KObject) =>
+        !p.spec || !getPath(p, ["spec", "nodeName"]) ? 0 : statusOf(p).phase === "Pending" ? 1 : isPodReady(p) ? 3 : 2;
+      const victims = [...mine]
+        .sort(
+          (a, b) =>
+            rank(a) - rank(b) ||
+            String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)),
+        )
+        .slice(0, mine.length - desired);
       for (const v of victims) {
         cluster.delete(pods, ns, v.metadata.name ?? "");
-        cluster.recordEvent(rs, "Normal", "SuccessfulDelete", `Deleted pod: ${v.metadata.name}`, "replicaset-controller");
+        cluster.recordEvent(
+          rs,
+          "Normal",
+          "SuccessfulDelete",
+          `Deleted pod: ${v.metadata.name}`,
+          "replicaset-controller",
+        );
       }
       mine = mine.filter((p) => !victims.includes(p));
     }

@@ -1,7 +1,8 @@
 import type { KObject, Obj } from "../types";
 
 /** How a started container turned out: running (ready or not yet), or exited with an error. */
-export type ContainerStart = { state: "running"; ready: boolean; log: string[] } | { state: "failed"; message: string; log: string[] };
+export type ContainerStart =
+  { state: "running"; ready: boolean; log: string[] } | { state: "failed"; message: string; log: string[] };
 
 /**
  * What the programs in containers do, for the few images the simulator knows (the vcluster syncer, agnhost's
@@ -17,7 +18,12 @@ export interface ContainerRuntime {
 /** The first runtime that claims a container runs it. */
 export function combineRuntimes(...runtimes: ContainerRuntime[]): ContainerRuntime {
   return {
-    start: (pod, container) => runtimes.reduce<ContainerStart | undefined>((found, r) => found ?? r.start(pod, container), undefined),
-    probe: (pod, container) => runtimes.reduce<{ ready: boolean; log: string[] } | undefined>((found, r) => found ?? r.probe(pod, container), undefined),
+    start: (pod, container) =>
+      runtimes.reduce<ContainerStart | undefined>((found, r) => found ?? r.start(pod, container), undefined),
+    probe: (pod, container) =>
+      runtimes.reduce<{ ready: boolean; log: string[] } | undefined>(
+        (found, r) => found ?? r.probe(pod, container),
+        undefined,
+      ),
   };
 }

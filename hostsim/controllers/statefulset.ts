@@ -1,5 +1,14 @@
 import { clone, isObj, num, objs, str, type KObject, type Obj } from "../types";
-import { controllerOf, createPodOrReport, isPodReady, specOf, statusOf, templateHash, writeStatus, type ControllerContext } from "./context";
+import {
+  controllerOf,
+  createPodOrReport,
+  isPodReady,
+  specOf,
+  statusOf,
+  templateHash,
+  writeStatus,
+  type ControllerContext,
+} from "./context";
 import { nsKey, splitKey, WorkQueue } from "./queue";
 import { ownedPods, podFromTemplate } from "./replicaset";
 
@@ -22,12 +31,21 @@ export function startStatefulSets(ctx: ControllerContext): () => void {
       const claimName = `${str(isObj(t.metadata) ? t.metadata.name : "")}-${sts.metadata.name}-${ordinal}`;
       if (cluster.find(pvcs, sts.metadata.namespace, claimName)) continue;
       const tSpec = isObj(t.spec) ? clone(t.spec) : {};
-      const storage = isObj(tSpec.resources) && isObj(tSpec.resources.requests) ? tSpec.resources.requests.storage : undefined;
+      const storage =
+        isObj(tSpec.resources) && isObj(tSpec.resources.requests) ? tSpec.resources.requests.storage : undefined;
       const pvc = cluster.create(pvcs, sts.metadata.namespace, {
-        metadata: { name: claimName, namespace: sts.metadata.namespace, labels: { ...((specOf(sts).selector as Obj | undefined)?.matchLabels as Record<string, string> | undefined) } },
+        metadata: {
+          name: claimName,
+          namespace: sts.metadata.namespace,
+          labels: { ...((specOf(sts).selector as Obj | undefined)?.matchLabels as Record<string, string> | undefined) },
+        },
         spec: { ...tSpec, volumeName: `pvc-${claimName}`, storageClassName: str(tSpec.storageClassName, "standard") },
       });
-      writeStatus(cluster, pvcs, pvc, { phase: "Bound", accessModes: tSpec.accessModes ?? ["ReadWriteOnce"], capacity: { storage: storage ?? "1Gi" } });
+      writeStatus(cluster, pvcs, pvc, {
+        phase: "Bound",
+        accessModes: tSpec.accessModes ?? ["ReadWriteOnce"],
+        capacity: { storage: storage ?? "1Gi" },
+      });
     }
   };
 
@@ -52,7 +70,11 @@ export function startStatefulSets(ctx: ControllerContext): () => void {
       if (!p) {
         ensureClaims(sts, i);
         const podName = `${name}-${i}`;
-        const pod = podFromTemplate(sts, podName, { [revisionLabel]: updateRevision, "statefulset.kubernetes.io/pod-name": podName, "apps.kubernetes.io/pod-index": String(i) });
+        const pod = podFromTemplate(sts, podName, {
+          [revisionLabel]: updateRevision,
+          "statefulset.kubernetes.io/pod-name": podName,
+          "apps.kubernetes.io/pod-index": String(i),
+        });
         pod.spec = { ...specOf(pod), hostname: podName, ...(spec.serviceName ? { subdomain: spec.serviceName } : {}) };
         const created = createPodOrReport(ctx, sts, pod, "statefulset-controller", refused);
         acted = true;
@@ -61,18 +83,32 @@ export function startStatefulSets(ctx: ControllerContext): () => void {
           break;
         }
         byOrdinal.set(i, created);
-        cluster.recordEvent(sts, "Normal", "SuccessfulCreate", `create Pod ${podName} in StatefulSet ${name} successful`, "statefulset-controller");
+        cluster.recordEvent(
+          sts,
+          "Normal",
+          "SuccessfulCreate",
+          `create Pod ${podName} in StatefulSet ${name} successful`,
+          "statefulset-controller",
+        );
         if (ordered) break;
       } else if (ordered && !isPodReady(p)) {
         acted = true;
         break;
       }
     }
-    const extra = [...byOrdinal.entries()].filter(([i, p]) => i >= desired && !p.metadata.deletionTimestamp).sort((a, b) => b[0] - a[0]);
+    const extra = [...byOrdinal.entries()]
+      .filter(([i, p]) => i >= desired && !p.metadata.deletionTimestamp)
+      .sort((a, b) => b[0] - a[0]);
     if (!acted && extra.length > 0 && (!ordered || live().every(isPodReady))) {
       for (const [, p] of ordered ? extra.slice(0, 1) : extra) {
         cluster.delete(pods, ns, p.metadata.name ?? "");
-        cluster.recordEvent(sts, "Normal", "SuccessfulDelete", `delete Pod ${p.metadata.name} in StatefulSet ${name} successful`, "statefulset-controller");
+        cluster.recordEvent(
+          sts,
+          "Normal",
+          "SuccessfulDelete",
+          `delete Pod ${p.metadata.name} in StatefulSet ${name} successful`,
+          "statefulset-controller",
+        );
         byOrdinal.delete(Number(/-(\d+)$/.exec(p.metadata.name ?? "")?.[1]));
       }
       acted = true;
@@ -80,7 +116,9 @@ export function startStatefulSets(ctx: ControllerContext): () => void {
     const strategy = isObj(spec.updateStrategy) ? spec.updateStrategy : {};
     const partition = num(isObj(strategy.rollingUpdate) ? strategy.rollingUpdate.partition : 0);
     if (!acted && str(strategy.type, "RollingUpdate") === "RollingUpdate" && live().every(isPodReady)) {
-      const stale = [...byOrdinal.entries()].filter(([i, p]) => i >= partition && i < desired && revision(p) !== updateRevision).sort((a, b) => b[0] - a[0]);
+      const stale = [...byOrdinal.entries()]
+        .filter(([i, p]) => i >= partition && i < desired && revision(p) !== updateRevision)
+        .sort((a, b) => b[0] - a[0]);
       if (stale.length > 0) {
         const [i, p] = stale[0];
         cluster.delete(pods, ns, p.metadata.name ?? "");

@@ -6,7 +6,11 @@ export function auditActorOf(ctx: Pick<Context, "actor" | "requestId" | "ip" | "
   return {
     actorType: ctx.actor ? (ctx.actor.tokenId ? "token" : "user") : "anonymous",
     actorId: ctx.actor?.userId ?? null,
-    actorLabel: ctx.actor ? (ctx.actor.tokenId ? `${ctx.actor.email} (API token ${ctx.actor.tokenId})` : ctx.actor.email) : "anonymous",
+    actorLabel: ctx.actor
+      ? ctx.actor.tokenId
+        ? `${ctx.actor.email} (API token ${ctx.actor.tokenId})`
+        : ctx.actor.email
+      : "anonymous",
     requestId: ctx.requestId,
     sourceIp: ctx.ip,
     userAgent: ctx.userAgent,

@@ -11,7 +11,16 @@ import { auditActorOf } from "./audit-actor";
 import type { Context } from "./context";
 import type { AuditName } from "./command";
 
-const TARGET_ID_KEYS = ["id", "vclusterId", "snapshotId", "userId", "tokenId", "webhookId", "hostId", "projectId"] as const;
+const TARGET_ID_KEYS = [
+  "id",
+  "vclusterId",
+  "snapshotId",
+  "userId",
+  "tokenId",
+  "webhookId",
+  "hostId",
+  "projectId",
+] as const;
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 function stringField(input: unknown, key: string, max: number): string | null {
@@ -22,7 +31,8 @@ function stringField(input: unknown, key: string, max: number): string | null {
 
 /** The target as the caller named it: untrusted, so only well-formed ids and short names are kept. */
 function targetOf(input: unknown): { targetId: string | null; targetName: string | null; projectId: string | null } {
-  const json = typeof input === "object" && input !== null && "json" in input ? (input as { json: unknown }).json : input;
+  const json =
+    typeof input === "object" && input !== null && "json" in input ? (input as { json: unknown }).json : input;
   let targetId: string | null = null;
   for (const key of TARGET_ID_KEYS) {
     const value = stringField(json, key, 64);
@@ -39,10 +49,19 @@ function targetOf(input: unknown): { targetId: string | null; targetName: string
   };
 }
 
-export async function auditUnauditedMutation(ctx: Context, path: string, named: AuditName | null, rawInput: unknown, failure: TRPCError | null): Promise<void> {
+export async function auditUnauditedMutation(
+  ctx: Context,
+  path: string,
+  named: AuditName | null,
+  rawInput: unknown,
+  failure: TRPCError | null,
+): Promise<void> {
   if (!named) {
     // the RBAC walk refuses such a command; reaching here means it shipped anyway
-    logger().error({ procedure: path, requestId: ctx.requestId }, "a mutation without a declared audit action ran unaudited");
+    logger().error(
+      { procedure: path, requestId: ctx.requestId },
+      "a mutation without a declared audit action ran unaudited",
+    );
     return;
   }
   const target = targetOf(rawInput);
@@ -50,19 +69,34 @@ export async function auditUnauditedMutation(ctx: Context, path: string, named: 
   const refused = failure !== null && failure.code !== "INTERNAL_SERVER_ERROR" && app?.code !== "UNAVAILABLE";
   try {
     // a project the caller named but that does not exist cannot be referenced (the foreign key): it stays the target
-    const projectExists = target.projectId ? (await ctx.db.project.count({ where: { id: target.projectId } })) > 0 : false;
+    const projectExists = target.projectId
+      ? (await ctx.db.project.count({ where: { id: target.projectId } })) > 0
+      : false;
     await ctx.db.$transaction((tx) =>
       writeAudit(
         tx,
         auditActorOf(ctx),
-        { action: named.action, targetType: named.targetType, targetId: target.targetId, targetName: target.targetName, projectId: projectExists ? target.projectId : null },
+        {
+          action: named.action,
+          targetType: named.targetType,
+          targetId: target.targetId,
+          targetName: target.targetName,
+          projectId: projectExists ? target.projectId : null,
+        },
         failure
-          ? { result: refused ? "REFUSED" : "FAILURE", errorCode: app?.code ?? failure.code, message: refused ? failure.message.slice(0, 500) : "internal error" }
+          ? {
+              result: refused ? "REFUSED" : "FAILURE",
+              errorCode: app?.code ?? failure.code,
+              message: refused ? failure.message.slice(0, 500) : "internal error",
+            }
           : { result: "SUCCESS" },
       ),
     );
   } catch (error) {
     // the caller's answer stands (a success is committed); the missing row is an operator's alert, not theirs
-    logger().error({ err: error, procedure: path, requestId: ctx.requestId }, "could not write the audit row of a mutation");
+    logger().error(
+      { err: error, procedure: path, requestId: ctx.requestId },
+      "could not write the audit row of a mutation",
+    );
   }
 }

@@ -80,6 +80,13 @@ export interface DeclaredCommand {
 export function declarationsOf(router: { _def: { procedures: object } }): Record<string, DeclaredCommand> {
   const procedures = router._def.procedures as Record<string, DeclaredProcedure>;
   return Object.fromEntries(
-    Object.entries(procedures).map(([path, p]) => [path, { type: p._def.type, command: p._def.meta?.command ?? null, operationId: p._def.meta?.openapi?.operationId ?? null }]),
+    Object.entries(procedures).map(([path, p]) => [
+      path,
+      {
+        type: p._def.type,
+        command: p._def.meta?.command ?? null,
+        operationId: p._def.meta?.openapi?.operationId ?? null,
+      },
+    ]),
   );
 }

@@ -24,7 +24,8 @@ type Path = (string | number)[];
 function placesIn(value: unknown, at: Path = []): Path[] {
   const places: Path[] = [at];
   if (Array.isArray(value)) value.forEach((v, i) => places.push(...placesIn(v, [...at, i])));
-  else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) places.push(...placesIn(v, [...at, k]));
+  else if (value !== null && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) places.push(...placesIn(v, [...at, k]));
   return places;
 }
 
@@ -53,9 +54,18 @@ function mutationsOf(valid: unknown): fc.Arbitrary<unknown> {
   const places = placesIn(valid);
   const place = fc.constantFrom(...places);
   return fc.oneof(
-    fc.tuple(place, fc.oneof(fc.jsonValue(), fc.string({ unit: "binary" }), fc.bigInt(), fc.date({ noInvalidDate: true }))).map(([at, v]) => replaceAt(valid, at, v)),
+    fc
+      .tuple(
+        place,
+        fc.oneof(fc.jsonValue(), fc.string({ unit: "binary" }), fc.bigInt(), fc.date({ noInvalidDate: true })),
+      )
+      .map(([at, v]) => replaceAt(valid, at, v)),
     place.map((at) => removeAt(valid, at)),
-    fc.tuple(fc.string(), fc.jsonValue()).map(([k, v]) => (valid !== null && typeof valid === "object" && !Array.isArray(valid) ? { ...valid, [k]: v } : { [k]: v })),
+    fc
+      .tuple(fc.string(), fc.jsonValue())
+      .map(([k, v]) =>
+        valid !== null && typeof valid === "object" && !Array.isArray(valid) ? { ...valid, [k]: v } : { [k]: v },
+      ),
   );
 }
 

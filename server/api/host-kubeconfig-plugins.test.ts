@@ -40,7 +40,10 @@ current-context: x
 `;
 
 async function refusal(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   if (!(error instanceof TRPCError)) throw new Error(`expected a refusal, got ${String(error)}`);
   return error;
 }
@@ -63,10 +66,19 @@ describe("a host kubeconfig never runs a command, reads a file or goes through a
     const api = callerFor(t.db, actorOf(admin));
     const cases: [string, string][] = [
       [kubeconfig("    auth-provider: {name: oidc, config: {}}"), "users[0].user.auth-provider"],
-      [kubeconfig("    client-certificate: /etc/shadow\n    client-key: /etc/shadow"), "users[0].user.client-certificate: file paths are refused"],
+      [
+        kubeconfig("    client-certificate: /etc/shadow\n    client-key: /etc/shadow"),
+        "users[0].user.client-certificate: file paths are refused",
+      ],
       [kubeconfig("    tokenFile: /var/run/secrets/token"), "users[0].user.tokenFile"],
-      [kubeconfig("    token: t", "server: https://127.0.0.1:9\n    certificate-authority: /etc/ssl/private/key.pem"), "clusters[0].cluster.certificate-authority"],
-      [kubeconfig("    token: t", "server: https://127.0.0.1:9\n    proxy-url: http://169.254.169.254"), "clusters[0].cluster.proxy-url"],
+      [
+        kubeconfig("    token: t", "server: https://127.0.0.1:9\n    certificate-authority: /etc/ssl/private/key.pem"),
+        "clusters[0].cluster.certificate-authority",
+      ],
+      [
+        kubeconfig("    token: t", "server: https://127.0.0.1:9\n    proxy-url: http://169.254.169.254"),
+        "clusters[0].cluster.proxy-url",
+      ],
       [`x: &plugin {command: /bin/sh}\n${kubeconfig("    <<: *plugin")}`, "is not a kubeconfig the portal reads"],
     ];
     for (const [text, message] of cases) {

@@ -39,11 +39,23 @@ describe("procedure kinds", () => {
     const project = await createProject(t.db, [{ userId: viewer.id, role: "VIEWER" }]);
     await createProject(t.db, [{ userId: outsider.id, role: "OWNER" }]);
 
-    expect(await callerFor(t.db, actorOf(viewer)).project.myRole({ projectId: project.id })).toEqual({ projectId: project.id, role: "VIEWER" });
-    expect(await codeOf(callerFor(t.db, actorOf(outsider)).project.myRole({ projectId: project.id }))).toBe("NOT_FOUND");
-    expect(await codeOf(callerFor(t.db, actorOf(viewer)).project.myRole({ projectId: "no-such-project" }))).toBe("NOT_FOUND");
-    expect(await callerFor(t.db, actorOf(admin)).project.myRole({ projectId: project.id })).toEqual({ projectId: project.id, role: "OWNER" });
-    expect(await codeOf(callerFor(t.db, actorOf(admin)).project.myRole({ projectId: "no-such-project" }))).toBe("NOT_FOUND");
+    expect(await callerFor(t.db, actorOf(viewer)).project.myRole({ projectId: project.id })).toEqual({
+      projectId: project.id,
+      role: "VIEWER",
+    });
+    expect(await codeOf(callerFor(t.db, actorOf(outsider)).project.myRole({ projectId: project.id }))).toBe(
+      "NOT_FOUND",
+    );
+    expect(await codeOf(callerFor(t.db, actorOf(viewer)).project.myRole({ projectId: "no-such-project" }))).toBe(
+      "NOT_FOUND",
+    );
+    expect(await callerFor(t.db, actorOf(admin)).project.myRole({ projectId: project.id })).toEqual({
+      projectId: project.id,
+      role: "OWNER",
+    });
+    expect(await codeOf(callerFor(t.db, actorOf(admin)).project.myRole({ projectId: "no-such-project" }))).toBe(
+      "NOT_FOUND",
+    );
     expect(await codeOf(callerFor(t.db, null).project.myRole({ projectId: project.id }))).toBe("UNAUTHORIZED");
   });
 

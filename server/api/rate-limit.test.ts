@@ -40,9 +40,13 @@ describe("mutation rate limit", () => {
   it("counts each user on one budget, whichever of their tokens or sessions they use", async () => {
     const first = await createUser(t.db);
     const second = await createUser(t.db);
-    for (let i = 0; i < 3; i++) await callerFor(t.db, actorOf(first)).apiToken.create({ name: name(), expiresInDays: 30 });
-    await expect(callerFor(t.db, actorOf(first)).apiToken.create({ name: name(), expiresInDays: 30 })).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
-    for (let i = 0; i < 3; i++) await callerFor(t.db, actorOf(second)).apiToken.create({ name: name(), expiresInDays: 30 });
+    for (let i = 0; i < 3; i++)
+      await callerFor(t.db, actorOf(first)).apiToken.create({ name: name(), expiresInDays: 30 });
+    await expect(
+      callerFor(t.db, actorOf(first)).apiToken.create({ name: name(), expiresInDays: 30 }),
+    ).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+    for (let i = 0; i < 3; i++)
+      await callerFor(t.db, actorOf(second)).apiToken.create({ name: name(), expiresInDays: 30 });
     // a fresh token of the same person draws on the same spent budget
     await expect(limitMutation(t.db, actorOf(first, "token-1"))).rejects.toMatchObject({ code: "RATE_LIMITED" });
     await expect(limitMutation(t.db, actorOf(first, "token-2"))).rejects.toMatchObject({ code: "RATE_LIMITED" });
@@ -51,13 +55,15 @@ describe("mutation rate limit", () => {
   it("limits reads that go to a host cluster", async () => {
     const user = await createUser(t.db);
     const caller = callerFor(t.db, actorOf(user));
-    for (let i = 0; i < 3; i++) await expect(caller.vcluster.get({ id: "no-such-vcluster" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    for (let i = 0; i < 3; i++)
+      await expect(caller.vcluster.get({ id: "no-such-vcluster" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(caller.vcluster.get({ id: "no-such-vcluster" })).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
   });
 
   it("shares the count through the database, so a second client of it sees the same budget", async () => {
     const user = await createUser(t.db);
-    for (let i = 0; i < 3; i++) await callerFor(t.db, actorOf(user)).apiToken.create({ name: name(), expiresInDays: 30 });
+    for (let i = 0; i < 3; i++)
+      await callerFor(t.db, actorOf(user)).apiToken.create({ name: name(), expiresInDays: 30 });
     const row = await t.db.rateLimit.findUniqueOrThrow({ where: { key: `mutations:user:${user.id}` } });
     expect(row.points).toBe(3);
     expect(Number(row.expire)).toBeGreaterThan(Date.now());

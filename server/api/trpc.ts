@@ -19,26 +19,29 @@ import { limitHostRead, limitMutation } from "./rate-limit";
 import { issuesOfZodError, toAppError, toTrpcError } from "./error-map";
 
 // `meta.openapi` on a procedure publishes it in the REST gateway (/api/v1) and its OpenAPI document.
-const t = initTRPC.context<Context>().meta<Meta>().create({
-  transformer: superjson,
-  errorFormatter({ shape, error }) {
-    const app = error.cause instanceof AppError ? error.cause : null;
-    const zod = error.cause instanceof ZodError ? error.cause : null;
-    const hidden = error.code === "INTERNAL_SERVER_ERROR";
-    return {
-      ...shape,
-      message: hidden ? "internal error; the request id is in the server log" : zod ? zodMessage(zod) : shape.message,
-      data: {
-        code: shape.data.code,
-        httpStatus: shape.data.httpStatus,
-        path: shape.data.path,
-        appCode: app?.code ?? (zod ? "INVALID" : null),
-        issues: app?.issues ?? (zod ? issuesOfZodError(zod) : []),
-        retryAfter: app?.retryAfter ?? null,
-      },
-    };
-  },
-});
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const app = error.cause instanceof AppError ? error.cause : null;
+      const zod = error.cause instanceof ZodError ? error.cause : null;
+      const hidden = error.code === "INTERNAL_SERVER_ERROR";
+      return {
+        ...shape,
+        message: hidden ? "internal error; the request id is in the server log" : zod ? zodMessage(zod) : shape.message,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          appCode: app?.code ?? (zod ? "INVALID" : null),
+          issues: app?.issues ?? (zod ? issuesOfZodError(zod) : []),
+          retryAfter: app?.retryAfter ?? null,
+        },
+      };
+    },
+  });
 
 function zodMessage(error: ZodError): string {
   return issuesOfZodError(error)
@@ -56,7 +59,8 @@ export const createCallerFactory = t.createCallerFactory;
  */
 const observed = t.procedure.use(async ({ ctx, path, type, meta, next, getRawInput }) => {
   const started = performance.now();
-  const { result, written } = type === "mutation" ? await trackAuditRows(() => next()) : { result: await next(), written: 0 };
+  const { result, written } =
+    type === "mutation" ? await trackAuditRows(() => next()) : { result: await next(), written: 0 };
   const seconds = (performance.now() - started) / 1000;
   let failure: TRPCError | null = null;
   if (!result.ok) {
@@ -67,23 +71,43 @@ const observed = t.procedure.use(async ({ ctx, path, type, meta, next, getRawInp
   const m = metrics();
   m.requests.inc({ procedure: path, type, code });
   m.duration.observe({ procedure: path, type }, seconds);
-  const entry = { requestId: ctx.requestId, procedure: path, type, code, ms: Math.round(seconds * 1000), actor: ctx.actor?.userId };
-  if (code === "INTERNAL_SERVER_ERROR") logger().error({ ...entry, err: failure?.cause ?? failure }, "procedure failed");
+  const entry = {
+    requestId: ctx.requestId,
+    procedure: path,
+    type,
+    code,
+    ms: Math.round(seconds * 1000),
+    actor: ctx.actor?.userId,
+  };
+  if (code === "INTERNAL_SERVER_ERROR")
+    logger().error({ ...entry, err: failure?.cause ?? failure }, "procedure failed");
   else logger().info(entry, "procedure");
-  if (type === "mutation" && written === 0) await auditUnauditedMutation(ctx, path, meta?.command?.audit ?? null, await getRawInput().catch(() => null), failure);
+  if (type === "mutation" && written === 0)
+    await auditUnauditedMutation(
+      ctx,
+      path,
+      meta?.command?.audit ?? null,
+      await getRawInput().catch(() => null),
+      failure,
+    );
   if (failure) throw failure;
   return result;
 });
 
 function declarationOf(meta: Meta | undefined): CommandDeclaration {
-  if (!meta?.command) throw new Error("a procedure without a command declaration: declare it with query(), mutation() or subscription()");
+  if (!meta?.command)
+    throw new Error("a procedure without a command declaration: declare it with query(), mutation() or subscription()");
   return meta.command;
 }
 
 const signedIn = observed
   .use(({ ctx, next }) => {
     if (ctx.authError) throw toTrpcError(ctx.authError);
-    if (!ctx.actor) throw new TRPCError({ code: "UNAUTHORIZED", message: "sign in, or send an API token as `Authorization: Bearer <token>`" });
+    if (!ctx.actor)
+      throw new TRPCError({
+        code: "UNAUTHORIZED",
+        message: "sign in, or send an API token as `Authorization: Bearer <token>`",
+      });
     return next({ ctx: { ...ctx, actor: ctx.actor } });
   })
   .use(async ({ ctx, meta, next }) => {
@@ -94,7 +118,8 @@ const signedIn = observed
   });
 
 const platform = signedIn.use(({ ctx, next }) => {
-  if (!ctx.actor.isPlatformAdmin) throw new TRPCError({ code: "FORBIDDEN", message: "only platform admins may do this" });
+  if (!ctx.actor.isPlatformAdmin)
+    throw new TRPCError({ code: "FORBIDDEN", message: "only platform admins may do this" });
   return next();
 });
 
@@ -105,20 +130,28 @@ function minimumOf(meta: Meta | undefined) {
   return "project" in scope ? scope.project : "vcluster" in scope ? scope.vcluster : scope.snapshot;
 }
 
-const keySchema = (key: string) => z.string().min(1, `${key} is required`).max(64, `${key} may be at most 64 characters`);
+const keySchema = (key: string) =>
+  z.string().min(1, `${key} is required`).max(64, `${key} may be at most 64 characters`);
 
 export const projectInput = z.object({ projectId: keySchema("projectId") });
 
 const inProject = signedIn.input(projectInput).use(async ({ ctx, input, meta, next }) => {
-  const found = requireRole(await roleThrough(ctx.db, ctx.actor, "project", input.projectId), minimumOf(meta), "project");
+  const found = requireRole(
+    await roleThrough(ctx.db, ctx.actor, "project", input.projectId),
+    minimumOf(meta),
+    "project",
+  );
   return next({ ctx: { ...ctx, project: { id: found.projectId, role: found.role } } });
 });
 
 /** Across the caller's projects, or in the one named, which they must then belong to. */
-const inProjectIfNamed = signedIn.input(z.object({ projectId: keySchema("projectId").optional() }).default({})).use(async ({ ctx, input, meta, next }) => {
-  if (input.projectId !== undefined) requireRole(await roleThrough(ctx.db, ctx.actor, "project", input.projectId), minimumOf(meta), "project");
-  return next();
-});
+const inProjectIfNamed = signedIn
+  .input(z.object({ projectId: keySchema("projectId").optional() }).default({}))
+  .use(async ({ ctx, input, meta, next }) => {
+    if (input.projectId !== undefined)
+      requireRole(await roleThrough(ctx.db, ctx.actor, "project", input.projectId), minimumOf(meta), "project");
+    return next();
+  });
 
 /** Through the object an input field names: the caller's role in its project. */
 function through<K extends string>(table: Exclude<ScopeTable, "project">, key: K) {
@@ -172,8 +205,17 @@ interface Declared<S extends Scope> {
   limit?: LimitClass;
 }
 
-function declare<S extends Scope>(kind: CommandDeclaration["kind"], declared: Declared<S>, audit: AuditName | null): BaseOf<S> {
-  const command: CommandDeclaration = { kind, scope: declared.scope, audit, limit: declared.limit ?? (kind === "mutation" ? "mutations" : "none") };
+function declare<S extends Scope>(
+  kind: CommandDeclaration["kind"],
+  declared: Declared<S>,
+  audit: AuditName | null,
+): BaseOf<S> {
+  const command: CommandDeclaration = {
+    kind,
+    scope: declared.scope,
+    audit,
+    limit: declared.limit ?? (kind === "mutation" ? "mutations" : "none"),
+  };
   // the bases differ only in the context they add; which one a scope gets is what BaseOf spells out for the types
   return baseOf(declared.scope).meta({ openapi: declared.openapi, command }) as unknown as BaseOf<S>;
 }

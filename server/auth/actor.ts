@@ -34,7 +34,12 @@ export async function resolveActor(db: Db, headers: Headers): Promise<Actor | nu
     if (!match) throw new AppError("UNAUTHENTICATED", "the Authorization header must be `Bearer <token>`");
     // authenticateToken has checked the user (exists, not disabled) in the same query as the token
     const identity = await authenticateToken(db, match[1]);
-    return { userId: identity.userId, email: identity.email, isPlatformAdmin: identity.isPlatformAdmin, tokenId: identity.tokenId };
+    return {
+      userId: identity.userId,
+      email: identity.email,
+      isPlatformAdmin: identity.isPlatformAdmin,
+      tokenId: identity.tokenId,
+    };
   }
   const session = await currentSession();
   if (!session?.user?.id) return null;

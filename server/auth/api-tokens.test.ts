@@ -42,7 +42,13 @@ describe("API tokens", () => {
     const ofDisabled = await callerFor(t.db, actorOf(disabledUser)).apiToken.create({ name: "x", expiresInDays: 30 });
     await t.db.user.update({ where: { id: disabledUser.id }, data: { disabled: true } });
 
-    for (const token of [revoked.token, expired.token, ofDisabled.token, "ovc_AAAAAAAA_" + "b".repeat(32), "not-a-token"]) {
+    for (const token of [
+      revoked.token,
+      expired.token,
+      ofDisabled.token,
+      "ovc_AAAAAAAA_" + "b".repeat(32),
+      "not-a-token",
+    ]) {
       const error = await resolveActor(t.db, bearer(token)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AppError);
       expect((error as AppError).code).toBe("UNAUTHENTICATED");
@@ -56,7 +62,11 @@ describe("API tokens", () => {
     const caller = callerFor(t.db, actorOf(user));
     const first = await caller.apiToken.create({ name: "first", expiresInDays: 30 });
     const second = await caller.apiToken.create({ name: "second", expiresInDays: 30 });
-    const refusalOf = (token: string) => resolveActor(t.db, bearer(token)).then(() => null, (e: unknown) => (e instanceof AppError ? e.code : e));
+    const refusalOf = (token: string) =>
+      resolveActor(t.db, bearer(token)).then(
+        () => null,
+        (e: unknown) => (e instanceof AppError ? e.code : e),
+      );
 
     expect(await resolveActor(t.db, bearer(first.token))).toMatchObject({ userId: user.id, isPlatformAdmin: false });
     await caller.apiToken.revoke({ id: first.view.id });
@@ -76,7 +86,9 @@ describe("API tokens", () => {
     const viaToken = callerFor(t.db, actorOf(user, "some-token-id"));
     const refusal = await viaToken.apiToken.create({ name: "escalate", expiresInDays: 30 }).catch((e: unknown) => e);
     expect((refusal as TRPCError).code).toBe("FORBIDDEN");
-    const invalid = await callerFor(t.db, actorOf(user)).apiToken.create({ name: "long", expiresInDays: 1000 }).catch((e: unknown) => e);
+    const invalid = await callerFor(t.db, actorOf(user))
+      .apiToken.create({ name: "long", expiresInDays: 1000 })
+      .catch((e: unknown) => e);
     expect((invalid as TRPCError).code).toBe("BAD_REQUEST");
     expect((invalid as TRPCError).message).toContain("expiresInDays");
   });
@@ -85,7 +97,9 @@ describe("API tokens", () => {
     const owner = await createUser(t.db);
     const other = await createUser(t.db);
     const { view } = await callerFor(t.db, actorOf(owner)).apiToken.create({ name: "mine", expiresInDays: null });
-    const refusal = await callerFor(t.db, actorOf(other)).apiToken.revoke({ id: view.id }).catch((e: unknown) => e);
+    const refusal = await callerFor(t.db, actorOf(other))
+      .apiToken.revoke({ id: view.id })
+      .catch((e: unknown) => e);
     expect((refusal as TRPCError).code).toBe("NOT_FOUND");
     expect((await t.db.apiToken.findUniqueOrThrow({ where: { id: view.id } })).revokedAt).toBeNull();
   });

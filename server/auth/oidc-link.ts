@@ -18,7 +18,10 @@ export function decideOidcLink(input: {
   existing: { id: string; hasPassword: boolean; disabled: boolean } | null;
   linkVerifiedEmail: boolean;
 }): OidcLinkDecision {
-  if (input.linked) return input.linked.disabled ? { kind: "refuse", reason: "Disabled" } : { kind: "linked", userId: input.linked.userId };
+  if (input.linked)
+    return input.linked.disabled
+      ? { kind: "refuse", reason: "Disabled" }
+      : { kind: "linked", userId: input.linked.userId };
   if (!input.emailVerified) return { kind: "refuse", reason: "EmailNotVerified" };
   if (!input.existing) return { kind: "create" };
   if (input.existing.disabled) return { kind: "refuse", reason: "Disabled" };
@@ -37,11 +40,15 @@ export async function linkOidcIdentity(
     where: { provider_providerAccountId: { provider: "oidc", providerAccountId: identity.providerAccountId } },
     select: { user: { select: { id: true, disabled: true } } },
   });
-  const existing = account ? null : await db.user.findUnique({ where: { email }, select: { id: true, passwordHash: true, disabled: true } });
+  const existing = account
+    ? null
+    : await db.user.findUnique({ where: { email }, select: { id: true, passwordHash: true, disabled: true } });
   const decision = decideOidcLink({
     linked: account ? { userId: account.user.id, disabled: account.user.disabled } : null,
     emailVerified: identity.emailVerified,
-    existing: existing ? { id: existing.id, hasPassword: existing.passwordHash !== null, disabled: existing.disabled } : null,
+    existing: existing
+      ? { id: existing.id, hasPassword: existing.passwordHash !== null, disabled: existing.disabled }
+      : null,
     linkVerifiedEmail,
   });
   switch (decision.kind) {
@@ -50,11 +57,23 @@ export async function linkOidcIdentity(
     case "refuse":
       return { refused: decision.reason };
     case "link":
-      await db.account.create({ data: { userId: decision.userId, type: "oauth", provider: "oidc", providerAccountId: identity.providerAccountId } });
+      await db.account.create({
+        data: {
+          userId: decision.userId,
+          type: "oauth",
+          provider: "oidc",
+          providerAccountId: identity.providerAccountId,
+        },
+      });
       return { userId: decision.userId };
     case "create": {
       const user = await db.user.create({
-        data: { email, name: identity.name, emailVerified: new Date(), accounts: { create: { type: "oauth", provider: "oidc", providerAccountId: identity.providerAccountId } } },
+        data: {
+          email,
+          name: identity.name,
+          emailVerified: new Date(),
+          accounts: { create: { type: "oauth", provider: "oidc", providerAccountId: identity.providerAccountId } },
+        },
       });
       return { userId: user.id };
     }

@@ -10,7 +10,13 @@ import { AppError } from "@/server/universal/errors";
 import { CLIENT_ADDRESS_HEADER } from "@/server/security/client-address";
 import { logger } from "@/server/observability/logger";
 import { linkOidcIdentity } from "./oidc-link";
-import { closeServerSession, isSessionLive, openServerSession, SESSION_MAX_AGE_S, SessionEndedError } from "./server-sessions";
+import {
+  closeServerSession,
+  isSessionLive,
+  openServerSession,
+  SESSION_MAX_AGE_S,
+  SessionEndedError,
+} from "./server-sessions";
 import { auditSignIn } from "./sign-in-audit";
 import { checkPasswordSignIn, SignInThrottled } from "./sign-in-guard";
 
@@ -40,9 +46,11 @@ function oidcProvider(): OAuthConfig<OidcProfile> | null {
     userinfo: {
       async request({ tokens, client }) {
         const claims = (tokens as { claims?: () => OidcProfile }).claims?.();
-        if (!claims || !tokens.access_token) throw new Error("the identity provider answered without an ID token or an access token");
+        if (!claims || !tokens.access_token)
+          throw new Error("the identity provider answered without an ID token or an access token");
         const info = (await client.userinfo(tokens.access_token)) as Partial<OidcProfile>;
-        if (info.sub !== claims.sub) throw new Error("the identity provider's userinfo names another subject than its ID token");
+        if (info.sub !== claims.sub)
+          throw new Error("the identity provider's userinfo names another subject than its ID token");
         return { ...claims, ...info, sub: claims.sub };
       },
     },
@@ -78,13 +86,24 @@ export function authOptions(hooks: AuthHooks = {}): AuthOptions {
           const parsed = credentialsSchema.safeParse(raw);
           if (!parsed.success) return null;
           const headers = req.headers as Record<string, string | undefined> | undefined;
-          const seen = { method: "password" as const, email: parsed.data.email, sourceIp: headers?.[CLIENT_ADDRESS_HEADER] ?? null, userAgent: headers?.["user-agent"] ?? null };
+          const seen = {
+            method: "password" as const,
+            email: parsed.data.email,
+            sourceIp: headers?.[CLIENT_ADDRESS_HEADER] ?? null,
+            userAgent: headers?.["user-agent"] ?? null,
+          };
           try {
             const user = await checkPasswordSignIn(db(), parsed.data.email, parsed.data.password, seen.sourceIp);
-            await auditSignIn(db(), { ...seen, action: "auth.sign_in", userId: user?.id ?? null, refusal: user ? null : "CredentialsSignin" });
+            await auditSignIn(db(), {
+              ...seen,
+              action: "auth.sign_in",
+              userId: user?.id ?? null,
+              refusal: user ? null : "CredentialsSignin",
+            });
             return user;
           } catch (error) {
-            if (error instanceof SignInThrottled) await auditSignIn(db(), { ...seen, action: "auth.sign_in", userId: null, refusal: error.message });
+            if (error instanceof SignInThrottled)
+              await auditSignIn(db(), { ...seen, action: "auth.sign_in", userId: null, refusal: error.message });
             // next-auth turns a thrown error's message into the sign-in page's ?error= code
             throw error;
           }
@@ -102,11 +121,27 @@ export function authOptions(hooks: AuthHooks = {}): AuthOptions {
         const claims = (profile ?? {}) as { email_verified?: unknown };
         const linked = await linkOidcIdentity(
           db(),
-          { providerAccountId: account.providerAccountId, email: user.email, emailVerified: claims.email_verified === true, name: user.name ?? null },
+          {
+            providerAccountId: account.providerAccountId,
+            email: user.email,
+            emailVerified: claims.email_verified === true,
+            name: user.name ?? null,
+          },
           env().OIDC_LINK_VERIFIED_EMAIL === "true",
         );
-        const seen = { action: "auth.sign_in" as const, method: "oidc" as const, email: user.email, sourceIp: null, userAgent: null };
-        await auditSignIn(db(), "refused" in linked ? { ...seen, userId: null, refusal: `Oidc${linked.refused}` } : { ...seen, userId: linked.userId, refusal: null });
+        const seen = {
+          action: "auth.sign_in" as const,
+          method: "oidc" as const,
+          email: user.email,
+          sourceIp: null,
+          userAgent: null,
+        };
+        await auditSignIn(
+          db(),
+          "refused" in linked
+            ? { ...seen, userId: null, refusal: `Oidc${linked.refused}` }
+            : { ...seen, userId: linked.userId, refusal: null },
+        );
         return "refused" in linked ? `/signin?error=Oidc${linked.refused}` : true;
       },
       async jwt({ token, account }) {
@@ -114,7 +149,12 @@ export function authOptions(hooks: AuthHooks = {}): AuthOptions {
           if (account) {
             // signIn has linked the identity; the link is the only way from it to an account
             if (account.provider === "oidc") {
-              const linked = await db().account.findUnique({ where: { provider_providerAccountId: { provider: "oidc", providerAccountId: account.providerAccountId } }, select: { userId: true } });
+              const linked = await db().account.findUnique({
+                where: {
+                  provider_providerAccountId: { provider: "oidc", providerAccountId: account.providerAccountId },
+                },
+                select: { userId: true },
+              });
               if (!linked) throw new Error("an OIDC sign-in reached the session without a linked account");
               token.sub = linked.userId;
             }
@@ -125,7 +165,8 @@ export function authOptions(hooks: AuthHooks = {}): AuthOptions {
             return token;
           }
           // next-auth clears the cookie and answers "no session" when this throws
-          if (!token.sid || !token.sub || !(await isSessionLive(db(), token.sid, token.sub))) throw new SessionEndedError();
+          if (!token.sid || !token.sub || !(await isSessionLive(db(), token.sid, token.sub)))
+            throw new SessionEndedError();
           return token;
         } catch (error) {
           const translated = translateDbError(error);
@@ -146,16 +187,31 @@ export function authOptions(hooks: AuthHooks = {}): AuthOptions {
     events: {
       async signOut({ token }) {
         if (token?.sid) await closeServerSession(db(), token.sid);
-        if (token?.sub) await auditSignIn(db(), { action: "auth.sign_out", method: "password", email: token.email ?? token.sub, userId: token.sub, refusal: null, sourceIp: null, userAgent: null });
+        if (token?.sub)
+          await auditSignIn(db(), {
+            action: "auth.sign_out",
+            method: "password",
+            email: token.email ?? token.sub,
+            userId: token.sub,
+            refusal: null,
+            sourceIp: null,
+            userAgent: null,
+          });
       },
     },
     logger: {
       error(code, metadata) {
-        const ended = metadata instanceof SessionEndedError || (typeof metadata === "object" && "error" in metadata && metadata.error instanceof SessionEndedError);
+        const ended =
+          metadata instanceof SessionEndedError ||
+          (typeof metadata === "object" && "error" in metadata && metadata.error instanceof SessionEndedError);
         // an ended session is an ordinary "signed out", not a fault; other errors are logged by code only, since
         // their metadata can hold tokens from the provider
         if (ended) logger().debug({ code }, "a signed-out or revoked session was refused");
-        else logger().error({ code, message: metadata instanceof Error ? metadata.message : undefined }, "authentication error");
+        else
+          logger().error(
+            { code, message: metadata instanceof Error ? metadata.message : undefined },
+            "authentication error",
+          );
       },
       warn(code) {
         logger().warn({ code }, "authentication warning");

@@ -12,14 +12,24 @@ export const SESSION_MAX_AGE_S = 12 * 60 * 60;
 const digest = (sid: string) => createHash("sha256").update(sid).digest("hex");
 
 /** A new session for a sign-in: the secret id goes into the JWT, only its hash into the database. */
-export async function openServerSession(db: Db, userId: string, now = new Date()): Promise<{ sid: string; sessionId: string }> {
+export async function openServerSession(
+  db: Db,
+  userId: string,
+  now = new Date(),
+): Promise<{ sid: string; sessionId: string }> {
   const sid = randomBytes(32).toString("base64url");
-  const row = await db.session.create({ data: { sessionToken: digest(sid), userId, expires: new Date(now.getTime() + SESSION_MAX_AGE_S * 1000) }, select: { id: true } });
+  const row = await db.session.create({
+    data: { sessionToken: digest(sid), userId, expires: new Date(now.getTime() + SESSION_MAX_AGE_S * 1000) },
+    select: { id: true },
+  });
   return { sid, sessionId: row.id };
 }
 
 export async function isSessionLive(db: Db, sid: string, userId: string, now = new Date()): Promise<boolean> {
-  const row = await db.session.findUnique({ where: { sessionToken: digest(sid) }, select: { userId: true, expires: true } });
+  const row = await db.session.findUnique({
+    where: { sessionToken: digest(sid) },
+    select: { userId: true, expires: true },
+  });
   return !!row && row.userId === userId && row.expires > now;
 }
 

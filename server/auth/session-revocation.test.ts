@@ -26,7 +26,14 @@ const me = (jar: CookieJar) => fetch(`${portal.url}/api/trpc/me.get`, { headers:
 /** A copy of the jar as it is now: what an attacker who stole the cookie holds. */
 function copyOf(jar: CookieJar): CookieJar {
   const copy = new CookieJar();
-  copy.store(new Response(null, { headers: jar.header().split("; ").map((c): [string, string] => ["set-cookie", c]) }));
+  copy.store(
+    new Response(null, {
+      headers: jar
+        .header()
+        .split("; ")
+        .map((c): [string, string] => ["set-cookie", c]),
+    }),
+  );
   return copy;
 }
 
@@ -63,18 +70,29 @@ describe("server-side sessions", () => {
     const admin = await createUser(t.db, { email: "root@example.com", isPlatformAdmin: true });
     const { token } = await createApiToken(t.db, actorOf(admin), { name: "admin tool", expiresInDays: 1 });
     const user = await createUser(t.db, { email: "two-laptops@example.com", password });
-    const laptops = [await signInOver(portal.url, user.email, password), await signInOver(portal.url, user.email, password)];
+    const laptops = [
+      await signInOver(portal.url, user.email, password),
+      await signInOver(portal.url, user.email, password),
+    ];
     for (const jar of laptops) expect((await me(jar)).status).toBe(200);
 
     const list = await fetch(`${portal.url}/api/v1/users`, { headers: { authorization: `Bearer ${token}` } });
     const rows = (await list.json()) as { email: string; liveSessions: number }[];
     expect(rows.find((r) => r.email === user.email)?.liveSessions).toBe(2);
 
-    const response = await fetch(`${portal.url}/api/v1/users/${user.id}/revoke-sessions`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: "{}" });
+    const response = await fetch(`${portal.url}/api/v1/users/${user.id}/revoke-sessions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: "{}",
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ revoked: 2 });
     for (const jar of laptops) expect((await me(jar)).status).toBe(401);
-    expect(await t.db.auditLog.count({ where: { action: "user.sessions_revoke", targetId: user.id, result: "SUCCESS", actorId: admin.id } })).toBe(1);
+    expect(
+      await t.db.auditLog.count({
+        where: { action: "user.sessions_revoke", targetId: user.id, result: "SUCCESS", actorId: admin.id },
+      }),
+    ).toBe(1);
 
     expect((await me(await signInOver(portal.url, user.email, password))).status).toBe(200);
   });
@@ -91,7 +109,17 @@ describe("server-side sessions", () => {
     });
     expect(response.status).toBe(403);
     expect((await me(victimJar)).status).toBe(200);
-    expect(await t.db.auditLog.count({ where: { action: "user.sessions_revoke", targetId: victim.id, actorId: user.id, result: "REFUSED", errorCode: "FORBIDDEN" } })).toBe(1);
+    expect(
+      await t.db.auditLog.count({
+        where: {
+          action: "user.sessions_revoke",
+          targetId: victim.id,
+          actorId: user.id,
+          result: "REFUSED",
+          errorCode: "FORBIDDEN",
+        },
+      }),
+    ).toBe(1);
   });
 
   it("audits every sign-in, failed sign-in and sign-out, with where it came from and never the password", async () => {
@@ -100,7 +128,10 @@ describe("server-side sessions", () => {
     await signInOver(portal.url, user.email, "the wrong password");
     const jar = await signInOver(portal.url, user.email, password);
     await signOut(jar);
-    const rows = await t.db.auditLog.findMany({ where: { action: { startsWith: "auth." }, actorLabel: { in: ["nobody-here@example.com", user.email] } }, orderBy: { seq: "asc" } });
+    const rows = await t.db.auditLog.findMany({
+      where: { action: { startsWith: "auth." }, actorLabel: { in: ["nobody-here@example.com", user.email] } },
+      orderBy: { seq: "asc" },
+    });
     expect(rows.map((r) => [r.action, r.result, r.actorId, r.errorCode])).toEqual([
       ["auth.sign_in", "REFUSED", null, "CredentialsSignin"],
       ["auth.sign_in", "REFUSED", null, "CredentialsSignin"],

@@ -23,9 +23,24 @@ export async function auditSignIn(db: Db, event: SignInEvent): Promise<void> {
     await db.$transaction((tx) =>
       writeAudit(
         tx,
-        { actorType: event.userId ? "user" : "anonymous", actorId: event.userId, actorLabel: label, requestId: null, sourceIp: event.sourceIp, userAgent: event.userAgent?.slice(0, 500) ?? null },
-        { action: event.action, targetType: "user", targetId: event.userId, targetName: label, after: { method: event.method } },
-        event.refusal ? { result: "REFUSED", errorCode: event.refusal, message: `sign-in refused (${event.refusal})` } : { result: "SUCCESS" },
+        {
+          actorType: event.userId ? "user" : "anonymous",
+          actorId: event.userId,
+          actorLabel: label,
+          requestId: null,
+          sourceIp: event.sourceIp,
+          userAgent: event.userAgent?.slice(0, 500) ?? null,
+        },
+        {
+          action: event.action,
+          targetType: "user",
+          targetId: event.userId,
+          targetName: label,
+          after: { method: event.method },
+        },
+        event.refusal
+          ? { result: "REFUSED", errorCode: event.refusal, message: `sign-in refused (${event.refusal})` }
+          : { result: "SUCCESS" },
       ),
     );
   } catch (error) {

@@ -42,13 +42,23 @@ async function consume(db: Db, prefix: string, points: number, key: string): Pro
  * The user id when the password is right; null for a wrong password, an unknown email, a disabled account or an
  * account without a password, all alike; SignInThrottled while the account or the client is over its budget.
  */
-export async function checkPasswordSignIn(db: Db, email: string, password: string, clientAddress: string | null): Promise<{ id: string; email: string; name: string | null } | null> {
+export async function checkPasswordSignIn(
+  db: Db,
+  email: string,
+  password: string,
+  clientAddress: string | null,
+): Promise<{ id: string; email: string; name: string | null } | null> {
   const account = email.toLowerCase();
   const client = clientAddress ?? "unknown";
-  const wait = (await blocked(db, "signin-client", CLIENT_ATTEMPTS, client)) ?? (await blocked(db, "signin-account", ACCOUNT_FAILURES, account));
+  const wait =
+    (await blocked(db, "signin-client", CLIENT_ATTEMPTS, client)) ??
+    (await blocked(db, "signin-account", ACCOUNT_FAILURES, account));
   if (wait) throw new SignInThrottled(wait);
   await consume(db, "signin-client", CLIENT_ATTEMPTS, client);
-  const user = await db.user.findUnique({ where: { email: account }, select: { id: true, email: true, name: true, passwordHash: true, disabled: true } });
+  const user = await db.user.findUnique({
+    where: { email: account },
+    select: { id: true, email: true, name: true, passwordHash: true, disabled: true },
+  });
   const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
   if (!user?.passwordHash || user.disabled || !ok) {
     await consume(db, "signin-account", ACCOUNT_FAILURES, account);

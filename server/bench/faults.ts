@@ -13,7 +13,11 @@ process.env.LOG_LEVEL ??= "warn";
 export async function benchConvergence(count = 6, seed = 14): Promise<void> {
   const t = await createTestDatabase();
   try {
-    const run = await runLifecyclesUnderFaults(t.db, t.url, { count, faults: twentyPercentFaults(seed), prefix: "bench" });
+    const run = await runLifecyclesUnderFaults(t.db, t.url, {
+      count,
+      faults: twentyPercentFaults(seed),
+      prefix: "bench",
+    });
     const converged = run.operations.filter((op) => op.state === "SUCCEEDED").length;
     const expected = count * 5;
     const sorted = [...run.timesToRunning].sort((a, b) => a - b);

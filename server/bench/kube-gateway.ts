@@ -40,9 +40,14 @@ async function timed(times: number, fn: () => Promise<unknown>): Promise<number[
 /** Milliseconds from asking for a ConfigMap's creation to its ADDED event on an open watch. */
 async function watchLatency(watcher: KubeConfig, writer: CoreV1Api, rounds: number): Promise<number[]> {
   const seen = new Map<string, number>();
-  const request = await new Watch(watcher).watch("/api/v1/namespaces/default/configmaps", {}, (type, obj: { metadata?: { name?: string } }) => {
-    if (type === "ADDED" && obj.metadata?.name) seen.set(obj.metadata.name, performance.now());
-  }, () => undefined);
+  const request = await new Watch(watcher).watch(
+    "/api/v1/namespaces/default/configmaps",
+    {},
+    (type, obj: { metadata?: { name?: string } }) => {
+      if (type === "ADDED" && obj.metadata?.name) seen.set(obj.metadata.name, performance.now());
+    },
+    () => undefined,
+  );
   await delay(300);
   const out: number[] = [];
   for (let i = 0; i < rounds; i++) {
@@ -75,18 +80,39 @@ async function main(): Promise<void> {
     const gatewayApi = gatewayKc.makeApiClient(CoreV1Api);
     const directApi = direct.kc.makeApiClient(CoreV1Api);
 
-    const kubectl = (kubeconfig: string) => exec("kubectl", ["--kubeconfig", kubeconfig, "get", "namespaces"], { env: { ...process.env, HOME: dir } });
+    const kubectl = (kubeconfig: string) =>
+      exec("kubectl", ["--kubeconfig", kubeconfig, "get", "namespaces"], { env: { ...process.env, HOME: dir } });
     await kubectl(viaGateway);
     await kubectl(viaDirect);
-    figures("kubectl get namespaces (20 runs)", await timed(20, () => kubectl(viaGateway)), await timed(20, () => kubectl(viaDirect)));
+    figures(
+      "kubectl get namespaces (20 runs)",
+      await timed(20, () => kubectl(viaGateway)),
+      await timed(20, () => kubectl(viaDirect)),
+    );
 
-    for (let i = 0; i < 1000; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => directApi.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: `cm-${i + j}` }, data: { n: String(i + j) } } })));
+    for (let i = 0; i < 1000; i += 50)
+      await Promise.all(
+        Array.from({ length: 50 }, (_, j) =>
+          directApi.createNamespacedConfigMap({
+            namespace: "default",
+            body: { metadata: { name: `cm-${i + j}` }, data: { n: String(i + j) } },
+          }),
+        ),
+      );
     const listDirect = () => directApi.listNamespacedConfigMap({ namespace: "default" });
     const listGateway = () => gatewayApi.listNamespacedConfigMap({ namespace: "default" });
     await listGateway();
     await listDirect();
-    figures("list of 1 000 ConfigMaps, client-node (30 runs)", await timed(30, listGateway), await timed(30, listDirect));
-    figures("watch event after create (30 events)", await watchLatency(gatewayKc, directApi, 30), await watchLatency(direct.kc, directApi, 30));
+    figures(
+      "list of 1 000 ConfigMaps, client-node (30 runs)",
+      await timed(30, listGateway),
+      await timed(30, listDirect),
+    );
+    figures(
+      "watch event after create (30 events)",
+      await watchLatency(gatewayKc, directApi, 30),
+      await watchLatency(direct.kc, directApi, 30),
+    );
     await direct.close();
   } finally {
     await portal.stop();

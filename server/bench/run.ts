@@ -5,9 +5,20 @@
 import path from "node:path";
 import { run } from "@/server/launch/build";
 
-const BENCHMARKS = ["hostsim/bench.ts", "server/bench/engine.ts", "server/bench/faults.ts", "server/bench/snapshots.ts", "server/bench/vcluster-list.ts", "server/bench/kube-gateway.ts", "server/bench/web.ts"];
+const BENCHMARKS = [
+  "hostsim/bench.ts",
+  "server/bench/engine.ts",
+  "server/bench/faults.ts",
+  "server/bench/snapshots.ts",
+  "server/bench/vcluster-list.ts",
+  "server/bench/kube-gateway.ts",
+  "server/bench/web.ts",
+];
 
 for (const file of BENCHMARKS) {
   console.log(`\n=== ${file}`);
-  await run(process.execPath, ["--import", "tsx", path.resolve(file)], { cwd: process.cwd(), env: { ...process.env, LOG_LEVEL: "warn" } });
+  await run(process.execPath, ["--import", "tsx", path.resolve(file)], {
+    cwd: process.cwd(),
+    env: { ...process.env, LOG_LEVEL: "warn" },
+  });
 }

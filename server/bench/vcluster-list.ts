@@ -22,7 +22,8 @@ const MEMBER_OF = 10;
 const CLIENTS = 100;
 const PAGE = 50;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 interface Run {
   latencies: number[];
@@ -47,17 +48,35 @@ async function load(clients: number, seconds: number, once: () => Promise<void>)
 }
 
 function figures(run: Run): { p50: number; p99: number; rps: number } {
-  return { p50: percentile(run.latencies, 50), p99: percentile(run.latencies, 99), rps: run.latencies.length / run.seconds };
+  return {
+    p50: percentile(run.latencies, 50),
+    p99: percentile(run.latencies, 99),
+    rps: run.latencies.length / run.seconds,
+  };
 }
 
-const line = (label: string, f: { p50: number; p99: number; rps: number }) => `${label}: p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, ${f.rps.toFixed(0)} req/s`;
+const line = (label: string, f: { p50: number; p99: number; rps: number }) =>
+  `${label}: p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, ${f.rps.toFixed(0)} req/s`;
 
 async function seed(client: pg.Client): Promise<string> {
-  await client.query(`INSERT INTO "User" (id, email, "updatedAt") VALUES ('bench-owner', 'bench-owner@example.com', now()), ('bench-member', 'bench-member@example.com', now())`);
-  await client.query(`INSERT INTO "HostCluster" (id, name, "apiEndpoint", "credentialsEncrypted", "capacityCpuMillis", "capacityMemoryBytes", health, "updatedAt") VALUES ('bench-host', 'bench', 'https://127.0.0.1:9', 'unused', 100000000, 1099511627776000, 'HEALTHY', now())`);
-  await client.query(`INSERT INTO "Project" (id, slug, name, "updatedAt") SELECT 'bench-p' || g, 'bench-p' || g, 'Bench project ' || g, now() FROM generate_series(0, $1 - 1) g`, [PROJECTS]);
-  await client.query(`INSERT INTO "Membership" (id, "userId", "projectId", role) SELECT 'bench-m' || g, 'bench-owner', 'bench-p' || g, 'OWNER' FROM generate_series(0, $1 - 1) g`, [PROJECTS]);
-  await client.query(`INSERT INTO "Membership" (id, "userId", "projectId", role) SELECT 'bench-mm' || g, 'bench-member', 'bench-p' || (g * $2), 'MEMBER' FROM generate_series(0, $1 - 1) g`, [MEMBER_OF, PROJECTS / MEMBER_OF]);
+  await client.query(
+    `INSERT INTO "User" (id, email, "updatedAt") VALUES ('bench-owner', 'bench-owner@example.com', now()), ('bench-member', 'bench-member@example.com', now())`,
+  );
+  await client.query(
+    `INSERT INTO "HostCluster" (id, name, "apiEndpoint", "credentialsEncrypted", "capacityCpuMillis", "capacityMemoryBytes", health, "updatedAt") VALUES ('bench-host', 'bench', 'https://127.0.0.1:9', 'unused', 100000000, 1099511627776000, 'HEALTHY', now())`,
+  );
+  await client.query(
+    `INSERT INTO "Project" (id, slug, name, "updatedAt") SELECT 'bench-p' || g, 'bench-p' || g, 'Bench project ' || g, now() FROM generate_series(0, $1 - 1) g`,
+    [PROJECTS],
+  );
+  await client.query(
+    `INSERT INTO "Membership" (id, "userId", "projectId", role) SELECT 'bench-m' || g, 'bench-owner', 'bench-p' || g, 'OWNER' FROM generate_series(0, $1 - 1) g`,
+    [PROJECTS],
+  );
+  await client.query(
+    `INSERT INTO "Membership" (id, "userId", "projectId", role) SELECT 'bench-mm' || g, 'bench-member', 'bench-p' || (g * $2), 'MEMBER' FROM generate_series(0, $1 - 1) g`,
+    [MEMBER_OF, PROJECTS / MEMBER_OF],
+  );
   await client.query(
     `INSERT INTO "VCluster" (id, name, namespace, "projectId", "ownerId", "hostClusterId", labels, "kubernetesVersion", "cpuRequestMillis", "cpuLimitMillis",
        "memoryRequestBytes", "memoryLimitBytes", spec, phase, "readyReplicas", "createdAt", "updatedAt")
@@ -113,14 +132,20 @@ export async function benchList(seconds = 10): Promise<void> {
     const sql = figures(await load(CLIENTS, Math.min(seconds, 5), asSql));
     const sqlAlone = figures(await load(1, 2, asSql));
 
-    console.log(`vcluster.list: page of ${PAGE} of ${visible} visible (${VCLUSTERS} vclusters in ${PROJECTS} projects; the caller is a MEMBER of ${MEMBER_OF}), Bearer token`);
+    console.log(
+      `vcluster.list: page of ${PAGE} of ${visible} visible (${VCLUSTERS} vclusters in ${PROJECTS} projects; the caller is a MEMBER of ${MEMBER_OF}), Bearer token`,
+    );
     console.log(line(`  over HTTP, ${CLIENTS} concurrent clients, ${seconds} s`, http) + `, ${failures} failed`);
     console.log(line("  over HTTP, one client", httpAlone));
     console.log(line(`  raw SQL (page + total over pg, pool of 10), ${CLIENTS} concurrent`, sql));
     console.log(line("  raw SQL, one client", sqlAlone));
-    console.log(`  ratio HTTP / raw SQL: p50 ${(http.p50 / sql.p50).toFixed(1)}×, p99 ${(http.p99 / sql.p99).toFixed(1)}×`);
+    console.log(
+      `  ratio HTTP / raw SQL: p50 ${(http.p50 / sql.p50).toFixed(1)}×, p99 ${(http.p99 / sql.p99).toFixed(1)}×`,
+    );
     // the two figures issue 15 sets goals for, measured in this same run so that machine load cancels out
-    console.log(`  throughput at ${CLIENTS} concurrent clients: HTTP ${((100 * http.rps) / sql.rps).toFixed(0)} % of raw SQL (goal ≥ 40 %)`);
+    console.log(
+      `  throughput at ${CLIENTS} concurrent clients: HTTP ${((100 * http.rps) / sql.rps).toFixed(0)} % of raw SQL (goal ≥ 40 %)`,
+    );
     console.log(`  one client p50: HTTP ${(httpAlone.p50 / sqlAlone.p50).toFixed(1)}× raw SQL (goal ≤ 2×)`);
   } finally {
     await pool.end();

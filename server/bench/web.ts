@@ -38,12 +38,21 @@ async function routeChunks(): Promise<RouteChunks[]> {
   );
   if (stats) return stats.map((s) => ({ route: s.route, chunks: s.firstLoadChunkPaths }));
   // Older layouts: the route's client reference manifest names its chunks; the root main files load on every page.
-  const build = JSON.parse(await readFile(path.join(root, ".next/build-manifest.json"), "utf8")) as { rootMainFiles?: string[]; polyfillFiles?: string[] };
-  const routes = JSON.parse(await readFile(path.join(root, ".next/app-path-routes-manifest.json"), "utf8")) as Record<string, string>;
+  const build = JSON.parse(await readFile(path.join(root, ".next/build-manifest.json"), "utf8")) as {
+    rootMainFiles?: string[];
+    polyfillFiles?: string[];
+  };
+  const routes = JSON.parse(await readFile(path.join(root, ".next/app-path-routes-manifest.json"), "utf8")) as Record<
+    string,
+    string
+  >;
   const result: RouteChunks[] = [];
   for (const [entry, route] of Object.entries(routes)) {
     if (!entry.endsWith("/page")) continue;
-    const manifest = await readFile(path.join(root, ".next/server/app", `${entry}_client-reference-manifest.js`), "utf8").catch(() => "");
+    const manifest = await readFile(
+      path.join(root, ".next/server/app", `${entry}_client-reference-manifest.js`),
+      "utf8",
+    ).catch(() => "");
     const chunks = new Set((build.rootMainFiles ?? []).map((f) => `.next/${f}`));
     for (const match of manifest.matchAll(/"\/_next\/(static\/chunks\/[^"]+\.js)"/g)) chunks.add(`.next/${match[1]}`);
     result.push({ route, chunks: [...chunks] });
@@ -74,7 +83,9 @@ async function firstLoadJs(): Promise<void> {
       gzip += size.gzip;
     }
     const kb = gzip / 1000;
-    console.log(`${route.padEnd(22)} ${String(chunks.length).padStart(6)} ${(raw / 1000).toFixed(1).padStart(9)} ${kb.toFixed(1).padStart(9)}  ${kb <= ROUTE_TARGET_KB ? "ok" : "OVER"}`);
+    console.log(
+      `${route.padEnd(22)} ${String(chunks.length).padStart(6)} ${(raw / 1000).toFixed(1).padStart(9)} ${kb.toFixed(1).padStart(9)}  ${kb <= ROUTE_TARGET_KB ? "ok" : "OVER"}`,
+    );
   }
   const all = await readdir(path.join(root, ".next/static/chunks")).catch(() => []);
   console.log(`(${cache.size} distinct chunks counted of ${all.length} in .next/static/chunks)`);
@@ -110,8 +121,21 @@ async function clustersListInteractive(): Promise<void> {
   const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "pg") });
   try {
     await seed(pg.url);
-    const portal = await startPortal({ databaseUrl: pg.url, env: { ENGINE_IN_PROCESS: "false", EMBEDDED_HOST_CLUSTER: "false" } });
-    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+    const portal = await startPortal({
+      databaseUrl: pg.url,
+      env: { ENGINE_IN_PROCESS: "false", EMBEDDED_HOST_CLUSTER: "false" },
+    });
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--headless",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
     try {
       const page = await browser.newPage({ baseURL: portal.url, viewport: { width: 1280, height: 800 } });
       // The moment the first row enters the DOM, on the page's own clock (0 = navigation start).
@@ -139,7 +163,10 @@ async function clustersListInteractive(): Promise<void> {
         await row.waitFor();
         // Clickable: visible, stable, enabled and receiving pointer events (Playwright's actionability checks, no click).
         await row.getByRole("link").first().click({ trial: true });
-        const [firstRowAt, now] = await page.evaluate(() => [(window as unknown as { __firstRowAt?: number }).__firstRowAt ?? Number.NaN, performance.now()] as const);
+        const [firstRowAt, now] = await page.evaluate(
+          () =>
+            [(window as unknown as { __firstRowAt?: number }).__firstRowAt ?? Number.NaN, performance.now()] as const,
+        );
         const total = await page.getByText(/1000 clusters/).count();
         if (run === 0) {
           if (total === 0) console.warn("warning: the list does not say 1000 clusters");
@@ -149,9 +176,15 @@ async function clustersListInteractive(): Promise<void> {
         interactive.push(now);
       }
       const ms = median(interactive);
-      console.log(`\nClusters list with ${VCLUSTERS} vclusters (first page, ${RUNS} runs after a warm-up, median; target ≤ ${LIST_TARGET_MS} ms):`);
-      console.log(`  navigation → first row in the DOM: ${median(rendered).toFixed(0)} ms (min ${Math.min(...rendered).toFixed(0)}, max ${Math.max(...rendered).toFixed(0)})`);
-      console.log(`  navigation → first row clickable:  ${ms.toFixed(0)} ms (min ${Math.min(...interactive).toFixed(0)}, max ${Math.max(...interactive).toFixed(0)})  ${ms <= LIST_TARGET_MS ? "ok" : "OVER"}`);
+      console.log(
+        `\nClusters list with ${VCLUSTERS} vclusters (first page, ${RUNS} runs after a warm-up, median; target ≤ ${LIST_TARGET_MS} ms):`,
+      );
+      console.log(
+        `  navigation → first row in the DOM: ${median(rendered).toFixed(0)} ms (min ${Math.min(...rendered).toFixed(0)}, max ${Math.max(...rendered).toFixed(0)})`,
+      );
+      console.log(
+        `  navigation → first row clickable:  ${ms.toFixed(0)} ms (min ${Math.min(...interactive).toFixed(0)}, max ${Math.max(...interactive).toFixed(0)})  ${ms <= LIST_TARGET_MS ? "ok" : "OVER"}`,
+      );
     } finally {
       await browser.close();
       await portal.stop();

@@ -42,7 +42,8 @@ export async function loadCredentials(): Promise<Credentials> {
   const stored = await readStored();
   const url = process.env.OVC_URL || stored.url;
   const token = process.env.OVC_TOKEN || stored.token;
-  if (!url || !token) throw new CliError("not logged in: run `ovc login --url URL --token TOKEN`, or set OVC_URL and OVC_TOKEN");
+  if (!url || !token)
+    throw new CliError("not logged in: run `ovc login --url URL --token TOKEN`, or set OVC_URL and OVC_TOKEN");
   return { url, token };
 }
 

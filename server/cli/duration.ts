@@ -12,6 +12,7 @@ export function parseDuration(text: string): number {
 }
 
 export function parsePositiveInt(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError(`"${text}" is not a positive whole number`);
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new InvalidArgumentError(`"${text}" is not a positive whole number`);
   return Number(text);
 }

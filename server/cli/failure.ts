@@ -18,7 +18,8 @@ function isClientError(error: unknown): error is TRPCClientError<AppRouter> {
 }
 
 export function describeFailure(error: unknown): string {
-  if (error instanceof CliError) return [error.message, ...error.issues.map((i) => `  ${i.field}: ${i.message}`)].join("\n");
+  if (error instanceof CliError)
+    return [error.message, ...error.issues.map((i) => `  ${i.field}: ${i.message}`)].join("\n");
   if (isClientError(error)) {
     const data = error.data;
     if (!data) return `cannot reach the portal: ${error.message}`;

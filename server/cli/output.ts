@@ -6,7 +6,9 @@ export const FORMATS = ["table", "json", "yaml"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function formatOption(): Option {
-  return new Option("-o, --output <format>", "output format (default: table on a terminal, json otherwise)").choices(FORMATS);
+  return new Option("-o, --output <format>", "output format (default: table on a terminal, json otherwise)").choices(
+    FORMATS,
+  );
 }
 
 export function chooseFormat(asked: Format | undefined): Format {
@@ -15,7 +17,9 @@ export function chooseFormat(asked: Format | undefined): Format {
 
 /** Plain data as JSON has it: dates as ISO strings, and bigints (byte sizes) as decimal strings, which JSON cannot hold otherwise. */
 export function plain(data: unknown): unknown {
-  return JSON.parse(JSON.stringify(data, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value)));
+  return JSON.parse(
+    JSON.stringify(data, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value)),
+  );
 }
 
 export function renderTable(headers: string[], rows: string[][]): string {

@@ -76,18 +76,43 @@ describe("ovc against the production build", () => {
     expect(refused.stderr).toMatch(/BAD_REQUEST: .*name: name must be lower-case letters/);
 
     // A dry run prints the values file helm would get, piped too, and creates nothing.
-    const dryRun = await ok(["create", "cli-one", "-p", portal.project.slug, "--k8s-version", "1.35.0", "--cpu", "2", "--dry-run"]);
-    const values = parse(dryRun.stdout, { version: "1.1" }) as { controlPlane: { distro: { k8s: { image: { tag: string } } }; statefulSet: { resources: { limits: { cpu: string } } } } };
+    const dryRun = await ok([
+      "create",
+      "cli-one",
+      "-p",
+      portal.project.slug,
+      "--k8s-version",
+      "1.35.0",
+      "--cpu",
+      "2",
+      "--dry-run",
+    ]);
+    const values = parse(dryRun.stdout, { version: "1.1" }) as {
+      controlPlane: {
+        distro: { k8s: { image: { tag: string } } };
+        statefulSet: { resources: { limits: { cpu: string } } };
+      };
+    };
     expect(values.controlPlane.distro.k8s.image.tag).toBe("v1.35.0");
     expect(values.controlPlane.statefulSet.resources.limits.cpu).toBe("2");
     expect(dryRun.stderr).toMatch(/vcluster chart \S+ on host \S+; nothing was created/);
     expect(JSON.parse((await ok(["list"])).stdout)).toEqual([]);
-    const wrongVersion = await ovc(["create", "cli-one", "-p", portal.project.slug, "--k8s-version", "1.20.0", "--dry-run"]);
+    const wrongVersion = await ovc([
+      "create",
+      "cli-one",
+      "-p",
+      portal.project.slug,
+      "--k8s-version",
+      "1.20.0",
+      "--dry-run",
+    ]);
     expect(wrongVersion).toMatchObject({ code: 1, stdout: "" });
     expect(wrongVersion.stderr).toContain("kubernetesVersion must be one of");
 
     // Piped, so JSON by default.
-    const created = JSON.parse((await ok(["create", "cli-one", "-p", portal.project.slug, "--k8s-version", "1.31.1", "--cpu", "2"])).stdout) as {
+    const created = JSON.parse(
+      (await ok(["create", "cli-one", "-p", portal.project.slug, "--k8s-version", "1.31.1", "--cpu", "2"])).stdout,
+    ) as {
       vcluster: { name: string; kubernetesVersion: string; phase: string };
     };
     expect(created.vcluster).toMatchObject({ name: "cli-one", kubernetesVersion: "1.31.1" });
@@ -98,8 +123,13 @@ describe("ovc against the production build", () => {
 
     const table = (await ok(["list", "-o", "table"])).stdout.split("\n");
     expect(table[0]).toMatch(/^NAME\s+PROJECT\s+PHASE\s+KUBERNETES\s+READY\s+HOST\s+AGE$/);
-    expect(table[1]).toMatch(new RegExp(`^cli-one\\s+${portal.project.slug}\\s+RUNNING\\s+1\\.31\\.1\\s+1/1\\s+local\\s+\\d+s$`));
-    const listed = JSON.parse((await ok(["list", "--phase", "RUNNING", "-p", portal.project.id])).stdout) as { name: string; createdAt: string }[];
+    expect(table[1]).toMatch(
+      new RegExp(`^cli-one\\s+${portal.project.slug}\\s+RUNNING\\s+1\\.31\\.1\\s+1/1\\s+local\\s+\\d+s$`),
+    );
+    const listed = JSON.parse((await ok(["list", "--phase", "RUNNING", "-p", portal.project.id])).stdout) as {
+      name: string;
+      createdAt: string;
+    }[];
     expect(listed.map((v) => v.name)).toEqual(["cli-one"]);
     expect(new Date(listed[0].createdAt).toISOString()).toBe(listed[0].createdAt);
     expect((await ok(["get", "cli-one", "-o", "table"])).stdout).toMatch(/Phase:\s+RUNNING/);
@@ -114,7 +144,9 @@ describe("ovc against the production build", () => {
     expect(await readFile(kubeconfigFile, "utf8")).toMatch(/^apiVersion: v1$/m);
     expect((await stat(kubeconfigFile)).mode & 0o777).toBe(0o600);
 
-    expect((await ok(["suspend", "cli-one", "-o", "table"])).stdout).toMatch(/^vcluster cli-one: suspending \(operation \S+\); phase [A-Z]+$/m);
+    expect((await ok(["suspend", "cli-one", "-o", "table"])).stdout).toMatch(
+      /^vcluster cli-one: suspending \(operation \S+\); phase [A-Z]+$/m,
+    );
     await ok(["wait", "cli-one", "--for", "phase=SUSPENDED", "--timeout", "60s"]);
     const resumed = JSON.parse((await ok(["resume", "cli-one"])).stdout) as { operationId: string };
     expect(resumed.operationId).toEqual(expect.any(String));

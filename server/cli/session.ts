@@ -15,8 +15,12 @@ export async function connect(): Promise<Client> {
 /** A project given as id, slug or name. */
 export async function resolveProjectId(client: Client, ref: string): Promise<string> {
   const projects = await client.project.list.query();
-  const found = projects.find((p) => p.id === ref) ?? projects.find((p) => p.slug === ref) ?? projects.find((p) => p.name === ref);
-  if (!found) throw new CliError(`project "${ref}" not found among your projects (${projects.map((p) => p.slug).join(", ") || "none"})`);
+  const found =
+    projects.find((p) => p.id === ref) ?? projects.find((p) => p.slug === ref) ?? projects.find((p) => p.name === ref);
+  if (!found)
+    throw new CliError(
+      `project "${ref}" not found among your projects (${projects.map((p) => p.slug).join(", ") || "none"})`,
+    );
   return found.id;
 }
 
@@ -25,9 +29,12 @@ export async function resolveVCluster(client: Client, name: string, projectRef?:
   const projectId = projectRef ? await resolveProjectId(client, projectRef) : undefined;
   const page = await client.vcluster.list.query({ search: name, projectId, limit: 200 });
   const matches = page.items.filter((v) => v.name === name);
-  if (matches.length === 0) throw new VClusterNotFound(`vcluster "${name}" not found${projectRef ? ` in project "${projectRef}"` : ""}`);
+  if (matches.length === 0)
+    throw new VClusterNotFound(`vcluster "${name}" not found${projectRef ? ` in project "${projectRef}"` : ""}`);
   if (matches.length > 1) {
-    throw new CliError(`vcluster "${name}" exists in several projects (${matches.map((m) => m.projectName).join(", ")}); pass -p PROJECT`);
+    throw new CliError(
+      `vcluster "${name}" exists in several projects (${matches.map((m) => m.projectName).join(", ")}); pass -p PROJECT`,
+    );
   }
   return matches[0];
 }

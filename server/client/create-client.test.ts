@@ -18,9 +18,19 @@ beforeAll(async () => {
   t = await createTestDatabase();
   // No engine: clusters stay PENDING, which is change enough, and the instances need no host credentials.
   const env = { ENGINE_IN_PROCESS: "false" };
-  [first, second] = await Promise.all([startPortal({ databaseUrl: t.url, env }), startPortal({ databaseUrl: t.url, env })]);
+  [first, second] = await Promise.all([
+    startPortal({ databaseUrl: t.url, env }),
+    startPortal({ databaseUrl: t.url, env }),
+  ]);
   await t.db.hostCluster.create({
-    data: { name: "placeholder", apiEndpoint: "https://127.0.0.1:1", credentialsEncrypted: "unused", capacityCpuMillis: 64_000, capacityMemoryBytes: 256n << 30n, health: "HEALTHY" },
+    data: {
+      name: "placeholder",
+      apiEndpoint: "https://127.0.0.1:1",
+      credentialsEncrypted: "unused",
+      capacityCpuMillis: 64_000,
+      capacityMemoryBytes: 256n << 30n,
+      health: "HEALTHY",
+    },
   });
 });
 afterAll(async () => {
@@ -38,7 +48,10 @@ interface Stream {
   close(): void;
 }
 
-function subscribe(client: ReturnType<typeof createClient>, input: Parameters<ReturnType<typeof createClient>["vcluster"]["watch"]["subscribe"]>[0]): Stream {
+function subscribe(
+  client: ReturnType<typeof createClient>,
+  input: Parameters<ReturnType<typeof createClient>["vcluster"]["watch"]["subscribe"]>[0],
+): Stream {
   const stream: Stream = { ids: [], errors: [], close: () => undefined };
   const subscription = client.vcluster.watch.subscribe(input, {
     onData: (event) => stream.ids.push(event.vclusterId),
@@ -74,19 +87,37 @@ describe("createClient against the production build", () => {
     expect(refused.errors[0]).toBeInstanceOf(TRPCClientError);
     expect((refused.errors[0] as TRPCClientError<AppRouter>).data?.code).toBe("NOT_FOUND");
 
-    const created = await onSecond.vcluster.create.mutate({ projectId: mine.id, name: "over-http", spec: { kubernetesVersion: "1.31.1" } });
+    const created = await onSecond.vcluster.create.mutate({
+      projectId: mine.id,
+      name: "over-http",
+      spec: { kubernetesVersion: "1.31.1" },
+    });
     await until(() => watching.ids.includes(created.vcluster.id), "the change on the other instance");
     // Made after the first instance announced ours, so the outsider's ordered stream was offered ours before this.
-    const theirsCreated = await outsiderOnFirst.vcluster.create.mutate({ projectId: theirs.id, name: "theirs", spec: { kubernetesVersion: "1.31.1" } });
+    const theirsCreated = await outsiderOnFirst.vcluster.create.mutate({
+      projectId: theirs.id,
+      name: "theirs",
+      spec: { kubernetesVersion: "1.31.1" },
+    });
     await until(() => outsiderWatching.ids.includes(theirsCreated.vcluster.id), "the outsider's own change");
     expect(outsiderWatching.ids).not.toContain(created.vcluster.id);
     for (const s of [watching, outsiderWatching, refused]) s.close();
 
     const page = await onFirst.vcluster.list.query({ projectId: mine.id });
-    expect(page.items.map((i) => [i.name, i.phase, i.createdAt instanceof Date])).toEqual([["over-http", "PENDING", true]]);
-    const denied = await outsiderOnFirst.vcluster.get.query({ id: created.vcluster.id }).then(() => null, (e: unknown) => e);
+    expect(page.items.map((i) => [i.name, i.phase, i.createdAt instanceof Date])).toEqual([
+      ["over-http", "PENDING", true],
+    ]);
+    const denied = await outsiderOnFirst.vcluster.get.query({ id: created.vcluster.id }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((denied as TRPCClientError<AppRouter>).data?.code).toBe("NOT_FOUND");
-    const bad = await createClient({ url: first.url, token: "ovc_not-a-token" }).me.get.query().then(() => null, (e: unknown) => e);
+    const bad = await createClient({ url: first.url, token: "ovc_not-a-token" })
+      .me.get.query()
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect((bad as TRPCClientError<AppRouter>).data?.code).toBe("UNAUTHORIZED");
   });
 
@@ -94,10 +125,18 @@ describe("createClient against the production build", () => {
     const user = await createUser(t.db);
     const project = await createProject(t.db, [{ userId: user.id, role: "MEMBER" }]);
     const client = createClient({ url: first.url, token: await tokenOf(user) });
-    await client.vcluster.create.mutate({ projectId: project.id, name: "in-the-table", spec: { kubernetesVersion: "1.31.1" } });
-    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", path.resolve("server/client/example-list-clusters.ts")], {
-      env: { ...process.env, OVC_URL: second.url, OVC_TOKEN: await tokenOf(user) },
+    await client.vcluster.create.mutate({
+      projectId: project.id,
+      name: "in-the-table",
+      spec: { kubernetesVersion: "1.31.1" },
     });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", path.resolve("server/client/example-list-clusters.ts")],
+      {
+        env: { ...process.env, OVC_URL: second.url, OVC_TOKEN: await tokenOf(user) },
+      },
+    );
     expect(stdout).toMatch(/│.*in-the-table.*│.*PENDING.*│/);
     expect(stdout).toContain("1 vcluster(s)");
   });

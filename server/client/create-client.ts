@@ -19,12 +19,18 @@ export function createClient({ url, token }: ClientOptions): TRPCClient<AppRoute
   const endpoint = new URL("api/trpc", url.endsWith("/") ? url : `${url}/`).toString();
   const authorization = `Bearer ${token}`;
   // A standard EventSource cannot send headers; this one takes a fetch, so the token travels in a header, not in the URL.
-  const fetchWithToken: FetchLike = (input, init) => fetch(input, { ...init, headers: { ...init.headers, authorization } });
+  const fetchWithToken: FetchLike = (input, init) =>
+    fetch(input, { ...init, headers: { ...init.headers, authorization } });
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({
         condition: (op) => op.type === "subscription",
-        true: httpSubscriptionLink({ url: endpoint, transformer: superjson, EventSource, eventSourceOptions: { fetch: fetchWithToken } }),
+        true: httpSubscriptionLink({
+          url: endpoint,
+          transformer: superjson,
+          EventSource,
+          eventSourceOptions: { fetch: fetchWithToken },
+        }),
         false: httpBatchLink({ url: endpoint, transformer: superjson, headers: { authorization } }),
       }),
     ],

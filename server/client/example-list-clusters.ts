@@ -19,7 +19,14 @@ do {
   const page = await client.vcluster.list.query({ limit: 200, cursor });
   total = page.total;
   for (const v of page.items) {
-    rows.push({ name: v.name, project: v.projectName, phase: v.phase, kubernetes: v.kubernetesVersion, replicas: `${v.readyReplicas}/${v.replicas}`, host: v.hostClusterName ?? "-" });
+    rows.push({
+      name: v.name,
+      project: v.projectName,
+      phase: v.phase,
+      kubernetes: v.kubernetesVersion,
+      replicas: `${v.readyReplicas}/${v.replicas}`,
+      host: v.hostClusterName ?? "-",
+    });
   }
   cursor = page.nextCursor ?? undefined;
 } while (cursor);

@@ -21,7 +21,11 @@ function build(db: Db): PortalDependencies {
     },
     objectStore: () => (store ??= objectStoreFrom(env())),
     // read on its own, so that procedures which only need the chart do not also need the portal's secrets
-    chart: () => chartFromEnv({ VCLUSTER_CHART: process.env.VCLUSTER_CHART || undefined, VCLUSTER_CHART_VERSION: process.env.VCLUSTER_CHART_VERSION || undefined }),
+    chart: () =>
+      chartFromEnv({
+        VCLUSTER_CHART: process.env.VCLUSTER_CHART || undefined,
+        VCLUSTER_CHART_VERSION: process.env.VCLUSTER_CHART_VERSION || undefined,
+      }),
     gateway: () => {
       const e = env();
       caPem ??= e.GATEWAY_CA_FILE ? readFileSync(e.GATEWAY_CA_FILE, "utf8") : null;

@@ -32,8 +32,19 @@ export async function startBackground(options: BackgroundOptions): Promise<Backg
   const engine = await startEngine(options);
   const stopping = new AbortController();
   const loops: PollLoop[] = [
-    pollLoop({ signal: stopping.signal, idleMs: options.outboxPollMs ?? 500, step: () => consumeNextEvent(options.db), onError: (error) => reportFailure(error, "consuming the outbox") }),
-    every(stopping.signal, options.scheduleIntervalMs ?? 15_000, "snapshot schedules", () => runDueSchedules(options.db), reportFailure),
+    pollLoop({
+      signal: stopping.signal,
+      idleMs: options.outboxPollMs ?? 500,
+      step: () => consumeNextEvent(options.db),
+      onError: (error) => reportFailure(error, "consuming the outbox"),
+    }),
+    every(
+      stopping.signal,
+      options.scheduleIntervalMs ?? 15_000,
+      "snapshot schedules",
+      () => runDueSchedules(options.db),
+      reportFailure,
+    ),
   ];
   const anchorEvery = options.auditAnchorIntervalMs ?? 10_000;
   const store = options.objectStore;
@@ -49,7 +60,8 @@ export async function startBackground(options: BackgroundOptions): Promise<Backg
             if (error instanceof AppError && error.code === "NOT_AVAILABLE") return null;
             throw error;
           });
-          if (outcome === "behind") logger().error("the audit chain is shorter than its anchored head: rows were removed from its end");
+          if (outcome === "behind")
+            logger().error("the audit chain is shorter than its anchored head: rows were removed from its end");
         },
         reportFailure,
       ),

@@ -17,13 +17,15 @@ const PG_CONNECTION_LOST = new Set([
 ]);
 
 /** SQLSTATE classes 08 (connection exception) and 57P0x (the server shutting down or starting) */
-const isUnavailableSqlState = (code: string | undefined) => !!code && (code.startsWith("08") || /^57P0[1-3]$/.test(code));
+const isUnavailableSqlState = (code: string | undefined) =>
+  !!code && (code.startsWith("08") || /^57P0[1-3]$/.test(code));
 
 /** Translates database errors into domain errors, once, for every caller. Unknown errors pass through unchanged. */
 export function translateDbError(error: unknown): unknown {
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
     // PostgreSQL text cannot hold NUL characters; such input is the caller's mistake, not a server failure.
-    if (postgresCodeOf(error) === "22021") return new AppError("INVALID", "text in the request may not contain NUL characters", { cause: error });
+    if (postgresCodeOf(error) === "22021")
+      return new AppError("INVALID", "text in the request may not contain NUL characters", { cause: error });
     if (isUnavailableSqlState(postgresCodeOf(error))) return new AppError("UNAVAILABLE", UNREACHABLE, { cause: error });
     switch (error.code) {
       case "P2002": {
@@ -44,7 +46,10 @@ export function translateDbError(error: unknown): unknown {
         return new AppError("UNAVAILABLE", UNREACHABLE, { cause: error });
     }
   }
-  if (error instanceof Prisma.PrismaClientInitializationError || (error instanceof Error && PG_CONNECTION_LOST.has(error.message))) {
+  if (
+    error instanceof Prisma.PrismaClientInitializationError ||
+    (error instanceof Error && PG_CONNECTION_LOST.has(error.message))
+  ) {
     return new AppError("UNAVAILABLE", UNREACHABLE, { cause: error });
   }
   return error;

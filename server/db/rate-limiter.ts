@@ -15,9 +15,15 @@ interface QueryResult {
 function storeClientOf(db: Db) {
   return {
     async query(query: { text: string; values?: unknown[] }): Promise<QueryResult> {
-      const rows = await db.$queryRawUnsafe<{ points: number | bigint; expire: number | bigint | null }[]>(query.text, ...(query.values ?? []));
+      const rows = await db.$queryRawUnsafe<{ points: number | bigint; expire: number | bigint | null }[]>(
+        query.text,
+        ...(query.values ?? []),
+      );
       return {
-        rows: rows.map((row) => ({ points: Number(row.points), expire: row.expire === null ? null : Number(row.expire) })),
+        rows: rows.map((row) => ({
+          points: Number(row.points),
+          expire: row.expire === null ? null : Number(row.expire),
+        })),
         rowCount: rows.length,
       };
     },
@@ -49,4 +55,3 @@ export function limiterFor(db: Db, keyPrefix: string, points: number, durationSe
   }
   return limiter;
 }
-

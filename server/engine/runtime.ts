@@ -31,12 +31,29 @@ export interface Engine {
 
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const adapters = createAdapterProvider(options.db, options.credentialsKey, options);
-  const worker = new OperationWorker(options.db, { adapters, objectStore: options.objectStore, databaseUrl: options.databaseUrl, concurrency: options.concurrency, leaseMs: options.leaseMs });
+  const worker = new OperationWorker(options.db, {
+    adapters,
+    objectStore: options.objectStore,
+    databaseUrl: options.databaseUrl,
+    concurrency: options.concurrency,
+    leaseMs: options.leaseMs,
+  });
   await worker.start();
   const stopping = new AbortController();
   const reportFailure = (error: unknown, what: string) => logger().error({ err: error }, `${what} failed`);
-  const periodic = [every(stopping.signal, options.healthIntervalMs ?? 15_000, "host health check", () => checkHostHealth(options.db, adapters), reportFailure)];
-  const reconcilers = options.reconcile === false ? null : startReconcilers({ db: options.db, adapters, credentialsKey: options.credentialsKey, workerId: worker.id });
+  const periodic = [
+    every(
+      stopping.signal,
+      options.healthIntervalMs ?? 15_000,
+      "host health check",
+      () => checkHostHealth(options.db, adapters),
+      reportFailure,
+    ),
+  ];
+  const reconcilers =
+    options.reconcile === false
+      ? null
+      : startReconcilers({ db: options.db, adapters, credentialsKey: options.credentialsKey, workerId: worker.id });
   logger().info({ worker: worker.id }, "engine started");
   return {
     worker,

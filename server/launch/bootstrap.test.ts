@@ -19,9 +19,13 @@ describe("the first-admin bootstrap", () => {
   it("run by three starters at once, each on its own connection, creates one admin and one default project", async () => {
     for (let i = 0; i < 3; i++) clients.push(createDb(t.url));
     const password = "the first admin's password";
-    const results = await Promise.all(clients.map((db) => bootstrapFirstAdmin(db, { email: "Admin@Example.test", password })));
+    const results = await Promise.all(
+      clients.map((db) => bootstrapFirstAdmin(db, { email: "Admin@Example.test", password })),
+    );
 
-    expect(results.filter((r) => r.admin)).toEqual([{ admin: { email: "admin@example.test", generatedPassword: null } }]);
+    expect(results.filter((r) => r.admin)).toEqual([
+      { admin: { email: "admin@example.test", generatedPassword: null } },
+    ]);
     const users = await t.db.user.findMany();
     expect(users).toHaveLength(1);
     expect(users[0]).toMatchObject({ email: "admin@example.test", isPlatformAdmin: true });

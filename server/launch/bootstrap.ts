@@ -36,7 +36,9 @@ export async function bootstrapFirstAdmin(
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${BOOTSTRAP_LOCK_ID}::bigint)`;
       if ((await tx.user.count()) > 0) return false;
-      const user = await tx.user.create({ data: { email, name: "Administrator", passwordHash, isPlatformAdmin: true } });
+      const user = await tx.user.create({
+        data: { email, name: "Administrator", passwordHash, isPlatformAdmin: true },
+      });
       await tx.project.create({
         data: {
           slug: "default",

@@ -4,7 +4,17 @@ import { createHash } from "node:crypto";
 import { link, readdir, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-const SOURCES = ["app", "components", "server", "public", "next.config.mjs", "postcss.config.mjs", "tsconfig.json", "package-lock.json", "prisma/schema.prisma"];
+const SOURCES = [
+  "app",
+  "components",
+  "server",
+  "public",
+  "next.config.mjs",
+  "postcss.config.mjs",
+  "tsconfig.json",
+  "package-lock.json",
+  "prisma/schema.prisma",
+];
 const SKIP = new Set(["generated", "node_modules"]);
 const STAMP = ".next/ovc-source-hash";
 // outside .next, which `next build` empties as it starts
@@ -99,7 +109,10 @@ export async function ensureBuild(root: string): Promise<void> {
     const { built, hasBuild } = await isBuilt(root, current);
     if (built) return;
     console.log(hasBuild ? "sources changed since the last build: rebuilding" : "first run: building the portal");
-    await run(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], { cwd: root, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    await run(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
+      cwd: root,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    });
     await writeFile(path.join(root, STAMP), current);
   });
 }

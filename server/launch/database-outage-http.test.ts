@@ -79,7 +79,9 @@ describe("pages while the database is down", () => {
     expect(session.status).toBe(503);
     expect(session.headers.get("retry-after")).toBe("5");
     expect(session.headers.getSetCookie()).toEqual([]);
-    expect(await session.json()).toEqual({ error: { code: "UNAVAILABLE", message: "the database is not reachable right now; try again" } });
+    expect(await session.json()).toEqual({
+      error: { code: "UNAVAILABLE", message: "the database is not reachable right now; try again" },
+    });
 
     // the API says the same for a browser session rather than "sign in"
     const api = await page("/api/trpc/me.get");

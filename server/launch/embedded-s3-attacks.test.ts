@@ -11,7 +11,12 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, S3Client, UploadPartCommand } from "@aws-sdk/client-s3";
+import {
+  AbortMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "@/server/universal/errors";
@@ -35,15 +40,24 @@ interface Answer {
 }
 
 /** One request on its own connection, exactly as given: no SDK in between. */
-function raw(method: string, target: string, options: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Answer> {
+function raw(
+  method: string,
+  target: string,
+  options: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const body = options.body === undefined ? undefined : Buffer.from(options.body);
     const framed = body && options.headers?.["transfer-encoding"] === undefined;
-    const headers: Record<string, string> = { ...(framed ? { "content-length": String(body.length) } : {}), ...options.headers };
+    const headers: Record<string, string> = {
+      ...(framed ? { "content-length": String(body.length) } : {}),
+      ...options.headers,
+    };
     const req = http.request({ host: "127.0.0.1", port, method, path: target, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }),
+      );
     });
     req.on("error", reject);
     req.end(body);
@@ -56,20 +70,42 @@ const sha256 = (data: string | Buffer) => createHash("sha256").update(data).dige
 async function signedHeaders(
   method: string,
   target: string,
-  options: { body?: string | Buffer; headers?: Record<string, string>; secret?: string; accessKeyId?: string; date?: Date } = {},
+  options: {
+    body?: string | Buffer;
+    headers?: Record<string, string>;
+    secret?: string;
+    accessKeyId?: string;
+    date?: Date;
+  } = {},
 ): Promise<Record<string, string>> {
   const q = target.indexOf("?");
   const signer = new SignatureV4({
-    credentials: { accessKeyId: options.accessKeyId ?? s3.accessKeyId, secretAccessKey: options.secret ?? s3.secretAccessKey },
+    credentials: {
+      accessKeyId: options.accessKeyId ?? s3.accessKeyId,
+      secretAccessKey: options.secret ?? s3.secretAccessKey,
+    },
     region: s3.region,
     service: "s3",
     sha256: Sha256,
     uriEscapePath: false,
   });
   const body = options.body ?? "";
-  const headers: Record<string, string> = { host: `127.0.0.1:${port}`, "x-amz-content-sha256": sha256(body), ...(body.length ? { "content-length": String(Buffer.byteLength(body)) } : {}), ...options.headers };
+  const headers: Record<string, string> = {
+    host: `127.0.0.1:${port}`,
+    "x-amz-content-sha256": sha256(body),
+    ...(body.length ? { "content-length": String(Buffer.byteLength(body)) } : {}),
+    ...options.headers,
+  };
   const signed = await signer.sign(
-    { method, protocol: "http:", hostname: "127.0.0.1", port, path: q < 0 ? target : target.slice(0, q), query: parseQuery(q < 0 ? "" : target.slice(q + 1)) ?? {}, headers },
+    {
+      method,
+      protocol: "http:",
+      hostname: "127.0.0.1",
+      port,
+      path: q < 0 ? target : target.slice(0, q),
+      query: parseQuery(q < 0 ? "" : target.slice(q + 1)) ?? {},
+      headers,
+    },
     { signingDate: options.date ?? new Date() },
   );
   return Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k, String(v)]));
@@ -94,7 +130,15 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), "ovc-s3-attacks-"));
   s3 = await startEmbeddedS3({ dataDir, log: () => undefined });
   port = Number(new URL(s3.endpoint).port);
-  store = createObjectStore({ endpoint: s3.endpoint, region: s3.region, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, forcePathStyle: true, partSize: 5 * MiB });
+  store = createObjectStore({
+    endpoint: s3.endpoint,
+    region: s3.region,
+    bucket: s3.bucket,
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+    forcePathStyle: true,
+    partSize: 5 * MiB,
+  });
   await store.ensureBucket();
   await store.putStream(VICTIM, Readable.from([Buffer.from(VICTIM_BODY)]), { contentType: "application/x-ndjson" });
 });
@@ -114,31 +158,65 @@ describe("the embedded S3 store refuses", () => {
     expect(get.status).toBe(403);
     expect(get.body).not.toContain("password");
     expect((await raw("HEAD", objectPath(VICTIM))).status).toBe(403);
-    expect((await raw("PUT", objectPath(VICTIM), { body: "overwritten", headers: { "content-type": "text/plain" } })).status).toBe(403);
+    expect(
+      (await raw("PUT", objectPath(VICTIM), { body: "overwritten", headers: { "content-type": "text/plain" } })).status,
+    ).toBe(403);
     expect((await raw("PUT", objectPath("planted/object"), { body: "planted" })).status).toBe(403);
     expect((await raw("DELETE", objectPath(VICTIM))).status).toBe(403);
     const deleteMany = `<Delete><Object><Key>${VICTIM}</Key></Object><Quiet>true</Quiet></Delete>`;
-    expect((await raw("POST", `${bucketPath()}/?delete=`, { body: deleteMany, headers: { "content-type": "application/xml" } })).status).toBe(403);
+    expect(
+      (
+        await raw("POST", `${bucketPath()}/?delete=`, {
+          body: deleteMany,
+          headers: { "content-type": "application/xml" },
+        })
+      ).status,
+    ).toBe(403);
     expect((await raw("POST", `${objectPath("planted/big")}?uploads=`)).status).toBe(403);
     // s3rver took an Authorization header naming a known key id with any signature; it is the signature that counts now
     const now = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+/, "");
     const forged = `AWS4-HMAC-SHA256 Credential=${s3.accessKeyId}/${now.slice(0, 8)}/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=${"0".repeat(64)}`;
-    const forgedDelete = await raw("DELETE", objectPath(VICTIM), { headers: { authorization: forged, "x-amz-date": now, "x-amz-content-sha256": sha256("") } });
-    expect(forgedDelete).toMatchObject({ status: 403, body: expect.stringContaining("<Code>SignatureDoesNotMatch</Code>") });
+    const forgedDelete = await raw("DELETE", objectPath(VICTIM), {
+      headers: { authorization: forged, "x-amz-date": now, "x-amz-content-sha256": sha256("") },
+    });
+    expect(forgedDelete).toMatchObject({
+      status: 403,
+      body: expect.stringContaining("<Code>SignatureDoesNotMatch</Code>"),
+    });
     await expectUntouched();
   });
 
   it("a request signed with the store's key id but another secret, or with s3rver's well-known default key", async () => {
-    const wrongSecret = createObjectStore({ endpoint: s3.endpoint, region: s3.region, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: "not-the-secret", forcePathStyle: true });
+    const wrongSecret = createObjectStore({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      bucket: s3.bucket,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: "not-the-secret",
+      forcePathStyle: true,
+    });
     await expect(wrongSecret.list("")).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(wrongSecret.putStream("planted/by-wrong-secret", Readable.from([Buffer.from("x")]), { contentType: "text/plain" })).rejects.toBeInstanceOf(AppError);
+    await expect(
+      wrongSecret.putStream("planted/by-wrong-secret", Readable.from([Buffer.from("x")]), {
+        contentType: "text/plain",
+      }),
+    ).rejects.toBeInstanceOf(AppError);
     await expect(wrongSecret.deletePrefix("team-a/")).rejects.toMatchObject({ code: "FORBIDDEN" });
     wrongSecret.destroy();
-    const answer = await raw("DELETE", objectPath(VICTIM), { headers: await signedHeaders("DELETE", objectPath(VICTIM), { secret: "not-the-secret" }) });
+    const answer = await raw("DELETE", objectPath(VICTIM), {
+      headers: await signedHeaders("DELETE", objectPath(VICTIM), { secret: "not-the-secret" }),
+    });
     expect(answer.status).toBe(403);
     expect(answer.body).toContain("<Code>SignatureDoesNotMatch</Code>");
 
-    const defaultKey = createObjectStore({ endpoint: s3.endpoint, region: s3.region, bucket: s3.bucket, accessKeyId: "S3RVER", secretAccessKey: "S3RVER", forcePathStyle: true });
+    const defaultKey = createObjectStore({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      bucket: s3.bucket,
+      accessKeyId: "S3RVER",
+      secretAccessKey: "S3RVER",
+      forcePathStyle: true,
+    });
     await expect(defaultKey.list("")).rejects.toMatchObject({ code: "FORBIDDEN" });
     defaultKey.destroy();
     await expectUntouched();
@@ -152,7 +230,10 @@ describe("the embedded S3 store refuses", () => {
     expect(body.status).toBe(400);
     expect(body.body).toContain("<Code>XAmzContentSHA256Mismatch</Code>");
 
-    const header = await raw("PUT", target, { headers: { ...signedPut, "content-type": "application/json" }, body: "AAAA" });
+    const header = await raw("PUT", target, {
+      headers: { ...signedPut, "content-type": "application/json" },
+      body: "AAAA",
+    });
     expect(header).toMatchObject({ status: 403, body: expect.stringContaining("<Code>SignatureDoesNotMatch</Code>") });
 
     const signedGet = await signedHeaders("GET", objectPath("team-a/public.txt"));
@@ -163,23 +244,49 @@ describe("the embedded S3 store refuses", () => {
     const signedHead = await signedHeaders("HEAD", target);
     expect((await raw("DELETE", target, { headers: signedHead })).status).toBe(403);
 
-    const added = await raw("PUT", target, { headers: { ...signedPut, "x-amz-copy-source": `${s3.bucket}/${VICTIM}`, "x-amz-meta-owner": "mallory" }, body: "AAAA" });
+    const added = await raw("PUT", target, {
+      headers: { ...signedPut, "x-amz-copy-source": `${s3.bucket}/${VICTIM}`, "x-amz-meta-owner": "mallory" },
+      body: "AAAA",
+    });
     expect(added).toMatchObject({ status: 403, body: expect.stringContaining("not signed") });
 
     const signedList = await signedHeaders("GET", `${bucketPath()}/?list-type=2&prefix=team-b%2F`);
-    expect((await raw("GET", `${bucketPath()}/?list-type=2&prefix=team-a%2F`, { headers: signedList })).status).toBe(403);
+    expect((await raw("GET", `${bucketPath()}/?list-type=2&prefix=team-a%2F`, { headers: signedList })).status).toBe(
+      403,
+    );
     await expectUntouched();
   });
 
   it("an X-Amz-Date more than 15 minutes off, and a presigned URL", async () => {
     const target = objectPath(VICTIM);
-    const stale = await raw("DELETE", target, { headers: await signedHeaders("DELETE", target, { date: new Date(Date.now() - 16 * 60_000) }) });
+    const stale = await raw("DELETE", target, {
+      headers: await signedHeaders("DELETE", target, { date: new Date(Date.now() - 16 * 60_000) }),
+    });
     expect(stale).toMatchObject({ status: 403, body: expect.stringContaining("<Code>RequestTimeTooSkewed</Code>") });
-    const ahead = await raw("DELETE", target, { headers: await signedHeaders("DELETE", target, { date: new Date(Date.now() + 16 * 60_000) }) });
+    const ahead = await raw("DELETE", target, {
+      headers: await signedHeaders("DELETE", target, { date: new Date(Date.now() + 16 * 60_000) }),
+    });
     expect(ahead.status).toBe(403);
 
-    const signer = new SignatureV4({ credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }, region: s3.region, service: "s3", sha256: Sha256, uriEscapePath: false });
-    const presigned = await signer.presign({ method: "GET", protocol: "http:", hostname: "127.0.0.1", port, path: target, query: {}, headers: { host: `127.0.0.1:${port}` } }, { expiresIn: 600 });
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      region: s3.region,
+      service: "s3",
+      sha256: Sha256,
+      uriEscapePath: false,
+    });
+    const presigned = await signer.presign(
+      {
+        method: "GET",
+        protocol: "http:",
+        hostname: "127.0.0.1",
+        port,
+        path: target,
+        query: {},
+        headers: { host: `127.0.0.1:${port}` },
+      },
+      { expiresIn: 600 },
+    );
     const query = new URLSearchParams(Object.entries(presigned.query ?? {}).map(([k, v]) => [k, String(v)])).toString();
     const answer = await raw("GET", `${target}?${query}`);
     expect(answer.status).toBe(403);
@@ -199,16 +306,25 @@ describe("the embedded S3 store refuses", () => {
       const answer = await raw(method, target, { headers: await signedHeaders(method, target) });
       expect([400, 405], `${method} ${target}`).toContain(answer.status);
     }
-    const copy = await raw("PUT", objectPath("team-a/copy"), { headers: await signedHeaders("PUT", objectPath("team-a/copy"), { headers: { "x-amz-copy-source": `/${s3.bucket}/${VICTIM}` } }) });
+    const copy = await raw("PUT", objectPath("team-a/copy"), {
+      headers: await signedHeaders("PUT", objectPath("team-a/copy"), {
+        headers: { "x-amz-copy-source": `/${s3.bucket}/${VICTIM}` },
+      }),
+    });
     expect(copy.status).toBe(405);
 
     // announced with Expect: 100-continue, as the SDK sends parts: refused before a byte of the body is sent
     const huge = await new Promise<number>((resolve, reject) => {
-      void signedHeaders("PUT", objectPath("team-a/huge"), { headers: { "content-length": String(65 * MiB), expect: "100-continue" } }).then((headers) => {
-        const req = http.request({ host: "127.0.0.1", port, method: "PUT", path: objectPath("team-a/huge"), headers, agent: false }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+      void signedHeaders("PUT", objectPath("team-a/huge"), {
+        headers: { "content-length": String(65 * MiB), expect: "100-continue" },
+      }).then((headers) => {
+        const req = http.request(
+          { host: "127.0.0.1", port, method: "PUT", path: objectPath("team-a/huge"), headers, agent: false },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on("continue", () => reject(new Error("the store asked for the body")));
         req.on("error", reject);
         req.flushHeaders();
@@ -216,7 +332,9 @@ describe("the embedded S3 store refuses", () => {
     });
     expect(huge).toBe(400);
 
-    const chunkedHeaders = await signedHeaders("PUT", objectPath("team-a/chunked"), { headers: { "transfer-encoding": "chunked" } });
+    const chunkedHeaders = await signedHeaders("PUT", objectPath("team-a/chunked"), {
+      headers: { "transfer-encoding": "chunked" },
+    });
     const chunked = await raw("PUT", objectPath("team-a/chunked"), { headers: chunkedHeaders, body: "0123" });
     expect(chunked.status).toBe(411);
     await expectUntouched();
@@ -255,9 +373,30 @@ describe("malformed requests", () => {
       [`${bucketPath()}/?list-type=2&prefix=%ZZ`, {}],
       [objectPath(VICTIM), { authorization: "AWS4-HMAC-SHA256" }],
       [objectPath(VICTIM), { authorization: "AWS AKIDEXAMPLE:c2lnbmF0dXJl" }],
-      [objectPath(VICTIM), { authorization: `AWS4-HMAC-SHA256 Credential=${s3.accessKeyId}/${now.slice(0, 8)}/us-east-1/s3/aws4_request, SignedHeaders=x-amz-date;host;host;x-amz-content-sha256, Signature=${"a".repeat(64)}`, "x-amz-date": now, "x-amz-content-sha256": sha256("") }],
-      [objectPath(VICTIM), { authorization: `AWS4-HMAC-SHA256 Credential=${s3.accessKeyId}/${now.slice(0, 8)}/eu-west-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=${"a".repeat(64)}`, "x-amz-date": now, "x-amz-content-sha256": sha256("") }],
-      [objectPath(VICTIM), { authorization: `AWS4-HMAC-SHA256 Credential=${s3.accessKeyId}/${now.slice(0, 8)}/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=${"a".repeat(64)}`, "x-amz-date": "yesterday", "x-amz-content-sha256": "UNSIGNED-PAYLOAD" }],
+      [
+        objectPath(VICTIM),
+        {
+          authorization: `AWS4-HMAC-SHA256 Credential=${s3.accessKeyId}/${now.slice(0, 8)}/us-east-1/s3/aws4_request, SignedHeaders=x-amz-date;host;host;x-amz-content-sha256, Signature=${"a".repeat(64)}`,
+          "x-amz-date": now,
+          "x-amz-content-sha256": sha256(""),
+        },
+      ],
+      [
+        objectPath(VICTIM),
+        {
+          authorization: `AWS4-HMAC-SHA256 Credential=${s3.accessKeyId}/${now.slice(0, 8)}/eu-west-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=${"a".repeat(64)}`,
+          "x-amz-date": now,
+          "x-amz-content-sha256": sha256(""),
+        },
+      ],
+      [
+        objectPath(VICTIM),
+        {
+          authorization: `AWS4-HMAC-SHA256 Credential=${s3.accessKeyId}/${now.slice(0, 8)}/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=${"a".repeat(64)}`,
+          "x-amz-date": "yesterday",
+          "x-amz-content-sha256": "UNSIGNED-PAYLOAD",
+        },
+      ],
       [`${objectPath(VICTIM)}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${s3.accessKeyId}`, {}],
     ];
     for (const [target, headers] of malformed) {
@@ -286,9 +425,18 @@ describe("a malformed multipart/form-data POST (dicer's CVE-2022-24434)", () => 
     const bare = spawn(process.execPath, ["-e", script], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     bare.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const barePort = await new Promise<number>((resolve) => bare.stdout.once("data", (c: Buffer) => resolve(Number(c.toString().trim()))));
+    const barePort = await new Promise<number>((resolve) =>
+      bare.stdout.once("data", (c: Buffer) => resolve(Number(c.toString().trim()))),
+    );
     const exited = new Promise<number | null>((resolve) => bare.once("exit", (code) => resolve(code)));
-    const req = http.request({ host: "127.0.0.1", port: barePort, method: "POST", path: "/b", headers: { ...form, "content-length": Buffer.byteLength(payload) }, agent: false });
+    const req = http.request({
+      host: "127.0.0.1",
+      port: barePort,
+      method: "POST",
+      path: "/b",
+      headers: { ...form, "content-length": Buffer.byteLength(payload) },
+      agent: false,
+    });
     req.on("error", () => undefined);
     req.end(payload);
     expect(await exited).not.toBe(0);
@@ -300,10 +448,16 @@ describe("a malformed multipart/form-data POST (dicer's CVE-2022-24434)", () => 
     const pid = s3.pid();
     const unsigned = await raw("POST", bucketPath(), { headers: form, body: payload });
     expect(unsigned.status).toBe(403);
-    const signed = await raw("POST", bucketPath(), { headers: await signedHeaders("POST", bucketPath(), { body: payload, headers: form }), body: payload });
+    const signed = await raw("POST", bucketPath(), {
+      headers: await signedHeaders("POST", bucketPath(), { body: payload, headers: form }),
+      body: payload,
+    });
     expect(signed.status).toBe(400);
     // the same form to an operation the app does use
-    const onDelete = await raw("POST", `${bucketPath()}/?delete=`, { headers: await signedHeaders("POST", `${bucketPath()}/?delete=`, { body: payload, headers: form }), body: payload });
+    const onDelete = await raw("POST", `${bucketPath()}/?delete=`, {
+      headers: await signedHeaders("POST", `${bucketPath()}/?delete=`, { body: payload, headers: form }),
+      body: payload,
+    });
     expect(onDelete.status).toBe(400);
     await new Promise((r) => setTimeout(r, 200));
     expect(s3.pid()).toBe(pid);
@@ -319,7 +473,9 @@ describe("the app's operations through the front", () => {
     const small = randomBytes(1000);
     await store.putStream("ops/small", Readable.from([small]), { contentType: "application/octet-stream" });
     const big = randomBytes(12 * MiB);
-    const put = await store.putStream("ops/big", Readable.from([big.subarray(0, 7 * MiB), big.subarray(7 * MiB)]), { contentType: "application/gzip" });
+    const put = await store.putStream("ops/big", Readable.from([big.subarray(0, 7 * MiB), big.subarray(7 * MiB)]), {
+      contentType: "application/gzip",
+    });
     expect(put.parts).toBe(3);
     expect(await store.head("ops/big")).toMatchObject({ sizeBytes: 12 * MiB, contentType: "application/gzip" });
     expect((await readAll(await store.getStream("ops/big"))).equals(big)).toBe(true);
@@ -335,13 +491,28 @@ describe("the app's operations through the front", () => {
         this.push(Buffer.alloc(MiB, 7));
       },
     });
-    await expect(store.putStream("ops/failed", failing, { contentType: "application/gzip" })).rejects.toMatchObject({ code: "UNAVAILABLE" });
+    await expect(store.putStream("ops/failed", failing, { contentType: "application/gzip" })).rejects.toMatchObject({
+      code: "UNAVAILABLE",
+    });
     expect(await uploads()).toEqual([]);
 
     // AbortMultipartUpload as the SDK sends it
-    const client = new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
     const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: s3.bucket, Key: "ops/aborted" }));
-    await client.send(new UploadPartCommand({ Bucket: s3.bucket, Key: "ops/aborted", UploadId, PartNumber: 1, Body: randomBytes(5 * MiB) }));
+    await client.send(
+      new UploadPartCommand({
+        Bucket: s3.bucket,
+        Key: "ops/aborted",
+        UploadId,
+        PartNumber: 1,
+        Body: randomBytes(5 * MiB),
+      }),
+    );
     expect(await uploads()).toHaveLength(1);
     await client.send(new AbortMultipartUploadCommand({ Bucket: s3.bucket, Key: "ops/aborted", UploadId }));
     expect(await uploads()).toEqual([]);

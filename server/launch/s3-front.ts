@@ -28,10 +28,35 @@ const BODY_TIMEOUT_MS = 120_000;
 const IDLE_TIMEOUT_MS = 60_000;
 
 /** query parameters of the operations the adapter uses (`x-id` is the SDK's operation name, informational) */
-const KNOWN_QUERY = new Set(["x-id", "list-type", "prefix", "continuation-token", "delimiter", "max-keys", "start-after", "encoding-type", "fetch-owner", "uploads", "uploadId", "partNumber", "delete"]);
+const KNOWN_QUERY = new Set([
+  "x-id",
+  "list-type",
+  "prefix",
+  "continuation-token",
+  "delimiter",
+  "max-keys",
+  "start-after",
+  "encoding-type",
+  "fetch-owner",
+  "uploads",
+  "uploadId",
+  "partNumber",
+  "delete",
+]);
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** connection-level headers: the front's connection to s3rver has its own */
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "expect", "proxy-authorization", "proxy-authenticate", "content-length"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "expect",
+  "proxy-authorization",
+  "proxy-authenticate",
+  "content-length",
+]);
 
 function xmlEscape(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -47,11 +72,21 @@ function sendRefusal(req: IncomingMessage, res: ServerResponse, refusal: Refusal
   }
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${refusal.code}</Code><Message>${xmlEscape(refusal.message)}</Message></Error>`;
   const answer = (close: boolean) => {
-    res.writeHead(refusal.status, { "content-type": "application/xml", "content-length": Buffer.byteLength(body), ...(close ? { connection: "close" } : {}) });
+    res.writeHead(refusal.status, {
+      "content-type": "application/xml",
+      "content-length": Buffer.byteLength(body),
+      ...(close ? { connection: "close" } : {}),
+    });
     res.end(req.method === "HEAD" ? undefined : body);
   };
   // A client waiting for 100-continue sends nothing more; a large body is not worth reading to keep the connection.
-  if (req.complete || expectsContinue || req.headers["transfer-encoding"] !== undefined || Number(req.headers["content-length"] ?? 0) > DRAIN_LIMIT) return answer(!req.complete);
+  if (
+    req.complete ||
+    expectsContinue ||
+    req.headers["transfer-encoding"] !== undefined ||
+    Number(req.headers["content-length"] ?? 0) > DRAIN_LIMIT
+  )
+    return answer(!req.complete);
   const timer = setTimeout(() => req.destroy(), BODY_TIMEOUT_MS);
   req.once("end", () => {
     clearTimeout(timer);
@@ -71,13 +106,20 @@ function refuseShape(req: IncomingMessage): Refusal | null {
   const onObject = rest.join("/") !== "";
   const has = (name: string) => names.has(name);
   const only = (...allowed: string[]) => [...names].every((n) => n === "x-id" || allowed.includes(n));
-  const notAllowed: Refusal = { status: 405, code: "MethodNotAllowed", message: `${req.method} with this resource and these parameters is not an operation the embedded store offers` };
+  const notAllowed: Refusal = {
+    status: 405,
+    code: "MethodNotAllowed",
+    message: `${req.method} with this resource and these parameters is not an operation the embedded store offers`,
+  };
 
   if ([...names].some((n) => !KNOWN_QUERY.has(n))) return notAllowed;
-  if (!BUCKET_NAME.test(bucket)) return { status: 400, code: "InvalidBucketName", message: "the request must name a bucket" };
+  if (!BUCKET_NAME.test(bucket))
+    return { status: 400, code: "InvalidBucketName", message: "the request must name a bucket" };
   // never a form upload: multipart/form-data is what reaches busboy and dicer
-  if (/^multipart\//i.test(String(req.headers["content-type"] ?? ""))) return { status: 400, code: "InvalidRequest", message: "multipart/form-data bodies are not accepted" };
-  if (req.headers["content-encoding"]?.toLowerCase().includes("aws-chunked")) return { status: 400, code: "InvalidRequest", message: "aws-chunked bodies are not accepted" };
+  if (/^multipart\//i.test(String(req.headers["content-type"] ?? "")))
+    return { status: 400, code: "InvalidRequest", message: "multipart/form-data bodies are not accepted" };
+  if (req.headers["content-encoding"]?.toLowerCase().includes("aws-chunked"))
+    return { status: 400, code: "InvalidRequest", message: "aws-chunked bodies are not accepted" };
   if (req.headers["x-amz-copy-source"] !== undefined) return notAllowed;
   const ok = (() => {
     if (!onObject) {
@@ -86,7 +128,19 @@ function refuseShape(req: IncomingMessage): Refusal | null {
         case "PUT": // CreateBucket
           return only();
         case "GET": // ListObjectsV2
-          return params.get("list-type") === "2" && only("list-type", "prefix", "continuation-token", "delimiter", "max-keys", "start-after", "encoding-type", "fetch-owner");
+          return (
+            params.get("list-type") === "2" &&
+            only(
+              "list-type",
+              "prefix",
+              "continuation-token",
+              "delimiter",
+              "max-keys",
+              "start-after",
+              "encoding-type",
+              "fetch-owner",
+            )
+          );
         case "POST": // DeleteObjects; a POST without ?delete is the form upload
           return has("delete") && only("delete");
         default:
@@ -112,9 +166,15 @@ function refuseShape(req: IncomingMessage): Refusal | null {
 
 /** Bodies must say their length, within the limit, before any of them is read. */
 function refuseFraming(req: IncomingMessage, maxBodyBytes: number): Refusal | null {
-  if (req.headers["transfer-encoding"] !== undefined) return { status: 411, code: "MissingContentLength", message: "send the body with a Content-Length" };
+  if (req.headers["transfer-encoding"] !== undefined)
+    return { status: 411, code: "MissingContentLength", message: "send the body with a Content-Length" };
   const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > maxBodyBytes) return { status: 400, code: "EntityTooLarge", message: `the body is ${declared} bytes; the embedded store takes at most ${maxBodyBytes}` };
+  if (declared > maxBodyBytes)
+    return {
+      status: 400,
+      code: "EntityTooLarge",
+      message: `the body is ${declared} bytes; the embedded store takes at most ${maxBodyBytes}`,
+    };
   return null;
 }
 
@@ -131,14 +191,23 @@ function readBody(req: IncomingMessage, payloadHash: string): Promise<Buffer | R
     req.once("error", () => undefined);
     req.once("close", () => {
       clearTimeout(timer);
-      if (!req.complete) resolve({ status: 400, code: "IncompleteBody", message: "the connection ended before the body did" });
+      if (!req.complete)
+        resolve({ status: 400, code: "IncompleteBody", message: "the connection ended before the body did" });
     });
     req.once("end", () => {
       clearTimeout(timer);
       const body = Buffer.concat(chunks);
       const actual = Buffer.from(hash.digest("hex"));
       // Buffering first means a body that does not match its signature is never written, not even in part.
-      resolve(timingSafeEqual(actual, Buffer.from(payloadHash)) ? body : { status: 400, code: "XAmzContentSHA256Mismatch", message: "the body's SHA-256 is not the x-amz-content-sha256 the request was signed with" });
+      resolve(
+        timingSafeEqual(actual, Buffer.from(payloadHash))
+          ? body
+          : {
+              status: 400,
+              code: "XAmzContentSHA256Mismatch",
+              message: "the body's SHA-256 is not the x-amz-content-sha256 the request was signed with",
+            },
+      );
     });
   });
 }
@@ -146,7 +215,10 @@ function readBody(req: IncomingMessage, payloadHash: string): Promise<Buffer | R
 /** The front as an HTTP server that is not listening: the process running it feeds it connections. */
 export function createS3Front(options: S3FrontOptions): http.Server {
   const handle = async (req: IncomingMessage, res: ServerResponse, continued: boolean): Promise<void> => {
-    const verified = await verifySignature({ method: req.method ?? "", url: req.url ?? "", headers: req.headers }, options.credentials);
+    const verified = await verifySignature(
+      { method: req.method ?? "", url: req.url ?? "", headers: req.headers },
+      options.credentials,
+    );
     if ("status" in verified) return sendRefusal(req, res, verified, continued);
     const shape = refuseShape(req);
     if (shape) return sendRefusal(req, res, shape, continued);
@@ -163,20 +235,36 @@ export function createS3Front(options: S3FrontOptions): http.Server {
       const value = req.headers[name];
       if (value !== undefined && !HOP_BY_HOP.has(name) && name !== "authorization") headers[name] = value;
     }
-    const upstream = http.request({ socketPath: options.upstreamSocket, method: req.method, path: req.url, headers }, (answer) => {
-      const out: Record<string, string | string[]> = {};
-      for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
-      if (answer.headers["content-length"] !== undefined) out["content-length"] = answer.headers["content-length"];
-      res.writeHead(answer.statusCode ?? 502, out);
-      answer.pipe(res);
-      answer.once("error", () => res.destroy());
-    });
-    upstream.once("error", () => sendRefusal(req, res, { status: 503, code: "ServiceUnavailable", message: "the embedded store is not answering" }));
+    const upstream = http.request(
+      { socketPath: options.upstreamSocket, method: req.method, path: req.url, headers },
+      (answer) => {
+        const out: Record<string, string | string[]> = {};
+        for (const [name, value] of Object.entries(answer.headers))
+          if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+        if (answer.headers["content-length"] !== undefined) out["content-length"] = answer.headers["content-length"];
+        res.writeHead(answer.statusCode ?? 502, out);
+        answer.pipe(res);
+        answer.once("error", () => res.destroy());
+      },
+    );
+    upstream.once("error", () =>
+      sendRefusal(req, res, {
+        status: 503,
+        code: "ServiceUnavailable",
+        message: "the embedded store is not answering",
+      }),
+    );
     res.once("close", () => upstream.destroy());
     upstream.end(body);
   };
   const serve = (continued: boolean) => (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res, continued).catch(() => sendRefusal(req, res, { status: 500, code: "InternalError", message: "the embedded store failed on this request" }));
+    handle(req, res, continued).catch(() =>
+      sendRefusal(req, res, {
+        status: 500,
+        code: "InternalError",
+        message: "the embedded store failed on this request",
+      }),
+    );
   };
   const server = http.createServer({ maxHeaderSize: 16 * 1024 });
   server.timeout = IDLE_TIMEOUT_MS;

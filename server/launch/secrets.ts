@@ -26,7 +26,11 @@ export async function loadOrCreateSecrets(dataDir: string): Promise<LocalSecrets
     HOST_CREDENTIALS_KEY: stored.HOST_CREDENTIALS_KEY ?? randomBytes(32).toString("hex"),
     EMBEDDED_DB_PASSWORD: stored.EMBEDDED_DB_PASSWORD ?? randomBytes(24).toString("base64url"),
   };
-  if (secrets.NEXTAUTH_SECRET !== stored.NEXTAUTH_SECRET || secrets.HOST_CREDENTIALS_KEY !== stored.HOST_CREDENTIALS_KEY || secrets.EMBEDDED_DB_PASSWORD !== stored.EMBEDDED_DB_PASSWORD) {
+  if (
+    secrets.NEXTAUTH_SECRET !== stored.NEXTAUTH_SECRET ||
+    secrets.HOST_CREDENTIALS_KEY !== stored.HOST_CREDENTIALS_KEY ||
+    secrets.EMBEDDED_DB_PASSWORD !== stored.EMBEDDED_DB_PASSWORD
+  ) {
     await mkdir(dataDir, { recursive: true });
     await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }

@@ -33,9 +33,16 @@ const isGateway = (url: string | undefined) => (url ?? "").startsWith(GATEWAY_PR
  */
 function bodyRefusal(req: http.IncomingMessage, max: number): { status: number; code: string; message: string } | null {
   if (req.method === "GET" || req.method === "HEAD") return null;
-  if (req.headers["transfer-encoding"]) return { status: 411, code: "LENGTH_REQUIRED", message: "send the request body with a Content-Length" };
+  if (req.headers["transfer-encoding"])
+    return { status: 411, code: "LENGTH_REQUIRED", message: "send the request body with a Content-Length" };
   const length = Number(req.headers["content-length"] ?? 0);
-  return length > max ? { status: 413, code: "PAYLOAD_TOO_LARGE", message: `the request body is ${length} bytes; the limit is ${max} (PORTAL_MAX_BODY_BYTES)` } : null;
+  return length > max
+    ? {
+        status: 413,
+        code: "PAYLOAD_TOO_LARGE",
+        message: `the request body is ${length} bytes; the limit is ${max} (PORTAL_MAX_BODY_BYTES)`,
+      }
+    : null;
 }
 
 async function main(): Promise<void> {
@@ -56,7 +63,11 @@ async function main(): Promise<void> {
   // the address the rest of the portal sees; whatever a client sent under that name is dropped first
   const stampAddress = (req: http.IncomingMessage) => {
     const forwarded = req.headers["x-forwarded-for"];
-    const address = clientAddress(req.socket.remoteAddress, Array.isArray(forwarded) ? forwarded.join(",") : forwarded, proxies);
+    const address = clientAddress(
+      req.socket.remoteAddress,
+      Array.isArray(forwarded) ? forwarded.join(",") : forwarded,
+      proxies,
+    );
     delete req.headers[CLIENT_ADDRESS_HEADER];
     if (address) req.headers[CLIENT_ADDRESS_HEADER] = address;
   };
@@ -79,7 +90,15 @@ async function main(): Promise<void> {
     socket.destroy();
   };
   const plain = http.createServer(onRequest).on("upgrade", onUpgrade);
-  const secure = settings.TLS_CERT_FILE && settings.TLS_KEY_FILE ? https.createServer({ cert: readFileSync(settings.TLS_CERT_FILE), key: readFileSync(settings.TLS_KEY_FILE) }, onRequest).on("upgrade", onUpgrade) : null;
+  const secure =
+    settings.TLS_CERT_FILE && settings.TLS_KEY_FILE
+      ? https
+          .createServer(
+            { cert: readFileSync(settings.TLS_CERT_FILE), key: readFileSync(settings.TLS_KEY_FILE) },
+            onRequest,
+          )
+          .on("upgrade", onUpgrade)
+      : null;
   // http.createServer turns Nagle off on its own sockets, but sockets handed over with emit("connection") keep it:
   // a response written in two segments then waits for the client's delayed ACK, about 40 ms per request.
   const server = secure
@@ -111,7 +130,9 @@ async function main(): Promise<void> {
     server.once("error", reject);
     server.listen(port, hostname, () => resolve());
   });
-  console.log(`portal ready on http://${hostname}:${port}${secure ? ` and https://${hostname}:${port}` : ""} (access gateway at ${GATEWAY_PREFIX}<vcluster-id>)`);
+  console.log(
+    `portal ready on http://${hostname}:${port}${secure ? ` and https://${hostname}:${port}` : ""} (access gateway at ${GATEWAY_PREFIX}<vcluster-id>)`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -24,7 +24,12 @@ export class Sha256 {
 
   private fresh(): Hash | Hmac {
     if (this.secret === undefined) return createHash("sha256");
-    const key: BinaryLike = typeof this.secret === "string" ? this.secret : ArrayBuffer.isView(this.secret) ? new Uint8Array(this.secret.buffer, this.secret.byteOffset, this.secret.byteLength) : new Uint8Array(this.secret);
+    const key: BinaryLike =
+      typeof this.secret === "string"
+        ? this.secret
+        : ArrayBuffer.isView(this.secret)
+          ? new Uint8Array(this.secret.buffer, this.secret.byteOffset, this.secret.byteLength)
+          : new Uint8Array(this.secret);
     return createHmac("sha256", key);
   }
 
@@ -65,7 +70,8 @@ export const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca49
 /** S3 refuses header-signed requests whose X-Amz-Date is more than 15 minutes off (RequestTimeTooSkewed). */
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
-const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;!#$%&'*+.^_`|~-]+),\s*Signature=([0-9a-f]{64})$/;
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;!#$%&'*+.^_`|~-]+),\s*Signature=([0-9a-f]{64})$/;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** what query authentication (presigned URLs, SigV2 or V4) is carried in */
@@ -76,7 +82,9 @@ const refuse = (status: number, code: string, message: string): Refusal => ({ st
 function parseAmzDate(value: string): Date | null {
   const m = AMZ_DATE.exec(value);
   if (!m) return null;
-  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+  const date = new Date(
+    Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])),
+  );
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
@@ -125,30 +133,59 @@ export async function verifySignature(
   const path = q < 0 ? req.url : req.url.slice(0, q);
   const query = parseQuery(q < 0 ? "" : req.url.slice(q + 1));
   if (!query) return refuse(400, "InvalidURI", "the query string is not valid percent-encoding");
-  if (Object.keys(query).some((name) => QUERY_AUTH.test(name))) return refuse(403, "AccessDenied", "query-string authentication (presigned URLs) is not accepted by the embedded store");
+  if (Object.keys(query).some((name) => QUERY_AUTH.test(name)))
+    return refuse(
+      403,
+      "AccessDenied",
+      "query-string authentication (presigned URLs) is not accepted by the embedded store",
+    );
 
   const authorization = headerValue(req.headers, "authorization");
-  if (!authorization) return refuse(403, "AccessDenied", "anonymous requests are not accepted: sign them with AWS Signature Version 4");
+  if (!authorization)
+    return refuse(403, "AccessDenied", "anonymous requests are not accepted: sign them with AWS Signature Version 4");
   const auth = AUTHORIZATION.exec(authorization);
-  if (!auth) return refuse(400, "AuthorizationHeaderMalformed", "the Authorization header is not an AWS4-HMAC-SHA256 header signature");
+  if (!auth)
+    return refuse(
+      400,
+      "AuthorizationHeaderMalformed",
+      "the Authorization header is not an AWS4-HMAC-SHA256 header signature",
+    );
   const [, accessKeyId, scopeDate, region, service, signedList, signature] = auth;
-  if (accessKeyId !== credentials.accessKeyId) return refuse(403, "InvalidAccessKeyId", "the access key id does not exist in the embedded store");
-  if (region !== credentials.region || service !== "s3") return refuse(400, "AuthorizationHeaderMalformed", `the credential scope must name region ${credentials.region} and service s3`);
+  if (accessKeyId !== credentials.accessKeyId)
+    return refuse(403, "InvalidAccessKeyId", "the access key id does not exist in the embedded store");
+  if (region !== credentials.region || service !== "s3")
+    return refuse(
+      400,
+      "AuthorizationHeaderMalformed",
+      `the credential scope must name region ${credentials.region} and service s3`,
+    );
 
   const signedHeaders = signedList.split(";");
   // the spec requires host; x-amz-date and x-amz-content-sha256 are what bind the signature to a time and a body
   for (const required of ["host", "x-amz-date", "x-amz-content-sha256"]) {
-    if (!signedHeaders.includes(required)) return refuse(403, "AccessDenied", `the signature must cover the ${required} header`);
+    if (!signedHeaders.includes(required))
+      return refuse(403, "AccessDenied", `the signature must cover the ${required} header`);
   }
   if ([...signedHeaders].sort().join(";") !== signedList || new Set(signedHeaders).size !== signedHeaders.length) {
     return refuse(400, "AuthorizationHeaderMalformed", "SignedHeaders must be sorted and without repeats");
   }
   const amzDate = headerValue(req.headers, "x-amz-date") ?? "";
   const signingDate = parseAmzDate(amzDate);
-  if (!signingDate || amzDate.slice(0, 8) !== scopeDate) return refuse(403, "AccessDenied", "X-Amz-Date must be yyyyMMddTHHmmssZ and on the credential scope's date");
-  if (Math.abs(now - signingDate.getTime()) > MAX_CLOCK_SKEW_MS) return refuse(403, "RequestTimeTooSkewed", "the difference between the request time and the current time is too large");
+  if (!signingDate || amzDate.slice(0, 8) !== scopeDate)
+    return refuse(403, "AccessDenied", "X-Amz-Date must be yyyyMMddTHHmmssZ and on the credential scope's date");
+  if (Math.abs(now - signingDate.getTime()) > MAX_CLOCK_SKEW_MS)
+    return refuse(
+      403,
+      "RequestTimeTooSkewed",
+      "the difference between the request time and the current time is too large",
+    );
   const payloadHash = headerValue(req.headers, "x-amz-content-sha256") ?? "";
-  if (!SHA256_HEX.test(payloadHash)) return refuse(400, "InvalidRequest", "x-amz-content-sha256 must be the body's SHA-256; unsigned and streaming payloads are not accepted");
+  if (!SHA256_HEX.test(payloadHash))
+    return refuse(
+      400,
+      "InvalidRequest",
+      "x-amz-content-sha256 must be the body's SHA-256; unsigned and streaming payloads are not accepted",
+    );
 
   // as S3 does: an x-amz-* header changes what the operation does, so it must be signed
   const unsigned = Object.keys(req.headers).find((name) => name.startsWith("x-amz-") && !signedHeaders.includes(name));
@@ -159,12 +196,24 @@ export async function verifySignature(
     if (value === undefined) return refuse(403, "SignatureDoesNotMatch", `the signed header ${name} is missing`);
     headers[name] = value;
   }
-  const signer = new SignatureV4({ credentials, region: credentials.region, service: "s3", sha256: Sha256, uriEscapePath: false, applyChecksum: true });
+  const signer = new SignatureV4({
+    credentials,
+    region: credentials.region,
+    service: "s3",
+    sha256: Sha256,
+    uriEscapePath: false,
+    applyChecksum: true,
+  });
   const expected = await signer.sign(
     { method: req.method, protocol: "http:", hostname: headers.host, path, query, headers },
     { signingDate, signableHeaders: new Set(signedHeaders) },
   );
   const computed = /Signature=([0-9a-f]{64})$/.exec(String(expected.headers.authorization))?.[1] ?? "";
-  if (!sameHex(computed, signature)) return refuse(403, "SignatureDoesNotMatch", "the request signature we calculated does not match the signature you provided");
+  if (!sameHex(computed, signature))
+    return refuse(
+      403,
+      "SignatureDoesNotMatch",
+      "the request signature we calculated does not match the signature you provided",
+    );
   return { signedHeaders, payloadHash };
 }

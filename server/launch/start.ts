@@ -39,7 +39,8 @@ async function stopAll(code: number): Promise<never> {
       child.kill("SIGTERM");
       await exited;
     }
-    for (const stop of stoppers.reverse()) await stop().catch((error: unknown) => console.error("while stopping:", error));
+    for (const stop of stoppers.reverse())
+      await stop().catch((error: unknown) => console.error("while stopping:", error));
   }
   process.exit(code);
 }
@@ -56,24 +57,42 @@ async function startDatabase(password: string): Promise<string> {
 async function startLocalHost(db: Db, secrets: LocalSecrets): Promise<void> {
   const wanted = process.env.EMBEDDED_HOST_CLUSTER ?? (process.env.DATABASE_URL ? "false" : "true");
   if (wanted !== "true") return;
-  const sim = await startSupervisedHostSim({ dataDir: path.join(dataDir, "hostsim"), port: Number(process.env.HOSTSIM_PORT ?? 6443) });
+  const sim = await startSupervisedHostSim({
+    dataDir: path.join(dataDir, "hostsim"),
+    port: Number(process.env.HOSTSIM_PORT ?? 6443),
+  });
   stoppers.push(() => sim.stop());
-  await registerHostCluster(db, secrets.HOST_CREDENTIALS_KEY, { name: "local", kubeconfig: sim.kubeconfig, labels: { "open-vcluster.io/simulated": "true" } }, (kubeconfig) =>
-    probeHostCluster(kubeconfig),
+  await registerHostCluster(
+    db,
+    secrets.HOST_CREDENTIALS_KEY,
+    { name: "local", kubeconfig: sim.kubeconfig, labels: { "open-vcluster.io/simulated": "true" } },
+    (kubeconfig) => probeHostCluster(kubeconfig),
   );
   // the host's admin credentials, for kubectl and port-forwards to the virtual clusters (as on a real host)
   const adminKubeconfig = path.join(dataDir, "hostsim", "admin.kubeconfig");
   await writeFile(adminKubeconfig, sim.kubeconfig, { mode: 0o600 });
-  console.log(`simulated host cluster "local" at ${sim.url} (data in ${path.join(dataDir, "hostsim")}, admin kubeconfig ${adminKubeconfig})`);
+  console.log(
+    `simulated host cluster "local" at ${sim.url} (data in ${path.join(dataDir, "hostsim")}, admin kubeconfig ${adminKubeconfig})`,
+  );
 }
 
 /** Without S3 settings, snapshots go to an embedded S3-compatible store under DATA_DIR/s3. */
 async function startSnapshotStore(): Promise<Record<string, string>> {
   if (process.env.S3_BUCKET) return {};
-  const s3 = await startEmbeddedS3({ dataDir: path.join(dataDir, "s3"), port: process.env.EMBEDDED_S3_PORT ? Number(process.env.EMBEDDED_S3_PORT) : undefined });
+  const s3 = await startEmbeddedS3({
+    dataDir: path.join(dataDir, "s3"),
+    port: process.env.EMBEDDED_S3_PORT ? Number(process.env.EMBEDDED_S3_PORT) : undefined,
+  });
   stoppers.push(() => s3.stop());
   console.log(`embedded S3 store at ${s3.endpoint} (data in ${path.join(dataDir, "s3")})`);
-  return { S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey, S3_FORCE_PATH_STYLE: "true" };
+  return {
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: s3.bucket,
+    S3_REGION: s3.region,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    S3_FORCE_PATH_STYLE: "true",
+  };
 }
 
 /**
@@ -82,13 +101,20 @@ async function startSnapshotStore(): Promise<Record<string, string>> {
  */
 function localTlsEnv(portal: string): Record<string, string> {
   if (process.env.TLS_CERT_FILE || new URL(portal).protocol === "https:") return {};
-  const tls = ensureLocalTls(path.join(dataDir, "tls"), [...new Set(["localhost", "127.0.0.1", new URL(portal).hostname])]);
-  return { TLS_CERT_FILE: tls.certFile, TLS_KEY_FILE: tls.keyFile, GATEWAY_CA_FILE: process.env.GATEWAY_CA_FILE ?? tls.caFile };
+  const tls = ensureLocalTls(path.join(dataDir, "tls"), [
+    ...new Set(["localhost", "127.0.0.1", new URL(portal).hostname]),
+  ]);
+  return {
+    TLS_CERT_FILE: tls.certFile,
+    TLS_KEY_FILE: tls.keyFile,
+    GATEWAY_CA_FILE: process.env.GATEWAY_CA_FILE ?? tls.caFile,
+  };
 }
 
 async function main(): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void stopAll(0));
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT must be a TCP port number, got ${process.env.PORT}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`PORT must be a TCP port number, got ${process.env.PORT}`);
 
   const secrets = await loadOrCreateSecrets(dataDir);
   const databaseUrl = await startDatabase(secrets.EMBEDDED_DB_PASSWORD);
@@ -97,7 +123,10 @@ async function main(): Promise<void> {
 
   const db = createDb(databaseUrl);
   try {
-    const { admin } = await bootstrapFirstAdmin(db, { email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD });
+    const { admin } = await bootstrapFirstAdmin(db, {
+      email: process.env.ADMIN_EMAIL,
+      password: process.env.ADMIN_PASSWORD,
+    });
     if (admin?.generatedPassword) {
       console.log(`\n  First admin created: ${admin.email}\n  Password (shown once): ${admin.generatedPassword}\n`);
     } else if (admin) {

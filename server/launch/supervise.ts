@@ -116,7 +116,11 @@ export async function supervise<Ready>(options: SuperviseOptions<Ready>): Promis
   const start = (): Promise<Ready> =>
     new Promise((resolve, reject) => {
       const startedAt = Date.now();
-      const proc = spawn(process.execPath, ["--import", "tsx", options.entry], { cwd: root, stdio: ["ignore", "inherit", "inherit", "ipc"], env: process.env });
+      const proc = spawn(process.execPath, ["--import", "tsx", options.entry], {
+        cwd: root,
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+        env: process.env,
+      });
       child = proc;
       let reported = false;
       const timer = setTimeout(() => {

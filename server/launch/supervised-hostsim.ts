@@ -30,7 +30,10 @@ function readyOf(message: unknown): Ready | null {
   return typeof url === "string" && typeof kubeconfig === "string" ? { url, kubeconfig } : null;
 }
 
-export async function startSupervisedHostSim(options: Pick<HostSimOptions, "dataDir" | "port" | "host">, log?: (line: string) => void): Promise<SupervisedHostSim> {
+export async function startSupervisedHostSim(
+  options: Pick<HostSimOptions, "dataDir" | "port" | "host">,
+  log?: (line: string) => void,
+): Promise<SupervisedHostSim> {
   // port 0 picks a free port once; every restart then asks for that same one
   let port = options.port ?? 0;
   const child = await supervise({
@@ -41,5 +44,11 @@ export async function startSupervisedHostSim(options: Pick<HostSimOptions, "data
     log,
   });
   port = Number(new URL(child.ready.url).port);
-  return { url: child.ready.url, kubeconfig: child.ready.kubeconfig, pid: () => child.pid(), restarts: () => child.restarts(), stop: () => child.stop() };
+  return {
+    url: child.ready.url,
+    kubeconfig: child.ready.kubeconfig,
+    pid: () => child.pid(),
+    restarts: () => child.restarts(),
+    stop: () => child.stop(),
+  };
 }

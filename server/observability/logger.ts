@@ -11,7 +11,16 @@ export function logger(): pino.Logger {
     level: process.env.LOG_LEVEL ?? "info",
     base: { service: "open-vcluster" },
     redact: {
-      paths: ["*.password", "*.token", "*.kubeconfig", "*.secret", "*.authorization", "*.cookie", "headers.authorization", "headers.cookie"],
+      paths: [
+        "*.password",
+        "*.token",
+        "*.kubeconfig",
+        "*.secret",
+        "*.authorization",
+        "*.cookie",
+        "headers.authorization",
+        "headers.cookie",
+      ],
       censor: "[redacted]",
     },
   });

@@ -21,13 +21,21 @@ function within(address: string, ranges: string[]): boolean {
 }
 
 export function trustedProxies(raw = process.env.TRUSTED_PROXIES ?? ""): string[] {
-  const ranges = raw.split(",").map((r) => r.trim()).filter(Boolean);
-  for (const range of ranges) if (!ipaddr.isValidCIDR(range)) throw new Error(`TRUSTED_PROXIES: ${range} is not a CIDR range (e.g. 10.0.0.0/8)`);
+  const ranges = raw
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
+  for (const range of ranges)
+    if (!ipaddr.isValidCIDR(range)) throw new Error(`TRUSTED_PROXIES: ${range} is not a CIDR range (e.g. 10.0.0.0/8)`);
   return ranges;
 }
 
 /** Walks X-Forwarded-For from the right while the hops are trusted proxies; the first one that is not is the client. */
-export function clientAddress(peer: string | undefined, forwardedFor: string | undefined, trusted: string[]): string | null {
+export function clientAddress(
+  peer: string | undefined,
+  forwardedFor: string | undefined,
+  trusted: string[],
+): string | null {
   const normalized = (a: string) => {
     try {
       return ipaddr.process(a.trim()).toString();
@@ -37,7 +45,10 @@ export function clientAddress(peer: string | undefined, forwardedFor: string | u
   };
   let current = peer ? normalized(peer) : null;
   if (!current) return null;
-  const hops = (forwardedFor ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+  const hops = (forwardedFor ?? "")
+    .split(",")
+    .map((h) => h.trim())
+    .filter(Boolean);
   while (within(current, trusted) && hops.length > 0) {
     const next = normalized(hops.pop() ?? "");
     if (!next) break;

@@ -6,7 +6,11 @@
  */
 
 /** null when the request may use the session cookie, else why not. */
-export function crossSiteReason(method: string, headers: Headers, { requireJson }: { requireJson: boolean }): string | null {
+export function crossSiteReason(
+  method: string,
+  headers: Headers,
+  { requireJson }: { requireJson: boolean },
+): string | null {
   const site = headers.get("sec-fetch-site");
   if (site && site !== "same-origin" && site !== "none") return `a ${site} request may not use the portal's session`;
   const origin = headers.get("origin");
@@ -24,7 +28,8 @@ export function crossSiteReason(method: string, headers: Headers, { requireJson 
   }
   if (requireJson && method !== "GET" && method !== "HEAD") {
     const type = (headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
-    if (type !== "application/json") return `changes through the session take application/json, not ${type || "no content type"}`;
+    if (type !== "application/json")
+      return `changes through the session take application/json, not ${type || "no content type"}`;
   }
   return null;
 }

@@ -11,12 +11,17 @@ export function seal(plaintext: string, keyHex: string): string {
 
 export function unseal(sealed: string, keyHex: string): string {
   const [version, iv, tag, data] = sealed.split(":");
-  if (version !== "v1" || !iv || !tag || data === undefined) throw new AppError("INTERNAL", "sealed value has an unknown format");
+  if (version !== "v1" || !iv || !tag || data === undefined)
+    throw new AppError("INTERNAL", "sealed value has an unknown format");
   try {
     const decipher = createDecipheriv("aes-256-gcm", Buffer.from(keyHex, "hex"), Buffer.from(iv, "base64"));
     decipher.setAuthTag(Buffer.from(tag, "base64"));
     return Buffer.concat([decipher.update(Buffer.from(data, "base64")), decipher.final()]).toString("utf8");
   } catch (error) {
-    throw new AppError("INTERNAL", "sealed value could not be opened: HOST_CREDENTIALS_KEY differs from the one it was sealed with", { cause: error });
+    throw new AppError(
+      "INTERNAL",
+      "sealed value could not be opened: HOST_CREDENTIALS_KEY differs from the one it was sealed with",
+      { cause: error },
+    );
   }
 }

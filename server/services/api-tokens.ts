@@ -13,7 +13,15 @@ export interface ApiTokenView {
   revokedAt: Date | null;
 }
 
-const VIEW = { id: true, name: true, prefix: true, createdAt: true, expiresAt: true, lastUsedAt: true, revokedAt: true } as const;
+const VIEW = {
+  id: true,
+  name: true,
+  prefix: true,
+  createdAt: true,
+  expiresAt: true,
+  lastUsedAt: true,
+  revokedAt: true,
+} as const;
 
 export async function createApiToken(
   db: Db,

@@ -72,7 +72,9 @@ export async function registerHostCluster(
 ): Promise<HostCluster> {
   const apiEndpoint = serverOfKubeconfig(input.kubeconfig);
   const chart = chartSettings(input);
-  const directAccessHostPattern = input.directAccessHostPattern?.trim() ? checkHostPattern(input.directAccessHostPattern) : null;
+  const directAccessHostPattern = input.directAccessHostPattern?.trim()
+    ? checkHostPattern(input.directAccessHostPattern)
+    : null;
   const info = await probe(input.kubeconfig);
   const data = {
     apiEndpoint,
@@ -147,6 +149,10 @@ export async function listHostClusters(db: Db): Promise<HostView[]> {
   });
 }
 
-export async function setHostCordoned(db: Db, id: string, cordoned: boolean): Promise<{ id: string; cordoned: boolean }> {
+export async function setHostCordoned(
+  db: Db,
+  id: string,
+  cordoned: boolean,
+): Promise<{ id: string; cordoned: boolean }> {
   return db.hostCluster.update({ where: { id }, data: { cordoned }, select: { id: true, cordoned: true } });
 }

@@ -13,7 +13,9 @@ export const INVITATION_TTL_MS = 14 * 24 * 3600 * 1000;
 /** pending invitations a project may hold, so an owner cannot fill the table */
 export const MAX_PENDING_INVITATIONS = 200;
 
-export type AddMemberResult = { status: "added"; email: string; role: Role; userId: string } | { status: "invited"; email: string; role: Role; userId: null };
+export type AddMemberResult =
+  | { status: "added"; email: string; role: Role; userId: string }
+  | { status: "invited"; email: string; role: Role; userId: null };
 
 export interface InvitationView {
   id: string;
@@ -29,23 +31,44 @@ export interface MyInvitationView extends InvitationView {
   projectName: string;
 }
 
-export function addMember(db: Db, auditActor: AuditActor, actor: Actor, projectId: string, rawEmail: string, role: Role): Promise<AddMemberResult> {
+export function addMember(
+  db: Db,
+  auditActor: AuditActor,
+  actor: Actor,
+  projectId: string,
+  rawEmail: string,
+  role: Role,
+): Promise<AddMemberResult> {
   const email = rawEmail.trim().toLowerCase();
-  return audited<AddMemberResult>(db, auditActor, { action: "project.member_add", targetType: "membership", targetName: email, projectId }, async (tx) => {
-    if (actor.isPlatformAdmin) {
-      const userId = await addDirectly(tx, projectId, email, role);
-      return { value: { status: "added", email, role, userId }, audit: { targetId: userId, after: { role, status: "added" } } };
-    }
-    await invite(tx, actor.userId, projectId, email, role);
-    return { value: { status: "invited", email, role, userId: null }, audit: { after: { role, status: "invited" } } };
-  });
+  return audited<AddMemberResult>(
+    db,
+    auditActor,
+    { action: "project.member_add", targetType: "membership", targetName: email, projectId },
+    async (tx) => {
+      if (actor.isPlatformAdmin) {
+        const userId = await addDirectly(tx, projectId, email, role);
+        return {
+          value: { status: "added", email, role, userId },
+          audit: { targetId: userId, after: { role, status: "added" } },
+        };
+      }
+      await invite(tx, actor.userId, projectId, email, role);
+      return { value: { status: "invited", email, role, userId: null }, audit: { after: { role, status: "invited" } } };
+    },
+  );
 }
 
 async function addDirectly(tx: Tx, projectId: string, email: string, role: Role): Promise<string> {
   const user = await tx.user.findUnique({ where: { email }, select: { id: true } });
-  if (!user) throw new AppError("NOT_FOUND", `email: no user with email ${email}; they must sign in once first`, { issues: [{ field: "email", message: "no such user" }] });
+  if (!user)
+    throw new AppError("NOT_FOUND", `email: no user with email ${email}; they must sign in once first`, {
+      issues: [{ field: "email", message: "no such user" }],
+    });
   const existing = await tx.membership.findUnique({ where: { userId_projectId: { userId: user.id, projectId } } });
-  if (existing) throw new AppError("CONFLICT", `email: ${email} is already a member (${existing.role})`, { issues: [{ field: "email", message: "already a member" }] });
+  if (existing)
+    throw new AppError("CONFLICT", `email: ${email} is already a member (${existing.role})`, {
+      issues: [{ field: "email", message: "already a member" }],
+    });
   await tx.membership.create({ data: { userId: user.id, projectId, role } });
   await tx.projectInvitation.deleteMany({ where: { projectId, email } });
   return user.id;
@@ -54,11 +77,17 @@ async function addDirectly(tx: Tx, projectId: string, email: string, role: Role)
 /** The same statements whatever the email: nothing here looks at users or memberships. */
 async function invite(tx: Tx, invitedById: string, projectId: string, email: string, role: Role): Promise<void> {
   const now = new Date();
-  const pending = await tx.projectInvitation.count({ where: { projectId, expiresAt: { gt: now }, email: { not: email } } });
+  const pending = await tx.projectInvitation.count({
+    where: { projectId, expiresAt: { gt: now }, email: { not: email } },
+  });
   if (pending >= MAX_PENDING_INVITATIONS) {
-    throw new AppError("PRECONDITION_FAILED", `email: the project already has ${MAX_PENDING_INVITATIONS} pending invitations; cancel some first`, {
-      issues: [{ field: "email", message: "too many pending invitations" }],
-    });
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      `email: the project already has ${MAX_PENDING_INVITATIONS} pending invitations; cancel some first`,
+      {
+        issues: [{ field: "email", message: "too many pending invitations" }],
+      },
+    );
   }
   const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
   await tx.projectInvitation.upsert({
@@ -68,20 +97,44 @@ async function invite(tx: Tx, invitedById: string, projectId: string, email: str
   });
 }
 
-const VIEW = { id: true, email: true, role: true, createdAt: true, expiresAt: true, invitedBy: { select: { email: true } } } as const;
+const VIEW = {
+  id: true,
+  email: true,
+  role: true,
+  createdAt: true,
+  expiresAt: true,
+  invitedBy: { select: { email: true } },
+} as const;
 
 export async function listInvitations(db: Db, projectId: string): Promise<InvitationView[]> {
-  const rows = await db.projectInvitation.findMany({ where: { projectId, expiresAt: { gt: new Date() } }, select: VIEW, orderBy: { createdAt: "asc" } });
+  const rows = await db.projectInvitation.findMany({
+    where: { projectId, expiresAt: { gt: new Date() } },
+    select: VIEW,
+    orderBy: { createdAt: "asc" },
+  });
   return rows.map(({ invitedBy, ...row }) => ({ ...row, invitedBy: invitedBy?.email ?? null }));
 }
 
-export function cancelInvitation(db: Db, auditActor: AuditActor, projectId: string, invitationId: string): Promise<{ id: string }> {
-  return audited(db, auditActor, { action: "project.invitation_cancel", targetType: "invitation", targetId: invitationId, projectId }, async (tx) => {
-    const invitation = await tx.projectInvitation.findFirst({ where: { id: invitationId, projectId } });
-    if (!invitation) throw notFound("invitation");
-    await tx.projectInvitation.delete({ where: { id: invitation.id } });
-    return { value: { id: invitation.id }, audit: { targetName: invitation.email, before: { role: invitation.role } } };
-  });
+export function cancelInvitation(
+  db: Db,
+  auditActor: AuditActor,
+  projectId: string,
+  invitationId: string,
+): Promise<{ id: string }> {
+  return audited(
+    db,
+    auditActor,
+    { action: "project.invitation_cancel", targetType: "invitation", targetId: invitationId, projectId },
+    async (tx) => {
+      const invitation = await tx.projectInvitation.findFirst({ where: { id: invitationId, projectId } });
+      if (!invitation) throw notFound("invitation");
+      await tx.projectInvitation.delete({ where: { id: invitation.id } });
+      return {
+        value: { id: invitation.id },
+        audit: { targetName: invitation.email, before: { role: invitation.role } },
+      };
+    },
+  );
 }
 
 export async function listMyInvitations(db: Db, actor: Actor): Promise<MyInvitationView[]> {
@@ -90,29 +143,65 @@ export async function listMyInvitations(db: Db, actor: Actor): Promise<MyInvitat
     select: { ...VIEW, projectId: true, project: { select: { name: true } } },
     orderBy: { createdAt: "asc" },
   });
-  return rows.map(({ invitedBy, project, ...row }) => ({ ...row, invitedBy: invitedBy?.email ?? null, projectName: project.name }));
+  return rows.map(({ invitedBy, project, ...row }) => ({
+    ...row,
+    invitedBy: invitedBy?.email ?? null,
+    projectName: project.name,
+  }));
 }
 
 /**
  * Accepting joins the project in the invitation's role; someone already a member keeps the role they have, so an
  * invitation cannot demote the last owner. Another person's invitation is not found, as if it did not exist.
  */
-export function answerInvitation(db: Db, auditActor: AuditActor, actor: Actor, invitationId: string, accept: boolean): Promise<{ projectId: string; role: Role | null }> {
+export function answerInvitation(
+  db: Db,
+  auditActor: AuditActor,
+  actor: Actor,
+  invitationId: string,
+  accept: boolean,
+): Promise<{ projectId: string; role: Role | null }> {
   const action = accept ? "project.invitation_accept" : "project.invitation_decline";
-  return audited<{ projectId: string; role: Role | null }>(db, auditActor, { action, targetType: "invitation", targetId: invitationId }, async (tx) => {
-    const invitation = await tx.projectInvitation.findFirst({ where: { id: invitationId, email: actor.email.toLowerCase() } });
-    if (!invitation) throw notFound("invitation");
-    if (invitation.expiresAt <= new Date()) {
-      throw new AppError("PRECONDITION_FAILED", "invitationId: the invitation has expired; ask an owner of the project to invite you again", {
-        issues: [{ field: "invitationId", message: "expired" }],
+  return audited<{ projectId: string; role: Role | null }>(
+    db,
+    auditActor,
+    { action, targetType: "invitation", targetId: invitationId },
+    async (tx) => {
+      const invitation = await tx.projectInvitation.findFirst({
+        where: { id: invitationId, email: actor.email.toLowerCase() },
       });
-    }
-    await tx.projectInvitation.delete({ where: { id: invitation.id } });
-    const audit = { targetName: invitation.email, projectId: invitation.projectId };
-    if (!accept) return { value: { projectId: invitation.projectId, role: null }, audit: { ...audit, before: { role: invitation.role } } };
-    const existing = await tx.membership.findUnique({ where: { userId_projectId: { userId: actor.userId, projectId: invitation.projectId } } });
-    if (existing) return { value: { projectId: invitation.projectId, role: existing.role }, audit: { ...audit, after: { role: existing.role, kept: true } } };
-    await tx.membership.create({ data: { userId: actor.userId, projectId: invitation.projectId, role: invitation.role } });
-    return { value: { projectId: invitation.projectId, role: invitation.role }, audit: { ...audit, after: { role: invitation.role } } };
-  });
+      if (!invitation) throw notFound("invitation");
+      if (invitation.expiresAt <= new Date()) {
+        throw new AppError(
+          "PRECONDITION_FAILED",
+          "invitationId: the invitation has expired; ask an owner of the project to invite you again",
+          {
+            issues: [{ field: "invitationId", message: "expired" }],
+          },
+        );
+      }
+      await tx.projectInvitation.delete({ where: { id: invitation.id } });
+      const audit = { targetName: invitation.email, projectId: invitation.projectId };
+      if (!accept)
+        return {
+          value: { projectId: invitation.projectId, role: null },
+          audit: { ...audit, before: { role: invitation.role } },
+        };
+      const existing = await tx.membership.findUnique({
+        where: { userId_projectId: { userId: actor.userId, projectId: invitation.projectId } },
+      });
+      if (existing)
+        return {
+          value: { projectId: invitation.projectId, role: existing.role },
+          audit: { ...audit, after: { role: existing.role, kept: true } },
+        };
+      await tx.membership.create({
+        data: { userId: actor.userId, projectId: invitation.projectId, role: invitation.role },
+      });
+      return {
+        value: { projectId: invitation.projectId, role: invitation.role },
+        audit: { ...audit, after: { role: invitation.role } },
+      };
+    },
+  );
 }

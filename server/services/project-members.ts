@@ -13,46 +13,90 @@ export interface MemberView {
 }
 
 export async function listMembers(db: Db, projectId: string): Promise<MemberView[]> {
-  const rows = await db.membership.findMany({ where: { projectId }, include: { user: { select: { email: true, name: true } } }, orderBy: { createdAt: "asc" } });
-  return rows.map((m) => ({ userId: m.userId, email: m.user.email, name: m.user.name, role: m.role, since: m.createdAt }));
+  const rows = await db.membership.findMany({
+    where: { projectId },
+    include: { user: { select: { email: true, name: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  return rows.map((m) => ({
+    userId: m.userId,
+    email: m.user.email,
+    name: m.user.name,
+    role: m.role,
+    since: m.createdAt,
+  }));
 }
 
 async function ownersLeft(tx: Tx, projectId: string, without: string): Promise<number> {
   return tx.membership.count({ where: { projectId, role: "OWNER", userId: { not: without } } });
 }
 
-export function createProject(db: Db, auditActor: AuditActor, input: { slug: string; name: string; description?: string; ownerId: string }) {
-  return audited(db, auditActor, { action: "project.create", targetType: "project", targetName: input.slug }, async (tx) => {
-    if (await tx.project.findUnique({ where: { slug: input.slug }, select: { id: true } })) {
-      throw new AppError("CONFLICT", `slug: a project with slug ${input.slug} already exists`, { issues: [{ field: "slug", message: "already exists" }] });
-    }
-    const project = await tx.project.create({
-      data: { slug: input.slug, name: input.name, description: input.description, memberships: { create: { userId: input.ownerId, role: "OWNER" } }, quota: { create: DEFAULT_QUOTA } },
-    });
-    return { value: { id: project.id, slug: project.slug, name: project.name }, audit: { targetId: project.id, projectId: project.id, after: { slug: project.slug, name: project.name } } };
-  });
+export function createProject(
+  db: Db,
+  auditActor: AuditActor,
+  input: { slug: string; name: string; description?: string; ownerId: string },
+) {
+  return audited(
+    db,
+    auditActor,
+    { action: "project.create", targetType: "project", targetName: input.slug },
+    async (tx) => {
+      if (await tx.project.findUnique({ where: { slug: input.slug }, select: { id: true } })) {
+        throw new AppError("CONFLICT", `slug: a project with slug ${input.slug} already exists`, {
+          issues: [{ field: "slug", message: "already exists" }],
+        });
+      }
+      const project = await tx.project.create({
+        data: {
+          slug: input.slug,
+          name: input.name,
+          description: input.description,
+          memberships: { create: { userId: input.ownerId, role: "OWNER" } },
+          quota: { create: DEFAULT_QUOTA },
+        },
+      });
+      return {
+        value: { id: project.id, slug: project.slug, name: project.name },
+        audit: { targetId: project.id, projectId: project.id, after: { slug: project.slug, name: project.name } },
+      };
+    },
+  );
 }
 
 export function setMemberRole(db: Db, auditActor: AuditActor, projectId: string, userId: string, role: Role) {
-  return audited(db, auditActor, { action: "project.member_role", targetType: "membership", targetId: userId, projectId }, async (tx) => {
-    const membership = await tx.membership.findUnique({ where: { userId_projectId: { userId, projectId } } });
-    if (!membership) throw new AppError("NOT_FOUND", "member not found");
-    if (membership.role === "OWNER" && role !== "OWNER" && (await ownersLeft(tx, projectId, userId)) === 0) {
-      throw new AppError("PRECONDITION_FAILED", "role: a project keeps at least one OWNER; make someone else owner first", { issues: [{ field: "role", message: "last owner" }] });
-    }
-    await tx.membership.update({ where: { id: membership.id }, data: { role } });
-    return { value: { userId, role }, audit: { before: { role: membership.role }, after: { role } } };
-  });
+  return audited(
+    db,
+    auditActor,
+    { action: "project.member_role", targetType: "membership", targetId: userId, projectId },
+    async (tx) => {
+      const membership = await tx.membership.findUnique({ where: { userId_projectId: { userId, projectId } } });
+      if (!membership) throw new AppError("NOT_FOUND", "member not found");
+      if (membership.role === "OWNER" && role !== "OWNER" && (await ownersLeft(tx, projectId, userId)) === 0) {
+        throw new AppError(
+          "PRECONDITION_FAILED",
+          "role: a project keeps at least one OWNER; make someone else owner first",
+          { issues: [{ field: "role", message: "last owner" }] },
+        );
+      }
+      await tx.membership.update({ where: { id: membership.id }, data: { role } });
+      return { value: { userId, role }, audit: { before: { role: membership.role }, after: { role } } };
+    },
+  );
 }
 
 export function removeMember(db: Db, auditActor: AuditActor, projectId: string, userId: string) {
-  return audited(db, auditActor, { action: "project.member_remove", targetType: "membership", targetId: userId, projectId }, async (tx) => {
-    const membership = await tx.membership.findUnique({ where: { userId_projectId: { userId, projectId } } });
-    if (!membership) throw new AppError("NOT_FOUND", "member not found");
-    if (membership.role === "OWNER" && (await ownersLeft(tx, projectId, userId)) === 0) {
-      throw new AppError("PRECONDITION_FAILED", "a project keeps at least one OWNER; make someone else owner first");
-    }
-    await tx.membership.delete({ where: { id: membership.id } });
-    return { value: { userId }, audit: { before: { role: membership.role } } };
-  });
+  return audited(
+    db,
+    auditActor,
+    { action: "project.member_remove", targetType: "membership", targetId: userId, projectId },
+    async (tx) => {
+      const membership = await tx.membership.findUnique({ where: { userId_projectId: { userId, projectId } } });
+      if (!membership) throw new AppError("NOT_FOUND", "member not found");
+      if (membership.role === "OWNER" && (await ownersLeft(tx, projectId, userId)) === 0) {
+        throw new AppError("PRECONDITION_FAILED", "a project keeps at least one OWNER; make someone else owner first");
+      }
+      await tx.membership.delete({ where: { id: membership.id } });
+      return { value: { userId }, audit: { before: { role: membership.role } } };
+    },
+  );
 }

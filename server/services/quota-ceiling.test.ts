@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { checkCeiling, parseCeiling } from "./quota-ceiling";
 
 const ceiling = parseCeiling("vclusters=10,cpu=16,memory=64Gi,storage=1Ti,snapshots=50");
-const within = { maxVClusters: 10, maxCpuMillis: 16_000, maxMemoryBytes: 64n << 30n, maxStorageBytes: 1n << 40n, maxSnapshots: 50 };
+const within = {
+  maxVClusters: 10,
+  maxCpuMillis: 16_000,
+  maxMemoryBytes: 64n << 30n,
+  maxStorageBytes: 1n << 40n,
+  maxSnapshots: 50,
+};
 
 describe("the platform's quota ceiling", () => {
   it("lets owners set up to it, admins beyond it, and names the field it stops", () => {

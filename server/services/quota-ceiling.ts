@@ -37,7 +37,10 @@ export function checkCeiling(limits: QuotaLimits, isPlatformAdmin: boolean, ceil
   if (isPlatformAdmin) return;
   for (const field of Object.keys(ceiling) as (keyof QuotaLimits)[]) {
     if (BigInt(limits[field]) > BigInt(ceiling[field])) {
-      throw invalidField(field, `may be at most ${String(ceiling[field])} for a project (the platform's ceiling, PROJECT_QUOTA_CEILING); ask a platform admin for more`);
+      throw invalidField(
+        field,
+        `may be at most ${String(ceiling[field])} for a project (the platform's ceiling, PROJECT_QUOTA_CEILING); ask a platform admin for more`,
+      );
     }
   }
 }

@@ -30,7 +30,9 @@ export interface QuotaUsage {
 }
 
 export async function usageOf(db: Db | Tx, projectId: string, excludeVClusterId?: string): Promise<QuotaUsage> {
-  const [row] = await db.$queryRaw<{ vclusters: bigint; cpu: bigint | null; memory: bigint | null; storage: bigint | null }[]>`
+  const [row] = await db.$queryRaw<
+    { vclusters: bigint; cpu: bigint | null; memory: bigint | null; storage: bigint | null }[]
+  >`
     SELECT COUNT(*)::bigint AS vclusters,
            ${CLAIM_SUMS}
       FROM "VCluster" WHERE "projectId" = ${projectId} AND id <> ${excludeVClusterId ?? ""}`;
@@ -53,7 +55,12 @@ async function lockQuota(tx: Tx, projectId: string): Promise<Quota | null> {
  * Refuses with QUOTA_EXCEEDED, naming the resource, when `claim` (replacing `replacing`'s old claim, for a scale or
  * update) would take the project past its quota. A project without a quota row has no limits.
  */
-export async function checkQuota(tx: Tx, projectId: string, claim: Claim, replacing?: string): Promise<{ quota: Quota | null; after: QuotaUsage }> {
+export async function checkQuota(
+  tx: Tx,
+  projectId: string,
+  claim: Claim,
+  replacing?: string,
+): Promise<{ quota: Quota | null; after: QuotaUsage }> {
   const quota = await lockQuota(tx, projectId);
   const usage = await usageOf(tx, projectId, replacing);
   const after: QuotaUsage = {
@@ -65,11 +72,17 @@ export async function checkQuota(tx: Tx, projectId: string, claim: Claim, replac
   };
   if (!quota) return { quota, after };
   const over = (what: string, used: string, limit: string) =>
-    new AppError("QUOTA_EXCEEDED", `project quota exceeded: ${what} would be ${used}, the limit is ${limit}`, { issues: [{ field: "quota", message: what }] });
-  if (after.vclusters > quota.maxVClusters) throw over("vclusters", String(after.vclusters), String(quota.maxVClusters));
-  if (after.cpuMillis > quota.maxCpuMillis) throw over("requested CPU", formatCpuMillis(after.cpuMillis), formatCpuMillis(quota.maxCpuMillis));
-  if (after.memoryBytes > quota.maxMemoryBytes) throw over("requested memory", formatMemoryBytes(after.memoryBytes), formatMemoryBytes(quota.maxMemoryBytes));
-  if (after.storageBytes > quota.maxStorageBytes) throw over("storage", formatMemoryBytes(after.storageBytes), formatMemoryBytes(quota.maxStorageBytes));
+    new AppError("QUOTA_EXCEEDED", `project quota exceeded: ${what} would be ${used}, the limit is ${limit}`, {
+      issues: [{ field: "quota", message: what }],
+    });
+  if (after.vclusters > quota.maxVClusters)
+    throw over("vclusters", String(after.vclusters), String(quota.maxVClusters));
+  if (after.cpuMillis > quota.maxCpuMillis)
+    throw over("requested CPU", formatCpuMillis(after.cpuMillis), formatCpuMillis(quota.maxCpuMillis));
+  if (after.memoryBytes > quota.maxMemoryBytes)
+    throw over("requested memory", formatMemoryBytes(after.memoryBytes), formatMemoryBytes(quota.maxMemoryBytes));
+  if (after.storageBytes > quota.maxStorageBytes)
+    throw over("storage", formatMemoryBytes(after.storageBytes), formatMemoryBytes(quota.maxStorageBytes));
   await reportThresholds(tx, projectId, quota, after);
   return { quota, after };
 }
@@ -89,7 +102,13 @@ async function reportThresholds(tx: Tx, projectId: string, quota: Quota, after: 
 }
 
 export interface QuotaView {
-  limits: { maxVClusters: number; maxCpuMillis: number; maxMemoryBytes: bigint; maxStorageBytes: bigint; maxSnapshots: number } | null;
+  limits: {
+    maxVClusters: number;
+    maxCpuMillis: number;
+    maxMemoryBytes: bigint;
+    maxStorageBytes: bigint;
+    maxSnapshots: number;
+  } | null;
   usage: QuotaUsage;
 }
 
@@ -97,7 +116,13 @@ export async function getQuota(db: Db, projectId: string): Promise<QuotaView> {
   const quota = await db.quota.findUnique({ where: { projectId } });
   return {
     limits: quota
-      ? { maxVClusters: quota.maxVClusters, maxCpuMillis: quota.maxCpuMillis, maxMemoryBytes: quota.maxMemoryBytes, maxStorageBytes: quota.maxStorageBytes, maxSnapshots: quota.maxSnapshots }
+      ? {
+          maxVClusters: quota.maxVClusters,
+          maxCpuMillis: quota.maxCpuMillis,
+          maxMemoryBytes: quota.maxMemoryBytes,
+          maxStorageBytes: quota.maxStorageBytes,
+          maxSnapshots: quota.maxSnapshots,
+        }
       : null,
     usage: await usageOf(db, projectId),
   };
@@ -112,12 +137,23 @@ export interface QuotaLimits {
 }
 
 /** Lowering a limit below current usage is allowed (nothing is evicted); new claims are refused until usage drops. */
-export function setQuota(db: Db, auditActor: AuditActor, projectId: string, limits: QuotaLimits, caller: { isPlatformAdmin: boolean }): Promise<QuotaView> {
-  return audited(db, auditActor, { action: "quota.set", targetType: "quota", targetId: projectId, projectId }, async (tx) => {
-    checkCeiling(limits, caller.isPlatformAdmin);
-    const before = await tx.quota.findUnique({ where: { projectId } });
-    await tx.quota.upsert({ where: { projectId }, create: { projectId, ...limits }, update: limits });
-    const usage = await usageOf(tx, projectId);
-    return { value: { limits, usage }, audit: { before, after: limits } };
-  });
+export function setQuota(
+  db: Db,
+  auditActor: AuditActor,
+  projectId: string,
+  limits: QuotaLimits,
+  caller: { isPlatformAdmin: boolean },
+): Promise<QuotaView> {
+  return audited(
+    db,
+    auditActor,
+    { action: "quota.set", targetType: "quota", targetId: projectId, projectId },
+    async (tx) => {
+      checkCeiling(limits, caller.isPlatformAdmin);
+      const before = await tx.quota.findUnique({ where: { projectId } });
+      await tx.quota.upsert({ where: { projectId }, create: { projectId, ...limits }, update: limits });
+      const usage = await usageOf(tx, projectId);
+      return { value: { limits, usage }, audit: { before, after: limits } };
+    },
+  );
 }

@@ -37,12 +37,17 @@ export async function getMe(db: Db, actor: Actor): Promise<Me> {
 
 /** Signs a person out everywhere: every browser session ends at its next request (API tokens are revoked apart). */
 export async function revokeSessionsOf(db: Db, auditActor: AuditActor, userId: string): Promise<{ revoked: number }> {
-  return audited(db, auditActor, { action: "user.sessions_revoke", targetType: "user", targetId: userId }, async (tx) => {
-    const user = await tx.user.findUnique({ where: { id: userId }, select: { email: true } });
-    if (!user) throw notFound("user");
-    const revoked = await revokeUserSessions(tx, userId);
-    return { value: { revoked }, audit: { targetName: user.email, after: { revoked } } };
-  });
+  return audited(
+    db,
+    auditActor,
+    { action: "user.sessions_revoke", targetType: "user", targetId: userId },
+    async (tx) => {
+      const user = await tx.user.findUnique({ where: { id: userId }, select: { email: true } });
+      if (!user) throw notFound("user");
+      const revoked = await revokeUserSessions(tx, userId);
+      return { value: { revoked }, audit: { targetName: user.email, after: { revoked } } };
+    },
+  );
 }
 
 export interface UserRow {

@@ -5,7 +5,8 @@ import type { Db } from "@/server/db/client";
 import { AppError } from "@/server/universal/errors";
 import { callerFor } from "./caller";
 
-export type Outcome = { ok: true; data: unknown } | { ok: false; code: TRPC_ERROR_CODE_KEY; appCode: string | null; message: string };
+export type Outcome =
+  { ok: true; data: unknown } | { ok: false; code: TRPC_ERROR_CODE_KEY; appCode: string | null; message: string };
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
@@ -25,6 +26,11 @@ export async function callProcedure(db: Db, actor: Actor | null, path: string, i
     return { ok: true, data };
   } catch (error) {
     if (!(error instanceof TRPCError)) throw error;
-    return { ok: false, code: error.code, appCode: error.cause instanceof AppError ? error.cause.code : null, message: error.message };
+    return {
+      ok: false,
+      code: error.code,
+      appCode: error.cause instanceof AppError ? error.cause.code : null,
+      message: error.message,
+    };
   }
 }

@@ -16,15 +16,32 @@ export interface VirtualConnection {
   close(): Promise<void>;
 }
 
-const isReady = (pod: V1Pod) => !pod.metadata?.deletionTimestamp && (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+const isReady = (pod: V1Pod) =>
+  !pod.metadata?.deletionTimestamp &&
+  (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
 
-export async function connectVirtual(hostKubeconfig: string, vcluster: { name: string; namespace: string }, given?: string): Promise<VirtualConnection> {
+export async function connectVirtual(
+  hostKubeconfig: string,
+  vcluster: { name: string; namespace: string },
+  given?: string,
+): Promise<VirtualConnection> {
   const clients = createHostClients(hostKubeconfig);
   const core = clients.kubeConfig.makeApiClient(CoreV1Api);
-  const kubeconfig = given ?? Buffer.from((await core.readNamespacedSecret({ namespace: vcluster.namespace, name: kubeconfigSecretName(vcluster.name) })).data?.config ?? "", "base64").toString("utf8");
+  const kubeconfig =
+    given ??
+    Buffer.from(
+      (await core.readNamespacedSecret({ namespace: vcluster.namespace, name: kubeconfigSecretName(vcluster.name) }))
+        .data?.config ?? "",
+      "base64",
+    ).toString("utf8");
   let pod: V1Pod | undefined;
   for (let i = 0; i < 400 && !pod; i++) {
-    pod = (await core.listNamespacedPod({ namespace: vcluster.namespace, labelSelector: controlPlaneSelector(vcluster.name) })).items.find(isReady);
+    pod = (
+      await core.listNamespacedPod({
+        namespace: vcluster.namespace,
+        labelSelector: controlPlaneSelector(vcluster.name),
+      })
+    ).items.find(isReady);
     if (!pod) await delay(25);
   }
   if (!pod?.metadata?.name) throw new Error(`no ready control plane pod of ${vcluster.name} in ${vcluster.namespace}`);

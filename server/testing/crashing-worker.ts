@@ -21,7 +21,14 @@ const db = createDb(required("DATABASE_URL"));
 const credentialsKey = required("HOST_CREDENTIALS_KEY");
 const e = process.env;
 const store = e.S3_BUCKET
-  ? objectStoreFrom({ S3_ENDPOINT: e.S3_ENDPOINT, S3_BUCKET: e.S3_BUCKET, S3_REGION: e.S3_REGION ?? "us-east-1", S3_ACCESS_KEY_ID: e.S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: e.S3_SECRET_ACCESS_KEY, HOST_CREDENTIALS_KEY: credentialsKey })
+  ? objectStoreFrom({
+      S3_ENDPOINT: e.S3_ENDPOINT,
+      S3_BUCKET: e.S3_BUCKET,
+      S3_REGION: e.S3_REGION ?? "us-east-1",
+      S3_ACCESS_KEY_ID: e.S3_ACCESS_KEY_ID,
+      S3_SECRET_ACCESS_KEY: e.S3_SECRET_ACCESS_KEY,
+      HOST_CREDENTIALS_KEY: credentialsKey,
+    })
   : undefined;
 const worker = new OperationWorker(db, {
   adapters: createAdapterProvider(db, credentialsKey, { chart: testChart(), requestTimeoutMs: 10_000 }),

@@ -20,7 +20,14 @@ export const TEST_CREDENTIALS_KEY = randomBytes(32).toString("hex");
 
 export async function startTestHost(options: Partial<HostSimOptions> = {}): Promise<HostSim & { dataDir: string }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "ovc-host-"));
-  const sim = await startHostSim({ dataDir, podReadyDelayMs: 30, nodes: 2, nodeCpu: "16", nodeMemory: "64Gi", ...options });
+  const sim = await startHostSim({
+    dataDir,
+    podReadyDelayMs: 30,
+    nodes: 2,
+    nodeCpu: "16",
+    nodeMemory: "64Gi",
+    ...options,
+  });
   return {
     ...sim,
     dataDir,
@@ -32,7 +39,9 @@ export async function startTestHost(options: Partial<HostSimOptions> = {}): Prom
 }
 
 export async function registerTestHost(db: Db, name: string, kubeconfig: string, labels: Record<string, string> = {}) {
-  return registerHostCluster(db, TEST_CREDENTIALS_KEY, { name, kubeconfig, labels }, (kc) => probeHostCluster(kc, { requestTimeoutMs: 3_000 }));
+  return registerHostCluster(db, TEST_CREDENTIALS_KEY, { name, kubeconfig, labels }, (kc) =>
+    probeHostCluster(kc, { requestTimeoutMs: 3_000 }),
+  );
 }
 
 export function testWorker(db: Db, databaseUrl: string, options: Partial<WorkerOptions> = {}): OperationWorker {
@@ -55,7 +64,13 @@ export async function createOwnerAndProject(db: Db) {
   return { owner, project };
 }
 
-export async function recordTestVCluster(db: Db, projectId: string, ownerId: string, name: string, overrides: { replicas?: number; idempotencyKey?: string; hostSelector?: Record<string, string> } = {}) {
+export async function recordTestVCluster(
+  db: Db,
+  projectId: string,
+  ownerId: string,
+  name: string,
+  overrides: { replicas?: number; idempotencyKey?: string; hostSelector?: Record<string, string> } = {},
+) {
   return db.$transaction((tx) =>
     recordVCluster(
       tx,
@@ -89,7 +104,8 @@ export async function waitForOperation(db: Db, id: string, limitMs = 60_000, pol
   for (;;) {
     const op = await db.operation.findUniqueOrThrow({ where: { id } });
     if (FINAL.includes(op.state)) return op;
-    if (Date.now() > deadline) throw new Error(`operation ${id} still ${op.state} (step ${op.step}, last error ${op.lastError})`);
+    if (Date.now() > deadline)
+      throw new Error(`operation ${id} still ${op.state} (step ${op.step}, last error ${op.lastError})`);
     await delay(pollMs);
   }
 }

@@ -28,6 +28,9 @@ export async function createProject(db: Db, members: { userId: string; role: Rol
   });
 }
 
-export function actorOf(user: { id: string; email: string; isPlatformAdmin: boolean }, tokenId: string | null = null): Actor {
+export function actorOf(
+  user: { id: string; email: string; isPlatformAdmin: boolean },
+  tokenId: string | null = null,
+): Actor {
   return { userId: user.id, email: user.email, isPlatformAdmin: user.isPlatformAdmin, tokenId };
 }

@@ -8,7 +8,15 @@ import { createAdapterProvider } from "@/server/engine/placement/host-adapters";
 import { requestOperation } from "@/server/engine/queue/operations";
 import { requestChange } from "@/server/engine/queue/request-change";
 import type { Operation, OperationKind } from "@/server/generated/prisma/client";
-import { createOwnerAndProject, recordTestVCluster, registerTestHost, startTestHost, TEST_CREDENTIALS_KEY, testWorker, waitForOperation } from "./engine-harness";
+import {
+  createOwnerAndProject,
+  recordTestVCluster,
+  registerTestHost,
+  startTestHost,
+  TEST_CREDENTIALS_KEY,
+  testWorker,
+  waitForOperation,
+} from "./engine-harness";
 import { testChart } from "./test-chart";
 
 /**
@@ -48,7 +56,11 @@ export interface LifecycleRun {
 const LIFECYCLE: Exclude<OperationKind, "CREATE">[] = ["UPDATE", "SUSPEND", "RESUME", "DELETE"];
 
 /** `count` vclusters through a full lifecycle each, concurrently, on a fresh simulated host under `faults`. */
-export async function runLifecyclesUnderFaults(db: Db, databaseUrl: string, options: { count: number; faults: Faults; prefix: string }): Promise<LifecycleRun> {
+export async function runLifecyclesUnderFaults(
+  db: Db,
+  databaseUrl: string,
+  options: { count: number; faults: Faults; prefix: string },
+): Promise<LifecycleRun> {
   const sim = await startTestHost();
   // 1 s per request: an unanswered one costs that, then it is retried
   const worker = testWorker(db, databaseUrl, {
@@ -73,7 +85,11 @@ export async function runLifecyclesUnderFaults(db: Db, databaseUrl: string, opti
         if (created.state !== "SUCCEEDED") return;
         timesToRunning.push(performance.now() - started);
         for (const kind of LIFECYCLE) {
-          const requested = await db.$transaction((tx) => (kind === "UPDATE" ? requestChange(tx, { vclusterId: vcluster.id, kind }, { cpuLimitMillis: 1500 }) : requestOperation(tx, { vclusterId: vcluster.id, kind })));
+          const requested = await db.$transaction((tx) =>
+            kind === "UPDATE"
+              ? requestChange(tx, { vclusterId: vcluster.id, kind }, { cpuLimitMillis: 1500 })
+              : requestOperation(tx, { vclusterId: vcluster.id, kind }),
+          );
           const done = await waitForOperation(db, requested.operation.id, 300_000);
           operations.push(done);
           if (done.state !== "SUCCEEDED") return;

@@ -20,13 +20,18 @@ export async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
 
 /** Runs the production build (made by `npm test` before the suites) against the given database. */
-export async function startPortal(options: { databaseUrl: string; env?: Record<string, string> }): Promise<PortalServer> {
+export async function startPortal(options: {
+  databaseUrl: string;
+  env?: Record<string, string>;
+}): Promise<PortalServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const tlsDir = mkdtempSync(path.join(tmpdir(), "ovc-portal-tls-"));
@@ -52,8 +57,12 @@ export async function startPortal(options: { databaseUrl: string; env?: Record<s
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the portal's server exited with ${child.exitCode}; is there a build? (npm test makes one)`);
-    const ok = await fetch(`${url}/api/healthz`).then((r) => r.ok, () => false);
+    if (child.exitCode !== null)
+      throw new Error(`the portal's server exited with ${child.exitCode}; is there a build? (npm test makes one)`);
+    const ok = await fetch(`${url}/api/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) {
       child.kill("SIGKILL");

@@ -19,11 +19,19 @@ export interface SnapshotEnvironment {
   stop(): Promise<void>;
 }
 
-export async function startSnapshotEnvironment(options: { portalEnv?: Record<string, string>; worker?: Partial<WorkerOptions> } = {}): Promise<SnapshotEnvironment> {
+export async function startSnapshotEnvironment(
+  options: { portalEnv?: Record<string, string>; worker?: Partial<WorkerOptions> } = {},
+): Promise<SnapshotEnvironment> {
   const t = await createTestDatabase();
   const s3Dir = await mkdtemp(path.join(tmpdir(), "ovc-s3-"));
   const s3 = await startEmbeddedS3({ dataDir: s3Dir });
-  const settings = { S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey };
+  const settings = {
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: s3.bucket,
+    S3_REGION: s3.region,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+  };
   setPortalEnv(t.url, { ...settings, ...options.portalEnv });
   // encrypted as the portal's own store is (the key derived from HOST_CREDENTIALS_KEY)
   const store = objectStoreFrom({ ...settings, HOST_CREDENTIALS_KEY: TEST_CREDENTIALS_KEY });

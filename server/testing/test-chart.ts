@@ -14,6 +14,9 @@ export function testChartDir(): string {
 export function testChart(version = DEFAULT_CHART_VERSION): ChartSource {
   const dir = testChartDir();
   const file = path.join(dir, `vcluster-${version}.tgz`);
-  if (!fs.existsSync(file)) throw new Error(`the real vcluster chart ${file} is missing; set VCLUSTER_CHART to a directory of packaged vcluster charts (CI uses ../shared/vcluster/)`);
+  if (!fs.existsSync(file))
+    throw new Error(
+      `the real vcluster chart ${file} is missing; set VCLUSTER_CHART to a directory of packaged vcluster charts (CI uses ../shared/vcluster/)`,
+    );
   return { ref: dir, version };
 }

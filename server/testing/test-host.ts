@@ -29,7 +29,11 @@ export async function startTestHost(options: Partial<HostSimOptions> = {}): Prom
 }
 
 /** Polls `check` until it returns a value; fails with the last error after about 10 s. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string, tries = 400): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  tries = 400,
+): Promise<T> {
   let last: unknown;
   for (let i = 0; i < tries; i++) {
     try {
@@ -63,7 +67,10 @@ export function testSpec(overrides: Partial<HostSpec> = {}): HostSpec {
     serviceCidr: null,
     enableNetworkPolicies: false,
     clusterDomain: "cluster.local",
-    sync: { toHost: { ingresses: false, persistentVolumeClaims: true }, fromHost: { nodes: false, storageClasses: true } },
+    sync: {
+      toHost: { ingresses: false, persistentVolumeClaims: true },
+      fromHost: { nodes: false, storageClasses: true },
+    },
     plugins: [],
     ingress: { enabled: false, host: null, ingressClassName: null },
     helmValues: "",

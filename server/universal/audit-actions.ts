@@ -47,5 +47,18 @@ export const AUDIT_ACTIONS = [
 /** A request through the kube gateway is audited under its Kubernetes verb, an open set (requestinfo.go). */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number] | `kube.${string}`;
 
-export const AUDIT_TARGET_TYPES = ["apiToken", "auditLog", "hostCluster", "invitation", "membership", "notification", "project", "quota", "snapshot", "user", "vcluster", "webhook"] as const;
+export const AUDIT_TARGET_TYPES = [
+  "apiToken",
+  "auditLog",
+  "hostCluster",
+  "invitation",
+  "membership",
+  "notification",
+  "project",
+  "quota",
+  "snapshot",
+  "user",
+  "vcluster",
+  "webhook",
+] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];

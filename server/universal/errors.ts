@@ -31,7 +31,11 @@ export class AppError extends Error {
   /** seconds after which a retry may succeed (rate limits) */
   readonly retryAfter?: number;
 
-  constructor(code: ErrorCode, message: string, options: { issues?: FieldIssue[]; retryAfter?: number; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { issues?: FieldIssue[]; retryAfter?: number; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = "AppError";
     this.code = code;

@@ -3,7 +3,9 @@ import { readGoYaml, writeGoYaml } from "./go-yaml";
 
 describe("YAML as helm reads it (go-yaml v2, YAML 1.1)", () => {
   it("reads 1.1 booleans and numbers as Go does, and leaves what Go leaves a string", () => {
-    expect(readGoYaml("a: yes\nb: on\nc: y\nd: 0x10\ne: 010\nf: 0o10\ng: 1_000\nh: 1:20\ni: 2001-12-14\nj: ~\n")).toEqual({
+    expect(
+      readGoYaml("a: yes\nb: on\nc: y\nd: 0x10\ne: 010\nf: 0o10\ng: 1_000\nh: 1:20\ni: 2001-12-14\nj: ~\n"),
+    ).toEqual({
       a: true,
       b: true,
       c: true,
@@ -34,6 +36,8 @@ describe("YAML as helm reads it (go-yaml v2, YAML 1.1)", () => {
   });
 
   it("quotes strings helm would read as booleans or numbers, keys included", () => {
-    expect(writeGoYaml({ a: "yes", b: "0o10", c: "0x10", on: "n", d: 5, e: true })).toBe('a: "yes"\nb: "0o10"\nc: "0x10"\n"on": "n"\nd: 5\ne: true\n');
+    expect(writeGoYaml({ a: "yes", b: "0o10", c: "0x10", on: "n", d: 5, e: true })).toBe(
+      'a: "yes"\nb: "0o10"\nc: "0x10"\n"on": "n"\nd: 5\ne: true\n',
+    );
   });
 });

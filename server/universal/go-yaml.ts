@@ -49,9 +49,12 @@ export function readGoYaml(text: string): unknown {
   };
   visit(doc, (_key, node, path) => {
     if (isAlias(node)) problem(`must not use aliases (*${node.source}): write the value out`);
-    if ((isScalar(node) || isCollection(node)) && node.anchor) problem(`must not use anchors (&${node.anchor}): write the value out`);
-    if ((isScalar(node) || isCollection(node)) && node.tag) problem(`must not use tags (${node.tag}): write the plain value`);
-    if (isCollection(node) && path.filter(isCollection).length >= MAX_DEPTH) problem(`must not nest deeper than ${MAX_DEPTH} levels`);
+    if ((isScalar(node) || isCollection(node)) && node.anchor)
+      problem(`must not use anchors (&${node.anchor}): write the value out`);
+    if ((isScalar(node) || isCollection(node)) && node.tag)
+      problem(`must not use tags (${node.tag}): write the plain value`);
+    if (isCollection(node) && path.filter(isCollection).length >= MAX_DEPTH)
+      problem(`must not nest deeper than ${MAX_DEPTH} levels`);
     if (!isMap(node)) return;
     const seen = new Set<string>();
     for (const pair of node.items) {
@@ -59,7 +62,10 @@ export function readGoYaml(text: string): unknown {
       const key = pair.key.value;
       // with merging off, the 1.1 schema still reads a plain << as its merge marker (a symbol)
       if (key === "<<" || typeof key === "symbol") return problem("must not use merge keys (<<): write the keys out");
-      if (typeof key !== "string") return problem(`key ${String(pair.key.source ?? key)} is read as a ${key === null ? "null" : typeof key} by helm (YAML 1.1); quote it`);
+      if (typeof key !== "string")
+        return problem(
+          `key ${String(pair.key.source ?? key)} is read as a ${key === null ? "null" : typeof key} by helm (YAML 1.1); quote it`,
+        );
       if (seen.has(key)) return problem(`key ${key} appears twice in one mapping`);
       seen.add(key);
     }

@@ -26,14 +26,24 @@ const ANNOTATIONS: Leaf = { kind: "annotations" };
 const BOOLEAN: Leaf = { kind: "boolean" };
 const metadata = { labels: LABELS, annotations: ANNOTATIONS };
 const toggle = { enabled: BOOLEAN };
-const resources = { cpu: { kind: "quantity", resource: "cpu" }, memory: { kind: "quantity", resource: "memory" } } satisfies Branch;
+const resources = {
+  cpu: { kind: "quantity", resource: "cpu" },
+  memory: { kind: "quantity", resource: "memory" },
+} satisfies Branch;
 
 /** The paths users may set, in both pinned chart releases (0.30.0 and 0.36.1 have each of them). */
 export const ALLOWED_VALUES: Branch = {
   controlPlane: {
     statefulSet: { ...metadata, pods: metadata },
     service: metadata,
-    coredns: { deployment: { ...metadata, pods: metadata, replicas: { kind: "integer", min: 1, max: 5 }, resources: { requests: resources, limits: resources } } },
+    coredns: {
+      deployment: {
+        ...metadata,
+        pods: metadata,
+        replicas: { kind: "integer", min: 1, max: 5 },
+        resources: { requests: resources, limits: resources },
+      },
+    },
   },
   sync: {
     toHost: {
@@ -90,11 +100,13 @@ const REASONS: [prefix: string, reason: string][] = [
 
 /** Labels the chart, vcluster or the portal select on: a user value there would break or spoof them. */
 const RESERVED_KEYS = new Set(["app", "release", "chart", "heritage"]);
-const qualifiedName = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const qualifiedName =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 const within = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}.`);
-const isMapping = (value: unknown): value is Values => typeof value === "object" && value !== null && !Array.isArray(value);
+const isMapping = (value: unknown): value is Values =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Every path from `path` down to the leaves of `value`. */
 function leafPaths(path: string, value: unknown): string[] {
@@ -126,10 +138,13 @@ function checkMetadata(path: string, value: unknown, labels: boolean): string | 
     if (!qualifiedName.test(key)) return `key ${path}.${key}: names must be Kubernetes qualified names (prefix/name)`;
     // these land on host objects, where prefixed keys carry meaning (AppArmor and seccomp profiles, Pod Security,
     // the portal's own labels): only unprefixed names are the user's to set
-    if (key.includes("/")) return `key ${path}.${key}: only names without a prefix may be set (prefixed ones such as kubernetes.io/… are read by the host)`;
+    if (key.includes("/"))
+      return `key ${path}.${key}: only names without a prefix may be set (prefixed ones such as kubernetes.io/… are read by the host)`;
     if (RESERVED_KEYS.has(key)) return `key ${path}.${key} is reserved for the chart and the portal`;
-    if (typeof v !== "string") return `key ${path}.${key} must be a string, not ${describe(v)} (quote it: helm reads yes, on and 0x10 as booleans and numbers)`;
-    if (labels && (v.length > 63 || !labelValue.test(v))) return `key ${path}.${key}: label values are at most 63 characters, alphanumeric with '-', '_', '.' inside`;
+    if (typeof v !== "string")
+      return `key ${path}.${key} must be a string, not ${describe(v)} (quote it: helm reads yes, on and 0x10 as booleans and numbers)`;
+    if (labels && (v.length > 63 || !labelValue.test(v)))
+      return `key ${path}.${key}: label values are at most 63 characters, alphanumeric with '-', '_', '.' inside`;
   }
   return null;
 }
@@ -157,7 +172,9 @@ function checkLeaf(path: string, leaf: Leaf, value: unknown): string | null {
     case "false":
       return value === false ? null : `key ${path} may only be set to false`;
     case "integer":
-      return Number.isInteger(value) && (value as number) >= leaf.min && (value as number) <= leaf.max ? null : `key ${path} must be a whole number from ${leaf.min} to ${leaf.max}, not ${describe(value)}`;
+      return Number.isInteger(value) && (value as number) >= leaf.min && (value as number) <= leaf.max
+        ? null
+        : `key ${path} must be a whole number from ${leaf.min} to ${leaf.max}, not ${describe(value)}`;
     case "quantity":
       return checkQuantity(path, value, leaf.resource);
   }
@@ -168,7 +185,11 @@ function checkBranch(prefix: string, branch: Branch, value: Values): string | nu
     const path = prefix ? `${prefix}.${key}` : key;
     const allowed = Object.hasOwn(branch, key) ? branch[key] : undefined;
     if (!allowed) return notAllowed(path, child);
-    const problem = isLeaf(allowed) ? checkLeaf(path, allowed, child) : isMapping(child) ? checkBranch(path, allowed, child) : `key ${path} must be a mapping, not ${describe(child)}`;
+    const problem = isLeaf(allowed)
+      ? checkLeaf(path, allowed, child)
+      : isMapping(child)
+        ? checkBranch(path, allowed, child)
+        : `key ${path} must be a mapping, not ${describe(child)}`;
     if (problem) return problem;
   }
   return null;

@@ -37,7 +37,11 @@ function versionsOf(chartVersion: string): readonly string[] {
 /** For a new or changed spec: the release must list exactly `version`, so what is asked for is what runs. */
 export function checkKubernetesVersion(version: string, chartVersion: string): void {
   const versions = versionsOf(chartVersion);
-  if (!versions.includes(version)) throw invalidField("spec.kubernetesVersion", `Kubernetes ${version} is not supported by vcluster chart ${chartVersion}; it supports ${versions.join(", ")}`);
+  if (!versions.includes(version))
+    throw invalidField(
+      "spec.kubernetesVersion",
+      `Kubernetes ${version} is not supported by vcluster chart ${chartVersion}; it supports ${versions.join(", ")}`,
+    );
 }
 
 /**
@@ -48,6 +52,10 @@ export function checkKubernetesVersion(version: string, chartVersion: string): v
 export function imageTagFor(version: string, chartVersion: string): string {
   const versions = versionsOf(chartVersion);
   const sameMinor = versions.find((v) => minorOf(v) === minorOf(version));
-  if (!sameMinor) throw invalidField("spec.kubernetesVersion", `Kubernetes ${version} is not supported by vcluster chart ${chartVersion}; it supports ${versions.join(", ")}`);
+  if (!sameMinor)
+    throw invalidField(
+      "spec.kubernetesVersion",
+      `Kubernetes ${version} is not supported by vcluster chart ${chartVersion}; it supports ${versions.join(", ")}`,
+    );
   return `v${sameMinor}`;
 }

@@ -25,7 +25,8 @@ describe("quantities", () => {
   });
 
   it("rejects what is not a quantity", () => {
-    for (const bad of ["", "abc", "1.2.3", "5 Gi", "1Gb", "--1", "."]) expect(() => parseMemoryBytes(bad)).toThrow(/not a Kubernetes quantity/);
+    for (const bad of ["", "abc", "1.2.3", "5 Gi", "1Gb", "--1", "."])
+      expect(() => parseMemoryBytes(bad)).toThrow(/not a Kubernetes quantity/);
   });
 
   it("formats exactly and round-trips", () => {

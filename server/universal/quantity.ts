@@ -15,7 +15,8 @@ interface Rational {
 function parseRational(quantity: string | number): Rational {
   const text = String(quantity).trim();
   const m = pattern.exec(text);
-  if (!m || (m[2] === "" && (m[3] ?? "") === "")) throw new Error(`"${text}" is not a Kubernetes quantity (e.g. 500m, 2, 1.5Gi, 512Mi)`);
+  if (!m || (m[2] === "" && (m[3] ?? "") === ""))
+    throw new Error(`"${text}" is not a Kubernetes quantity (e.g. 500m, 2, 1.5Gi, 512Mi)`);
   const [, sign, whole, fraction = "", suffix = ""] = m;
   let num = BigInt(`${whole}${fraction}` || "0");
   let den = 10n ** BigInt(fraction.length);

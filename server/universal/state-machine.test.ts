@@ -37,7 +37,9 @@ const EXPECTED: Record<string, VClusterPhase | "gone"> = {
   "ERROR/recover": "RUNNING",
 };
 
-const pairs: [VClusterPhase, LifecycleEvent][] = PHASES.flatMap((phase) => EVENTS.map((event) => [phase, event] as [VClusterPhase, LifecycleEvent]));
+const pairs: [VClusterPhase, LifecycleEvent][] = PHASES.flatMap((phase) =>
+  EVENTS.map((event) => [phase, event] as [VClusterPhase, LifecycleEvent]),
+);
 
 describe("lifecycle state machine", () => {
   it.each(pairs)("%s + %s", (phase, event) => {
@@ -56,7 +58,11 @@ describe("lifecycle state machine", () => {
 
   it("names the allowed actions in a refusal", () => {
     const result = transition("SUSPENDED", "scale");
-    expect(result).toEqual({ ok: false, message: "cannot scale a vcluster in phase SUSPENDED; allowed now: resume, delete", allowedActions: ["resume", "delete"] });
+    expect(result).toEqual({
+      ok: false,
+      message: "cannot scale a vcluster in phase SUSPENDED; allowed now: resume, delete",
+      allowedActions: ["resume", "delete"],
+    });
     const busy = transition("CREATING", "delete");
     expect(busy.ok).toBe(false);
     if (!busy.ok) expect(busy.message).toContain("no action is allowed until the current operation ends");

@@ -19,7 +19,17 @@ export const PHASES = [
 ] as const satisfies readonly VClusterPhase[];
 
 /** What a user (or tool) asks for. */
-export const ACTIONS = ["scale", "update", "suspend", "resume", "snapshot", "restore", "delete", "forceDelete", "recover"] as const;
+export const ACTIONS = [
+  "scale",
+  "update",
+  "suspend",
+  "resume",
+  "snapshot",
+  "restore",
+  "delete",
+  "forceDelete",
+  "recover",
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** What the engine reports about the work in progress. */
@@ -66,7 +76,9 @@ export function transition(phase: VClusterPhase, event: LifecycleEvent): Transit
   const row = TABLE[phase] ?? {};
   if (event in row) return { ok: true, next: row[event] as Target };
   const allowed = allowedActions(phase);
-  const offer = allowed.length ? `allowed now: ${allowed.join(", ")}` : "no action is allowed until the current operation ends";
+  const offer = allowed.length
+    ? `allowed now: ${allowed.join(", ")}`
+    : "no action is allowed until the current operation ends";
   return {
     ok: false,
     message: `cannot ${describe(event)} a vcluster in phase ${phase}; ${offer}`,

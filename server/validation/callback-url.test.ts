@@ -4,7 +4,17 @@ import { safeCallbackPath, sameOriginRedirect } from "./callback-url";
 describe("sign-in callbacks stay on the site", () => {
   it("keeps site paths and refuses every spelling of another host", () => {
     expect(safeCallbackPath("/projects?x=1#top")).toBe("/projects?x=1#top");
-    for (const attack of ["/\\evil.example", "//evil.example", "/\\/evil.example", "https://evil.example", "/\t/evil.example", "/\n/evil.example", "javascript:alert(1)", "", undefined]) {
+    for (const attack of [
+      "/\\evil.example",
+      "//evil.example",
+      "/\\/evil.example",
+      "https://evil.example",
+      "/\t/evil.example",
+      "/\n/evil.example",
+      "javascript:alert(1)",
+      "",
+      undefined,
+    ]) {
       expect(safeCallbackPath(attack), String(attack)).toBe("/clusters");
     }
   });

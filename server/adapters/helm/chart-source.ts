@@ -30,8 +30,16 @@ export function chartKind(ref: string): ChartKind {
 /** Checks a chart setting; `field` names it in the error (e.g. VCLUSTER_CHART or hostCluster.chart). */
 export function parseChartSource(ref: string, version: string, fields: { ref: string; version: string }): ChartSource {
   const trimmed = ref.trim();
-  if (!trimmed) throw invalidField(fields.ref, "must name a chart: a local .tgz or directory, an oci:// reference, or a chart repository URL");
-  if (!SEMVER.test(version)) throw invalidField(fields.version, `must be a chart version like ${DEFAULT_CHART_VERSION} (semantic version, no leading v)`);
+  if (!trimmed)
+    throw invalidField(
+      fields.ref,
+      "must name a chart: a local .tgz or directory, an oci:// reference, or a chart repository URL",
+    );
+  if (!SEMVER.test(version))
+    throw invalidField(
+      fields.version,
+      `must be a chart version like ${DEFAULT_CHART_VERSION} (semantic version, no leading v)`,
+    );
   const kind = chartKind(trimmed);
   if (kind === "repo" || kind === "oci") {
     let url: URL;
@@ -44,19 +52,30 @@ export function parseChartSource(ref: string, version: string, fields: { ref: st
     if (url.search || url.hash) throw invalidField(fields.ref, "must not have a query or fragment");
     return { ref: trimmed, version };
   }
-  if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed)) throw invalidField(fields.ref, "supports only local paths, oci:// and http(s):// chart repositories");
+  if (/^[a-z][a-z0-9+.-]*:/i.test(trimmed))
+    throw invalidField(fields.ref, "supports only local paths, oci:// and http(s):// chart repositories");
   return { ref: path.resolve(trimmed), version };
 }
 
 /** The portal-wide chart, from the environment. */
 export function chartFromEnv(env: { VCLUSTER_CHART?: string; VCLUSTER_CHART_VERSION?: string }): ChartSource {
-  return parseChartSource(env.VCLUSTER_CHART ?? DEFAULT_CHART_REF, env.VCLUSTER_CHART_VERSION ?? DEFAULT_CHART_VERSION, { ref: "VCLUSTER_CHART", version: "VCLUSTER_CHART_VERSION" });
+  return parseChartSource(
+    env.VCLUSTER_CHART ?? DEFAULT_CHART_REF,
+    env.VCLUSTER_CHART_VERSION ?? DEFAULT_CHART_VERSION,
+    { ref: "VCLUSTER_CHART", version: "VCLUSTER_CHART_VERSION" },
+  );
 }
 
 /** A host's own chart when it sets one, else the portal's. */
-export function chartForHost(host: { chartRef: string | null; chartVersion: string | null }, portal: ChartSource): ChartSource {
+export function chartForHost(
+  host: { chartRef: string | null; chartVersion: string | null },
+  portal: ChartSource,
+): ChartSource {
   if (!host.chartRef && !host.chartVersion) return portal;
-  return parseChartSource(host.chartRef ?? portal.ref, host.chartVersion ?? portal.version, { ref: "hostCluster.chartRef", version: "hostCluster.chartVersion" });
+  return parseChartSource(host.chartRef ?? portal.ref, host.chartVersion ?? portal.version, {
+    ref: "hostCluster.chartRef",
+    version: "hostCluster.chartVersion",
+  });
 }
 
 /** The chart arguments of `helm upgrade --install NAME …` / `helm template NAME …` / `helm show chart …`. */
@@ -67,7 +86,11 @@ export function chartArgs(source: ChartSource): string[] {
     case "oci":
       return [source.ref, "--version", source.version];
     case "local":
-      if (!fs.existsSync(source.ref)) throw new AppError("NOT_AVAILABLE", `the vcluster chart ${source.ref} does not exist (VCLUSTER_CHART or the host cluster's chart setting)`);
+      if (!fs.existsSync(source.ref))
+        throw new AppError(
+          "NOT_AVAILABLE",
+          `the vcluster chart ${source.ref} does not exist (VCLUSTER_CHART or the host cluster's chart setting)`,
+        );
       // helm ignores --version for a local chart, so the version is checked against its Chart.yaml instead
       return [source.ref];
   }

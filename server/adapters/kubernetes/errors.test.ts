@@ -4,8 +4,13 @@ import { AppError } from "@/server/universal/errors";
 import { translateKubernetesError } from "./errors";
 
 const ctx = { host: "host-a:6443", what: "StatefulSet ns/vc1", timeoutMs: 10_000 };
-const api = (code: number, message = "", headers: Record<string, string> = {}) => new ApiException(code, "Unknown API Status Code!", JSON.stringify({ kind: "Status", message }), headers);
-const sys = (code: string, message = "") => Object.assign(new Error(message || `request to https://host-a:6443/api failed, reason: ${code}`), { code, type: "system" });
+const api = (code: number, message = "", headers: Record<string, string> = {}) =>
+  new ApiException(code, "Unknown API Status Code!", JSON.stringify({ kind: "Status", message }), headers);
+const sys = (code: string, message = "") =>
+  Object.assign(new Error(message || `request to https://host-a:6443/api failed, reason: ${code}`), {
+    code,
+    type: "system",
+  });
 
 describe("translateKubernetesError", () => {
   it.each([
@@ -31,7 +36,9 @@ describe("translateKubernetesError", () => {
   });
 
   it("passes on the server's reason for refused input and the retry hint of overload", () => {
-    expect(translateKubernetesError(api(422, "spec.replicas: Invalid value: -1"), ctx).message).toContain("spec.replicas: Invalid value: -1");
+    expect(translateKubernetesError(api(422, "spec.replicas: Invalid value: -1"), ctx).message).toContain(
+      "spec.replicas: Invalid value: -1",
+    );
     expect(translateKubernetesError(api(429, "slow down", { "retry-after": "3" }), ctx).retryAfter).toBe(3);
   });
 
@@ -44,12 +51,16 @@ describe("translateKubernetesError", () => {
   it("socket hang up and an aborted request are UNAVAILABLE", () => {
     expect(translateKubernetesError(new Error("socket hang up"), ctx).code).toBe("UNAVAILABLE");
     const abort = Object.assign(new Error("The operation was aborted."), { name: "AbortError", type: "aborted" });
-    expect(translateKubernetesError(abort, ctx).message).toBe("host host-a:6443 did not answer within 10 s for StatefulSet ns/vc1");
+    expect(translateKubernetesError(abort, ctx).message).toBe(
+      "host host-a:6443 did not answer within 10 s for StatefulSet ns/vc1",
+    );
   });
 
   it("a watch refused with a status code is translated by that code", () => {
     expect(translateKubernetesError(Object.assign(new Error("Gone"), { statusCode: 410 }), ctx).code).toBe("INTERNAL");
-    expect(translateKubernetesError(Object.assign(new Error("Service Unavailable"), { statusCode: 503 }), ctx).code).toBe("UNAVAILABLE");
+    expect(
+      translateKubernetesError(Object.assign(new Error("Service Unavailable"), { statusCode: 503 }), ctx).code,
+    ).toBe("UNAVAILABLE");
   });
 
   it("never repeats a client error's own text, which may carry a URL with credentials", () => {

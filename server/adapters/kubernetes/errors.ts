@@ -14,10 +14,25 @@ export interface HostCallContext {
   timeoutMs?: number;
 }
 
-const networkCodes = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "ECONNABORTED", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "ERR_STREAM_PREMATURE_CLOSE"]);
+const networkCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+  "ECONNABORTED",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "ERR_STREAM_PREMATURE_CLOSE",
+]);
 
 function field(value: unknown, key: string): unknown {
-  return typeof value === "object" && value !== null && key in value ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof value === "object" && value !== null && key in value
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
 }
 
 /** The HTTP status of a failed Kubernetes call, when the server answered. */
@@ -78,21 +93,35 @@ export function translateKubernetesError(err: unknown, ctx: HostCallContext): Ap
   const suffix = detail ? `: ${detail}` : "";
   if (status !== undefined) {
     if (status === 404) return new AppError("NOT_FOUND", `${ctx.what} not found on host ${ctx.host}`, { cause: err });
-    if (status === 409) return new AppError("CONFLICT", `${ctx.what} on host ${ctx.host} conflicts with a concurrent change${suffix}`, { cause: err });
+    if (status === 409)
+      return new AppError("CONFLICT", `${ctx.what} on host ${ctx.host} conflicts with a concurrent change${suffix}`, {
+        cause: err,
+      });
     if (status === 401 || status === 403) {
-      return new AppError("FORBIDDEN", `host ${ctx.host} refused the portal's host credentials (HTTP ${status}) for ${ctx.what}; check the host cluster's kubeconfig and its RBAC permissions`, { cause: err });
+      return new AppError(
+        "FORBIDDEN",
+        `host ${ctx.host} refused the portal's host credentials (HTTP ${status}) for ${ctx.what}; check the host cluster's kubeconfig and its RBAC permissions`,
+        { cause: err },
+      );
     }
-    if (status === 400 || status === 422) return new AppError("INVALID", `host ${ctx.host} rejected ${ctx.what}${suffix}`, { cause: err });
+    if (status === 400 || status === 422)
+      return new AppError("INVALID", `host ${ctx.host} rejected ${ctx.what}${suffix}`, { cause: err });
     if (status === 429 || status >= 500) {
-      return new AppError("UNAVAILABLE", `host ${ctx.host} is unavailable (HTTP ${status}) for ${ctx.what}${suffix}`, { cause: err, retryAfter: retryAfterSeconds(err) });
+      return new AppError("UNAVAILABLE", `host ${ctx.host} is unavailable (HTTP ${status}) for ${ctx.what}${suffix}`, {
+        cause: err,
+        retryAfter: retryAfterSeconds(err),
+      });
     }
-    return new AppError("INTERNAL", `host ${ctx.host} answered HTTP ${status} for ${ctx.what}${suffix}`, { cause: err });
+    return new AppError("INTERNAL", `host ${ctx.host} answered HTTP ${status} for ${ctx.what}${suffix}`, {
+      cause: err,
+    });
   }
   if (isAbort(err)) {
     const within = ctx.timeoutMs ? ` within ${ctx.timeoutMs / 1000} s` : "";
     return new AppError("UNAVAILABLE", `host ${ctx.host} did not answer${within} for ${ctx.what}`, { cause: err });
   }
   const code = networkCode(err);
-  if (code) return new AppError("UNAVAILABLE", `host ${ctx.host} is unreachable (${code}) for ${ctx.what}`, { cause: err });
+  if (code)
+    return new AppError("UNAVAILABLE", `host ${ctx.host} is unreachable (${code}) for ${ctx.what}`, { cause: err });
   return new AppError("INTERNAL", `unexpected failure talking to host ${ctx.host} for ${ctx.what}`, { cause: err });
 }

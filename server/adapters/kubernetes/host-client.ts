@@ -137,11 +137,17 @@ export function createHostClients(kubeconfig: string, options: HostClientOptions
     idempotent,
     async apply<T extends KubernetesObject>(object: T): Promise<T> {
       try {
-        return await idempotent(`apply of ${describeObject(object)}`, () => objects.patch<T>(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
+        return await idempotent(`apply of ${describeObject(object)}`, () =>
+          objects.patch<T>(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+        );
       } catch (err) {
         // apply creates what is missing, so a 404 means the host does not serve this kind (or its namespace is gone)
         if (err instanceof AppError && err.code === "NOT_FOUND") {
-          throw new AppError("NOT_AVAILABLE", `host ${hostName} does not serve ${object.apiVersion} ${object.kind}, or the namespace of ${describeObject(object)} does not exist`, { cause: err });
+          throw new AppError(
+            "NOT_AVAILABLE",
+            `host ${hostName} does not serve ${object.apiVersion} ${object.kind}, or the namespace of ${describeObject(object)} does not exist`,
+            { cause: err },
+          );
         }
         throw err;
       }

@@ -22,16 +22,21 @@ const CLUSTER_REFUSED: Record<string, string> = {
 
 type Entry = Record<string, unknown>;
 
-const entries = (value: unknown): Entry[] => (Array.isArray(value) ? value.filter((e): e is Entry => typeof e === "object" && e !== null) : []);
+const entries = (value: unknown): Entry[] =>
+  Array.isArray(value) ? value.filter((e): e is Entry => typeof e === "object" && e !== null) : [];
 
 export function assertSafeKubeconfig(text: string, field = "kubeconfig"): void {
   let doc: unknown;
   try {
     doc = readGoYaml(text);
   } catch (error) {
-    throw invalidField(field, `is not a kubeconfig the portal reads: ${error instanceof Error ? error.message : String(error)}`);
+    throw invalidField(
+      field,
+      `is not a kubeconfig the portal reads: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw invalidField(field, "is not a kubeconfig (a YAML mapping with clusters, users and contexts)");
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc))
+    throw invalidField(field, "is not a kubeconfig (a YAML mapping with clusters, users and contexts)");
   const config = doc as Entry;
   for (const [list, key, refused] of [
     ["users", "user", USER_REFUSED],

@@ -34,7 +34,9 @@ function rawLease(name: string): Promise<{ spec: { holderIdentity: string; renew
       .get(url, { ca: host.sim.caPem, headers: { Authorization: `Bearer ${host.sim.adminToken}` } }, (res) => {
         let body = "";
         res.on("data", (c: Buffer) => (body += c.toString()));
-        res.on("end", () => resolve(JSON.parse(body) as { spec: { holderIdentity: string; renewTime: string; acquireTime: string } }));
+        res.on("end", () =>
+          resolve(JSON.parse(body) as { spec: { holderIdentity: string; renewTime: string; acquireTime: string } }),
+        );
       })
       .on("error", reject);
   });
@@ -71,7 +73,16 @@ describe("leader election on a Lease", () => {
     const renewTime = new V1MicroTime(Date.now());
     await leases.createNamespacedLease({
       namespace,
-      body: { metadata: { name: "orphaned" }, spec: { holderIdentity: "crashed-process", leaseDurationSeconds: 1, acquireTime: renewTime, renewTime, leaseTransitions: 0 } },
+      body: {
+        metadata: { name: "orphaned" },
+        spec: {
+          holderIdentity: "crashed-process",
+          leaseDurationSeconds: 1,
+          acquireTime: renewTime,
+          renewTime,
+          leaseTransitions: 0,
+        },
+      },
     });
     const log: string[] = [];
     const e = elector("e", "orphaned", log);

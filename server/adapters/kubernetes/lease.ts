@@ -84,12 +84,21 @@ class LeaderElector implements LeaderElection {
       won = await this.tryAcquireOrRenew();
       if (won) this.lastRenew = Date.now();
     } catch (err) {
-      this.options.onError?.(translateKubernetesError(err, { host: this.clients.hostName, what: `Lease ${this.namespace}/${this.leaseName}` }));
+      this.options.onError?.(
+        translateKubernetesError(err, {
+          host: this.clients.hostName,
+          what: `Lease ${this.namespace}/${this.leaseName}`,
+        }),
+      );
     }
     if (won && !this.leading && !this.stopped) {
       this.leading = true;
       await this.notify(this.options.onStartedLeading);
-    } else if (!won && this.leading && (this.lostTheLease() || Date.now() - this.lastRenew > this.options.leaseMs * 0.8)) {
+    } else if (
+      !won &&
+      this.leading &&
+      (this.lostTheLease() || Date.now() - this.lastRenew > this.options.leaseMs * 0.8)
+    ) {
       // stop acting before anyone else may legitimately take over
       this.leading = false;
       await this.notify(this.options.onStoppedLeading);
@@ -104,7 +113,9 @@ class LeaderElector implements LeaderElection {
     try {
       await callback();
     } catch (err) {
-      this.options.onError?.(translateKubernetesError(err, { host: this.clients.hostName, what: "a leader-election callback" }));
+      this.options.onError?.(
+        translateKubernetesError(err, { host: this.clients.hostName, what: "a leader-election callback" }),
+      );
     }
   }
 
@@ -113,7 +124,13 @@ class LeaderElector implements LeaderElection {
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
       metadata: { name: this.leaseName, namespace: this.namespace },
-      spec: { holderIdentity: holder, leaseDurationSeconds: duration, acquireTime: new V1MicroTime(acquireTime.getTime()), renewTime: new V1MicroTime(Date.now()), leaseTransitions: transitions },
+      spec: {
+        holderIdentity: holder,
+        leaseDurationSeconds: duration,
+        acquireTime: new V1MicroTime(acquireTime.getTime()),
+        renewTime: new V1MicroTime(Date.now()),
+        leaseTransitions: transitions,
+      },
     };
   }
 
@@ -128,7 +145,9 @@ class LeaderElector implements LeaderElection {
 
   private async ensureNamespace(): Promise<void> {
     try {
-      await this.clients.core.createNamespace({ body: { metadata: { name: this.namespace, labels: { "open-vcluster.io/managed": "true" } } } });
+      await this.clients.core.createNamespace({
+        body: { metadata: { name: this.namespace, labels: { "open-vcluster.io/managed": "true" } } },
+      });
     } catch (err) {
       if (kubernetesStatusCode(err) !== 409) throw err;
     }
@@ -168,7 +187,11 @@ class LeaderElector implements LeaderElection {
     const next = this.record(identity, acquireTime, transitions);
     next.metadata = { ...next.metadata, resourceVersion: lease.metadata?.resourceVersion };
     try {
-      await this.clients.coordination.replaceNamespacedLease({ namespace: this.namespace, name: this.leaseName, body: next });
+      await this.clients.coordination.replaceNamespacedLease({
+        namespace: this.namespace,
+        name: this.leaseName,
+        body: next,
+      });
     } catch (err) {
       if (kubernetesStatusCode(err) === 409) return false;
       throw err;
@@ -178,7 +201,10 @@ class LeaderElector implements LeaderElection {
   }
 
   private create(): Promise<V1Lease> {
-    return this.clients.coordination.createNamespacedLease({ namespace: this.namespace, body: this.record(this.options.identity, new Date(), 0) });
+    return this.clients.coordination.createNamespacedLease({
+      namespace: this.namespace,
+      body: this.record(this.options.identity, new Date(), 0),
+    });
   }
 
   async stop(): Promise<void> {
@@ -192,10 +218,19 @@ class LeaderElector implements LeaderElection {
       if (lease?.spec?.holderIdentity === this.options.identity) {
         const released = this.record("", new Date(), lease.spec.leaseTransitions ?? 0, 1);
         released.metadata = { ...released.metadata, resourceVersion: lease.metadata?.resourceVersion };
-        await this.clients.coordination.replaceNamespacedLease({ namespace: this.namespace, name: this.leaseName, body: released });
+        await this.clients.coordination.replaceNamespacedLease({
+          namespace: this.namespace,
+          name: this.leaseName,
+          body: released,
+        });
       }
     } catch (err) {
-      this.options.onError?.(translateKubernetesError(err, { host: this.clients.hostName, what: `release of Lease ${this.namespace}/${this.leaseName}` }));
+      this.options.onError?.(
+        translateKubernetesError(err, {
+          host: this.clients.hostName,
+          what: `release of Lease ${this.namespace}/${this.leaseName}`,
+        }),
+      );
     }
     await this.notify(this.options.onStoppedLeading);
   }
@@ -203,7 +238,10 @@ class LeaderElector implements LeaderElection {
 
 /** Campaigns for the lease until stopped, calling back when this process starts or stops leading. */
 export function runLeaderElection(options: LeaderElectionOptions): LeaderElection {
-  const clients = createHostClients(options.kubeconfig, { hostName: options.hostName, requestTimeoutMs: options.requestTimeoutMs ?? Math.max(1_000, Math.floor(options.leaseMs / 3)) });
+  const clients = createHostClients(options.kubeconfig, {
+    hostName: options.hostName,
+    requestTimeoutMs: options.requestTimeoutMs ?? Math.max(1_000, Math.floor(options.leaseMs / 3)),
+  });
   const elector = new LeaderElector(clients, options);
   elector.start();
   return elector;

@@ -16,7 +16,12 @@ export interface LocalForward {
   close(): Promise<void>;
 }
 
-export async function forwardPodPort(clients: HostClients, namespace: string, pod: string, remotePort: number): Promise<LocalForward> {
+export async function forwardPodPort(
+  clients: HostClients,
+  namespace: string,
+  pod: string,
+  remotePort: number,
+): Promise<LocalForward> {
   const forwarder = new PortForward(clients.kubeConfig, true);
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -40,11 +45,20 @@ export async function forwardPodPort(clients: HostClients, namespace: string, po
         webSocket?.addEventListener("close", () => socket.destroy());
       },
       // the WebSocket library rejects with an ErrorEvent, which carries its message but is no Error
-      (error: unknown) => fail(error instanceof Error ? error.message : typeof error === "object" && error !== null && "message" in error ? String(error.message) : String(error)),
+      (error: unknown) =>
+        fail(
+          error instanceof Error
+            ? error.message
+            : typeof error === "object" && error !== null && "message" in error
+              ? String(error.message)
+              : String(error),
+        ),
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", (error) => reject(new AppError("INTERNAL", `could not listen for a port-forward on 127.0.0.1: ${error.message}`)));
+    server.once("error", (error) =>
+      reject(new AppError("INTERNAL", `could not listen for a port-forward on 127.0.0.1: ${error.message}`)),
+    );
     server.listen(0, "127.0.0.1", () => resolve());
   });
   const address = server.address();

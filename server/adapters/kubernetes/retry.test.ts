@@ -40,7 +40,8 @@ function failing(...errors: AppError[]) {
   };
 }
 
-const unavailable = (retryAfter?: number) => new AppError("UNAVAILABLE", "host h is unavailable (HTTP 503) for x", { retryAfter });
+const unavailable = (retryAfter?: number) =>
+  new AppError("UNAVAILABLE", "host h is unavailable (HTTP 503) for x", { retryAfter });
 
 describe("retrying idempotent host calls", () => {
   it("retries transient failures with doubling backoff, and waits the host's Retry-After, capped", async () => {
@@ -64,14 +65,20 @@ describe("retrying idempotent host calls", () => {
   it("gives up after its tries and says how often it tried", async () => {
     const { policy } = recording({ tries: 3 });
     const call = failing(unavailable(), unavailable(), unavailable(), unavailable());
-    await expect(retryTransient(call.fn, policy)).rejects.toMatchObject({ code: "UNAVAILABLE", message: expect.stringMatching(/\(tried 3 times over \d+ s\)$/) });
+    await expect(retryTransient(call.fn, policy)).rejects.toMatchObject({
+      code: "UNAVAILABLE",
+      message: expect.stringMatching(/\(tried 3 times over \d+ s\)$/),
+    });
     expect(call.tries).toBe(3);
   });
 
   it("starts no retry that would end beyond its time budget", async () => {
     const { policy, slept } = recording({ budgetMs: 3_500 });
     const call = failing(unavailable(2), unavailable(2), unavailable());
-    await expect(retryTransient(call.fn, policy)).rejects.toMatchObject({ code: "UNAVAILABLE", message: expect.stringContaining("tried 2 times over 2 s") });
+    await expect(retryTransient(call.fn, policy)).rejects.toMatchObject({
+      code: "UNAVAILABLE",
+      message: expect.stringContaining("tried 2 times over 2 s"),
+    });
     expect(call.tries).toBe(2);
     expect(slept).toEqual([2_000]);
   });
@@ -88,17 +95,28 @@ describe("idempotent calls against a host that fails a share of requests", () =>
 
   it("gets every answer through 500s and requests that are never answered, where single calls fail", async () => {
     const clients = createHostClients(host.sim.kubeconfig, { requestTimeoutMs: 300, retry: fast });
-    host.sim.setFaults({ seed: 11, errors: [{ verb: "list", resource: "configmaps", rate: 0.2, status: 500 }, { verb: "list", resource: "configmaps", rate: 0.25, status: "timeout" }] });
+    host.sim.setFaults({
+      seed: 11,
+      errors: [
+        { verb: "list", resource: "configmaps", rate: 0.2, status: 500 },
+        { verb: "list", resource: "configmaps", rate: 0.25, status: "timeout" },
+      ],
+    });
     try {
       const failures: unknown[] = [];
-      for (let i = 0; i < 20; i++) await clients.call("configmaps", () => clients.core.listNamespacedConfigMap({ namespace: "default" })).catch((e: unknown) => failures.push(e));
+      for (let i = 0; i < 20; i++)
+        await clients
+          .call("configmaps", () => clients.core.listNamespacedConfigMap({ namespace: "default" }))
+          .catch((e: unknown) => failures.push(e));
       expect(failures.every((e) => e instanceof AppError && e.code === "UNAVAILABLE")).toBe(true);
       // both kinds were injected: the 500 carries Retry-After: 1, which reaches the translated error
       expect(failures.some((e) => e instanceof AppError && e.retryAfter === 1)).toBe(true);
       expect(failures.some((e) => e instanceof AppError && /did not answer within 0.3 s/.test(e.message))).toBe(true);
 
       for (let i = 0; i < 20; i++) {
-        const list = await clients.idempotent("configmaps", () => clients.core.listNamespacedConfigMap({ namespace: "default" }));
+        const list = await clients.idempotent("configmaps", () =>
+          clients.core.listNamespacedConfigMap({ namespace: "default" }),
+        );
         expect(list.items).toBeInstanceOf(Array);
       }
     } finally {

@@ -25,7 +25,13 @@ export interface RetryPolicy {
 
 // 5 tries over at most ~20 s: under 20 % independent faults a call then fails with probability 0.2^5 = 0.03 %, and a
 // host that is really down is reported within the step's budget instead of after minutes.
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { tries: 5, baseMs: 200, capMs: 4_000, maxRetryAfterMs: 5_000, budgetMs: 20_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  tries: 5,
+  baseMs: 200,
+  capMs: 4_000,
+  maxRetryAfterMs: 5_000,
+  budgetMs: 20_000,
+};
 
 /** What the translation in errors.ts calls UNAVAILABLE: 429, 5xx, no answer in time, a reset or refused connection. */
 export function isTransient(err: unknown): err is AppError {
@@ -54,7 +60,11 @@ export async function retryTransient<T>(fn: () => Promise<T>, policy: RetryPolic
       const delay = retryDelayMs(err, tried, policy);
       if (tried >= policy.tries || now() - started + delay > policy.budgetMs) {
         if (tried === 1) throw err;
-        throw new AppError(err.code, `${err.message} (tried ${tried} times over ${Math.round((now() - started) / 1000)} s)`, { cause: err.cause, retryAfter: err.retryAfter });
+        throw new AppError(
+          err.code,
+          `${err.message} (tried ${tried} times over ${Math.round((now() - started) / 1000)} s)`,
+          { cause: err.cause, retryAfter: err.retryAfter },
+        );
       }
       await sleep(delay);
     }

@@ -3,7 +3,12 @@ import { AppError } from "@/server/universal/errors";
 import { translateS3Error } from "./errors";
 
 const ctx = { store: "s3://snaps at s3.example:9000", what: "upload of p/v/s/objects.ndjson.gz" };
-const s3 = (name: string, status: number, message = "") => Object.assign(new Error(message), { name, $fault: status >= 500 ? "server" : "client", $metadata: { httpStatusCode: status } });
+const s3 = (name: string, status: number, message = "") =>
+  Object.assign(new Error(message), {
+    name,
+    $fault: status >= 500 ? "server" : "client",
+    $metadata: { httpStatusCode: status },
+  });
 
 describe("translateS3Error", () => {
   it.each([
@@ -27,13 +32,21 @@ describe("translateS3Error", () => {
 
   it.each(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT"])("network failure %s is UNAVAILABLE", (code) => {
     const err = translateS3Error(Object.assign(new Error("connect failed"), { code }), ctx);
-    expect(err).toMatchObject({ code: "UNAVAILABLE", message: `s3://snaps at s3.example:9000 is unreachable (${code}) for ${ctx.what}` });
+    expect(err).toMatchObject({
+      code: "UNAVAILABLE",
+      message: `s3://snaps at s3.example:9000 is unreachable (${code}) for ${ctx.what}`,
+    });
   });
 
   it("never repeats the SDK's message, which can carry the string to sign", () => {
-    const err = translateS3Error(s3("SignatureDoesNotMatch", 403, "StringToSign AWS4-HMAC-SHA256 secret-material"), ctx);
+    const err = translateS3Error(
+      s3("SignatureDoesNotMatch", 403, "StringToSign AWS4-HMAC-SHA256 secret-material"),
+      ctx,
+    );
     expect(err.message).not.toContain("secret-material");
-    expect(translateS3Error(new Error("https://key:secret-material@host failed"), ctx)).toMatchObject({ code: "INTERNAL" });
+    expect(translateS3Error(new Error("https://key:secret-material@host failed"), ctx)).toMatchObject({
+      code: "INTERNAL",
+    });
   });
 
   it("leaves AppErrors as they are", () => {

@@ -6,7 +6,13 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedS3, type EmbeddedS3 } from "@/server/launch/embedded-s3";
-import { decryptingIfSealed, decryptingStream, ENCRYPTION_MAGIC, encryptingStream, SEGMENT_BYTES } from "./object-encryption";
+import {
+  decryptingIfSealed,
+  decryptingStream,
+  ENCRYPTION_MAGIC,
+  encryptingStream,
+  SEGMENT_BYTES,
+} from "./object-encryption";
 import { createObjectStore, type ObjectStore } from "./object-store";
 
 const key = randomBytes(32);
@@ -51,10 +57,21 @@ describe("object encryption", () => {
     const flipped = Buffer.from(sealed);
     flipped[header + 100] ^= 1;
     const dropped = Buffer.concat([sealed.subarray(0, header), sealed.subarray(header + segment)]);
-    const swapped = Buffer.concat([sealed.subarray(0, header), sealed.subarray(header + segment, header + 2 * segment), sealed.subarray(header, header + segment), sealed.subarray(header + 2 * segment)]);
+    const swapped = Buffer.concat([
+      sealed.subarray(0, header),
+      sealed.subarray(header + segment, header + 2 * segment),
+      sealed.subarray(header, header + segment),
+      sealed.subarray(header + 2 * segment),
+    ]);
     const cut = sealed.subarray(0, header + 3 * segment);
     const trailing = Buffer.concat([sealed, Buffer.from("x")]);
-    for (const [name, bad] of [["flipped", flipped], ["dropped", dropped], ["swapped", swapped], ["cut at a segment boundary", cut], ["trailing", trailing]] as const) {
+    for (const [name, bad] of [
+      ["flipped", flipped],
+      ["dropped", dropped],
+      ["swapped", swapped],
+      ["cut at a segment boundary", cut],
+      ["trailing", trailing],
+    ] as const) {
       await expect(open(bad), name).rejects.toThrow(/failed to decrypt/);
     }
     await expect(open(sealed, randomBytes(32))).rejects.toThrow(/authentication failed/);
@@ -76,7 +93,15 @@ describe("the object store encrypts at rest", () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "ovc-s3-enc-"));
     s3 = await startEmbeddedS3({ dataDir: dir });
-    const config = { endpoint: s3.endpoint, region: s3.region, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, forcePathStyle: true, partSize: 5 * 1024 * 1024 };
+    const config = {
+      endpoint: s3.endpoint,
+      region: s3.region,
+      bucket: s3.bucket,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+      forcePathStyle: true,
+      partSize: 5 * 1024 * 1024,
+    };
     sealedStore = createObjectStore({ ...config, encryptionKey: key });
     rawStore = createObjectStore(config);
     await sealedStore.ensureBucket();
@@ -91,7 +116,9 @@ describe("the object store encrypts at rest", () => {
   it("stores only ciphertext, in multipart uploads too, and reads back the plaintext", async () => {
     const secret = Buffer.from('{"kind":"Secret","data":{"password":"aHVudGVyMg=="}}\n');
     const plain = Buffer.concat(Array.from({ length: 200_000 }, () => secret));
-    const { parts } = await sealedStore.putStream("p/objects.ndjson.gz", Readable.from([plain]), { contentType: "application/gzip" });
+    const { parts } = await sealedStore.putStream("p/objects.ndjson.gz", Readable.from([plain]), {
+      contentType: "application/gzip",
+    });
     expect(parts).toBeGreaterThan(1);
     const stored = await collect(await rawStore.getStream("p/objects.ndjson.gz"));
     expect(stored.subarray(0, 4).equals(ENCRYPTION_MAGIC)).toBe(true);
@@ -100,12 +127,16 @@ describe("the object store encrypts at rest", () => {
   });
 
   it("refuses an object changed in the store", async () => {
-    await sealedStore.putStream("p/small", Readable.from([Buffer.from("hello, tenant")]), { contentType: "text/plain" });
+    await sealedStore.putStream("p/small", Readable.from([Buffer.from("hello, tenant")]), {
+      contentType: "text/plain",
+    });
     const stored = await collect(await rawStore.getStream("p/small"));
     stored[stored.length - 20] ^= 0xff;
     await rawStore.putStream("p/small", Readable.from([stored]), { contentType: "application/octet-stream" });
-    await expect(pipeline(await sealedStore.getStream("p/small"), async function* (source) {
-      for await (const chunk of source) yield chunk;
-    })).rejects.toThrow(/failed to decrypt/);
+    await expect(
+      pipeline(await sealedStore.getStream("p/small"), async function* (source) {
+        for await (const chunk of source) yield chunk;
+      }),
+    ).rejects.toThrow(/failed to decrypt/);
   });
 });

@@ -71,7 +71,11 @@ export function encryptingStream(master: Buffer): Transform {
   });
 }
 
-const corrupt = (why: string) => new AppError("PRECONDITION_FAILED", `an encrypted object failed to decrypt (${why}): it was changed, truncated or written with another key`);
+const corrupt = (why: string) =>
+  new AppError(
+    "PRECONDITION_FAILED",
+    `an encrypted object failed to decrypt (${why}): it was changed, truncated or written with another key`,
+  );
 
 /** Verifies and decrypts segment by segment; fails at the first bad one, and at the end when the last is missing. */
 export function decryptingStream(master: Buffer): Transform {
@@ -86,7 +90,8 @@ export function decryptingStream(master: Buffer): Transform {
       try {
         if (!header) {
           if (buffer.length < HEADER_BYTES) return done();
-          if (!buffer.subarray(0, 4).equals(ENCRYPTION_MAGIC) || buffer[4] !== VERSION) throw corrupt("not this format");
+          if (!buffer.subarray(0, 4).equals(ENCRYPTION_MAGIC) || buffer[4] !== VERSION)
+            throw corrupt("not this format");
           header = Buffer.from(buffer.subarray(0, HEADER_BYTES));
           key = objectKey(master, header.subarray(5));
           buffer = buffer.subarray(HEADER_BYTES);
@@ -95,7 +100,8 @@ export function decryptingStream(master: Buffer): Transform {
           if (ended) throw corrupt("data after the last segment");
           const last = buffer[0] === LAST;
           const length = buffer.readUInt32BE(1);
-          if (buffer[0] > LAST || length > SEGMENT_BYTES || (!last && length !== SEGMENT_BYTES)) throw corrupt("bad segment frame");
+          if (buffer[0] > LAST || length > SEGMENT_BYTES || (!last && length !== SEGMENT_BYTES))
+            throw corrupt("bad segment frame");
           const total = 5 + length + TAG_BYTES;
           if (buffer.length < total) break;
           const decipher = createDecipheriv("aes-256-gcm", key, nonceOf(index++, last));
@@ -161,8 +167,14 @@ export function decryptingIfSealed(master: Buffer): Transform {
 }
 
 /** The master key: SNAPSHOT_ENCRYPTION_KEY (64 hex), else derived from the host credentials key. */
-export function objectEncryptionKey(settings: { SNAPSHOT_ENCRYPTION_KEY?: string; HOST_CREDENTIALS_KEY?: string }): Buffer | null {
+export function objectEncryptionKey(settings: {
+  SNAPSHOT_ENCRYPTION_KEY?: string;
+  HOST_CREDENTIALS_KEY?: string;
+}): Buffer | null {
   if (settings.SNAPSHOT_ENCRYPTION_KEY) return Buffer.from(settings.SNAPSHOT_ENCRYPTION_KEY, "hex");
-  if (settings.HOST_CREDENTIALS_KEY) return Buffer.from(hkdfSync("sha256", Buffer.from(settings.HOST_CREDENTIALS_KEY, "hex"), "open-vcluster", "object-encryption", 32));
+  if (settings.HOST_CREDENTIALS_KEY)
+    return Buffer.from(
+      hkdfSync("sha256", Buffer.from(settings.HOST_CREDENTIALS_KEY, "hex"), "open-vcluster", "object-encryption", 32),
+    );
   return null;
 }

@@ -13,8 +13,20 @@ let s3: EmbeddedS3;
 let store: ObjectStore;
 const MiB = 1024 * 1024;
 
-function storeFor(server: EmbeddedS3, overrides: { accessKeyId?: string; secretAccessKey?: string; bucket?: string } = {}): ObjectStore {
-  return createObjectStore({ endpoint: server.endpoint, region: server.region, bucket: server.bucket, accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey, forcePathStyle: true, partSize: 5 * MiB, ...overrides });
+function storeFor(
+  server: EmbeddedS3,
+  overrides: { accessKeyId?: string; secretAccessKey?: string; bucket?: string } = {},
+): ObjectStore {
+  return createObjectStore({
+    endpoint: server.endpoint,
+    region: server.region,
+    bucket: server.bucket,
+    accessKeyId: server.accessKeyId,
+    secretAccessKey: server.secretAccessKey,
+    forcePathStyle: true,
+    partSize: 5 * MiB,
+    ...overrides,
+  });
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -28,7 +40,8 @@ function generated(total: number, failAfter?: number): Readable {
   let sent = 0;
   return new Readable({
     read() {
-      if (failAfter !== undefined && sent >= failAfter) return this.destroy(new AppError("UNAVAILABLE", "the snapshot export failed"));
+      if (failAfter !== undefined && sent >= failAfter)
+        return this.destroy(new AppError("UNAVAILABLE", "the snapshot export failed"));
       if (sent >= total) return this.push(null);
       const chunk = Buffer.alloc(Math.min(MiB, total - sent), sent / MiB);
       sent += chunk.length;
@@ -57,14 +70,23 @@ afterAll(async () => {
 describe("object store against the embedded S3", () => {
   it("puts, heads, gets, lists and deletes by prefix", async () => {
     const body = randomBytes(64 * 1024);
-    const put = await store.putStream("p1/vc1/s1/objects.ndjson.gz", Readable.from([body]), { contentType: "application/gzip" });
+    const put = await store.putStream("p1/vc1/s1/objects.ndjson.gz", Readable.from([body]), {
+      contentType: "application/gzip",
+    });
     expect(put.sizeBytes).toBe(body.length);
-    await store.putStream("p1/vc1/s1/manifest.json", Readable.from([Buffer.from("{}")]), { contentType: "application/json" });
-    await store.putStream("p1/vc1/s2/manifest.json", Readable.from([Buffer.from("{}")]), { contentType: "application/json" });
+    await store.putStream("p1/vc1/s1/manifest.json", Readable.from([Buffer.from("{}")]), {
+      contentType: "application/json",
+    });
+    await store.putStream("p1/vc1/s2/manifest.json", Readable.from([Buffer.from("{}")]), {
+      contentType: "application/json",
+    });
     const head = await store.head("p1/vc1/s1/objects.ndjson.gz");
     expect(head).toMatchObject({ sizeBytes: body.length, contentType: "application/gzip" });
     expect((await readAll(await store.getStream("p1/vc1/s1/objects.ndjson.gz"))).equals(body)).toBe(true);
-    expect((await store.list("p1/vc1/s1/")).map((o) => o.key).sort()).toEqual(["p1/vc1/s1/manifest.json", "p1/vc1/s1/objects.ndjson.gz"]);
+    expect((await store.list("p1/vc1/s1/")).map((o) => o.key).sort()).toEqual([
+      "p1/vc1/s1/manifest.json",
+      "p1/vc1/s1/objects.ndjson.gz",
+    ]);
     expect(await store.deletePrefix("p1/vc1/s1/")).toBe(2);
     expect(await store.list("p1/vc1/s1/")).toEqual([]);
     expect((await store.list("p1/")).map((o) => o.key)).toEqual(["p1/vc1/s2/manifest.json"]);
@@ -87,7 +109,9 @@ describe("object store against the embedded S3", () => {
   });
 
   it("an upload whose source fails midway leaves no object and no parts", async () => {
-    await expect(store.putStream("broken/object.bin", generated(20 * MiB, 12 * MiB), { contentType: "application/octet-stream" })).rejects.toMatchObject({ code: "UNAVAILABLE", message: "the snapshot export failed" });
+    await expect(
+      store.putStream("broken/object.bin", generated(20 * MiB, 12 * MiB), { contentType: "application/octet-stream" }),
+    ).rejects.toMatchObject({ code: "UNAVAILABLE", message: "the snapshot export failed" });
     await expect(store.head("broken/object.bin")).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await leftoverParts(s3)).toEqual([]);
   });
@@ -107,13 +131,22 @@ describe("object store against the embedded S3", () => {
     const other = await startEmbeddedS3({ dataDir: otherDir });
     const doomed = storeFor(other);
     await other.stop();
-    await expect(doomed.putStream("x/y", generated(6 * MiB), { contentType: "application/octet-stream" })).rejects.toMatchObject({ code: "UNAVAILABLE" });
+    await expect(
+      doomed.putStream("x/y", generated(6 * MiB), { contentType: "application/octet-stream" }),
+    ).rejects.toMatchObject({ code: "UNAVAILABLE" });
     doomed.destroy();
     await rm(otherDir, { recursive: true, force: true });
   });
 
   it("the embedded store refuses s3rver's well-known default key", async () => {
-    const guessed = createObjectStore({ endpoint: s3.endpoint, region: s3.region, bucket: s3.bucket, accessKeyId: "S3RVER", secretAccessKey: "S3RVER", forcePathStyle: true });
+    const guessed = createObjectStore({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      bucket: s3.bucket,
+      accessKeyId: "S3RVER",
+      secretAccessKey: "S3RVER",
+      forcePathStyle: true,
+    });
     await expect(guessed.list("")).rejects.toMatchObject({ code: "FORBIDDEN" });
     guessed.destroy();
   });

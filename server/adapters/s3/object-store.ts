@@ -50,7 +50,11 @@ export interface ObjectStore {
   uri(key: string): string;
   ensureBucket(): Promise<void>;
   /** a failure of `body` itself is passed on as it is when an AppError (the producer's own reason), else INTERNAL */
-  putStream(key: string, body: Readable, options: { contentType: string }): Promise<{ sizeBytes: number; parts: number; etag?: string }>;
+  putStream(
+    key: string,
+    body: Readable,
+    options: { contentType: string },
+  ): Promise<{ sizeBytes: number; parts: number; etag?: string }>;
   getStream(key: string): Promise<Readable>;
   head(key: string): Promise<ObjectInfo>;
   list(prefix: string): Promise<ObjectInfo[]>;
@@ -130,7 +134,12 @@ export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
       }
       const upload = new Upload({
         client,
-        params: { Bucket, Key: key, Body: body, ContentType: config.encryptionKey ? "application/octet-stream" : contentType },
+        params: {
+          Bucket,
+          Key: key,
+          Body: body,
+          ContentType: config.encryptionKey ? "application/octet-stream" : contentType,
+        },
         partSize,
         queueSize,
         leavePartsOnError: false,
@@ -147,7 +156,10 @@ export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
           // a bucket lifecycle rule for incomplete multipart uploads is what collects parts a dead store kept.
           await upload.abort().catch(() => undefined);
           if (sourceError instanceof AppError) throw sourceError;
-          if (sourceError) throw new AppError("INTERNAL", `upload of ${key} to ${name} stopped: the data being uploaded failed`, { cause: sourceError });
+          if (sourceError)
+            throw new AppError("INTERNAL", `upload of ${key} to ${name} stopped: the data being uploaded failed`, {
+              cause: sourceError,
+            });
           throw err;
         }
       });
@@ -156,7 +168,8 @@ export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
 
     async getStream(key) {
       const out = await call(`download of ${key}`, () => client.send(new GetObjectCommand({ Bucket, Key: key })));
-      if (!(out.Body instanceof Readable)) throw new AppError("INTERNAL", `download of ${key} from ${name} returned no stream`);
+      if (!(out.Body instanceof Readable))
+        throw new AppError("INTERNAL", `download of ${key} from ${name} returned no stream`);
       if (!config.encryptionKey) return out.Body;
       const plain = decryptingIfSealed(config.encryptionKey);
       out.Body.once("error", (err) => plain.destroy(err));
@@ -165,15 +178,24 @@ export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
 
     async head(key) {
       const out = await call(`metadata of ${key}`, () => client.send(new HeadObjectCommand({ Bucket, Key: key })));
-      return { key, sizeBytes: out.ContentLength ?? 0, lastModified: out.LastModified, etag: out.ETag, contentType: out.ContentType };
+      return {
+        key,
+        sizeBytes: out.ContentLength ?? 0,
+        lastModified: out.LastModified,
+        etag: out.ETag,
+        contentType: out.ContentType,
+      };
     },
 
     async list(prefix) {
       const objects: ObjectInfo[] = [];
       let token: string | undefined;
       do {
-        const page = await call(`listing of ${prefix}`, () => client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken: token })));
-        for (const o of page.Contents ?? []) if (o.Key) objects.push({ key: o.Key, sizeBytes: o.Size ?? 0, lastModified: o.LastModified, etag: o.ETag });
+        const page = await call(`listing of ${prefix}`, () =>
+          client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, ContinuationToken: token })),
+        );
+        for (const o of page.Contents ?? [])
+          if (o.Key) objects.push({ key: o.Key, sizeBytes: o.Size ?? 0, lastModified: o.LastModified, etag: o.ETag });
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
       return objects;
@@ -185,9 +207,17 @@ export function createObjectStore(config: ObjectStoreConfig): ObjectStore {
       const keys = (await this.list(prefix)).map((o) => o.key);
       for (let i = 0; i < keys.length; i += 1000) {
         const batch = keys.slice(i, i + 1000);
-        const out = await call(`deletion under ${prefix}`, () => client.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } })));
+        const out = await call(`deletion under ${prefix}`, () =>
+          client.send(
+            new DeleteObjectsCommand({ Bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+          ),
+        );
         const failed = out.Errors ?? [];
-        if (failed.length) throw new AppError("UNAVAILABLE", `${name} could not delete ${failed.length} object(s) under ${prefix} (${failed[0].Code ?? "unknown"})`);
+        if (failed.length)
+          throw new AppError(
+            "UNAVAILABLE",
+            `${name} could not delete ${failed.length} object(s) under ${prefix} (${failed[0].Code ?? "unknown"})`,
+          );
       }
       return keys.length;
     },

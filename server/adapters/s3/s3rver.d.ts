@@ -29,7 +29,10 @@ declare module "s3rver" {
     constructor(options: S3rverOptions);
     /** Koa's middleware chain, composed when the server starts listening */
     middleware: S3rverMiddleware[];
-    store: { rootDirectory: string; getResourcePath(bucket: string, key: string | undefined, resource: string): string };
+    store: {
+      rootDirectory: string;
+      getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+    };
     /** set once running */
     httpServer?: Server;
     run(): Promise<AddressInfo>;

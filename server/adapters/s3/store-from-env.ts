@@ -19,7 +19,10 @@ export interface S3Settings {
  */
 export function objectStoreFrom(settings: S3Settings): ObjectStore {
   if (!settings.S3_BUCKET || !settings.S3_ACCESS_KEY_ID || !settings.S3_SECRET_ACCESS_KEY) {
-    throw new AppError("NOT_AVAILABLE", "snapshots need an S3 store: set S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (and S3_ENDPOINT for non-AWS stores)");
+    throw new AppError(
+      "NOT_AVAILABLE",
+      "snapshots need an S3 store: set S3_BUCKET, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (and S3_ENDPOINT for non-AWS stores)",
+    );
   }
   return createObjectStore({
     endpoint: settings.S3_ENDPOINT,
@@ -27,7 +30,9 @@ export function objectStoreFrom(settings: S3Settings): ObjectStore {
     bucket: settings.S3_BUCKET,
     accessKeyId: settings.S3_ACCESS_KEY_ID,
     secretAccessKey: settings.S3_SECRET_ACCESS_KEY,
-    forcePathStyle: settings.S3_FORCE_PATH_STYLE ? settings.S3_FORCE_PATH_STYLE === "true" : Boolean(settings.S3_ENDPOINT),
+    forcePathStyle: settings.S3_FORCE_PATH_STYLE
+      ? settings.S3_FORCE_PATH_STYLE === "true"
+      : Boolean(settings.S3_ENDPOINT),
     encryptionKey: objectEncryptionKey(settings),
   });
 }

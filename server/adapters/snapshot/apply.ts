@@ -86,7 +86,11 @@ class Cluster {
 
   path(object: KubeObject): string {
     const type = this.typeOf(object);
-    if (!type) throw new AppError("NOT_AVAILABLE", `virtual cluster ${this.api.name} does not serve ${object.apiVersion} ${object.kind} (needed for ${objectRef(object)})`);
+    if (!type)
+      throw new AppError(
+        "NOT_AVAILABLE",
+        `virtual cluster ${this.api.name} does not serve ${object.apiVersion} ${object.kind} (needed for ${objectRef(object)})`,
+      );
     return objectPath(type, object.metadata.namespace, object.metadata.name);
   }
 
@@ -112,7 +116,11 @@ function differs(live: KubeObject, wanted: KubeObject): boolean {
 }
 
 /** What a restore of `objects` would create, change and (with prune) delete, as `kind/ns/name` references. */
-export async function previewRestore(kubeconfig: string, objects: Iterable<KubeObject> | AsyncIterable<KubeObject>, options: RestoreOptions = {}): Promise<RestorePlan> {
+export async function previewRestore(
+  kubeconfig: string,
+  objects: Iterable<KubeObject> | AsyncIterable<KubeObject>,
+  options: RestoreOptions = {},
+): Promise<RestorePlan> {
   const cluster = new Cluster(createKubeApi(kubeconfig));
   try {
     const types = await cluster.discover();
@@ -143,7 +151,11 @@ async function withOwnerUids(cluster: Cluster, object: KubeObject): Promise<Kube
   if (!refs?.length) return object;
   const resolved = [];
   for (const ref of refs) {
-    const owner = await cluster.live({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: object.metadata.namespace } });
+    const owner = await cluster.live({
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: { name: ref.name, namespace: object.metadata.namespace },
+    });
     // an owner the snapshot did not hold cannot be referred to; the object is restored without that link
     if (owner?.metadata.uid) resolved.push({ ...ref, uid: String(owner.metadata.uid) });
   }
@@ -156,15 +168,24 @@ async function waitEstablished(cluster: Cluster, crd: KubeObject, timeoutMs: num
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const live = await cluster.live(crd);
-    const conditions = (live?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+    const conditions =
+      (live?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
     if (conditions.some((c) => c.type === "Established" && c.status === "True")) return;
-    if (Date.now() > deadline) throw new AppError("TIMEOUT", `CRD ${crd.metadata.name} was not established within ${timeoutMs / 1000} s in virtual cluster ${cluster.api.name}`);
+    if (Date.now() > deadline)
+      throw new AppError(
+        "TIMEOUT",
+        `CRD ${crd.metadata.name} was not established within ${timeoutMs / 1000} s in virtual cluster ${cluster.api.name}`,
+      );
     await delay(100);
   }
 }
 
 /** Restores `objects` into the cluster behind `kubeconfig`; returns what it created, changed and deleted. */
-export async function applyObjects(kubeconfig: string, objects: Iterable<KubeObject> | AsyncIterable<KubeObject>, options: RestoreOptions = {}): Promise<RestorePlan> {
+export async function applyObjects(
+  kubeconfig: string,
+  objects: Iterable<KubeObject> | AsyncIterable<KubeObject>,
+  options: RestoreOptions = {},
+): Promise<RestorePlan> {
   const cluster = new Cluster(createKubeApi(kubeconfig));
   const done: RestorePlan = { create: [], change: [], delete: [] };
   try {
@@ -191,8 +212,16 @@ export async function applyObjects(kubeconfig: string, objects: Iterable<KubeObj
     // owned objects go one by one, as an owner may itself be owned.
     const independent = wanted.filter((o) => phase(o) === 1 || phase(o) === 2);
     await cluster.prefetch(independent);
-    await inParallel(wanted.filter((o) => phase(o) === 1), RESTORE_CONCURRENCY, restoreOne);
-    await inParallel(wanted.filter((o) => phase(o) === 2), RESTORE_CONCURRENCY, restoreOne);
+    await inParallel(
+      wanted.filter((o) => phase(o) === 1),
+      RESTORE_CONCURRENCY,
+      restoreOne,
+    );
+    await inParallel(
+      wanted.filter((o) => phase(o) === 2),
+      RESTORE_CONCURRENCY,
+      restoreOne,
+    );
     cluster.forgetPrefetched();
     for (const owned of wanted.filter((o) => phase(o) === 3)) await restoreOne(owned);
     if (options.prune) {
@@ -213,8 +242,18 @@ export async function applyObjects(kubeconfig: string, objects: Iterable<KubeObj
 
 /** The snapshot's object at the live object's resourceVersion, keeping what the server allocated (Service IPs). */
 function replacement(live: KubeObject, wanted: KubeObject): KubeObject {
-  const out: KubeObject = { ...wanted, metadata: { ...wanted.metadata, resourceVersion: live.metadata.resourceVersion } };
-  if (wanted.kind === "Service" && wanted.apiVersion === "v1" && typeof live.spec === "object" && live.spec !== null && typeof wanted.spec === "object" && wanted.spec !== null) {
+  const out: KubeObject = {
+    ...wanted,
+    metadata: { ...wanted.metadata, resourceVersion: live.metadata.resourceVersion },
+  };
+  if (
+    wanted.kind === "Service" &&
+    wanted.apiVersion === "v1" &&
+    typeof live.spec === "object" &&
+    live.spec !== null &&
+    typeof wanted.spec === "object" &&
+    wanted.spec !== null
+  ) {
     const { clusterIP, clusterIPs } = live.spec as Record<string, unknown>;
     out.spec = { ...wanted.spec, clusterIP, clusterIPs };
   }

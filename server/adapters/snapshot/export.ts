@@ -25,7 +25,10 @@ export async function* listAll(api: KubeApi, type: ResourceType): AsyncGenerator
   let token: string | undefined;
   do {
     const query = `?limit=${PAGE_SIZE}${token ? `&continue=${encodeURIComponent(token)}` : ""}`;
-    const page = await api.get<ObjectList>(collectionPath(type) + query, `list of ${type.resource}${type.group ? `.${type.group}` : ""}`);
+    const page = await api.get<ObjectList>(
+      collectionPath(type) + query,
+      `list of ${type.resource}${type.group ? `.${type.group}` : ""}`,
+    );
     for (const item of page.items ?? []) yield { ...item, apiVersion: type.apiVersion, kind: type.kind };
     token = page.metadata?.continue || undefined;
   } while (token);
@@ -71,7 +74,15 @@ export async function exportCluster(kubeconfig: string, out: Writable): Promise<
       },
     });
     await pipeline(lines, createGzip(), measure, out);
-    return { formatVersion: SNAPSHOT_FORMAT_VERSION, kubernetesVersion: version.gitVersion ?? "unknown", createdAt: new Date().toISOString(), counts, objectCount, sha256: hash.digest("hex"), sizeBytes };
+    return {
+      formatVersion: SNAPSHOT_FORMAT_VERSION,
+      kubernetesVersion: version.gitVersion ?? "unknown",
+      createdAt: new Date().toISOString(),
+      counts,
+      objectCount,
+      sha256: hash.digest("hex"),
+      sizeBytes,
+    };
   } catch (err) {
     out.destroy(err instanceof Error ? err : undefined);
     throw err;

@@ -7,7 +7,14 @@ export const SNAPSHOT_CONTENT_TYPE = "application/x-ndjson+gzip";
 export interface KubeObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: OwnerReference[]; [field: string]: unknown };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: OwnerReference[];
+    [field: string]: unknown;
+  };
   [field: string]: unknown;
 }
 

@@ -26,9 +26,17 @@ export function createKubeApi(kubeconfig: string): KubeApi {
   const kc = loadKubeConfig(kubeconfig);
   const server = new URL(kc.getCurrentCluster()?.server ?? "");
   const name = `${server.host}${server.pathname.replace(/\/$/, "")}`;
-  const agent = server.protocol === "https:" ? new https.Agent({ keepAlive: true, maxSockets: 16 }) : new http.Agent({ keepAlive: true, maxSockets: 16 });
+  const agent =
+    server.protocol === "https:"
+      ? new https.Agent({ keepAlive: true, maxSockets: 16 })
+      : new http.Agent({ keepAlive: true, maxSockets: 16 });
 
-  async function request<T>(method: string, path: string, what: string, body?: { contentType: string; data: object }): Promise<T> {
+  async function request<T>(
+    method: string,
+    path: string,
+    what: string,
+    body?: { contentType: string; data: object },
+  ): Promise<T> {
     const url = new URL(server.pathname.replace(/\/$/, "") + path, server);
     const options: https.RequestOptions = { method, headers: { Accept: "application/json" } };
     await kc.applyToHTTPSOptions(options);
@@ -36,22 +44,29 @@ export function createKubeApi(kubeconfig: string): KubeApi {
     if (body) options.headers = { ...options.headers, "Content-Type": body.contentType };
     try {
       return await new Promise<T>((resolve, reject) => {
-        const req = (url.protocol === "https:" ? https : http).request(url, { ...options, agent, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("error", reject);
-          res.on("end", () => {
-            const text = Buffer.concat(chunks).toString("utf8");
-            const status = res.statusCode ?? 0;
-            // shaped like client-node's failures so that translateKubernetesError reads the status and message
-            if (status >= 300) return reject(Object.assign(new Error(`HTTP ${status}`), { statusCode: status, body: text, headers: res.headers }));
-            try {
-              resolve((text ? JSON.parse(text) : {}) as T);
-            } catch (err) {
-              reject(err);
-            }
-          });
-        });
+        const req = (url.protocol === "https:" ? https : http).request(
+          url,
+          { ...options, agent, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("error", reject);
+            res.on("end", () => {
+              const text = Buffer.concat(chunks).toString("utf8");
+              const status = res.statusCode ?? 0;
+              // shaped like client-node's failures so that translateKubernetesError reads the status and message
+              if (status >= 300)
+                return reject(
+                  Object.assign(new Error(`HTTP ${status}`), { statusCode: status, body: text, headers: res.headers }),
+                );
+              try {
+                resolve((text ? JSON.parse(text) : {}) as T);
+              } catch (err) {
+                reject(err);
+              }
+            });
+          },
+        );
         req.on("error", reject);
         req.end(payload);
       });
@@ -63,8 +78,13 @@ export function createKubeApi(kubeconfig: string): KubeApi {
   return {
     name,
     get: (path, what) => request("GET", path, what),
-    apply: (path, data, what) => request("PATCH", `${path}?fieldManager=${FIELD_MANAGER}&force=true`, what, { contentType: "application/apply-patch+yaml", data }),
-    put: (path, data, what) => request("PUT", `${path}?fieldManager=${FIELD_MANAGER}`, what, { contentType: "application/json", data }),
+    apply: (path, data, what) =>
+      request("PATCH", `${path}?fieldManager=${FIELD_MANAGER}&force=true`, what, {
+        contentType: "application/apply-patch+yaml",
+        data,
+      }),
+    put: (path, data, what) =>
+      request("PUT", `${path}?fieldManager=${FIELD_MANAGER}`, what, { contentType: "application/json", data }),
     delete: async (path, what) => void (await request("DELETE", path, what)),
     close: () => agent.destroy(),
   };

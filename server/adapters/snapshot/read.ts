@@ -19,7 +19,13 @@ function isKubeObject(value: unknown): value is KubeObject {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
   const metadata = v.metadata as Record<string, unknown> | undefined;
-  return typeof v.apiVersion === "string" && typeof v.kind === "string" && typeof metadata === "object" && metadata !== null && typeof metadata.name === "string";
+  return (
+    typeof v.apiVersion === "string" &&
+    typeof v.kind === "string" &&
+    typeof metadata === "object" &&
+    metadata !== null &&
+    typeof metadata.name === "string"
+  );
 }
 
 /** Yields the snapshot's objects in their stored order, after verifying `expectedSha256` over the whole payload. */
@@ -37,7 +43,10 @@ export async function* readSnapshot(payload: Readable, expectedSha256: string): 
     await pipeline(payload, measure, createWriteStream(file));
     const actual = hash.digest("hex");
     if (actual !== expectedSha256.toLowerCase()) {
-      throw new AppError("PRECONDITION_FAILED", `the snapshot payload is corrupt or truncated: its sha256 is ${actual}, the manifest records ${expectedSha256}; nothing was restored`);
+      throw new AppError(
+        "PRECONDITION_FAILED",
+        `the snapshot payload is corrupt or truncated: its sha256 is ${actual}, the manifest records ${expectedSha256}; nothing was restored`,
+      );
     }
     const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
     let n = 0;
@@ -51,7 +60,8 @@ export async function* readSnapshot(payload: Readable, expectedSha256: string): 
         } catch {
           throw new AppError("INVALID", `the snapshot payload's line ${n} is not JSON`);
         }
-        if (!isKubeObject(value)) throw new AppError("INVALID", `the snapshot payload's line ${n} is not a Kubernetes object`);
+        if (!isKubeObject(value))
+          throw new AppError("INVALID", `the snapshot payload's line ${n} is not a Kubernetes object`);
         yield value;
       }
     } catch (err) {

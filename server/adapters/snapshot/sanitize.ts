@@ -5,7 +5,16 @@
 import type { KubeObject } from "./format";
 
 /** metadata the server sets on every object; restoring them is impossible (uid) or meaningless (timestamps) */
-const SERVER_METADATA = ["uid", "resourceVersion", "managedFields", "creationTimestamp", "generation", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"];
+const SERVER_METADATA = [
+  "uid",
+  "resourceVersion",
+  "managedFields",
+  "creationTimestamp",
+  "generation",
+  "selfLink",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+];
 /** annotations written by controllers, which rewrite them after a restore anyway */
 const SERVER_ANNOTATIONS = ["deployment.kubernetes.io/revision"];
 

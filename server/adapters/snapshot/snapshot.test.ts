@@ -26,7 +26,10 @@ async function startVCluster(): Promise<string> {
   const adapter = createVClusterAdapter({ kubeconfig: host.sim.kubeconfig, chart });
   const target = testTarget("snap");
   await adapter.install(target, testSpec(), chart.version);
-  await eventually(async () => ((await adapter.status(target)).readyReplicas === 1 ? true : undefined), "control plane ready");
+  await eventually(
+    async () => ((await adapter.status(target)).readyReplicas === 1 ? true : undefined),
+    "control plane ready",
+  );
   const { kubeconfig: downloaded } = await adapter.kubeconfig(target);
   connection = await connectVirtual(host.sim.kubeconfig, target, downloaded);
   return connection.kc.exportConfig();
@@ -34,26 +37,77 @@ async function startVCluster(): Promise<string> {
 
 async function seed(): Promise<void> {
   await core.createNamespace({ body: { metadata: { name: "team" } } });
-  for (let i = 0; i < 3; i++) await core.createNamespacedConfigMap({ namespace: "team", body: { metadata: { name: `cm-${i}`, labels: { i: String(i) } }, data: { value: `v${i}` } } });
-  await core.createNamespacedSecret({ namespace: "team", body: { metadata: { name: "creds" }, stringData: { password: "hunter2" } } });
+  for (let i = 0; i < 3; i++)
+    await core.createNamespacedConfigMap({
+      namespace: "team",
+      body: { metadata: { name: `cm-${i}`, labels: { i: String(i) } }, data: { value: `v${i}` } },
+    });
+  await core.createNamespacedSecret({
+    namespace: "team",
+    body: { metadata: { name: "creds" }, stringData: { password: "hunter2" } },
+  });
   const kc = new KubeConfig();
   kc.loadFromString(kubeconfig);
   const labels = { app: "web" };
   await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({
     namespace: "team",
-    body: { metadata: { name: "web" }, spec: { replicas: 2, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "web", image: "nginx:1.25" }] } } } },
+    body: {
+      metadata: { name: "web" },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { containers: [{ name: "web", image: "nginx:1.25" }] } },
+      },
+    },
   });
   const crds = kc.makeApiClient(ApiextensionsV1Api);
   await crds.createCustomResourceDefinition({
     body: {
       metadata: { name: "widgets.example.com" },
-      spec: { group: "example.com", scope: "Namespaced", names: { plural: "widgets", singular: "widget", kind: "Widget" }, versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", x_kubernetes_preserve_unknown_fields: true } } }] },
+      spec: {
+        group: "example.com",
+        scope: "Namespaced",
+        names: { plural: "widgets", singular: "widget", kind: "Widget" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: "object", x_kubernetes_preserve_unknown_fields: true } },
+          },
+        ],
+      },
     },
   });
-  await eventually(async () => ((await crds.readCustomResourceDefinition({ name: "widgets.example.com" })).status?.conditions?.some((c) => c.type === "Established" && c.status === "True") ? true : undefined), "CRD established");
-  for (const name of ["w1", "w2"]) await eventually(() => custom.createNamespacedCustomObject({ group: "example.com", version: "v1", namespace: "team", plural: "widgets", body: { apiVersion: "example.com/v1", kind: "Widget", metadata: { name }, spec: { size: name.length } } }), `widget ${name}`);
+  await eventually(
+    async () =>
+      (await crds.readCustomResourceDefinition({ name: "widgets.example.com" })).status?.conditions?.some(
+        (c) => c.type === "Established" && c.status === "True",
+      )
+        ? true
+        : undefined,
+    "CRD established",
+  );
+  for (const name of ["w1", "w2"])
+    await eventually(
+      () =>
+        custom.createNamespacedCustomObject({
+          group: "example.com",
+          version: "v1",
+          namespace: "team",
+          plural: "widgets",
+          body: { apiVersion: "example.com/v1", kind: "Widget", metadata: { name }, spec: { size: name.length } },
+        }),
+      `widget ${name}`,
+    );
   // the Deployment's ReplicaSet exists before the export, so that skipping controller-owned objects is exercised
-  await eventually(async () => ((await kc.makeApiClient(AppsV1Api).listNamespacedReplicaSet({ namespace: "team" })).items.length ? true : undefined), "replicaset");
+  await eventually(
+    async () =>
+      (await kc.makeApiClient(AppsV1Api).listNamespacedReplicaSet({ namespace: "team" })).items.length
+        ? true
+        : undefined,
+    "replicaset",
+  );
 }
 
 /** The cluster's current snapshot objects, keyed by reference. */
@@ -61,7 +115,8 @@ async function current(): Promise<Map<string, KubeObject>> {
   const api = createKubeApi(kubeconfig);
   try {
     const out = new Map<string, KubeObject>();
-    for await (const o of snapshotObjects(api, await discoverResourceTypes(api))) out.set(`${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`, o);
+    for await (const o of snapshotObjects(api, await discoverResourceTypes(api)))
+      out.set(`${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`, o);
     return out;
   } finally {
     api.close();
@@ -101,7 +156,13 @@ describe("snapshot export and restore on a virtual cluster", () => {
     const before = await current();
     const { payload, manifest } = await exportToBuffer();
     expect(manifest).toMatchObject({ formatVersion: 1, kubernetesVersion: "v1.31.1", sizeBytes: payload.length });
-    expect(manifest.counts).toMatchObject({ ConfigMap: 3, Secret: 1, "Deployment.apps": 1, "Widget.example.com": 2, "CustomResourceDefinition.apiextensions.k8s.io": 1 });
+    expect(manifest.counts).toMatchObject({
+      ConfigMap: 3,
+      Secret: 1,
+      "Deployment.apps": 1,
+      "Widget.example.com": 2,
+      "CustomResourceDefinition.apiextensions.k8s.io": 1,
+    });
     expect(manifest.counts["ReplicaSet.apps"]).toBeUndefined();
     expect(manifest.counts.Pod).toBeUndefined();
     const objects = await readAll(payload, manifest.sha256);
@@ -111,9 +172,22 @@ describe("snapshot export and restore on a virtual cluster", () => {
 
     await core.deleteNamespacedConfigMap({ namespace: "team", name: "cm-0" });
     await core.deleteNamespacedSecret({ namespace: "team", name: "creds" });
-    await core.patchNamespacedConfigMap({ namespace: "team", name: "cm-1", body: [{ op: "add", path: "/data/extra", value: "added" }] });
-    await custom.deleteNamespacedCustomObject({ group: "example.com", version: "v1", namespace: "team", plural: "widgets", name: "w2" });
-    await core.createNamespacedConfigMap({ namespace: "team", body: { metadata: { name: "after-snapshot" }, data: { x: "y" } } });
+    await core.patchNamespacedConfigMap({
+      namespace: "team",
+      name: "cm-1",
+      body: [{ op: "add", path: "/data/extra", value: "added" }],
+    });
+    await custom.deleteNamespacedCustomObject({
+      group: "example.com",
+      version: "v1",
+      namespace: "team",
+      plural: "widgets",
+      name: "w2",
+    });
+    await core.createNamespacedConfigMap({
+      namespace: "team",
+      body: { metadata: { name: "after-snapshot" }, data: { x: "y" } },
+    });
 
     const plan = await previewRestore(kubeconfig, objects, { prune: true });
     expect(plan.create.sort()).toEqual(["ConfigMap/team/cm-0", "Secret/team/creds", "Widget.example.com/team/w2"]);
@@ -136,17 +210,26 @@ describe("snapshot export and restore on a virtual cluster", () => {
     const attempt = async (bytes: Buffer) => {
       for await (const _o of readSnapshot(Readable.from([bytes]), manifest.sha256)) yielded++;
     };
-    await expect(attempt(tampered)).rejects.toMatchObject({ code: "PRECONDITION_FAILED", message: expect.stringContaining("corrupt or truncated") });
-    await expect(attempt(payload.subarray(0, payload.length - 10))).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    await expect(attempt(tampered)).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: expect.stringContaining("corrupt or truncated"),
+    });
+    await expect(attempt(payload.subarray(0, payload.length - 10))).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+    });
     expect(yielded).toBe(0);
     const before = await current();
-    await expect(applyObjects(kubeconfig, readSnapshot(Readable.from([tampered]), manifest.sha256), { prune: true })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    await expect(
+      applyObjects(kubeconfig, readSnapshot(Readable.from([tampered]), manifest.sha256), { prune: true }),
+    ).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
     expect(await current()).toEqual(before);
   });
 
   it("refuses a payload with a matching checksum that is not a snapshot", async () => {
     const { createHash } = await import("node:crypto");
     const junk = gzipSync(Buffer.from('{"not":"an object"}\n'));
-    await expect(readAll(junk, createHash("sha256").update(junk).digest("hex"))).rejects.toMatchObject({ code: "INVALID" });
+    await expect(readAll(junk, createHash("sha256").update(junk).digest("hex"))).rejects.toMatchObject({
+      code: "INVALID",
+    });
   });
 });

@@ -14,7 +14,10 @@ export const DEPLOYED_ETCD_REPLICAS = 3;
 /** True for HA; refuses several replicas on SQLite, which the syncer would refuse at start. */
 export function usesDeployedEtcd(spec: Pick<HostSpec, "enableHa" | "replicas">): boolean {
   if (!spec.enableHa && spec.replicas > 1) {
-    throw invalidField("spec.replicas", `${spec.replicas} replicas need enableHa: without it the state is in embedded SQLite, which runs exactly 1 replica`);
+    throw invalidField(
+      "spec.replicas",
+      `${spec.replicas} replicas need enableHa: without it the state is in embedded SQLite, which runs exactly 1 replica`,
+    );
   }
   return spec.enableHa;
 }

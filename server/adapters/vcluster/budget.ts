@@ -42,9 +42,13 @@ export function namespaceBudget(spec: HostSpec): NamespaceBudget {
   return {
     quota: {
       "requests.cpu": formatCpuMillis(replicas * spec.cpuRequestMillis + WORKLOAD_REQUEST_FACTOR * spec.cpuLimitMillis),
-      "requests.memory": formatMemoryBytes(r * spec.memoryRequestBytes + BigInt(WORKLOAD_REQUEST_FACTOR) * spec.memoryLimitBytes),
+      "requests.memory": formatMemoryBytes(
+        r * spec.memoryRequestBytes + BigInt(WORKLOAD_REQUEST_FACTOR) * spec.memoryLimitBytes,
+      ),
       "limits.cpu": formatCpuMillis(replicas * spec.cpuLimitMillis + WORKLOAD_LIMIT_FACTOR * spec.cpuLimitMillis),
-      "limits.memory": formatMemoryBytes(r * spec.memoryLimitBytes + BigInt(WORKLOAD_LIMIT_FACTOR) * spec.memoryLimitBytes),
+      "limits.memory": formatMemoryBytes(
+        r * spec.memoryLimitBytes + BigInt(WORKLOAD_LIMIT_FACTOR) * spec.memoryLimitBytes,
+      ),
       "requests.storage": formatMemoryBytes(storage),
       "count/pods": String(replicas + etcdPods + WORKLOAD_PODS),
       "count/services": "20",
@@ -57,7 +61,10 @@ export function namespaceBudget(spec: HostSpec): NamespaceBudget {
   };
 }
 
-export function controlPlaneResources(spec: HostSpec): { requests: Record<string, string>; limits: Record<string, string> } {
+export function controlPlaneResources(spec: HostSpec): {
+  requests: Record<string, string>;
+  limits: Record<string, string>;
+} {
   return {
     requests: { cpu: formatCpuMillis(spec.cpuRequestMillis), memory: formatMemoryBytes(spec.memoryRequestBytes) },
     limits: { cpu: formatCpuMillis(spec.cpuLimitMillis), memory: formatMemoryBytes(spec.memoryLimitBytes) },

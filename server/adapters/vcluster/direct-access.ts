@@ -19,17 +19,26 @@ const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-
 /** The pattern as an admin gives it, refused with the field and the rule. */
 export function checkHostPattern(pattern: string, field = "directAccessHostPattern"): string {
   const trimmed = pattern.trim().toLowerCase();
-  if (!trimmed.includes("{namespace}")) throw invalidField(field, "must contain {namespace}, so that every vcluster gets a host name of its own");
+  if (!trimmed.includes("{namespace}"))
+    throw invalidField(field, "must contain {namespace}, so that every vcluster gets a host name of its own");
   const sample = trimmed.replaceAll("{namespace}", "vc-sample-0a1b2c").replaceAll("{name}", "sample");
   if (/[{}]/.test(sample)) throw invalidField(field, "may use only the placeholders {namespace} and {name}");
-  if (!DNS_NAME.test(sample)) throw invalidField(field, "must give a DNS name with at least two labels (lower-case letters, digits, '-', '.'), e.g. {namespace}.vc.example.com");
+  if (!DNS_NAME.test(sample))
+    throw invalidField(
+      field,
+      "must give a DNS name with at least two labels (lower-case letters, digits, '-', '.'), e.g. {namespace}.vc.example.com",
+    );
   return trimmed;
 }
 
-export const directHost = (access: DirectAccess, target: VClusterTarget) => access.hostPattern.replaceAll("{namespace}", target.namespace).replaceAll("{name}", target.name);
+export const directHost = (access: DirectAccess, target: VClusterTarget) =>
+  access.hostPattern.replaceAll("{namespace}", target.namespace).replaceAll("{name}", target.name);
 
 /** The spec with the host's ingress, unless the vcluster asked for an ingress of its own. */
 export function withDirectAccess(spec: HostSpec, target: VClusterTarget, access: DirectAccess | null): HostSpec {
   if (!access || spec.ingress.enabled) return spec;
-  return { ...spec, ingress: { enabled: true, host: directHost(access, target), ingressClassName: access.ingressClassName } };
+  return {
+    ...spec,
+    ingress: { enabled: true, host: directHost(access, target), ingressClassName: access.ingressClassName },
+  };
 }

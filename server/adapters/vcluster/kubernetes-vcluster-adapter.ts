@@ -10,10 +10,23 @@ import { isNotFound } from "@/server/adapters/kubernetes/errors";
 import { createHostClients, type HostClients } from "@/server/adapters/kubernetes/host-client";
 import { parseCpuMillis, parseMemoryBytes } from "@/server/universal/quantity";
 import type { ChartSource } from "@/server/adapters/helm/chart-source";
-import { findControlPlane, isPaused, patchWorkload, pauseControlPlane, resumeControlPlane, type ControlPlane } from "./control-plane";
+import {
+  findControlPlane,
+  isPaused,
+  patchWorkload,
+  pauseControlPlane,
+  resumeControlPlane,
+  type ControlPlane,
+} from "./control-plane";
 import { createHelmRelease, type HelmRelease, type HelmReleaseOptions } from "./helm-release";
 import { inspectKubeconfig } from "./kubeconfig-check";
-import { controlPlaneSelector, kubeconfigSecretName, MANAGED_BY_LABEL, PAUSED_REPLICAS_ANNOTATION, VCLUSTER_ID_LABEL } from "./labels";
+import {
+  controlPlaneSelector,
+  kubeconfigSecretName,
+  MANAGED_BY_LABEL,
+  PAUSED_REPLICAS_ANNOTATION,
+  VCLUSTER_ID_LABEL,
+} from "./labels";
 import { deriveHostStatus } from "./status";
 import type { HostInfo, HostSpec, HostStatus, KubeconfigResult, VClusterAdapter, VClusterTarget } from "./types";
 import { withDirectAccess, type DirectAccess } from "./direct-access";
@@ -59,7 +72,12 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
     await this.assertNamespaceIsOurs(target);
     const existing = await findControlPlane(this.clients, target);
     const paused = existing ? isPaused(existing.object) : false;
-    await this.release.install(target, withDirectAccess(spec, target, this.options.directAccess), paused ? 0 : spec.replicas, chartVersion);
+    await this.release.install(
+      target,
+      withDirectAccess(spec, target, this.options.directAccess),
+      paused ? 0 : spec.replicas,
+      chartVersion,
+    );
     // a paused vcluster stays at 0; the new replica count is what resume will restore
     if (paused) await this.annotatePausedReplicas(target, spec.replicas);
   }
@@ -72,7 +90,10 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
     const plane = await this.requireControlPlane(target);
     await pauseControlPlane(this.clients, target, plane, configuredReplicas);
     await this.clients.idempotent(`deletion of the synced workload pods in ${target.namespace}`, () =>
-      this.clients.core.deleteCollectionNamespacedPod({ namespace: target.namespace, labelSelector: `${MANAGED_BY_LABEL}=${target.name}` }),
+      this.clients.core.deleteCollectionNamespacedPod({
+        namespace: target.namespace,
+        labelSelector: `${MANAGED_BY_LABEL}=${target.name}`,
+      }),
     );
   }
 
@@ -86,7 +107,9 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
     await this.release.uninstall(target);
     const what = `namespace ${target.namespace}`;
     try {
-      await this.clients.idempotent(`deletion of ${what}`, () => this.clients.core.deleteNamespace({ name: target.namespace }));
+      await this.clients.idempotent(`deletion of ${what}`, () =>
+        this.clients.core.deleteNamespace({ name: target.namespace }),
+      );
     } catch (err) {
       // a namespace already terminating answers a further delete with 409 "The system is ensuring all content is
       // removed from this namespace" (kubernetes pkg/registry/core/namespace/storage/storage.go): that is the case
@@ -102,7 +125,10 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
         throw err;
       }
       if (Date.now() >= deadline) {
-        throw new AppError("TIMEOUT", `${what} on host ${this.clients.hostName} is still terminating after ${this.options.uninstallTimeoutMs / 1000} s; something in it holds a finalizer`);
+        throw new AppError(
+          "TIMEOUT",
+          `${what} on host ${this.clients.hostName} is still terminating after ${this.options.uninstallTimeoutMs / 1000} s; something in it holds a finalizer`,
+        );
       }
       await delay(UNINSTALL_POLL_MS);
     }
@@ -112,11 +138,19 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
     const controlPlane = await findControlPlane(this.clients, target);
     if (!controlPlane) return deriveHostStatus({ controlPlane: null, pods: [], events: [], apiServerEndpoint: null });
     const [pods, events, secret] = await Promise.all([
-      this.clients.idempotent(`control plane pods in ${target.namespace}`, () => this.clients.core.listNamespacedPod({ namespace: target.namespace, labelSelector: controlPlaneSelector(target.name) })),
-      this.clients.idempotent(`events in ${target.namespace}`, () => this.clients.core.listNamespacedEvent({ namespace: target.namespace })),
+      this.clients.idempotent(`control plane pods in ${target.namespace}`, () =>
+        this.clients.core.listNamespacedPod({
+          namespace: target.namespace,
+          labelSelector: controlPlaneSelector(target.name),
+        }),
+      ),
+      this.clients.idempotent(`events in ${target.namespace}`, () =>
+        this.clients.core.listNamespacedEvent({ namespace: target.namespace }),
+      ),
       this.readKubeconfigSecret(target),
     ]);
-    const ownNames = (n: string | undefined) => !!n && (n === target.name || n.startsWith(`${target.name}-`) || n.startsWith(`data-${target.name}-`));
+    const ownNames = (n: string | undefined) =>
+      !!n && (n === target.name || n.startsWith(`${target.name}-`) || n.startsWith(`data-${target.name}-`));
     let apiServerEndpoint: string | null = null;
     if (secret) {
       try {
@@ -125,7 +159,12 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
         apiServerEndpoint = null;
       }
     }
-    return deriveHostStatus({ controlPlane, pods: pods.items, events: events.items.filter((e) => ownNames(e.involvedObject.name)), apiServerEndpoint });
+    return deriveHostStatus({
+      controlPlane,
+      pods: pods.items,
+      events: events.items.filter((e) => ownNames(e.involvedObject.name)),
+      apiServerEndpoint,
+    });
   }
 
   async kubeconfig(target: VClusterTarget): Promise<KubeconfigResult> {
@@ -136,14 +175,23 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
     const warnings = [
       ...(unreachable ? [`The portal could not reach the vcluster's API through the host: ${unreachable}`] : []),
       ...(local
-        ? [`This kubeconfig points at ${server}, vcluster's default, which works only through a port-forward (\`vcluster connect ${target.name} -n ${target.namespace}\`, or \`kubectl port-forward -n ${target.namespace} svc/${target.name} 8443:443\`).`]
+        ? [
+            `This kubeconfig points at ${server}, vcluster's default, which works only through a port-forward (\`vcluster connect ${target.name} -n ${target.namespace}\`, or \`kubectl port-forward -n ${target.namespace} svc/${target.name} 8443:443\`).`,
+          ]
         : []),
     ];
-    return { kubeconfig: config, server, reachable: unreachable === null, warning: warnings.length ? warnings.join(" ") : null };
+    return {
+      kubeconfig: config,
+      server,
+      reachable: unreachable === null,
+      warning: warnings.length ? warnings.join(" ") : null,
+    };
   }
 
   checkVirtualApi(target: VClusterTarget): Promise<string | null> {
-    return this.withVirtualApi(target, (forwarded) => this.checkReachable(forwarded)).catch((err: unknown) => (err instanceof AppError ? err.message : "the virtual API could not be reached"));
+    return this.withVirtualApi(target, (forwarded) => this.checkReachable(forwarded)).catch((err: unknown) =>
+      err instanceof AppError ? err.message : "the virtual API could not be reached",
+    );
   }
 
   async openVirtualApi(target: VClusterTarget): Promise<VirtualApiChannel> {
@@ -168,7 +216,10 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
   private async requireKubeconfig(target: VClusterTarget): Promise<string> {
     const config = await this.readKubeconfigSecret(target);
     if (config === null) {
-      throw new AppError("NOT_FOUND", `Secret ${kubeconfigSecretName(target.name)} with the kubeconfig of vcluster ${target.name} not found in namespace ${target.namespace} on host ${this.clients.hostName}; the control plane writes it once it is ready`);
+      throw new AppError(
+        "NOT_FOUND",
+        `Secret ${kubeconfigSecretName(target.name)} with the kubeconfig of vcluster ${target.name} not found in namespace ${target.namespace} on host ${this.clients.hostName}; the control plane writes it once it is ready`,
+      );
     }
     return config;
   }
@@ -176,7 +227,9 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
   private async readKubeconfigSecret(target: VClusterTarget): Promise<string | null> {
     const name = kubeconfigSecretName(target.name);
     try {
-      const secret = await this.clients.idempotent(`Secret ${target.namespace}/${name}`, () => this.clients.core.readNamespacedSecret({ namespace: target.namespace, name }));
+      const secret = await this.clients.idempotent(`Secret ${target.namespace}/${name}`, () =>
+        this.clients.core.readNamespacedSecret({ namespace: target.namespace, name }),
+      );
       const data = secret.data?.config;
       return data ? Buffer.from(data, "base64").toString("utf8") : null;
     } catch (err) {
@@ -187,22 +240,33 @@ export class KubernetesVClusterAdapter implements VClusterAdapter {
 
   private async requireControlPlane(target: VClusterTarget): Promise<ControlPlane> {
     const plane = await findControlPlane(this.clients, target);
-    if (!plane) throw new AppError("NOT_FOUND", `vcluster ${target.name} (a StatefulSet or Deployment labelled app=vcluster,release=${target.name} in ${target.namespace}) not found on host ${this.clients.hostName}`);
+    if (!plane)
+      throw new AppError(
+        "NOT_FOUND",
+        `vcluster ${target.name} (a StatefulSet or Deployment labelled app=vcluster,release=${target.name} in ${target.namespace}) not found on host ${this.clients.hostName}`,
+      );
     return plane;
   }
 
   private async annotatePausedReplicas(target: VClusterTarget, replicas: number): Promise<void> {
     const plane = await this.requireControlPlane(target);
-    await patchWorkload(this.clients, target.namespace, plane.kind, plane.object.metadata?.name ?? target.name, { metadata: { annotations: { [PAUSED_REPLICAS_ANNOTATION]: String(replicas) } } });
+    await patchWorkload(this.clients, target.namespace, plane.kind, plane.object.metadata?.name ?? target.name, {
+      metadata: { annotations: { [PAUSED_REPLICAS_ANNOTATION]: String(replicas) } },
+    });
   }
 
   /** Refuses to touch a namespace that belongs to something else; returns it when it exists. */
   private async assertNamespaceIsOurs(target: VClusterTarget) {
     try {
-      const ns = await this.clients.idempotent(`namespace ${target.namespace}`, () => this.clients.core.readNamespace({ name: target.namespace }));
+      const ns = await this.clients.idempotent(`namespace ${target.namespace}`, () =>
+        this.clients.core.readNamespace({ name: target.namespace }),
+      );
       const owner = ns.metadata?.labels?.[VCLUSTER_ID_LABEL];
       if (owner !== target.vclusterId) {
-        throw new AppError("CONFLICT", `namespace ${target.namespace} on host ${this.clients.hostName} exists and ${owner ? `belongs to vcluster ${owner}` : "is not managed by the portal"}; choose another namespace`);
+        throw new AppError(
+          "CONFLICT",
+          `namespace ${target.namespace} on host ${this.clients.hostName} exists and ${owner ? `belongs to vcluster ${owner}` : "is not managed by the portal"}; choose another namespace`,
+        );
       }
       return ns;
     } catch (err) {
@@ -222,7 +286,12 @@ async function probeHost(clients: HostClients): Promise<HostInfo> {
     if (allocatable.cpu) cpu += parseCpuMillis(allocatable.cpu);
     if (allocatable.memory) memory += parseMemoryBytes(allocatable.memory);
   }
-  return { kubernetesVersion: version.gitVersion, nodes: nodes.items.length, allocatableCpuMillis: cpu, allocatableMemoryBytes: memory };
+  return {
+    kubernetesVersion: version.gitVersion,
+    nodes: nodes.items.length,
+    allocatableCpuMillis: cpu,
+    allocatableMemoryBytes: memory,
+  };
 }
 
 /** Reachability and capacity of a host from its kubeconfig alone, as registration checks it. */
@@ -231,7 +300,17 @@ export function probeHostCluster(kubeconfig: string, options: { requestTimeoutMs
 }
 
 export function createVClusterAdapter(options: VClusterAdapterOptions): VClusterAdapter {
-  const clients = createHostClients(options.kubeconfig, { requestTimeoutMs: options.requestTimeoutMs, hostName: options.hostName });
-  const release = createHelmRelease(clients, options.kubeconfig, { ...options.helm, chart: options.chart, podSecurity: options.podSecurity });
-  return new KubernetesVClusterAdapter(clients, release, { uninstallTimeoutMs: options.uninstallTimeoutMs ?? 120_000, directAccess: options.directAccess ?? null });
+  const clients = createHostClients(options.kubeconfig, {
+    requestTimeoutMs: options.requestTimeoutMs,
+    hostName: options.hostName,
+  });
+  const release = createHelmRelease(clients, options.kubeconfig, {
+    ...options.helm,
+    chart: options.chart,
+    podSecurity: options.podSecurity,
+  });
+  return new KubernetesVClusterAdapter(clients, release, {
+    uninstallTimeoutMs: options.uninstallTimeoutMs ?? 120_000,
+    directAccess: options.directAccess ?? null,
+  });
 }

@@ -16,10 +16,22 @@ export type PodSecurityLevel = (typeof POD_SECURITY_LEVELS)[number];
 export const reachesHost = (key: string) => !key.includes("/");
 
 export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
-  return Object.fromEntries(["enforce", "audit", "warn"].flatMap((mode) => [[`pod-security.kubernetes.io/${mode}`, level], [`pod-security.kubernetes.io/${mode}-version`, "latest"]]));
+  return Object.fromEntries(
+    ["enforce", "audit", "warn"].flatMap((mode) => [
+      [`pod-security.kubernetes.io/${mode}`, level],
+      [`pod-security.kubernetes.io/${mode}-version`, "latest"],
+    ]),
+  );
 }
 
 export function renderNamespace(target: VClusterTarget, spec: HostSpec, podSecurity: PodSecurityLevel): V1Namespace {
   const tenant = Object.fromEntries(Object.entries(spec.labels).filter(([key]) => reachesHost(key)));
-  return { apiVersion: "v1", kind: "Namespace", metadata: { name: target.namespace, labels: { ...tenant, ...podSecurityLabels(podSecurity), ...portalLabels(target) } } };
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name: target.namespace,
+      labels: { ...tenant, ...podSecurityLabels(podSecurity), ...portalLabels(target) },
+    },
+  };
 }

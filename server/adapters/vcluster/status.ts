@@ -37,7 +37,10 @@ function crashFailure(pods: V1Pod[]): { message: string; final: boolean } | null
       const terminated = c.lastState?.terminated ?? c.state?.terminated;
       if (waiting?.reason !== "CrashLoopBackOff" && !(terminated && terminated.exitCode !== 0)) continue;
       const why = terminated?.message?.trim() || waiting?.message || "the container exits";
-      return { message: `container ${c.name} of pod ${pod.metadata?.name ?? ""} is crash-looping (${c.restartCount} restarts): ${why}`, final: c.restartCount >= CRASHES_BEFORE_FAILURE };
+      return {
+        message: `container ${c.name} of pod ${pod.metadata?.name ?? ""} is crash-looping (${c.restartCount} restarts): ${why}`,
+        final: c.restartCount >= CRASHES_BEFORE_FAILURE,
+      };
     }
   }
   return null;
@@ -50,7 +53,9 @@ function startFailure(events: CoreV1Event[]): string | null {
 }
 
 function eventTime(e: CoreV1Event): Date | undefined {
-  return e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp;
+  return (
+    e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp
+  );
 }
 
 export function toHostEvents(events: CoreV1Event[]): HostEvent[] {
@@ -72,16 +77,25 @@ function schedulingFailure(pods: V1Pod[], events: CoreV1Event[]): string | null 
   for (const pod of pods) {
     if (pod.status?.phase !== "Pending" || pod.metadata?.deletionTimestamp) continue;
     const scheduled = pod.status.conditions?.find((c) => c.type === "PodScheduled");
-    if (scheduled?.status === "False" && scheduled.reason === "Unschedulable") return scheduled.message ?? "no node can run the control plane";
+    if (scheduled?.status === "False" && scheduled.reason === "Unschedulable")
+      return scheduled.message ?? "no node can run the control plane";
     if (pod.spec?.nodeName) continue;
-    const event = events.find((e) => e.reason === "FailedScheduling" && e.involvedObject.kind === "Pod" && e.involvedObject.name === pod.metadata?.name);
+    const event = events.find(
+      (e) =>
+        e.reason === "FailedScheduling" &&
+        e.involvedObject.kind === "Pod" &&
+        e.involvedObject.name === pod.metadata?.name,
+    );
     if (event) return event.message ?? "no node can run the control plane";
   }
   return null;
 }
 
 function isReady(pod: V1Pod): boolean {
-  return !pod.metadata?.deletionTimestamp && (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+  return (
+    !pod.metadata?.deletionTimestamp &&
+    (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")
+  );
 }
 
 type Cond = Omit<Condition, "lastTransitionTime">;
@@ -97,7 +111,8 @@ export interface ObservedVCluster {
 export function deriveHostStatus(observed: ObservedVCluster): HostStatus {
   const now = (observed.now ?? new Date()).toISOString();
   const events = toHostEvents(observed.events);
-  const withTime = (conds: Cond[]): Condition[] => conds.map((c) => ({ ...c, lastTransitionTime: now })).sort((a, b) => a.type.localeCompare(b.type));
+  const withTime = (conds: Cond[]): Condition[] =>
+    conds.map((c) => ({ ...c, lastTransitionTime: now })).sort((a, b) => a.type.localeCompare(b.type));
   const plane = observed.controlPlane;
   if (!plane) {
     const missing = "the control plane (a StatefulSet or Deployment labelled app=vcluster) does not exist on the host";
@@ -138,33 +153,70 @@ export function deriveHostStatus(observed: ObservedVCluster): HostStatus {
       { type: "ControlPlaneAvailable", status: "False", reason: "Paused", message },
     );
   } else {
-    conditions.push({ type: "Paused", status: "False", reason: "NotPaused", message: "the control plane is not paused" });
+    conditions.push({
+      type: "Paused",
+      status: "False",
+      reason: "NotPaused",
+      message: "the control plane is not paused",
+    });
     const unschedulable = ready === 0 ? schedulingFailure(observed.pods, observed.events) : null;
     const crash = ready < desired ? crashFailure(observed.pods) : null;
     const notStarted = ready === 0 && !crash ? startFailure(observed.events) : null;
     if (desired === 0) {
       const message = `the control plane ${plane.kind} is scaled to 0 without the loft.sh/paused annotations`;
-      conditions.push({ type: "Ready", status: "False", reason: "ScaledToZero", message }, { type: "ControlPlaneAvailable", status: "False", reason: "ScaledToZero", message });
+      conditions.push(
+        { type: "Ready", status: "False", reason: "ScaledToZero", message },
+        { type: "ControlPlaneAvailable", status: "False", reason: "ScaledToZero", message },
+      );
     } else if (ready >= desired) {
       conditions.push(
-        { type: "Ready", status: "True", reason: "AllReplicasReady", message: `${ready}/${desired} control plane replicas ready` },
-        { type: "ControlPlaneAvailable", status: "True", reason: "ReplicasAvailable", message: `${ready} control plane replica(s) serving` },
+        {
+          type: "Ready",
+          status: "True",
+          reason: "AllReplicasReady",
+          message: `${ready}/${desired} control plane replicas ready`,
+        },
+        {
+          type: "ControlPlaneAvailable",
+          status: "True",
+          reason: "ReplicasAvailable",
+          message: `${ready} control plane replica(s) serving`,
+        },
       );
     } else if (crash) {
       const reason = crash.final ? "CrashLoopBackOff" : "Restarting";
-      conditions.push({ type: "Ready", status: "False", reason, message: crash.message }, { type: "ControlPlaneAvailable", status: ready > 0 ? "True" : "False", reason, message: crash.message });
+      conditions.push(
+        { type: "Ready", status: "False", reason, message: crash.message },
+        { type: "ControlPlaneAvailable", status: ready > 0 ? "True" : "False", reason, message: crash.message },
+      );
     } else if (notStarted) {
-      conditions.push({ type: "Ready", status: "False", reason: "StartFailed", message: notStarted }, { type: "ControlPlaneAvailable", status: "False", reason: "StartFailed", message: notStarted });
+      conditions.push(
+        { type: "Ready", status: "False", reason: "StartFailed", message: notStarted },
+        { type: "ControlPlaneAvailable", status: "False", reason: "StartFailed", message: notStarted },
+      );
     } else if (unschedulable) {
       const message = `control plane pods cannot be scheduled: ${unschedulable}`;
-      conditions.push({ type: "Ready", status: "False", reason: "Unschedulable", message }, { type: "ControlPlaneAvailable", status: "False", reason: "Unschedulable", message });
+      conditions.push(
+        { type: "Ready", status: "False", reason: "Unschedulable", message },
+        { type: "ControlPlaneAvailable", status: "False", reason: "Unschedulable", message },
+      );
     } else {
       const message = `${ready}/${desired} control plane replicas ready`;
       conditions.push(
         { type: "Ready", status: "False", reason: "PodsNotReady", message },
         ready > 0
-          ? { type: "ControlPlaneAvailable", status: "True", reason: "ReplicasAvailable", message: `${ready} control plane replica(s) serving` }
-          : { type: "ControlPlaneAvailable", status: "False", reason: "PodsNotReady", message: "no control plane replica is ready yet" },
+          ? {
+              type: "ControlPlaneAvailable",
+              status: "True",
+              reason: "ReplicasAvailable",
+              message: `${ready} control plane replica(s) serving`,
+            }
+          : {
+              type: "ControlPlaneAvailable",
+              status: "False",
+              reason: "PodsNotReady",
+              message: "no control plane replica is ready yet",
+            },
       );
     }
   }

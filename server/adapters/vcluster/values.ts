@@ -36,7 +36,11 @@ export function deepMerge(base: Values, over: Values): Values {
 /** The volume for the vcluster's data; `enabled` is always explicit, since the chart's "auto" makes one for SQLite. */
 function volumeClaim(spec: HostSpec): Values {
   if (!spec.enablePersistence) return { enabled: false };
-  return { enabled: true, size: persistenceSize(spec), ...(spec.defaultStorageClass ? { storageClass: spec.defaultStorageClass } : {}) };
+  return {
+    enabled: true,
+    size: persistenceSize(spec),
+    ...(spec.defaultStorageClass ? { storageClass: spec.defaultStorageClass } : {}),
+  };
 }
 
 /**
@@ -47,7 +51,17 @@ function storeValues(spec: HostSpec): { persistence: Values; backingStore?: Valu
   if (!usesDeployedEtcd(spec)) return { persistence: { volumeClaim: volumeClaim(spec) } };
   return {
     persistence: { volumeClaim: { enabled: false } },
-    backingStore: { etcd: { deploy: { enabled: true, statefulSet: { highAvailability: { replicas: DEPLOYED_ETCD_REPLICAS }, persistence: { volumeClaim: volumeClaim(spec) } } } } },
+    backingStore: {
+      etcd: {
+        deploy: {
+          enabled: true,
+          statefulSet: {
+            highAvailability: { replicas: DEPLOYED_ETCD_REPLICAS },
+            persistence: { volumeClaim: volumeClaim(spec) },
+          },
+        },
+      },
+    },
   };
 }
 
@@ -68,11 +82,18 @@ function pluginValues(spec: HostSpec): Values {
 
 /** Where vc-NAME's kubeconfig points: a given server, else the ingress's host (the same name the certificate carries). */
 function exportServer(spec: HostSpec, options: ValuesOptions): string | undefined {
-  return options.exportKubeConfigServer ?? (spec.ingress.enabled && spec.ingress.host ? `https://${spec.ingress.host}` : undefined);
+  return (
+    options.exportKubeConfigServer ??
+    (spec.ingress.enabled && spec.ingress.host ? `https://${spec.ingress.host}` : undefined)
+  );
 }
 
 export function portalValues(spec: HostSpec, options: ValuesOptions): Values {
-  if (spec.distro !== "k8s") throw invalidField("spec.distro", `"${spec.distro}" is not supported: recent vcluster charts ship only the k8s distro`);
+  if (spec.distro !== "k8s")
+    throw invalidField(
+      "spec.distro",
+      `"${spec.distro}" is not supported: recent vcluster charts ship only the k8s distro`,
+    );
   const budget = namespaceBudget(spec);
   const store = storeValues(spec);
   const ingress = ingressValues(spec);
@@ -84,11 +105,18 @@ export function portalValues(spec: HostSpec, options: ValuesOptions): Values {
         persistentVolumeClaims: { enabled: spec.sync.toHost.persistentVolumeClaims },
       },
       // storageClasses takes "auto" too; the spec is a yes or no, so the value is always an explicit boolean
-      fromHost: { nodes: { enabled: spec.sync.fromHost.nodes }, storageClasses: { enabled: spec.sync.fromHost.storageClasses } },
+      fromHost: {
+        nodes: { enabled: spec.sync.fromHost.nodes },
+        storageClasses: { enabled: spec.sync.fromHost.storageClasses },
+      },
     },
     controlPlane: {
       distro: { k8s: { enabled: true, image: { tag: imageTagFor(spec.kubernetesVersion, options.chartVersion) } } },
-      statefulSet: { resources: controlPlaneResources(spec), highAvailability: { replicas: spec.replicas }, persistence: store.persistence },
+      statefulSet: {
+        resources: controlPlaneResources(spec),
+        highAvailability: { replicas: spec.replicas },
+        persistence: store.persistence,
+      },
       ...(store.backingStore ? { backingStore: store.backingStore } : {}),
       ...ingress,
     },

@@ -15,7 +15,10 @@ import type { VClusterTarget } from "./types";
 export const VIRTUAL_API_PORT = 8443;
 
 function isReady(pod: V1Pod): boolean {
-  return !pod.metadata?.deletionTimestamp && (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+  return (
+    !pod.metadata?.deletionTimestamp &&
+    (pod.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True")
+  );
 }
 
 /** The kubeconfig with its cluster pointed at the local end of the forward, keeping TLS checks on the original name. */
@@ -29,15 +32,30 @@ export function pointAtForward(kubeconfig: string, localPort: number): string {
   } catch {
     throw new AppError("INVALID", `the vcluster's kubeconfig has an invalid server ${cluster.server}`);
   }
-  const forwarded = { ...cluster, server: `https://127.0.0.1:${localPort}`, tlsServerName: cluster.tlsServerName ?? serverName };
+  const forwarded = {
+    ...cluster,
+    server: `https://127.0.0.1:${localPort}`,
+    tlsServerName: cluster.tlsServerName ?? serverName,
+  };
   kc.clusters = kc.clusters.map((c) => (c.name === cluster.name ? forwarded : c));
   return kc.exportConfig();
 }
 
-export async function withVirtualApi<T>(clients: HostClients, target: VClusterTarget, kubeconfig: string, fn: (kubeconfig: string) => Promise<T>): Promise<T> {
-  const pods = await clients.idempotent(`control plane pods in ${target.namespace}`, () => clients.core.listNamespacedPod({ namespace: target.namespace, labelSelector: controlPlaneSelector(target.name) }));
+export async function withVirtualApi<T>(
+  clients: HostClients,
+  target: VClusterTarget,
+  kubeconfig: string,
+  fn: (kubeconfig: string) => Promise<T>,
+): Promise<T> {
+  const pods = await clients.idempotent(`control plane pods in ${target.namespace}`, () =>
+    clients.core.listNamespacedPod({ namespace: target.namespace, labelSelector: controlPlaneSelector(target.name) }),
+  );
   const pod = pods.items.find(isReady);
-  if (!pod?.metadata?.name) throw new AppError("UNAVAILABLE", `vcluster ${target.name} has no ready control plane pod in namespace ${target.namespace} on host ${clients.hostName}`);
+  if (!pod?.metadata?.name)
+    throw new AppError(
+      "UNAVAILABLE",
+      `vcluster ${target.name} has no ready control plane pod in namespace ${target.namespace} on host ${clients.hostName}`,
+    );
   const forward = await forwardPodPort(clients, target.namespace, pod.metadata.name, VIRTUAL_API_PORT);
   try {
     return await fn(pointAtForward(kubeconfig, forward.port));
@@ -62,14 +80,25 @@ export interface VirtualApiChannel {
 const pem = (data: string | undefined) => (data ? Buffer.from(data, "base64").toString("utf8") : undefined);
 
 /** The vc-NAME credentials as TLS options; only inline data and tokens, never files or exec plugins. */
-export async function openVirtualApi(clients: HostClients, target: VClusterTarget, kubeconfig: string): Promise<VirtualApiChannel> {
+export async function openVirtualApi(
+  clients: HostClients,
+  target: VClusterTarget,
+  kubeconfig: string,
+): Promise<VirtualApiChannel> {
   const kc = loadKubeConfig(kubeconfig);
   const cluster = kc.getCurrentCluster();
   const user = kc.getCurrentUser();
-  if (!cluster || !user) throw new AppError("INVALID", `the kubeconfig of vcluster ${target.name} names no cluster or user`);
-  const pods = await clients.idempotent(`control plane pods in ${target.namespace}`, () => clients.core.listNamespacedPod({ namespace: target.namespace, labelSelector: controlPlaneSelector(target.name) }));
+  if (!cluster || !user)
+    throw new AppError("INVALID", `the kubeconfig of vcluster ${target.name} names no cluster or user`);
+  const pods = await clients.idempotent(`control plane pods in ${target.namespace}`, () =>
+    clients.core.listNamespacedPod({ namespace: target.namespace, labelSelector: controlPlaneSelector(target.name) }),
+  );
   const pod = pods.items.find(isReady);
-  if (!pod?.metadata?.name) throw new AppError("UNAVAILABLE", `vcluster ${target.name} has no ready control plane pod in namespace ${target.namespace} on host ${clients.hostName}`);
+  if (!pod?.metadata?.name)
+    throw new AppError(
+      "UNAVAILABLE",
+      `vcluster ${target.name} has no ready control plane pod in namespace ${target.namespace} on host ${clients.hostName}`,
+    );
   const forward = await forwardPodPort(clients, target.namespace, pod.metadata.name, VIRTUAL_API_PORT);
   let serverName = "localhost";
   try {
@@ -77,5 +106,13 @@ export async function openVirtualApi(clients: HostClients, target: VClusterTarge
   } catch {
     // a malformed server in vc-NAME: the syncer's certificate always names localhost
   }
-  return { port: forward.port, serverName, ca: pem(cluster.caData), cert: pem(user.certData), key: pem(user.keyData), token: user.token, close: () => forward.close() };
+  return {
+    port: forward.port,
+    serverName,
+    ca: pem(cluster.caData),
+    cert: pem(user.certData),
+    key: pem(user.keyData),
+    token: user.token,
+    close: () => forward.close(),
+  };
 }

@@ -50,14 +50,36 @@ describe("watchControlPlanes", () => {
       expect(rec.relists.sort()).toEqual(["deployments:initial", "pods:initial", "statefulsets:initial"]);
       const t = testTarget("watched");
       await adapter.install(t, testSpec({ enablePersistence: true }), chart.version);
-      await eventually(() => rec.events.find((e) => e.resource === "statefulsets" && e.type === "ADDED" && e.name === "watched" && e.namespace === t.namespace), "sts ADDED");
+      await eventually(
+        () =>
+          rec.events.find(
+            (e) =>
+              e.resource === "statefulsets" &&
+              e.type === "ADDED" &&
+              e.name === "watched" &&
+              e.namespace === t.namespace,
+          ),
+        "sts ADDED",
+      );
       await eventually(() => rec.events.find((e) => e.resource === "pods" && e.name === "watched"), "pod event");
       const before = rec.events.length;
       await scaleBehindTheBack(t.namespace, t.name, 2);
-      await eventually(() => rec.events.slice(before).find((e) => e.resource === "statefulsets" && e.type === "MODIFIED" && e.name === "watched"), "scale seen");
-      await eventually(() => rec.events.slice(before).find((e) => e.resource === "pods" && e.type === "ADDED" && e.name === "watched"), "second pod seen");
+      await eventually(
+        () =>
+          rec.events
+            .slice(before)
+            .find((e) => e.resource === "statefulsets" && e.type === "MODIFIED" && e.name === "watched"),
+        "scale seen",
+      );
+      await eventually(
+        () => rec.events.slice(before).find((e) => e.resource === "pods" && e.type === "ADDED" && e.name === "watched"),
+        "second pod seen",
+      );
       await adapter.uninstall(t);
-      await eventually(() => rec.events.find((e) => e.resource === "statefulsets" && e.type === "DELETED" && e.name === "watched"), "sts DELETED");
+      await eventually(
+        () => rec.events.find((e) => e.resource === "statefulsets" && e.type === "DELETED" && e.name === "watched"),
+        "sts DELETED",
+      );
     } finally {
       await rec.watch.stop();
     }
@@ -68,7 +90,10 @@ describe("watchControlPlanes", () => {
     await adapter.install(t, testSpec({ enablePersistence: true }), chart.version);
     const rec = record();
     try {
-      await eventually(() => rec.events.find((e) => e.resource === "statefulsets" && e.name === "dropped"), "initial event");
+      await eventually(
+        () => rec.events.find((e) => e.resource === "statefulsets" && e.name === "dropped"),
+        "initial event",
+      );
       host.sim.setFaults({ dropWatchesAfterMs: 0, errors: [{ verb: "watch", rate: 1, status: 503 }] });
       await eventually(() => (rec.errors.length >= 2 ? true : undefined), "watch failures reported");
       expect(rec.errors.filter((c) => !c.startsWith("UNAVAILABLE"))).toEqual([]);
@@ -78,10 +103,22 @@ describe("watchControlPlanes", () => {
       await scaleBehindTheBack(t.namespace, t.name, 3);
       host.sim.setFaults({});
       await eventually(() => (rec.relists.includes("statefulsets:expired") ? true : undefined), "re-list after 410");
-      await eventually(() => rec.events.slice(before).find((e) => e.resource === "statefulsets" && e.type === "MODIFIED" && e.name === "dropped"), "change seen after reconnect");
+      await eventually(
+        () =>
+          rec.events
+            .slice(before)
+            .find((e) => e.resource === "statefulsets" && e.type === "MODIFIED" && e.name === "dropped"),
+        "change seen after reconnect",
+      );
       const after = rec.events.length;
       await scaleBehindTheBack(t.namespace, t.name, 1);
-      await eventually(() => rec.events.slice(after).find((e) => e.resource === "statefulsets" && e.type === "MODIFIED" && e.name === "dropped"), "watching again");
+      await eventually(
+        () =>
+          rec.events
+            .slice(after)
+            .find((e) => e.resource === "statefulsets" && e.type === "MODIFIED" && e.name === "dropped"),
+        "watching again",
+      );
     } finally {
       host.sim.setFaults({});
       await rec.watch.stop();

@@ -40,7 +40,11 @@ const SELECTOR = "app=vcluster";
 /** the server closes each watch after about this long, so a silently dead connection cannot last */
 const WATCH_SECONDS = 300;
 
-const paths: Record<ControlPlaneResource, string> = { statefulsets: "/apis/apps/v1/statefulsets", deployments: "/apis/apps/v1/deployments", pods: "/api/v1/pods" };
+const paths: Record<ControlPlaneResource, string> = {
+  statefulsets: "/apis/apps/v1/statefulsets",
+  deployments: "/apis/apps/v1/deployments",
+  pods: "/api/v1/pods",
+};
 
 function keyOf(o: KubernetesObject): string {
   return `${o.metadata?.namespace ?? ""}/${o.metadata?.name ?? ""}`;
@@ -94,7 +98,10 @@ class ResourceWatch {
 
   private async list(): Promise<{ items: KubernetesObject[]; resourceVersion: string }> {
     const { apps, core } = this.clients;
-    const lists: Record<ControlPlaneResource, () => Promise<{ items: KubernetesObject[]; metadata?: { resourceVersion?: string } }>> = {
+    const lists: Record<
+      ControlPlaneResource,
+      () => Promise<{ items: KubernetesObject[]; metadata?: { resourceVersion?: string } }>
+    > = {
       statefulsets: () => apps.listStatefulSetForAllNamespaces({ labelSelector: SELECTOR }),
       deployments: () => apps.listDeploymentForAllNamespaces({ labelSelector: SELECTOR }),
       pods: () => core.listPodForAllNamespaces({ labelSelector: SELECTOR }),
@@ -136,7 +143,13 @@ class ResourceWatch {
 
   private fail(err: unknown, retry: () => void): void {
     if (this.stopped) return;
-    this.options.onError?.(translateKubernetesError(err, { host: this.clients.hostName, what: `watch of ${this.resource} labelled ${SELECTOR}` }), this.resource);
+    this.options.onError?.(
+      translateKubernetesError(err, {
+        host: this.clients.hostName,
+        what: `watch of ${this.resource} labelled ${SELECTOR}`,
+      }),
+      this.resource,
+    );
     const delay = this.backoffMs * (0.5 + Math.random() / 2);
     this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
     this.timer = setTimeout(retry, delay);
@@ -181,7 +194,12 @@ class ResourceWatch {
     };
     const controller = await this.watch.watch(
       paths[this.resource],
-      { labelSelector: SELECTOR, resourceVersion: this.resourceVersion ?? undefined, allowWatchBookmarks: true, timeoutSeconds: WATCH_SECONDS },
+      {
+        labelSelector: SELECTOR,
+        resourceVersion: this.resourceVersion ?? undefined,
+        allowWatchBookmarks: true,
+        timeoutSeconds: WATCH_SECONDS,
+      },
       onEvent,
       onDone,
     );
@@ -195,7 +213,9 @@ class ResourceWatch {
 export function watchControlPlanes(options: WatchControlPlanesOptions): ControlPlaneWatch {
   const clients = createHostClients(options.kubeconfig, { requestTimeoutMs: options.requestTimeoutMs });
   const watch = new Watch(clients.kubeConfig);
-  const watches = (["statefulsets", "deployments", "pods"] as const).map((r) => new ResourceWatch(r, clients, watch, options));
+  const watches = (["statefulsets", "deployments", "pods"] as const).map(
+    (r) => new ResourceWatch(r, clients, watch, options),
+  );
   for (const w of watches) w.start();
   return {
     stop() {

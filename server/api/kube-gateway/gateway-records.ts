@@ -24,7 +24,15 @@ export class GatewayRecords {
 
   constructor(private readonly db: Db) {}
 
-  audit(grant: Grant | null, vclusterId: string, info: KubeRequestInfo, path: string, code: number, origin: RequestOrigin, message?: string): void {
+  audit(
+    grant: Grant | null,
+    vclusterId: string,
+    info: KubeRequestInfo,
+    path: string,
+    code: number,
+    origin: RequestOrigin,
+    message?: string,
+  ): void {
     const actor: AuditActor = {
       actorType: grant ? "user" : "token",
       actorId: grant?.userId ?? null,
@@ -40,10 +48,25 @@ export class GatewayRecords {
       targetId: vclusterId,
       targetName: grant?.vcluster.name ?? null,
       projectId: grant?.vcluster.projectId ?? null,
-      after: { verb: info.verb, apiGroup: info.apiGroup, resource: info.resource, subresource: info.subresource || undefined, namespace: info.namespace || undefined, name: info.name || undefined, object: describeTarget(info, path), code },
+      after: {
+        verb: info.verb,
+        apiGroup: info.apiGroup,
+        resource: info.resource,
+        subresource: info.subresource || undefined,
+        namespace: info.namespace || undefined,
+        name: info.name || undefined,
+        object: describeTarget(info, path),
+        code,
+      },
     };
     this.track(
-      this.db.$transaction((tx) => writeAudit(tx, actor, event, { result, errorCode: result === "SUCCESS" ? null : String(code), message: message ?? null })),
+      this.db.$transaction((tx) =>
+        writeAudit(tx, actor, event, {
+          result,
+          errorCode: result === "SUCCESS" ? null : String(code),
+          message: message ?? null,
+        }),
+      ),
       "gateway: writing an audit row failed",
     );
   }
@@ -52,11 +75,21 @@ export class GatewayRecords {
   activity(grant: Grant, now = Date.now()): void {
     if (now - (this.lastActivity.get(grant.vcluster.id) ?? 0) >= ACTIVITY_RESOLUTION_MS) {
       this.lastActivity.set(grant.vcluster.id, now);
-      this.track(this.db.vCluster.updateMany({ where: { id: grant.vcluster.id }, data: { lastActivityAt: new Date(now) } }).then(() => undefined), "gateway: recording activity failed");
+      this.track(
+        this.db.vCluster
+          .updateMany({ where: { id: grant.vcluster.id }, data: { lastActivityAt: new Date(now) } })
+          .then(() => undefined),
+        "gateway: recording activity failed",
+      );
     }
     if (now - (this.lastTokenUse.get(grant.tokenId) ?? 0) >= ACTIVITY_RESOLUTION_MS) {
       this.lastTokenUse.set(grant.tokenId, now);
-      this.track(this.db.kubeAccessToken.updateMany({ where: { id: grant.tokenId }, data: { lastUsedAt: new Date(now) } }).then(() => undefined), "gateway: recording token use failed");
+      this.track(
+        this.db.kubeAccessToken
+          .updateMany({ where: { id: grant.tokenId }, data: { lastUsedAt: new Date(now) } })
+          .then(() => undefined),
+        "gateway: recording token use failed",
+      );
     }
   }
 
@@ -66,7 +99,9 @@ export class GatewayRecords {
   }
 
   private track(work: Promise<void>, failure: string): void {
-    const p = work.catch((error: unknown) => logger().error({ err: error }, failure)).finally(() => this.pending.delete(p));
+    const p = work
+      .catch((error: unknown) => logger().error({ err: error }, failure))
+      .finally(() => this.pending.delete(p));
     this.pending.add(p);
   }
 }

@@ -38,7 +38,10 @@ async function kubectl(role: string, ...args: string[]): Promise<{ ok: boolean; 
   const person = people[role];
   if (!person) throw new Error(`no ${role}`);
   try {
-    const { stdout } = await exec("kubectl", ["--kubeconfig", person.kubeconfig, ...args], { timeout: 60_000, env: { ...process.env, HOME: path.join(dir, role) } });
+    const { stdout } = await exec("kubectl", ["--kubeconfig", person.kubeconfig, ...args], {
+      timeout: 60_000,
+      env: { ...process.env, HOME: path.join(dir, role) },
+    });
     return { ok: true, out: stdout };
   } catch (error) {
     const failed = error as { stderr?: string; stdout?: string };
@@ -47,10 +50,16 @@ async function kubectl(role: string, ...args: string[]): Promise<{ ok: boolean; 
 }
 
 /** A long-running kubectl (watch, port-forward) whose output is read as it comes. */
-function kubectlStream(role: string, ...args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function kubectlStream(
+  role: string,
+  ...args: string[]
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const person = people[role];
   if (!person) throw new Error(`no ${role}`);
-  const child = spawn("kubectl", ["--kubeconfig", person.kubeconfig, ...args], { env: { ...process.env, HOME: path.join(dir, role) }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("kubectl", ["--kubeconfig", person.kubeconfig, ...args], {
+    env: { ...process.env, HOME: path.join(dir, role) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (out += chunk.toString()));
@@ -74,9 +83,17 @@ beforeAll(async () => {
   portal = await startEnginePortal({ GATEWAY_REQUESTS_PER_MINUTE: "400" });
   dir = await mkdtemp(path.join(tmpdir(), "ovc-gateway-"));
   const owner = createClient({ url: portal.url, token: portal.token });
-  const created = await owner.vcluster.create.mutate({ projectId: portal.project.id, name: "gw", spec: { kubernetesVersion: "1.33.4" } });
+  const created = await owner.vcluster.create.mutate({
+    projectId: portal.project.id,
+    name: "gw",
+    spec: { kubernetesVersion: "1.33.4" },
+  });
   vclusterId = created.vcluster.id;
-  await eventually("RUNNING", async () => ((await owner.vcluster.get.query({ id: vclusterId })).phase === "RUNNING" ? true : undefined), 120_000);
+  await eventually(
+    "RUNNING",
+    async () => ((await owner.vcluster.get.query({ id: vclusterId })).phase === "RUNNING" ? true : undefined),
+    120_000,
+  );
   for (const role of ["VIEWER", "MEMBER", "OWNER"] as const) {
     const user = await createUser(portal.t.db, { email: `${role.toLowerCase()}@gateway.example` });
     await portal.t.db.membership.create({ data: { userId: user.id, projectId: portal.project.id, role } });
@@ -111,52 +128,123 @@ describe("the access gateway with real kubectl", () => {
   it("reads for VIEWERs, writes for MEMBERs, everything for OWNERs, as RBAC inside the vcluster says", async () => {
     expect((await kubectl("VIEWER", "get", "namespaces", "-o", "name")).out).toContain("namespace/default");
     const viewerSecret = await kubectl("VIEWER", "get", "secrets", "-n", "default");
-    expect(viewerSecret).toMatchObject({ ok: false, out: expect.stringContaining('User "viewer@gateway.example" cannot list resource "secrets"') });
+    expect(viewerSecret).toMatchObject({
+      ok: false,
+      out: expect.stringContaining('User "viewer@gateway.example" cannot list resource "secrets"'),
+    });
     const viewerWrite = await kubectl("VIEWER", "create", "configmap", "nope", "-n", "default", "--from-literal=a=b");
-    expect(viewerWrite).toMatchObject({ ok: false, out: expect.stringContaining('cannot create resource "configmaps"') });
+    expect(viewerWrite).toMatchObject({
+      ok: false,
+      out: expect.stringContaining('cannot create resource "configmaps"'),
+    });
 
-    expect(await kubectl("MEMBER", "create", "configmap", "made-by-member", "-n", "default", "--from-literal=a=b")).toMatchObject({ ok: true });
+    expect(
+      await kubectl("MEMBER", "create", "configmap", "made-by-member", "-n", "default", "--from-literal=a=b"),
+    ).toMatchObject({ ok: true });
     const manifest = path.join(dir, "deployment.yaml");
     await writeFile(manifest, DEPLOYMENT);
-    expect(await kubectl("MEMBER", "apply", "-f", manifest)).toMatchObject({ ok: true, out: expect.stringContaining("deployment.apps/web created") });
-    expect(await kubectl("MEMBER", "apply", "--server-side", "-f", manifest)).toMatchObject({ ok: true, out: expect.stringContaining("serverside-applied") });
+    expect(await kubectl("MEMBER", "apply", "-f", manifest)).toMatchObject({
+      ok: true,
+      out: expect.stringContaining("deployment.apps/web created"),
+    });
+    expect(await kubectl("MEMBER", "apply", "--server-side", "-f", manifest)).toMatchObject({
+      ok: true,
+      out: expect.stringContaining("serverside-applied"),
+    });
     const memberClusterWide = await kubectl("MEMBER", "create", "clusterrole", "x", "--verb=get", "--resource=pods");
     expect(memberClusterWide.ok).toBe(false);
-    expect(await kubectl("OWNER", "create", "clusterrole", "made-by-owner", "--verb=get", "--resource=pods")).toMatchObject({ ok: true });
-    expect((await kubectl("VIEWER", "get", "configmap", "made-by-member", "-n", "default", "-o", "jsonpath={.data.a}")).out).toBe("b");
+    expect(
+      await kubectl("OWNER", "create", "clusterrole", "made-by-owner", "--verb=get", "--resource=pods"),
+    ).toMatchObject({ ok: true });
+    expect(
+      (await kubectl("VIEWER", "get", "configmap", "made-by-member", "-n", "default", "-o", "jsonpath={.data.a}")).out,
+    ).toBe("b");
   });
 
   it("streams a watch, serves logs and port-forwards to a pod, through the portal", async () => {
-    const watch = kubectlStream("VIEWER", "get", "configmaps", "-n", "default", "--watch", "--output-watch-events", "-o", "name");
-    await eventually("the watch's first list", async () => (watch.output().includes("made-by-member") ? true : undefined));
-    expect(await kubectl("MEMBER", "create", "configmap", "after-the-watch", "-n", "default", "--from-literal=a=b")).toMatchObject({ ok: true });
-    await eventually("the new ConfigMap in the open watch", async () => (watch.output().includes("after-the-watch") ? true : undefined), 10_000);
+    const watch = kubectlStream(
+      "VIEWER",
+      "get",
+      "configmaps",
+      "-n",
+      "default",
+      "--watch",
+      "--output-watch-events",
+      "-o",
+      "name",
+    );
+    await eventually("the watch's first list", async () =>
+      watch.output().includes("made-by-member") ? true : undefined,
+    );
+    expect(
+      await kubectl("MEMBER", "create", "configmap", "after-the-watch", "-n", "default", "--from-literal=a=b"),
+    ).toMatchObject({ ok: true });
+    await eventually(
+      "the new ConfigMap in the open watch",
+      async () => (watch.output().includes("after-the-watch") ? true : undefined),
+      10_000,
+    );
     watch.child.kill("SIGTERM");
 
     const pod = await eventually("a running web pod", async () => {
-      const { out } = await kubectl("VIEWER", "get", "pods", "-n", "default", "-l", "app=web", "-o", "jsonpath={.items[?(@.status.phase=='Running')].metadata.name}");
+      const { out } = await kubectl(
+        "VIEWER",
+        "get",
+        "pods",
+        "-n",
+        "default",
+        "-l",
+        "app=web",
+        "-o",
+        "jsonpath={.items[?(@.status.phase=='Running')].metadata.name}",
+      );
       return out.trim() ? out.trim().split(" ")[0] : undefined;
     });
     expect((await kubectl("VIEWER", "logs", "-n", "default", pod)).out).toMatch(/Started HTTP server on port 8080/);
 
     const forward = kubectlStream("MEMBER", "port-forward", "-n", "default", `pod/${pod}`, ":8080");
-    const port = await eventually("the forwarded port", async () => /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(forward.output())?.[1]);
+    const port = await eventually(
+      "the forwarded port",
+      async () => /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(forward.output())?.[1],
+    );
     expect(await (await fetch(`http://127.0.0.1:${port}/hostname`)).text()).toBe(pod);
     forward.child.kill("SIGTERM");
     // VIEWERs may not forward ports (the view role has no pods/portforward)
-    const viewerForward = await kubectl("VIEWER", "port-forward", "-n", "default", `pod/${pod}`, ":8080", "--pod-running-timeout=5s");
+    const viewerForward = await kubectl(
+      "VIEWER",
+      "port-forward",
+      "-n",
+      "default",
+      `pod/${pod}`,
+      ":8080",
+      "--pod-running-timeout=5s",
+    );
     expect(viewerForward.out).toContain('cannot create resource "pods/portforward"');
   });
 
   it("writes an audit row for each mutation, refusals included, and records the cluster's last activity", async () => {
-    const rows = await portal.t.db.auditLog.findMany({ where: { targetId: vclusterId, action: { startsWith: "kube." } }, orderBy: { seq: "asc" } });
-    const summary = rows.map((r) => `${r.action} ${r.result} ${r.actorLabel.split(" ")[0]} ${(r.after as { object?: string; code?: number }).object} ${(r.after as { code?: number }).code}`);
+    const rows = await portal.t.db.auditLog.findMany({
+      where: { targetId: vclusterId, action: { startsWith: "kube." } },
+      orderBy: { seq: "asc" },
+    });
+    const summary = rows.map(
+      (r) =>
+        `${r.action} ${r.result} ${r.actorLabel.split(" ")[0]} ${(r.after as { object?: string; code?: number }).object} ${(r.after as { code?: number }).code}`,
+    );
     // a create names its collection (the object's name is in the body, which the gateway does not read)
     expect(summary).toContain("kube.create SUCCESS member@gateway.example default configmaps 201");
     expect(summary).toContain("kube.create REFUSED viewer@gateway.example default configmaps 403");
     // kubectl's port-forward is a WebSocket upgrade, a GET of pods/portforward answered 101
-    expect(summary.some((line) => /^kube\.get SUCCESS member@gateway\.example default pods\/portforward \S+ 101$/.test(line))).toBe(true);
-    expect(summary.some((line) => /^kube\.(get|create) REFUSED viewer@gateway\.example default pods\/portforward \S+ 403$/.test(line))).toBe(true);
+    expect(
+      summary.some((line) =>
+        /^kube\.get SUCCESS member@gateway\.example default pods\/portforward \S+ 101$/.test(line),
+      ),
+    ).toBe(true);
+    expect(
+      summary.some((line) =>
+        /^kube\.(get|create) REFUSED viewer@gateway\.example default pods\/portforward \S+ 403$/.test(line),
+      ),
+    ).toBe(true);
     expect(summary.some((line) => line.startsWith("kube.list"))).toBe(false);
     const vcluster = await portal.t.db.vCluster.findUniqueOrThrow({ where: { id: vclusterId } });
     expect(vcluster.lastActivityAt?.getTime()).toBeGreaterThan(Date.now() - 120_000);
@@ -164,9 +252,25 @@ describe("the access gateway with real kubectl", () => {
 
   it("cuts a removed member, a revoked token and a disabled account at the next request and in an open watch", async () => {
     const cases: { role: Role; cut: () => Promise<unknown>; message: RegExp }[] = [
-      { role: "VIEWER", cut: () => portal.t.db.membership.deleteMany({ where: { userId: people.VIEWER?.id, projectId: portal.project.id } }), message: /Forbidden|no longer a member/ },
-      { role: "MEMBER", cut: () => createClient({ url: portal.url, token: people.MEMBER?.token ?? "" }).vcluster.rotateKubeconfig.mutate({ id: vclusterId }), message: /Unauthorized|logged in/ },
-      { role: "OWNER", cut: () => portal.t.db.user.update({ where: { id: people.OWNER?.id }, data: { disabled: true } }), message: /Unauthorized|logged in/ },
+      {
+        role: "VIEWER",
+        cut: () =>
+          portal.t.db.membership.deleteMany({ where: { userId: people.VIEWER?.id, projectId: portal.project.id } }),
+        message: /Forbidden|no longer a member/,
+      },
+      {
+        role: "MEMBER",
+        cut: () =>
+          createClient({ url: portal.url, token: people.MEMBER?.token ?? "" }).vcluster.rotateKubeconfig.mutate({
+            id: vclusterId,
+          }),
+        message: /Unauthorized|logged in/,
+      },
+      {
+        role: "OWNER",
+        cut: () => portal.t.db.user.update({ where: { id: people.OWNER?.id }, data: { disabled: true } }),
+        message: /Unauthorized|logged in/,
+      },
     ];
     for (const { role, cut, message } of cases) {
       expect((await kubectl(role, "get", "configmaps", "-n", "default")).ok).toBe(true);
@@ -174,7 +278,10 @@ describe("the access gateway with real kubectl", () => {
       await eventually(`${role}'s watch`, async () => (watch.output().includes("configmap/") ? true : undefined));
       const cutAt = Date.now();
       await cut();
-      const ended = await Promise.race([watch.exited.then(() => Date.now() - cutAt), new Promise<number>((r) => setTimeout(() => r(-1), 5_000))]);
+      const ended = await Promise.race([
+        watch.exited.then(() => Date.now() - cutAt),
+        new Promise<number>((r) => setTimeout(() => r(-1), 5_000)),
+      ]);
       expect(ended, `${role}'s open watch must end`).toBeGreaterThanOrEqual(0);
       expect(ended).toBeLessThan(2_000);
       const refused = await kubectl(role, "get", "configmaps", "-n", "default");
@@ -185,7 +292,9 @@ describe("the access gateway with real kubectl", () => {
 
   it("ends an open watch when a role is lowered, and the next request acts with the lower role", async () => {
     const user = await createUser(portal.t.db, { email: "demoted@gateway.example" });
-    const membership = await portal.t.db.membership.create({ data: { userId: user.id, projectId: portal.project.id, role: "MEMBER" } });
+    const membership = await portal.t.db.membership.create({
+      data: { userId: user.id, projectId: portal.project.id, role: "MEMBER" },
+    });
     const { token } = await createApiToken(portal.t.db, actorOf(user), { name: "t", expiresInDays: 1 });
     const file = await createClient({ url: portal.url, token }).vcluster.kubeconfig.mutate({ id: vclusterId });
     const kubeconfig = path.join(dir, "demoted.kubeconfig");
@@ -194,9 +303,19 @@ describe("the access gateway with real kubectl", () => {
     expect((await kubectl("DEMOTED", "create", "configmap", "before-demotion", "-n", "default")).ok).toBe(true);
     const watch = kubectlStream("DEMOTED", "get", "configmaps", "-n", "default", "--watch", "-o", "name");
     await eventually("the watch", async () => (watch.output().includes("configmap/") ? true : undefined));
-    await portal.t.db.membership.update({ where: { userId_projectId: { userId: membership.userId, projectId: membership.projectId } }, data: { role: "VIEWER" } });
-    expect(await Promise.race([watch.exited.then(() => "ended"), new Promise((r) => setTimeout(() => r("still open"), 5_000))])).toBe("ended");
-    expect((await kubectl("DEMOTED", "create", "configmap", "after-demotion", "-n", "default")).out).toContain('User "demoted@gateway.example" cannot create resource "configmaps"');
+    await portal.t.db.membership.update({
+      where: { userId_projectId: { userId: membership.userId, projectId: membership.projectId } },
+      data: { role: "VIEWER" },
+    });
+    expect(
+      await Promise.race([
+        watch.exited.then(() => "ended"),
+        new Promise((r) => setTimeout(() => r("still open"), 5_000)),
+      ]),
+    ).toBe("ended");
+    expect((await kubectl("DEMOTED", "create", "configmap", "after-demotion", "-n", "default")).out).toContain(
+      'User "demoted@gateway.example" cannot create resource "configmaps"',
+    );
   });
 
   it("answers a burst over the per-person limit with 429 and Retry-After", async () => {
@@ -230,9 +349,13 @@ describe("the access gateway with real kubectl", () => {
     await portal.t.db.membership.create({ data: { userId: user.id, projectId: portal.project.id, role: "MEMBER" } });
     const { token } = await createApiToken(portal.t.db, actorOf(user), { name: "t", expiresInDays: 1 });
     const typed = await createClient({ url: portal.url, token }).vcluster.kubeconfig.mutate({ id: vclusterId });
-    const { stdout } = await exec(process.execPath, ["--import", "tsx", path.resolve("server/cli/ovc.ts"), "kubeconfig", "gw", "-p", portal.project.slug], {
-      env: { ...process.env, OVC_URL: portal.url, OVC_TOKEN: token, XDG_CONFIG_HOME: dir },
-    });
+    const { stdout } = await exec(
+      process.execPath,
+      ["--import", "tsx", path.resolve("server/cli/ovc.ts"), "kubeconfig", "gw", "-p", portal.project.slug],
+      {
+        env: { ...process.env, OVC_URL: portal.url, OVC_TOKEN: token, XDG_CONFIG_HOME: dir },
+      },
+    );
     expect(stdout).toBe(typed.kubeconfig.endsWith("\n") ? typed.kubeconfig : `${typed.kubeconfig}\n`);
   });
 });

@@ -45,9 +45,21 @@ const SERVING = new Set(["RUNNING", "SCALING", "UPDATING", "SNAPSHOTTING", "REST
 function unavailable(grant: Grant): GatewayRefusal | null {
   const { name, phase } = grant.vcluster;
   if (SERVING.has(phase)) return null;
-  if (phase === "SUSPENDED") return new GatewayRefusal("ServiceUnavailable", `vcluster ${name} is suspended: resume it on its page in the portal (or \`ovc resume ${name}\`), then retry`);
-  if (phase === "ERROR") return new GatewayRefusal("ServiceUnavailable", `vcluster ${name} is in ERROR: recover it from its page in the portal (Recover), then retry`);
-  return new GatewayRefusal("ServiceUnavailable", `vcluster ${name} is ${phase.toLowerCase()}; retry in a few seconds`, 5);
+  if (phase === "SUSPENDED")
+    return new GatewayRefusal(
+      "ServiceUnavailable",
+      `vcluster ${name} is suspended: resume it on its page in the portal (or \`ovc resume ${name}\`), then retry`,
+    );
+  if (phase === "ERROR")
+    return new GatewayRefusal(
+      "ServiceUnavailable",
+      `vcluster ${name} is in ERROR: recover it from its page in the portal (Recover), then retry`,
+    );
+  return new GatewayRefusal(
+    "ServiceUnavailable",
+    `vcluster ${name} is ${phase.toLowerCase()}; retry in a few seconds`,
+    5,
+  );
 }
 
 function bearerOf(headers: IncomingHttpHeaders): string | null {
@@ -62,7 +74,10 @@ export function createKubeGateway(options: GatewayOptions): KubeGateway {
   const limiter = new RateLimiterMemory({ points: options.requestsPerMinute, duration: 60 });
 
   /** Everything decided before a byte goes upstream; a refusal of a mutation is audited like its success. */
-  async function admit(req: IncomingMessage, origin: RequestOrigin): Promise<{ grant: Grant; parsed: GatewayPath; info: KubeRequestInfo }> {
+  async function admit(
+    req: IncomingMessage,
+    origin: RequestOrigin,
+  ): Promise<{ grant: Grant; parsed: GatewayPath; info: KubeRequestInfo }> {
     const parsed = parseGatewayPath(req.url ?? "/");
     const info = requestInfo(req.method ?? "GET", parsed.path, parsed.query);
     let grant: Grant | null = null;
@@ -71,7 +86,11 @@ export function createKubeGateway(options: GatewayOptions): KubeGateway {
       await limiter.consume(`user:${grant.userId}`).catch((rejection: unknown) => {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
         const wait = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-        throw new GatewayRefusal("TooManyRequests", `too many requests through the portal: at most ${options.requestsPerMinute} per minute; retry in ${wait} s`, wait);
+        throw new GatewayRefusal(
+          "TooManyRequests",
+          `too many requests through the portal: at most ${options.requestsPerMinute} per minute; retry in ${wait} s`,
+          wait,
+        );
       });
       const down = unavailable(grant);
       if (down) {
@@ -80,17 +99,28 @@ export function createKubeGateway(options: GatewayOptions): KubeGateway {
         throw down;
       }
       const length = Number(req.headers["content-length"] ?? 0);
-      if (length > options.maxBodyBytes) throw new GatewayRefusal("RequestEntityTooLarge", `the request body is ${length} bytes; the limit is ${options.maxBodyBytes}`);
+      if (length > options.maxBodyBytes)
+        throw new GatewayRefusal(
+          "RequestEntityTooLarge",
+          `the request body is ${length} bytes; the limit is ${options.maxBodyBytes}`,
+        );
       return { grant, parsed, info };
     } catch (error) {
       const refusal = translate(error, grant?.vcluster.name ?? parsed.vclusterId);
-      if (isMutating(info)) records.audit(grant, parsed.vclusterId, info, parsed.path, refusal.code, origin, refusal.message);
+      if (isMutating(info))
+        records.audit(grant, parsed.vclusterId, info, parsed.path, refusal.code, origin, refusal.message);
       throw refusal;
     }
   }
 
   /** The upstream channel, or the reason it cannot be had, audited for mutations as any refusal is. */
-  async function throughUpstream(grant: Grant, info: KubeRequestInfo, parsed: GatewayPath, origin: RequestOrigin, fn: (upstream: Upstream) => Promise<void>): Promise<void> {
+  async function throughUpstream(
+    grant: Grant,
+    info: KubeRequestInfo,
+    parsed: GatewayPath,
+    origin: RequestOrigin,
+    fn: (upstream: Upstream) => Promise<void>,
+  ): Promise<void> {
     let opened = false;
     try {
       await pool.use(grant, (upstream) => {
@@ -99,28 +129,47 @@ export function createKubeGateway(options: GatewayOptions): KubeGateway {
       });
     } catch (error) {
       const refusal = translate(error, grant.vcluster.name);
-      if (!opened && isMutating(info)) records.audit(grant, parsed.vclusterId, info, parsed.path, refusal.code, origin, refusal.message);
+      if (!opened && isMutating(info))
+        records.audit(grant, parsed.vclusterId, info, parsed.path, refusal.code, origin, refusal.message);
       throw refusal;
     }
   }
 
   function originOf(req: IncomingMessage): RequestOrigin {
     const stamped = req.headers[CLIENT_ADDRESS_HEADER];
-    return { requestId: randomUUID(), sourceIp: (typeof stamped === "string" ? stamped : null) ?? req.socket.remoteAddress ?? null, userAgent: req.headers["user-agent"] ?? null };
+    return {
+      requestId: randomUUID(),
+      sourceIp: (typeof stamped === "string" ? stamped : null) ?? req.socket.remoteAddress ?? null,
+      userAgent: req.headers["user-agent"] ?? null,
+    };
   }
 
   async function proxy(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const origin = originOf(req);
     const { grant, parsed, info } = await admit(req, origin);
     if (info.verb !== "watch") records.activity(grant);
-    await throughUpstream(grant, info, parsed, origin, (upstream) => forwardRequest(req, res, { grant, parsed, info, origin, upstream, records, streams, pool, limits: options }));
+    await throughUpstream(grant, info, parsed, origin, (upstream) =>
+      forwardRequest(req, res, { grant, parsed, info, origin, upstream, records, streams, pool, limits: options }),
+    );
   }
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const origin = originOf(req);
     const { grant, parsed, info } = await admit(req, origin);
     records.activity(grant);
-    await throughUpstream(grant, info, parsed, origin, (upstream) => forwardUpgrade(req, socket, head, { grant, parsed, info, origin, upstream, records, streams, pool, limits: options }));
+    await throughUpstream(grant, info, parsed, origin, (upstream) =>
+      forwardUpgrade(req, socket, head, {
+        grant,
+        parsed,
+        info,
+        origin,
+        upstream,
+        records,
+        streams,
+        pool,
+        limits: options,
+      }),
+    );
   }
 
   return {

@@ -15,7 +15,14 @@ export interface Grant {
   userId: string;
   email: string;
   role: Role;
-  vcluster: { id: string; name: string; namespace: string; projectId: string; hostClusterId: string | null; phase: VClusterPhase };
+  vcluster: {
+    id: string;
+    name: string;
+    namespace: string;
+    projectId: string;
+    hostClusterId: string | null;
+    phase: VClusterPhase;
+  };
 }
 
 const REFUSED_TOKEN = "the kubeconfig's token is invalid or revoked: download the kubeconfig again from the portal";
@@ -29,26 +36,51 @@ const SELECT = {
   vcluster: { select: { id: true, name: true, namespace: true, projectId: true, hostClusterId: true, phase: true } },
 } as const;
 
-type Row = { id: string; prefix: string; revokedAt: Date | null; vclusterId: string; user: { id: string; email: string; disabled: boolean; isPlatformAdmin: boolean }; vcluster: Grant["vcluster"] };
+type Row = {
+  id: string;
+  prefix: string;
+  revokedAt: Date | null;
+  vclusterId: string;
+  user: { id: string; email: string; disabled: boolean; isPlatformAdmin: boolean };
+  vcluster: Grant["vcluster"];
+};
 
 function grantOf(row: Row, memberships: Map<string, Role>): Grant {
   if (row.revokedAt) throw new GatewayRefusal("Unauthorized", REFUSED_TOKEN);
   if (row.user.disabled) throw new GatewayRefusal("Unauthorized", "this account is disabled");
   const role = row.user.isPlatformAdmin ? "OWNER" : memberships.get(`${row.user.id}/${row.vcluster.projectId}`);
-  if (!role) throw new GatewayRefusal("Forbidden", `${row.user.email} is no longer a member of the project of vcluster ${row.vcluster.name}`);
-  if (row.vcluster.phase === "DELETING") throw new GatewayRefusal("NotFound", `vcluster ${row.vcluster.name} is being deleted`);
-  return { tokenId: row.id, tokenPrefix: row.prefix, userId: row.user.id, email: row.user.email, role, vcluster: row.vcluster };
+  if (!role)
+    throw new GatewayRefusal(
+      "Forbidden",
+      `${row.user.email} is no longer a member of the project of vcluster ${row.vcluster.name}`,
+    );
+  if (row.vcluster.phase === "DELETING")
+    throw new GatewayRefusal("NotFound", `vcluster ${row.vcluster.name} is being deleted`);
+  return {
+    tokenId: row.id,
+    tokenPrefix: row.prefix,
+    userId: row.user.id,
+    email: row.user.email,
+    role,
+    vcluster: row.vcluster,
+  };
 }
 
 async function membershipsOf(db: Db, rows: Row[]): Promise<Map<string, Role>> {
-  const pairs = rows.filter((r) => !r.user.isPlatformAdmin).map((r) => ({ userId: r.user.id, projectId: r.vcluster.projectId }));
+  const pairs = rows
+    .filter((r) => !r.user.isPlatformAdmin)
+    .map((r) => ({ userId: r.user.id, projectId: r.vcluster.projectId }));
   if (pairs.length === 0) return new Map();
-  const found = await db.membership.findMany({ where: { OR: pairs }, select: { userId: true, projectId: true, role: true } });
+  const found = await db.membership.findMany({
+    where: { OR: pairs },
+    select: { userId: true, projectId: true, role: true },
+  });
   return new Map(found.map((m) => [`${m.userId}/${m.projectId}`, m.role]));
 }
 
 export async function resolveGrant(db: Db, token: string | null, vclusterId: string): Promise<Grant> {
-  if (!token) throw new GatewayRefusal("Unauthorized", "a kubeconfig token is required: download the kubeconfig from the portal");
+  if (!token)
+    throw new GatewayRefusal("Unauthorized", "a kubeconfig token is required: download the kubeconfig from the portal");
   if (!isKubeTokenShape(token)) throw new GatewayRefusal("Unauthorized", REFUSED_TOKEN);
   const row = await db.kubeAccessToken.findUnique({ where: { tokenHash: hashKubeToken(token) }, select: SELECT });
   // a token of another vcluster says nothing about this one: the same refusal as an unknown token

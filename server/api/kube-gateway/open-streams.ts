@@ -62,7 +62,12 @@ export class OpenStreams {
       for (const stream of [...this.streams]) {
         const now = current.get(stream.grant.tokenId);
         // a changed role ends the stream too: the client reconnects under the identity the role now gives
-        const refusal = !now || now instanceof GatewayRefusal ? (now ?? null) : now.role !== stream.grant.role ? null : this.unavailable(now);
+        const refusal =
+          !now || now instanceof GatewayRefusal
+            ? (now ?? null)
+            : now.role !== stream.grant.role
+              ? null
+              : this.unavailable(now);
         if (refusal || !now || now instanceof GatewayRefusal || now.role !== stream.grant.role) {
           this.remove(stream);
           stream.cut(refusal);

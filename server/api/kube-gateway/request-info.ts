@@ -20,7 +20,15 @@ const MUTATING = new Set(["create", "update", "patch", "delete", "deletecollecti
 const CONNECT = new Set(["exec", "attach", "portforward", "proxy"]);
 
 export function requestInfo(method: string, path: string, query: URLSearchParams): KubeRequestInfo {
-  const info: KubeRequestInfo = { isResourceRequest: false, verb: method.toLowerCase(), apiGroup: "", resource: "", subresource: "", namespace: "", name: "" };
+  const info: KubeRequestInfo = {
+    isResourceRequest: false,
+    verb: method.toLowerCase(),
+    apiGroup: "",
+    resource: "",
+    subresource: "",
+    namespace: "",
+    name: "",
+  };
   let parts = path.split("/").filter(Boolean);
   if (parts[0] === "api" && parts.length >= 2) parts = parts.slice(2);
   else if (parts[0] === "apis" && parts.length >= 3) {
@@ -41,7 +49,14 @@ export function requestInfo(method: string, path: string, query: URLSearchParams
   }
   [info.resource = "", info.name = "", info.subresource = ""] = parts;
   const collection = info.name === "";
-  const verbs: Record<string, string> = { POST: "create", GET: "get", HEAD: "get", PUT: "update", PATCH: "patch", DELETE: "delete" };
+  const verbs: Record<string, string> = {
+    POST: "create",
+    GET: "get",
+    HEAD: "get",
+    PUT: "update",
+    PATCH: "patch",
+    DELETE: "delete",
+  };
   info.verb = verbs[method.toUpperCase()] ?? method.toLowerCase();
   if (info.verb === "get" && collection) info.verb = "list";
   if (info.verb === "delete" && collection) info.verb = "deletecollection";
@@ -54,13 +69,19 @@ export const isMutating = (info: KubeRequestInfo) => MUTATING.has(info.verb) || 
 
 /** Requests that may stay open as long as they like (apiserver's long-running check). */
 export function isLongRunning(info: KubeRequestInfo, query: URLSearchParams): boolean {
-  return info.verb === "watch" || CONNECT.has(info.subresource) || (info.subresource === "log" && query.get("follow") === "true");
+  return (
+    info.verb === "watch" ||
+    CONNECT.has(info.subresource) ||
+    (info.subresource === "log" && query.get("follow") === "true")
+  );
 }
 
 /** `pods/log` in `default`: the object of an audit row. */
 export function describeTarget(info: KubeRequestInfo, path: string): string {
   if (!info.isResourceRequest) return path;
-  const resource = [info.apiGroup ? `${info.resource}.${info.apiGroup}` : info.resource, info.subresource].filter(Boolean).join("/");
+  const resource = [info.apiGroup ? `${info.resource}.${info.apiGroup}` : info.resource, info.subresource]
+    .filter(Boolean)
+    .join("/");
   return [info.namespace, resource, info.name].filter(Boolean).join(" ");
 }
 
@@ -79,7 +100,10 @@ export function parseGatewayPath(url: string): GatewayPath {
   const rest = target.pathname.slice(GATEWAY_PREFIX.length);
   const slash = rest.indexOf("/");
   const vclusterId = slash < 0 ? rest : rest.slice(0, slash);
-  if (!/^[a-z0-9]{1,64}$/.test(vclusterId)) throw new GatewayRefusal("NotFound", "no vcluster at this address: the kubeconfig's server must be <portal>/kube/<vcluster id>");
+  if (!/^[a-z0-9]{1,64}$/.test(vclusterId))
+    throw new GatewayRefusal(
+      "NotFound",
+      "no vcluster at this address: the kubeconfig's server must be <portal>/kube/<vcluster id>",
+    );
   return { vclusterId, path: slash < 0 ? "/" : rest.slice(slash), search: target.search, query: target.searchParams };
 }
-

@@ -6,7 +6,16 @@ import type { ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { AppError } from "@/server/universal/errors";
 
-export type StatusReason = "Unauthorized" | "Forbidden" | "NotFound" | "TooManyRequests" | "RequestEntityTooLarge" | "ServiceUnavailable" | "Timeout" | "InternalError" | "BadRequest";
+export type StatusReason =
+  | "Unauthorized"
+  | "Forbidden"
+  | "NotFound"
+  | "TooManyRequests"
+  | "RequestEntityTooLarge"
+  | "ServiceUnavailable"
+  | "Timeout"
+  | "InternalError"
+  | "BadRequest";
 
 const CODES: Record<StatusReason, number> = {
   BadRequest: 400,
@@ -47,7 +56,11 @@ export class GatewayRefusal extends Error {
   }
 
   headers(): Record<string, string> {
-    return { "content-type": "application/json", "cache-control": "no-store", ...(this.retryAfterSeconds ? { "retry-after": String(this.retryAfterSeconds) } : {}) };
+    return {
+      "content-type": "application/json",
+      "cache-control": "no-store",
+      ...(this.retryAfterSeconds ? { "retry-after": String(this.retryAfterSeconds) } : {}),
+    };
   }
 }
 
@@ -64,7 +77,11 @@ export function sendRefusal(res: ServerResponse, refusal: GatewayRefusal): void 
 /** The same answer on a socket that asked for an upgrade, which has no ServerResponse. */
 export function sendRefusalOnSocket(socket: Duplex, refusal: GatewayRefusal): void {
   const body = refusal.body();
-  const headers = Object.entries({ ...refusal.headers(), "content-length": String(Buffer.byteLength(body)), connection: "close" })
+  const headers = Object.entries({
+    ...refusal.headers(),
+    "content-length": String(Buffer.byteLength(body)),
+    connection: "close",
+  })
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join("");
   socket.end(`HTTP/1.1 ${refusal.code} ${refusal.reason}\r\n${headers}\r\n${body}`);
@@ -75,5 +92,9 @@ export function translate(error: unknown, vclusterName: string): GatewayRefusal 
   if (error instanceof GatewayRefusal) return error;
   if (error instanceof AppError && error.code === "TIMEOUT") return new GatewayRefusal("Timeout", error.message);
   const detail = error instanceof Error ? error.message : String(error);
-  return new GatewayRefusal("ServiceUnavailable", `vcluster ${vclusterName}'s API could not be reached through the host: ${detail}`, 5);
+  return new GatewayRefusal(
+    "ServiceUnavailable",
+    `vcluster ${vclusterName}'s API could not be reached through the host: ${detail}`,
+    5,
+  );
 }

@@ -34,15 +34,35 @@ interface Entry {
 }
 
 function tlsOf(channel: VirtualApiChannel): tls.ConnectionOptions {
-  return { host: "127.0.0.1", port: channel.port, servername: channel.serverName, ca: channel.ca, cert: channel.cert, key: channel.key };
+  return {
+    host: "127.0.0.1",
+    port: channel.port,
+    servername: channel.serverName,
+    ca: channel.ca,
+    cert: channel.cert,
+    key: channel.key,
+  };
 }
 
 function request(upstream: Upstream, method: string, path: string, body: string, contentType: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = https.request({ ...upstream.options(), method, path, headers: { "content-type": contentType, accept: "application/json", ...(upstream.authorization ? { authorization: upstream.authorization } : {}) }, timeout: 15_000 }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
+    const req = https.request(
+      {
+        ...upstream.options(),
+        method,
+        path,
+        headers: {
+          "content-type": contentType,
+          accept: "application/json",
+          ...(upstream.authorization ? { authorization: upstream.authorization } : {}),
+        },
+        timeout: 15_000,
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on("timeout", () => req.destroy(new Error("timed out")));
     req.on("error", reject);
     req.end(body);
@@ -52,8 +72,18 @@ function request(upstream: Upstream, method: string, path: string, body: string,
 /** Server-side apply keeps the bindings as the portal defines them, whoever edited them inside. */
 async function applyRbac(upstream: Upstream, vclusterName: string): Promise<void> {
   for (const object of RBAC_OBJECTS) {
-    const code = await request(upstream, "PATCH", `${object.path}?fieldManager=open-vcluster&force=true`, JSON.stringify(object.body), "application/apply-patch+yaml");
-    if (code >= 300) throw new AppError("UNAVAILABLE", `vcluster ${vclusterName} refused the portal's role bindings (HTTP ${code} for ${object.path})`);
+    const code = await request(
+      upstream,
+      "PATCH",
+      `${object.path}?fieldManager=open-vcluster&force=true`,
+      JSON.stringify(object.body),
+      "application/apply-patch+yaml",
+    );
+    if (code >= 300)
+      throw new AppError(
+        "UNAVAILABLE",
+        `vcluster ${vclusterName} refused the portal's role bindings (HTTP ${code} for ${object.path})`,
+      );
   }
 }
 
@@ -72,7 +102,8 @@ export class UpstreamPool {
       return await fn(await entry.upstream);
     } finally {
       entry.users--;
-      if (entry.users === 0 && this.entries.get(grant.vcluster.id) === entry) entry.idle = setTimeout(() => this.evict(grant.vcluster.id, entry), IDLE_MS);
+      if (entry.users === 0 && this.entries.get(grant.vcluster.id) === entry)
+        entry.idle = setTimeout(() => this.evict(grant.vcluster.id, entry), IDLE_MS);
     }
   }
 
@@ -98,7 +129,8 @@ export class UpstreamPool {
   }
 
   private async open(grant: Grant): Promise<Upstream> {
-    if (!grant.vcluster.hostClusterId) throw new AppError("UNAVAILABLE", `vcluster ${grant.vcluster.name} is not placed on a host`);
+    if (!grant.vcluster.hostClusterId)
+      throw new AppError("UNAVAILABLE", `vcluster ${grant.vcluster.name} is not placed on a host`);
     const adapter = await this.adapters.forHost(grant.vcluster.hostClusterId);
     const channel = await adapter.openVirtualApi(targetOf(grant.vcluster));
     const options = tlsOf(channel);
@@ -115,7 +147,12 @@ export class UpstreamPool {
     } catch (error) {
       agent.destroy();
       await channel.close();
-      throw error instanceof AppError ? error : new AppError("UNAVAILABLE", `vcluster ${grant.vcluster.name}'s API could not be reached through the host: ${error instanceof Error ? error.message : String(error)}`);
+      throw error instanceof AppError
+        ? error
+        : new AppError(
+            "UNAVAILABLE",
+            `vcluster ${grant.vcluster.name}'s API could not be reached through the host: ${error instanceof Error ? error.message : String(error)}`,
+          );
     }
     return upstream;
   }
@@ -126,7 +163,9 @@ export class UpstreamPool {
     entry.upstream.then(
       (u) => {
         u.agent.destroy();
-        u.channel.close().catch((error: unknown) => logger().warn({ err: error, vcluster: id }, "closing a gateway channel failed"));
+        u.channel
+          .close()
+          .catch((error: unknown) => logger().warn({ err: error, vcluster: id }, "closing a gateway channel failed"));
       },
       () => undefined,
     );

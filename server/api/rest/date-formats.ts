@@ -8,10 +8,12 @@ import { z } from "zod";
 function markDates(schema: unknown, seen: Set<unknown>): void {
   if (!(schema instanceof z.ZodType) || seen.has(schema)) return;
   seen.add(schema);
-  if (schema instanceof z.ZodDate) z.globalRegistry.add(schema, { ...z.globalRegistry.get(schema), format: "date-time" });
+  if (schema instanceof z.ZodDate)
+    z.globalRegistry.add(schema, { ...z.globalRegistry.get(schema), format: "date-time" });
   else if (schema instanceof z.ZodObject) for (const field of Object.values(schema.shape)) markDates(field, seen);
   else if (schema instanceof z.ZodArray) markDates(schema.element, seen);
-  else if (schema instanceof z.ZodNullable || schema instanceof z.ZodOptional || schema instanceof z.ZodDefault) markDates(schema.unwrap(), seen);
+  else if (schema instanceof z.ZodNullable || schema instanceof z.ZodOptional || schema instanceof z.ZodDefault)
+    markDates(schema.unwrap(), seen);
   else if (schema instanceof z.ZodRecord) markDates(schema.valueType, seen);
   else if (schema instanceof z.ZodUnion) for (const option of schema.options) markDates(option, seen);
   else if (schema instanceof z.ZodPipe) markDates(schema.out, seen);

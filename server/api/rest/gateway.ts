@@ -22,10 +22,16 @@ async function portalError(response: Response): Promise<Response> {
   const body = (await response.json().catch(() => ({}))) as ErrorBody;
   const issues = body.data?.issues ?? [];
   const retryAfter = body.data?.retryAfter ?? null;
-  const message = body.code === "BAD_REQUEST" && issues.length ? issues.map((i) => `${i.field}: ${i.message}`).join("; ") : (body.message ?? response.statusText);
+  const message =
+    body.code === "BAD_REQUEST" && issues.length
+      ? issues.map((i) => `${i.field}: ${i.message}`).join("; ")
+      : (body.message ?? response.statusText);
   const headers = new Headers({ "content-type": "application/json" });
   if (retryAfter !== null) headers.set("retry-after", String(retryAfter));
-  return new Response(JSON.stringify({ message, code: body.code ?? "INTERNAL_SERVER_ERROR", issues, retryAfter }), { status: response.status, headers });
+  return new Response(JSON.stringify({ message, code: body.code ?? "INTERNAL_SERVER_ERROR", issues, retryAfter }), {
+    status: response.status,
+    headers,
+  });
 }
 
 let booleanQueryParameters: Set<string> | null = null;
@@ -36,8 +42,11 @@ function booleanQueryNames(): Set<string> {
     booleanQueryParameters = new Set();
     for (const operations of Object.values(openApiDocument().paths ?? {})) {
       for (const operation of Object.values(operations ?? {})) {
-        const parameters = (operation as { parameters?: { in?: string; name?: string; schema?: { type?: unknown } }[] }).parameters ?? [];
-        for (const p of parameters) if (p.in === "query" && p.name && p.schema?.type === "boolean") booleanQueryParameters.add(p.name);
+        const parameters =
+          (operation as { parameters?: { in?: string; name?: string; schema?: { type?: unknown } }[] }).parameters ??
+          [];
+        for (const p of parameters)
+          if (p.in === "query" && p.name && p.schema?.type === "boolean") booleanQueryParameters.add(p.name);
       }
     }
   }
@@ -58,6 +67,11 @@ function withFalseFlagsRead(req: Request): Request {
 
 export async function handleRestRequest(incoming: Request, deps: PortalDependencies): Promise<Response> {
   const req = withFalseFlagsRead(incoming);
-  const response = await createOpenApiFetchHandler({ endpoint: REST_BASE, req, router: restRouter, createContext: () => createContext({ req, deps }) });
+  const response = await createOpenApiFetchHandler({
+    endpoint: REST_BASE,
+    req,
+    router: restRouter,
+    createContext: () => createContext({ req, deps }),
+  });
   return response.ok ? response : portalError(response);
 }

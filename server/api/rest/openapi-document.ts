@@ -27,7 +27,12 @@ const ERROR_RESPONSES: Record<string, string> = {
   "503": "The host cluster or object store is unavailable",
 };
 
-type Operation = { operationId?: string; description?: string; responses?: Record<string, unknown>; "x-ovc-access"?: unknown };
+type Operation = {
+  operationId?: string;
+  description?: string;
+  responses?: Record<string, unknown>;
+  "x-ovc-access"?: unknown;
+};
 
 function build(): OpenAPIObject {
   markOutputDates(restRouter._def.procedures);
@@ -36,8 +41,21 @@ function build(): OpenAPIObject {
     description: "The portal's API for any language. Authenticate with an API token: `Authorization: Bearer ovc_…`.",
     version: "1.0.0",
     baseUrl: REST_BASE,
-    tags: ["projects", "vclusters", "snapshots", "webhooks", "notifications", "tokens", "users", "hostClusters", "audit", "system"],
-    securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "an API token (ovc_…) from the Projects page" } },
+    tags: [
+      "projects",
+      "vclusters",
+      "snapshots",
+      "webhooks",
+      "notifications",
+      "tokens",
+      "users",
+      "hostClusters",
+      "audit",
+      "system",
+    ],
+    securitySchemes: {
+      bearerAuth: { type: "http", scheme: "bearer", description: "an API token (ovc_…) from the Projects page" },
+    },
     defs: { Error: restErrorSchema },
   });
   const errorContent = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
@@ -48,10 +66,24 @@ function build(): OpenAPIObject {
       const command = commands.get(operation.operationId ?? null);
       if (command) {
         operation.description = [operation.description, describeAccess(command)].filter(Boolean).join("\n\n");
-        operation["x-ovc-access"] = { scope: typeof command.scope === "string" ? command.scope : Object.keys(command.scope)[0], ...(typeof command.scope === "string" ? {} : { role: levelOf(command.scope) }), audit: command.audit?.action ?? null };
+        operation["x-ovc-access"] = {
+          scope: typeof command.scope === "string" ? command.scope : Object.keys(command.scope)[0],
+          ...(typeof command.scope === "string" ? {} : { role: levelOf(command.scope) }),
+          audit: command.audit?.action ?? null,
+        };
       }
-      const success = Object.fromEntries(Object.entries(operation.responses ?? {}).filter(([status]) => status.startsWith("2")));
-      operation.responses = { ...success, ...Object.fromEntries(Object.entries(ERROR_RESPONSES).map(([status, description]) => [status, { description, content: errorContent }])) };
+      const success = Object.fromEntries(
+        Object.entries(operation.responses ?? {}).filter(([status]) => status.startsWith("2")),
+      );
+      operation.responses = {
+        ...success,
+        ...Object.fromEntries(
+          Object.entries(ERROR_RESPONSES).map(([status, description]) => [
+            status,
+            { description, content: errorContent },
+          ]),
+        ),
+      };
     }
   }
   // The library registers its own error schemas; the responses above no longer use them.

@@ -28,7 +28,11 @@ const limit = z.number().int().min(1, "limit must be at least 1").max(200, "limi
 const id = z.string().min(1, "id is required").max(64);
 
 /** A bigint in JSON output: a decimal string (it may exceed 2^53). */
-const decimal = (what: string) => z.string().regex(/^-?\d+$/).describe(`${what}, as a decimal string (it may exceed 2^53)`);
+const decimal = (what: string) =>
+  z
+    .string()
+    .regex(/^-?\d+$/)
+    .describe(`${what}, as a decimal string (it may exceed 2^53)`);
 const bytes = decimal("bytes");
 
 /**
@@ -45,14 +49,21 @@ function decimalInput(field: string, rule: z.ZodType<bigint, bigint>) {
 }
 
 export const restSnapshotSchema = snapshotViewSchema.extend({ sizeBytes: bytes.nullable() });
-const restSnapshot = <S extends { sizeBytes: bigint | null }>(s: S) => ({ ...s, sizeBytes: s.sizeBytes === null ? null : s.sizeBytes.toString() });
+const restSnapshot = <S extends { sizeBytes: bigint | null }>(s: S) => ({
+  ...s,
+  sizeBytes: s.sizeBytes === null ? null : s.sizeBytes.toString(),
+});
 
 const restQuotaSchema = quotaViewSchema.extend({
   limits: limitsSchema.extend({ maxMemoryBytes: bytes, maxStorageBytes: bytes }).nullable(),
   usage: usageSchema.extend({ memoryBytes: bytes, storageBytes: bytes }),
 });
 const restQuota = ({ limits, usage }: QuotaView) => ({
-  limits: limits && { ...limits, maxMemoryBytes: limits.maxMemoryBytes.toString(), maxStorageBytes: limits.maxStorageBytes.toString() },
+  limits: limits && {
+    ...limits,
+    maxMemoryBytes: limits.maxMemoryBytes.toString(),
+    maxStorageBytes: limits.maxStorageBytes.toString(),
+  },
   usage: { ...usage, memoryBytes: usage.memoryBytes.toString(), storageBytes: usage.storageBytes.toString() },
 });
 const restLimitsInput = limitsSchema.extend({
@@ -62,7 +73,10 @@ const restLimitsInput = limitsSchema.extend({
 
 const restHostSchema = hostViewSchema.extend({ capacityMemoryBytes: bytes, reservedMemoryBytes: bytes });
 const restRegisterHostInput = registerHostInputSchema.extend({
-  capacityMemoryBytes: decimalInput("capacityMemoryBytes", registerHostInputSchema.shape.capacityMemoryBytes.unwrap()).optional(),
+  capacityMemoryBytes: decimalInput(
+    "capacityMemoryBytes",
+    registerHostInputSchema.shape.capacityMemoryBytes.unwrap(),
+  ).optional(),
 });
 
 const restAuditEntrySchema = auditEntrySchema.extend({ seq: decimal("the entry's position in the hash chain") });
@@ -70,13 +84,30 @@ const restAuditVerificationSchema = z.object({
   ok: z.boolean(),
   checked: z.number().int(),
   brokenCount: z.number().int(),
-  firstBroken: z.object({ id: z.string(), seq: decimal("sequence number"), problem: z.enum(["hash", "prevHash", "version"]), expected: z.string(), actual: z.string() }).nullable(),
+  firstBroken: z
+    .object({
+      id: z.string(),
+      seq: decimal("sequence number"),
+      problem: z.enum(["hash", "prevHash", "version"]),
+      expected: z.string(),
+      actual: z.string(),
+    })
+    .nullable(),
   lastSeq: decimal("sequence number").nullable(),
   anchor: z.object({ status: anchorStatusSchema, seq: decimal("sequence number").nullable(), at: z.date().nullable() }),
 });
 
 export const restOnlyRouter = createTRPCRouter({
-  listProjectVClusters: query({ scope: { project: "VIEWER" }, openapi: { method: "GET", path: "/projects/{projectId}/vclusters", operationId: "listVClusters", summary: "List a project's vclusters", tags: ["vclusters"] } })
+  listProjectVClusters: query({
+    scope: { project: "VIEWER" },
+    openapi: {
+      method: "GET",
+      path: "/projects/{projectId}/vclusters",
+      operationId: "listVClusters",
+      summary: "List a project's vclusters",
+      tags: ["vclusters"],
+    },
+  })
     .input(
       z.object({
         phase: phaseSchema.optional(),
@@ -88,46 +119,141 @@ export const restOnlyRouter = createTRPCRouter({
       }),
     )
     .output(z.object({ items: z.array(rowSchema), nextCursor: z.string().nullable(), total: z.number().int() }))
-    .query(({ ctx, input: { phase, ...rest } }) => listVClusters(ctx.db, ctx.actor, { ...rest, phases: phase ? [phase] : undefined })),
-  listVClusterSnapshots: query({ scope: "self", openapi: { method: "GET", path: "/vclusters/{id}/snapshots", operationId: "listSnapshots", summary: "List a vcluster's snapshots", tags: ["snapshots"] } })
+    .query(({ ctx, input: { phase, ...rest } }) =>
+      listVClusters(ctx.db, ctx.actor, { ...rest, phases: phase ? [phase] : undefined }),
+    ),
+  listVClusterSnapshots: query({
+    scope: "self",
+    openapi: {
+      method: "GET",
+      path: "/vclusters/{id}/snapshots",
+      operationId: "listSnapshots",
+      summary: "List a vcluster's snapshots",
+      tags: ["snapshots"],
+    },
+  })
     .input(idInput.extend({ limit }))
     .output(z.array(restSnapshotSchema))
-    .query(async ({ ctx, input }) => (await listSnapshots(ctx.db, ctx.actor, { vclusterId: input.id, limit: input.limit })).map(restSnapshot)),
-  listSnapshots: query({ scope: "self", openapi: { method: "GET", path: "/snapshots", operationId: "listAllSnapshots", summary: "List the snapshots you can see, optionally of one project", tags: ["snapshots"] } })
+    .query(async ({ ctx, input }) =>
+      (await listSnapshots(ctx.db, ctx.actor, { vclusterId: input.id, limit: input.limit })).map(restSnapshot),
+    ),
+  listSnapshots: query({
+    scope: "self",
+    openapi: {
+      method: "GET",
+      path: "/snapshots",
+      operationId: "listAllSnapshots",
+      summary: "List the snapshots you can see, optionally of one project",
+      tags: ["snapshots"],
+    },
+  })
     .input(z.object({ projectId: id.optional(), limit }))
     .output(z.array(restSnapshotSchema))
     .query(async ({ ctx, input }) => (await listSnapshots(ctx.db, ctx.actor, input)).map(restSnapshot)),
-  getSnapshot: query({ scope: { snapshot: "VIEWER", key: "id" }, openapi: { method: "GET", path: "/snapshots/{id}", operationId: "getSnapshot", summary: "Get a snapshot", tags: ["snapshots"] } })
+  getSnapshot: query({
+    scope: { snapshot: "VIEWER", key: "id" },
+    openapi: {
+      method: "GET",
+      path: "/snapshots/{id}",
+      operationId: "getSnapshot",
+      summary: "Get a snapshot",
+      tags: ["snapshots"],
+    },
+  })
     .input(z.object({ id }))
     .output(restSnapshotSchema)
     .query(async ({ ctx, input }) => restSnapshot(await getSnapshot(ctx.db, ctx.actor, input.id))),
-  getQuota: query({ scope: { project: "VIEWER" }, openapi: { method: "GET", path: "/projects/{projectId}/quota", operationId: "getQuota", summary: "A project's quota limits and usage", tags: ["projects"] } })
+  getQuota: query({
+    scope: { project: "VIEWER" },
+    openapi: {
+      method: "GET",
+      path: "/projects/{projectId}/quota",
+      operationId: "getQuota",
+      summary: "A project's quota limits and usage",
+      tags: ["projects"],
+    },
+  })
     .output(restQuotaSchema)
     .query(async ({ ctx }) => restQuota(await getQuota(ctx.db, ctx.project.id))),
-  setQuota: mutation({ scope: { project: "OWNER" }, audit: { action: "quota.set", targetType: "quota" }, openapi: { method: "PUT", path: "/projects/{projectId}/quota", operationId: "setQuota", summary: "Set a project's quota limits (byte counts as decimal strings)", tags: ["projects"] } })
+  setQuota: mutation({
+    scope: { project: "OWNER" },
+    audit: { action: "quota.set", targetType: "quota" },
+    openapi: {
+      method: "PUT",
+      path: "/projects/{projectId}/quota",
+      operationId: "setQuota",
+      summary: "Set a project's quota limits (byte counts as decimal strings)",
+      tags: ["projects"],
+    },
+  })
     .input(restLimitsInput)
     .output(restQuotaSchema)
-    .mutation(async ({ ctx, input: { projectId: _projectId, ...limits } }) => restQuota(await setQuota(ctx.db, auditActorOf(ctx), ctx.project.id, limits, ctx.actor))),
-  listHostClusters: query({ scope: "platform", openapi: { method: "GET", path: "/host-clusters", operationId: "listHostClusters", summary: "List host clusters with capacity and reservations (platform admins)", tags: ["hostClusters"] } })
+    .mutation(async ({ ctx, input: { projectId: _projectId, ...limits } }) =>
+      restQuota(await setQuota(ctx.db, auditActorOf(ctx), ctx.project.id, limits, ctx.actor)),
+    ),
+  listHostClusters: query({
+    scope: "platform",
+    openapi: {
+      method: "GET",
+      path: "/host-clusters",
+      operationId: "listHostClusters",
+      summary: "List host clusters with capacity and reservations (platform admins)",
+      tags: ["hostClusters"],
+    },
+  })
     .output(z.array(restHostSchema))
     .query(async ({ ctx }) =>
-      (await listHostClusters(ctx.db)).map((h) => ({ ...h, capacityMemoryBytes: h.capacityMemoryBytes.toString(), reservedMemoryBytes: h.reservedMemoryBytes.toString() })),
+      (await listHostClusters(ctx.db)).map((h) => ({
+        ...h,
+        capacityMemoryBytes: h.capacityMemoryBytes.toString(),
+        reservedMemoryBytes: h.reservedMemoryBytes.toString(),
+      })),
     ),
-  registerHostCluster: mutation({ scope: "platform", audit: { action: "host.register", targetType: "hostCluster" }, openapi: { method: "POST", path: "/host-clusters", operationId: "registerHostCluster", summary: "Register (or re-register) a host cluster by kubeconfig (platform admins)", tags: ["hostClusters"] } })
+  registerHostCluster: mutation({
+    scope: "platform",
+    audit: { action: "host.register", targetType: "hostCluster" },
+    openapi: {
+      method: "POST",
+      path: "/host-clusters",
+      operationId: "registerHostCluster",
+      summary: "Register (or re-register) a host cluster by kubeconfig (platform admins)",
+      tags: ["hostClusters"],
+    },
+  })
     .input(restRegisterHostInput)
     .output(z.object({ id: z.string(), name: z.string() }))
     .mutation(async ({ ctx, input }) => {
-      const host = await registerHostCluster(ctx.db, env().HOST_CREDENTIALS_KEY, input, (kubeconfig) => probeHostCluster(kubeconfig));
+      const host = await registerHostCluster(ctx.db, env().HOST_CREDENTIALS_KEY, input, (kubeconfig) =>
+        probeHostCluster(kubeconfig),
+      );
       return { id: host.id, name: host.name };
     }),
-  listAudit: query({ scope: "platform", openapi: { method: "GET", path: "/audit", operationId: "listAudit", summary: "The audit log, newest first, filtered (platform admins)", tags: ["audit"] } })
+  listAudit: query({
+    scope: "platform",
+    openapi: {
+      method: "GET",
+      path: "/audit",
+      operationId: "listAudit",
+      summary: "The audit log, newest first, filtered (platform admins)",
+      tags: ["audit"],
+    },
+  })
     .input(auditFilterSchema.safeExtend({ cursor: z.string().max(20).optional(), limit }))
     .output(z.object({ items: z.array(restAuditEntrySchema), nextCursor: z.string().nullable() }))
     .query(async ({ ctx, input: { cursor, limit: size, ...filter } }) => {
       const page = await listAudit(ctx.db, filter, { cursor, limit: size });
       return { ...page, items: page.items.map((entry) => ({ ...entry, seq: entry.seq.toString() })) };
     }),
-  verifyAudit: query({ scope: "platform", openapi: { method: "GET", path: "/audit/verify", operationId: "verifyAudit", summary: "Check the audit log's hash chain (platform admins)", tags: ["audit"] } })
+  verifyAudit: query({
+    scope: "platform",
+    openapi: {
+      method: "GET",
+      path: "/audit/verify",
+      operationId: "verifyAudit",
+      summary: "Check the audit log's hash chain (platform admins)",
+      tags: ["audit"],
+    },
+  })
     .output(restAuditVerificationSchema)
     .query(async ({ ctx }) => {
       const result = await verifyAuditChain(ctx.db, { anchorStore: ctx.deps.objectStore });

@@ -23,8 +23,29 @@ export const apiTokenRouter = createTRPCRouter({
     )
     .output(z.object({ token: z.string(), view: tokenViewSchema }))
     .mutation(({ ctx, input }) => createApiToken(ctx.db, ctx.actor, input)),
-  list: query({ scope: "self", openapi: { method: "GET", path: "/tokens", operationId: "listApiTokens", summary: "List your API tokens", tags: ["tokens"] } }).output(z.array(tokenViewSchema)).query(({ ctx }) => listApiTokens(ctx.db, ctx.actor)),
-  revoke: mutation({ scope: "self", audit: { action: "token.revoke", targetType: "apiToken" }, openapi: { method: "POST", path: "/tokens/{id}/revoke", operationId: "revokeApiToken", summary: "Revoke one of your API tokens", tags: ["tokens"] } })
+  list: query({
+    scope: "self",
+    openapi: {
+      method: "GET",
+      path: "/tokens",
+      operationId: "listApiTokens",
+      summary: "List your API tokens",
+      tags: ["tokens"],
+    },
+  })
+    .output(z.array(tokenViewSchema))
+    .query(({ ctx }) => listApiTokens(ctx.db, ctx.actor)),
+  revoke: mutation({
+    scope: "self",
+    audit: { action: "token.revoke", targetType: "apiToken" },
+    openapi: {
+      method: "POST",
+      path: "/tokens/{id}/revoke",
+      operationId: "revokeApiToken",
+      summary: "Revoke one of your API tokens",
+      tags: ["tokens"],
+    },
+  })
     .input(z.object({ id: idSchema }))
     .output(tokenViewSchema)
     .mutation(({ ctx, input }) => revokeApiToken(ctx.db, ctx.actor, input.id)),

@@ -48,7 +48,13 @@ export const auditRouter = createTRPCRouter({
         checked: z.number().int(),
         brokenCount: z.number().int(),
         firstBroken: z
-          .object({ id: z.string(), seq: z.bigint(), problem: z.enum(["hash", "prevHash", "version"]), expected: z.string(), actual: z.string() })
+          .object({
+            id: z.string(),
+            seq: z.bigint(),
+            problem: z.enum(["hash", "prevHash", "version"]),
+            expected: z.string(),
+            actual: z.string(),
+          })
           .nullable(),
         lastSeq: z.bigint().nullable(),
         anchor: z.object({ status: anchorStatusSchema, seq: z.bigint().nullable(), at: z.date().nullable() }),

@@ -7,7 +7,12 @@ import { createTRPCRouter, mutation, query } from "../trpc";
 import { idSchema } from "../schemas";
 
 export const labelsSchema = z.record(
-  z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "label keys must be Kubernetes label names"),
+  z
+    .string()
+    .regex(
+      /^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+      "label keys must be Kubernetes label names",
+    ),
   z.string().max(63, "label values may be at most 63 characters"),
 );
 
@@ -35,7 +40,9 @@ export const hostViewSchema = z.object({
 });
 
 export const registerHostInputSchema = z.object({
-  name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "name must be a DNS label (lower-case letters, digits, '-')"),
+  name: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "name must be a DNS label (lower-case letters, digits, '-')"),
   kubeconfig: z.string().min(1, "kubeconfig is required").max(256_000, "kubeconfig is too large"),
   labels: labelsSchema.default({}),
   capacityCpuMillis: z.number().int().positive("capacityCpuMillis must be positive").optional(),
@@ -46,27 +53,46 @@ export const registerHostInputSchema = z.object({
   /** the chart version this host pins; null = the portal's VCLUSTER_CHART_VERSION */
   chartVersion: z.string().max(64, "chartVersion may be at most 64 characters").nullable().default(null),
   /** direct access to virtual APIs through ingresses at this host name pattern, e.g. `{namespace}.vc.example.com`; null = only the gateway */
-  directAccessHostPattern: z.string().max(253, "directAccessHostPattern may be at most 253 characters").nullable().default(null),
+  directAccessHostPattern: z
+    .string()
+    .max(253, "directAccessHostPattern may be at most 253 characters")
+    .nullable()
+    .default(null),
   directAccessIngressClass: z
     .string()
     .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, "directAccessIngressClass must be a Kubernetes object name")
     .nullable()
     .default(null),
   /** the Pod Security Standard enforced on every vcluster namespace of this host */
-  podSecurityLevel: z.enum(POD_SECURITY_LEVELS, { message: "podSecurityLevel must be privileged, baseline or restricted" }).default("baseline"),
+  podSecurityLevel: z
+    .enum(POD_SECURITY_LEVELS, { message: "podSecurityLevel must be privileged, baseline or restricted" })
+    .default("baseline"),
 });
 
 export const hostClusterRouter = createTRPCRouter({
   list: query({ scope: "platform" })
-    .output(z.array(hostViewSchema)).query(({ ctx }) => listHostClusters(ctx.db)),
+    .output(z.array(hostViewSchema))
+    .query(({ ctx }) => listHostClusters(ctx.db)),
   register: mutation({ scope: "platform", audit: { action: "host.register", targetType: "hostCluster" } })
     .input(registerHostInputSchema)
     .output(z.object({ id: z.string(), name: z.string() }))
     .mutation(async ({ ctx, input }) => {
-      const host = await registerHostCluster(ctx.db, env().HOST_CREDENTIALS_KEY, input, (kubeconfig) => probeHostCluster(kubeconfig));
+      const host = await registerHostCluster(ctx.db, env().HOST_CREDENTIALS_KEY, input, (kubeconfig) =>
+        probeHostCluster(kubeconfig),
+      );
       return { id: host.id, name: host.name };
     }),
-  setCordoned: mutation({ scope: "platform", audit: { action: "host.cordon", targetType: "hostCluster" }, openapi: { method: "POST", path: "/host-clusters/{id}/cordon", operationId: "setHostCordoned", summary: "Cordon or uncordon a host cluster (platform admins)", tags: ["hostClusters"] } })
+  setCordoned: mutation({
+    scope: "platform",
+    audit: { action: "host.cordon", targetType: "hostCluster" },
+    openapi: {
+      method: "POST",
+      path: "/host-clusters/{id}/cordon",
+      operationId: "setHostCordoned",
+      summary: "Cordon or uncordon a host cluster (platform admins)",
+      tags: ["hostClusters"],
+    },
+  })
     .input(z.object({ id: idSchema, cordoned: z.boolean() }))
     .output(z.object({ id: z.string(), cordoned: z.boolean() }))
     .mutation(({ ctx, input }) => setHostCordoned(ctx.db, input.id, input.cordoned)),

@@ -28,16 +28,55 @@ const answerInput = z.object({ invitationId: z.string().min(1, "invitationId is 
 const answerOutput = z.object({ projectId: z.string(), role: roleSchema.nullable() });
 
 export const meRouter = createTRPCRouter({
-  get: query({ scope: "self", openapi: { method: "GET", path: "/me", operationId: "getMe", summary: "Who the token belongs to", tags: ["projects"] } })
-    .output(meSchema).query(({ ctx }) => getMe(ctx.db, ctx.actor)),
-  invitations: query({ scope: "self", openapi: { method: "GET", path: "/me/invitations", operationId: "listMyInvitations", summary: "Invitations to projects waiting for your answer", tags: ["projects"] } })
+  get: query({
+    scope: "self",
+    openapi: {
+      method: "GET",
+      path: "/me",
+      operationId: "getMe",
+      summary: "Who the token belongs to",
+      tags: ["projects"],
+    },
+  })
+    .output(meSchema)
+    .query(({ ctx }) => getMe(ctx.db, ctx.actor)),
+  invitations: query({
+    scope: "self",
+    openapi: {
+      method: "GET",
+      path: "/me/invitations",
+      operationId: "listMyInvitations",
+      summary: "Invitations to projects waiting for your answer",
+      tags: ["projects"],
+    },
+  })
     .output(z.array(myInvitationSchema))
     .query(({ ctx }) => listMyInvitations(ctx.db, ctx.actor)),
-  acceptInvitation: mutation({ scope: "self", audit: { action: "project.invitation_accept", targetType: "invitation" }, openapi: { method: "POST", path: "/me/invitations/{invitationId}/accept", operationId: "acceptInvitation", summary: "Join a project you were invited to", tags: ["projects"] } })
+  acceptInvitation: mutation({
+    scope: "self",
+    audit: { action: "project.invitation_accept", targetType: "invitation" },
+    openapi: {
+      method: "POST",
+      path: "/me/invitations/{invitationId}/accept",
+      operationId: "acceptInvitation",
+      summary: "Join a project you were invited to",
+      tags: ["projects"],
+    },
+  })
     .input(answerInput)
     .output(answerOutput)
     .mutation(({ ctx, input }) => answerInvitation(ctx.db, auditActorOf(ctx), ctx.actor, input.invitationId, true)),
-  declineInvitation: mutation({ scope: "self", audit: { action: "project.invitation_decline", targetType: "invitation" }, openapi: { method: "POST", path: "/me/invitations/{invitationId}/decline", operationId: "declineInvitation", summary: "Decline an invitation to a project", tags: ["projects"] } })
+  declineInvitation: mutation({
+    scope: "self",
+    audit: { action: "project.invitation_decline", targetType: "invitation" },
+    openapi: {
+      method: "POST",
+      path: "/me/invitations/{invitationId}/decline",
+      operationId: "declineInvitation",
+      summary: "Decline an invitation to a project",
+      tags: ["projects"],
+    },
+  })
     .input(answerInput)
     .output(answerOutput)
     .mutation(({ ctx, input }) => answerInvitation(ctx.db, auditActorOf(ctx), ctx.actor, input.invitationId, false)),

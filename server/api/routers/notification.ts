@@ -22,7 +22,16 @@ const notificationSchema = z.object({
 });
 
 export const notificationRouter = createTRPCRouter({
-  list: query({ scope: "self", openapi: { method: "GET", path: "/notifications", operationId: "listNotifications", summary: "List your notifications", tags: ["notifications"] } })
+  list: query({
+    scope: "self",
+    openapi: {
+      method: "GET",
+      path: "/notifications",
+      operationId: "listNotifications",
+      summary: "List your notifications",
+      tags: ["notifications"],
+    },
+  })
     .input(
       z
         .object({
@@ -32,26 +41,71 @@ export const notificationRouter = createTRPCRouter({
         })
         .default({ unreadOnly: false, limit: 20 }),
     )
-    .output(z.object({ items: z.array(notificationSchema), nextCursor: z.string().nullable(), unreadCount: z.number().int() }))
+    .output(
+      z.object({
+        items: z.array(notificationSchema),
+        nextCursor: z.string().nullable(),
+        unreadCount: z.number().int(),
+      }),
+    )
     .query(({ ctx, input }) => listNotifications(ctx.db, ctx.actor.userId, input)),
-  unreadCount: query({ scope: "self", openapi: { method: "GET", path: "/notifications/unread-count", operationId: "countUnreadNotifications", summary: "How many notifications are unread", tags: ["notifications"] } })
+  unreadCount: query({
+    scope: "self",
+    openapi: {
+      method: "GET",
+      path: "/notifications/unread-count",
+      operationId: "countUnreadNotifications",
+      summary: "How many notifications are unread",
+      tags: ["notifications"],
+    },
+  })
     .output(z.object({ unread: z.number().int() }))
     .query(async ({ ctx }) => ({ unread: await unreadNotificationCount(ctx.db, ctx.actor.userId) })),
-  markRead: mutation({ scope: "self", audit: { action: "notification.markRead", targetType: "notification" }, openapi: { method: "POST", path: "/notifications/read", operationId: "markNotificationsRead", summary: "Mark notifications read", tags: ["notifications"] } })
+  markRead: mutation({
+    scope: "self",
+    audit: { action: "notification.markRead", targetType: "notification" },
+    openapi: {
+      method: "POST",
+      path: "/notifications/read",
+      operationId: "markNotificationsRead",
+      summary: "Mark notifications read",
+      tags: ["notifications"],
+    },
+  })
     .input(z.object({ ids: z.array(idSchema).min(1, "name at least one notification").max(100) }))
     .output(z.object({ marked: z.number().int() }))
     .mutation(({ ctx, input }) =>
-      audited(ctx.db, auditActorOf(ctx), { action: "notification.markRead", targetType: "notification", targetId: input.ids.join(",").slice(0, 200) }, async (tx) => {
-        const marked = await markNotificationsRead(tx, ctx.actor.userId, input.ids);
-        return { value: { marked }, audit: { after: { marked } } };
-      }),
+      audited(
+        ctx.db,
+        auditActorOf(ctx),
+        { action: "notification.markRead", targetType: "notification", targetId: input.ids.join(",").slice(0, 200) },
+        async (tx) => {
+          const marked = await markNotificationsRead(tx, ctx.actor.userId, input.ids);
+          return { value: { marked }, audit: { after: { marked } } };
+        },
+      ),
     ),
-  markAllRead: mutation({ scope: "self", audit: { action: "notification.markAllRead", targetType: "notification" }, openapi: { method: "POST", path: "/notifications/read-all", operationId: "markAllNotificationsRead", summary: "Mark all your notifications read", tags: ["notifications"] } })
+  markAllRead: mutation({
+    scope: "self",
+    audit: { action: "notification.markAllRead", targetType: "notification" },
+    openapi: {
+      method: "POST",
+      path: "/notifications/read-all",
+      operationId: "markAllNotificationsRead",
+      summary: "Mark all your notifications read",
+      tags: ["notifications"],
+    },
+  })
     .output(z.object({ marked: z.number().int() }))
     .mutation(({ ctx }) =>
-      audited(ctx.db, auditActorOf(ctx), { action: "notification.markAllRead", targetType: "notification" }, async (tx) => {
-        const marked = await markAllNotificationsRead(tx, ctx.actor.userId);
-        return { value: { marked }, audit: { after: { marked } } };
-      }),
+      audited(
+        ctx.db,
+        auditActorOf(ctx),
+        { action: "notification.markAllRead", targetType: "notification" },
+        async (tx) => {
+          const marked = await markAllNotificationsRead(tx, ctx.actor.userId);
+          return { value: { marked }, audit: { after: { marked } } };
+        },
+      ),
     ),
 });

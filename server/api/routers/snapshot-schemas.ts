@@ -24,6 +24,15 @@ export const snapshotNameSchema = z
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "name must be lower-case letters, digits and '-' (DNS-1123)")
   .max(63, "name may be at most 63 characters");
 
-export const restorePlanSchema = z.object({ create: z.array(z.string()), change: z.array(z.string()), delete: z.array(z.string()) });
+export const restorePlanSchema = z.object({
+  create: z.array(z.string()),
+  change: z.array(z.string()),
+  delete: z.array(z.string()),
+});
 
-export const policySchema = z.object({ vclusterId: z.string(), keepLast: z.number().int().nullable(), schedule: z.string().nullable(), nextRunAt: z.date().nullable() });
+export const policySchema = z.object({
+  vclusterId: z.string(),
+  keepLast: z.number().int().nullable(),
+  schedule: z.string().nullable(),
+  nextRunAt: z.date().nullable(),
+});

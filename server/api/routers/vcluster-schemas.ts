@@ -31,7 +31,10 @@ export const vclusterViewSchema = z.object({
   readyReplicas: z.number().int(),
   apiServerEndpoint: z.string().nullable(),
   chartVersion: z.string().nullable(),
-  lastActivityAt: z.date().nullable().describe("the last request of a person through the access gateway (watches do not count)"),
+  lastActivityAt: z
+    .date()
+    .nullable()
+    .describe("the last request of a person through the access gateway (watches do not count)"),
   allowedActions: z.array(z.enum(ACTIONS)),
   createdAt: z.date(),
   updatedAt: z.date(),
@@ -53,10 +56,21 @@ export const operationViewSchema = z.object({
 
 export const vclusterDetailSchema = vclusterViewSchema.extend({
   operations: z.array(operationViewSchema),
-  events: z.array(z.object({ type: z.enum(["Normal", "Warning"]), reason: z.string(), message: z.string(), object: z.string(), lastSeen: z.string(), count: z.number().int() })),
+  events: z.array(
+    z.object({
+      type: z.enum(["Normal", "Warning"]),
+      reason: z.string(),
+      message: z.string(),
+      object: z.string(),
+      lastSeen: z.string(),
+      count: z.number().int(),
+    }),
+  ),
   hostError: z.string().nullable(),
   pinnedChartVersion: z.string().nullable(),
-  directKubeconfigOffered: z.boolean().describe("the caller may download the vcluster's own admin kubeconfig for direct access"),
+  directKubeconfigOffered: z
+    .boolean()
+    .describe("the caller may download the vcluster's own admin kubeconfig for direct access"),
 });
 
 export const requestedChangeSchema = z.object({ vcluster: vclusterViewSchema, operationId: z.string() });
@@ -91,7 +105,10 @@ export const idInput = z.object({ id: z.string().min(1, "id is required").max(64
 export const dryRunSchema = z.object({
   values: z.string().describe("the values file helm upgrade --install would get"),
   chart: z.object({ ref: z.string(), version: z.string() }),
-  hostCluster: z.object({ id: z.string(), name: z.string() }).nullable().describe("the host the scheduler would pick now; null while none is registered"),
+  hostCluster: z
+    .object({ id: z.string(), name: z.string() })
+    .nullable()
+    .describe("the host the scheduler would pick now; null while none is registered"),
 });
 
 export const kubeconfigSchema = z.object({

@@ -36,22 +36,45 @@ import { watchProcedure } from "./vcluster-watch";
 const idempotencyKey = z.string().min(8, "idempotencyKey must be at least 8 characters").max(128).optional();
 
 export const vclusterRouter = createTRPCRouter({
-  create: mutation({ scope: { project: "MEMBER" }, audit: { action: "vcluster.create", targetType: "vcluster" }, openapi: { method: "POST", path: "/projects/{projectId}/vclusters", operationId: "createVCluster", summary: "Create a vcluster in a project", tags: ["vclusters"] } })
+  create: mutation({
+    scope: { project: "MEMBER" },
+    audit: { action: "vcluster.create", targetType: "vcluster" },
+    openapi: {
+      method: "POST",
+      path: "/projects/{projectId}/vclusters",
+      operationId: "createVCluster",
+      summary: "Create a vcluster in a project",
+      tags: ["vclusters"],
+    },
+  })
     .input(createVClusterInputSchema)
     .output(z.object({ vcluster: vclusterViewSchema, operationId: z.string(), replayed: z.boolean() }))
     .mutation(({ ctx, input }) => createVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input, ctx.deps.chart())),
   // POST because the request is a whole create body; it writes nothing, so it is a query and is not audited
-  dryRun: query({ scope: { project: "MEMBER" }, openapi: {
-        method: "POST",
-        path: "/projects/{projectId}/vclusters/dry-run",
-        operationId: "dryRunVCluster",
-        summary: "The values file, chart and host a create would use, after the same checks; creates nothing",
-        tags: ["vclusters"],
-      }, })
+  dryRun: query({
+    scope: { project: "MEMBER" },
+    openapi: {
+      method: "POST",
+      path: "/projects/{projectId}/vclusters/dry-run",
+      operationId: "dryRunVCluster",
+      summary: "The values file, chart and host a create would use, after the same checks; creates nothing",
+      tags: ["vclusters"],
+    },
+  })
     .input(createVClusterInputSchema.omit({ idempotencyKey: true }).strict())
     .output(dryRunSchema)
     .query(({ ctx, input }) => dryRunVCluster(ctx.db, input, ctx.deps.chart())),
-  get: query({ scope: { vcluster: "VIEWER", key: "id" }, limit: "hostReads", openapi: { method: "GET", path: "/vclusters/{id}", operationId: "getVCluster", summary: "Get a vcluster with its operations and events", tags: ["vclusters"] } })
+  get: query({
+    scope: { vcluster: "VIEWER", key: "id" },
+    limit: "hostReads",
+    openapi: {
+      method: "GET",
+      path: "/vclusters/{id}",
+      operationId: "getVCluster",
+      summary: "Get a vcluster with its operations and events",
+      tags: ["vclusters"],
+    },
+  })
     .input(idInput)
     .output(vclusterDetailSchema)
     .query(({ ctx, input }) => getVCluster(ctx.db, ctx.deps.hosts, ctx.actor, input.id)),
@@ -59,62 +82,251 @@ export const vclusterRouter = createTRPCRouter({
     .input(listInputSchema)
     .output(z.object({ items: z.array(rowSchema), nextCursor: z.string().nullable(), total: z.number().int() }))
     .query(({ ctx, input }) => listVClusters(ctx.db, ctx.actor, input)),
-  update: mutation({ scope: { vcluster: "MEMBER", key: "id" }, audit: { action: "vcluster.update", targetType: "vcluster" }, openapi: { method: "PATCH", path: "/vclusters/{id}", operationId: "updateVCluster", summary: "Change a vcluster's spec and labels", tags: ["vclusters"] } })
+  update: mutation({
+    scope: { vcluster: "MEMBER", key: "id" },
+    audit: { action: "vcluster.update", targetType: "vcluster" },
+    openapi: {
+      method: "PATCH",
+      path: "/vclusters/{id}",
+      operationId: "updateVCluster",
+      summary: "Change a vcluster's spec and labels",
+      tags: ["vclusters"],
+    },
+  })
     .input(idInput.extend({ spec: specSchema, labels: labelsSchema.optional() }))
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) => updateVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.spec, input.labels)),
-  scale: mutation({ scope: { vcluster: "MEMBER", key: "id" }, audit: { action: "vcluster.scale", targetType: "vcluster" }, openapi: { method: "POST", path: "/vclusters/{id}/scale", operationId: "scaleVCluster", summary: "Change the control plane replicas", tags: ["vclusters"] } })
-    .input(idInput.extend({ replicas: z.number().int("replicas must be a whole number").min(1, "replicas must be at least 1").max(MAX_REPLICAS, `replicas may be at most ${MAX_REPLICAS}`), idempotencyKey }))
+    .mutation(({ ctx, input }) =>
+      updateVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.spec, input.labels),
+    ),
+  scale: mutation({
+    scope: { vcluster: "MEMBER", key: "id" },
+    audit: { action: "vcluster.scale", targetType: "vcluster" },
+    openapi: {
+      method: "POST",
+      path: "/vclusters/{id}/scale",
+      operationId: "scaleVCluster",
+      summary: "Change the control plane replicas",
+      tags: ["vclusters"],
+    },
+  })
+    .input(
+      idInput.extend({
+        replicas: z
+          .number()
+          .int("replicas must be a whole number")
+          .min(1, "replicas must be at least 1")
+          .max(MAX_REPLICAS, `replicas may be at most ${MAX_REPLICAS}`),
+        idempotencyKey,
+      }),
+    )
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) => scaleVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.replicas, input.idempotencyKey)),
-  suspend: mutation({ scope: { vcluster: "MEMBER", key: "id" }, audit: { action: "vcluster.suspend", targetType: "vcluster" }, openapi: { method: "POST", path: "/vclusters/{id}/suspend", operationId: "suspendVCluster", summary: "Suspend a vcluster, optionally after a snapshot", tags: ["vclusters"] } })
+    .mutation(({ ctx, input }) =>
+      scaleVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.replicas, input.idempotencyKey),
+    ),
+  suspend: mutation({
+    scope: { vcluster: "MEMBER", key: "id" },
+    audit: { action: "vcluster.suspend", targetType: "vcluster" },
+    openapi: {
+      method: "POST",
+      path: "/vclusters/{id}/suspend",
+      operationId: "suspendVCluster",
+      summary: "Suspend a vcluster, optionally after a snapshot",
+      tags: ["vclusters"],
+    },
+  })
     .input(idInput.extend({ snapshotFirst: z.boolean().default(false) }))
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) => suspendVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, { snapshotFirst: input.snapshotFirst })),
-  resume: mutation({ scope: { vcluster: "MEMBER", key: "id" }, audit: { action: "vcluster.resume", targetType: "vcluster" }, openapi: { method: "POST", path: "/vclusters/{id}/resume", operationId: "resumeVCluster", summary: "Resume a suspended vcluster", tags: ["vclusters"] } })
+    .mutation(({ ctx, input }) =>
+      suspendVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, { snapshotFirst: input.snapshotFirst }),
+    ),
+  resume: mutation({
+    scope: { vcluster: "MEMBER", key: "id" },
+    audit: { action: "vcluster.resume", targetType: "vcluster" },
+    openapi: {
+      method: "POST",
+      path: "/vclusters/{id}/resume",
+      operationId: "resumeVCluster",
+      summary: "Resume a suspended vcluster",
+      tags: ["vclusters"],
+    },
+  })
     .input(idInput)
     .output(requestedChangeSchema)
     .mutation(({ ctx, input }) => resumeVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id)),
-  recover: mutation({ scope: { vcluster: "MEMBER", key: "id" }, audit: { action: "vcluster.recover", targetType: "vcluster" }, openapi: { method: "POST", path: "/vclusters/{id}/recover", operationId: "recoverVCluster", summary: "Retry a vcluster in ERROR", tags: ["vclusters"] } })
+  recover: mutation({
+    scope: { vcluster: "MEMBER", key: "id" },
+    audit: { action: "vcluster.recover", targetType: "vcluster" },
+    openapi: {
+      method: "POST",
+      path: "/vclusters/{id}/recover",
+      operationId: "recoverVCluster",
+      summary: "Retry a vcluster in ERROR",
+      tags: ["vclusters"],
+    },
+  })
     .input(idInput)
     .output(requestedChangeSchema)
     .mutation(({ ctx, input }) => recoverVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id)),
-  upgradeChart: mutation({ scope: { vcluster: "MEMBER", key: "id" }, audit: { action: "vcluster.upgrade_chart", targetType: "vcluster" }, openapi: { method: "POST", path: "/vclusters/{id}/upgrade-chart", operationId: "upgradeVClusterChart", summary: "Move a vcluster to the chart version its host pins (helm upgrade)", tags: ["vclusters"] } })
+  upgradeChart: mutation({
+    scope: { vcluster: "MEMBER", key: "id" },
+    audit: { action: "vcluster.upgrade_chart", targetType: "vcluster" },
+    openapi: {
+      method: "POST",
+      path: "/vclusters/{id}/upgrade-chart",
+      operationId: "upgradeVClusterChart",
+      summary: "Move a vcluster to the chart version its host pins (helm upgrade)",
+      tags: ["vclusters"],
+    },
+  })
     .input(idInput.extend({ chartVersion: z.string().min(1, "chartVersion is required") }))
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) => upgradeVClusterChart(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.chartVersion, ctx.deps.chart())),
-  delete: mutation({ scope: { vcluster: "MEMBER", key: "id" }, audit: { action: "vcluster.delete", targetType: "vcluster" }, openapi: { method: "DELETE", path: "/vclusters/{id}", operationId: "deleteVCluster", summary: "Delete a vcluster (confirmName must be its name)", tags: ["vclusters"] } })
-    .input(idInput.extend({ confirmName: z.string().min(1, "confirmName: type the vcluster's name to confirm"), force: z.boolean().default(false) }))
+    .mutation(({ ctx, input }) =>
+      upgradeVClusterChart(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.chartVersion, ctx.deps.chart()),
+    ),
+  delete: mutation({
+    scope: { vcluster: "MEMBER", key: "id" },
+    audit: { action: "vcluster.delete", targetType: "vcluster" },
+    openapi: {
+      method: "DELETE",
+      path: "/vclusters/{id}",
+      operationId: "deleteVCluster",
+      summary: "Delete a vcluster (confirmName must be its name)",
+      tags: ["vclusters"],
+    },
+  })
+    .input(
+      idInput.extend({
+        confirmName: z.string().min(1, "confirmName: type the vcluster's name to confirm"),
+        force: z.boolean().default(false),
+      }),
+    )
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) => deleteVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, { confirmName: input.confirmName, force: input.force })),
-  snapshot: mutation({ scope: { vcluster: "MEMBER", key: "id" }, audit: { action: "snapshot.create", targetType: "vcluster" }, openapi: { method: "POST", path: "/vclusters/{id}/snapshots", operationId: "snapshotVCluster", summary: "Take a snapshot of a vcluster", tags: ["snapshots"] } })
+    .mutation(({ ctx, input }) =>
+      deleteVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, {
+        confirmName: input.confirmName,
+        force: input.force,
+      }),
+    ),
+  snapshot: mutation({
+    scope: { vcluster: "MEMBER", key: "id" },
+    audit: { action: "snapshot.create", targetType: "vcluster" },
+    openapi: {
+      method: "POST",
+      path: "/vclusters/{id}/snapshots",
+      operationId: "snapshotVCluster",
+      summary: "Take a snapshot of a vcluster",
+      tags: ["snapshots"],
+    },
+  })
     .input(idInput.extend({ name: snapshotNameSchema.optional() }))
     .output(requestedChangeSchema)
     .mutation(async ({ ctx, input }) => {
-      const { vcluster, operationId } = await createSnapshot(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.name);
+      const { vcluster, operationId } = await createSnapshot(
+        ctx.db,
+        ctx.actor,
+        auditActorOf(ctx),
+        input.id,
+        input.name,
+      );
       return { vcluster, operationId };
     }),
-  restore: mutation({ scope: { vcluster: "MEMBER", key: "id" }, audit: { action: "vcluster.restore", targetType: "vcluster" }, openapi: { method: "POST", path: "/vclusters/{id}/restore", operationId: "restoreVCluster", summary: "Restore a vcluster from one of its snapshots", tags: ["snapshots"] } })
-    .input(idInput.extend({ snapshotId: z.string().min(1, "snapshotId is required"), prune: z.boolean().default(false) }))
+  restore: mutation({
+    scope: { vcluster: "MEMBER", key: "id" },
+    audit: { action: "vcluster.restore", targetType: "vcluster" },
+    openapi: {
+      method: "POST",
+      path: "/vclusters/{id}/restore",
+      operationId: "restoreVCluster",
+      summary: "Restore a vcluster from one of its snapshots",
+      tags: ["snapshots"],
+    },
+  })
+    .input(
+      idInput.extend({ snapshotId: z.string().min(1, "snapshotId is required"), prune: z.boolean().default(false) }),
+    )
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) => restoreVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.snapshotId, input.prune)),
-  kubeconfig: mutation({ scope: { vcluster: "VIEWER", key: "id" }, audit: { action: "vcluster.kubeconfig_download", targetType: "vcluster" }, openapi: { method: "POST", path: "/vclusters/{id}/kubeconfig", operationId: "getKubeconfig", summary: "Download your kubeconfig: the portal's access gateway with your own token (audited, hence POST)", tags: ["vclusters"] } })
+    .mutation(({ ctx, input }) =>
+      restoreVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.snapshotId, input.prune),
+    ),
+  kubeconfig: mutation({
+    scope: { vcluster: "VIEWER", key: "id" },
+    audit: { action: "vcluster.kubeconfig_download", targetType: "vcluster" },
+    openapi: {
+      method: "POST",
+      path: "/vclusters/{id}/kubeconfig",
+      operationId: "getKubeconfig",
+      summary: "Download your kubeconfig: the portal's access gateway with your own token (audited, hence POST)",
+      tags: ["vclusters"],
+    },
+  })
     .input(idInput)
     .output(kubeconfigSchema)
-    .mutation(({ ctx, input }) => downloadKubeconfig(ctx.db, ctx.deps.hosts, ctx.actor, auditActorOf(ctx), input.id, ctx.deps.gateway())),
-  rotateKubeconfig: mutation({ scope: { vcluster: "VIEWER", key: "id" }, audit: { action: "vcluster.kubeconfig_rotate", targetType: "vcluster" }, openapi: { method: "POST", path: "/vclusters/{id}/kubeconfig/rotate", operationId: "rotateKubeconfig", summary: "Revoke your kubeconfig token for this vcluster and get a new file", tags: ["vclusters"] } })
+    .mutation(({ ctx, input }) =>
+      downloadKubeconfig(ctx.db, ctx.deps.hosts, ctx.actor, auditActorOf(ctx), input.id, ctx.deps.gateway()),
+    ),
+  rotateKubeconfig: mutation({
+    scope: { vcluster: "VIEWER", key: "id" },
+    audit: { action: "vcluster.kubeconfig_rotate", targetType: "vcluster" },
+    openapi: {
+      method: "POST",
+      path: "/vclusters/{id}/kubeconfig/rotate",
+      operationId: "rotateKubeconfig",
+      summary: "Revoke your kubeconfig token for this vcluster and get a new file",
+      tags: ["vclusters"],
+    },
+  })
     .input(idInput)
     .output(kubeconfigSchema)
-    .mutation(({ ctx, input }) => rotateKubeconfig(ctx.db, ctx.deps.hosts, ctx.actor, auditActorOf(ctx), input.id, ctx.deps.gateway())),
-  directKubeconfig: mutation({ scope: { vcluster: "OWNER", key: "id" }, audit: { action: "vcluster.direct_kubeconfig_download", targetType: "vcluster" }, openapi: { method: "POST", path: "/vclusters/{id}/direct-kubeconfig", operationId: "getDirectKubeconfig", summary: "The vcluster's own admin kubeconfig for direct access through its ingress (OWNERs; shared admin credentials)", tags: ["vclusters"] } })
+    .mutation(({ ctx, input }) =>
+      rotateKubeconfig(ctx.db, ctx.deps.hosts, ctx.actor, auditActorOf(ctx), input.id, ctx.deps.gateway()),
+    ),
+  directKubeconfig: mutation({
+    scope: { vcluster: "OWNER", key: "id" },
+    audit: { action: "vcluster.direct_kubeconfig_download", targetType: "vcluster" },
+    openapi: {
+      method: "POST",
+      path: "/vclusters/{id}/direct-kubeconfig",
+      operationId: "getDirectKubeconfig",
+      summary:
+        "The vcluster's own admin kubeconfig for direct access through its ingress (OWNERs; shared admin credentials)",
+      tags: ["vclusters"],
+    },
+  })
     .input(idInput)
-    .output(z.object({ kubeconfig: z.string(), server: z.string(), reachable: z.boolean(), warning: z.string().nullable(), fileName: z.string() }))
+    .output(
+      z.object({
+        kubeconfig: z.string(),
+        server: z.string(),
+        reachable: z.boolean(),
+        warning: z.string().nullable(),
+        fileName: z.string(),
+      }),
+    )
     .mutation(({ ctx, input }) => directKubeconfig(ctx.db, ctx.deps.hosts, ctx.actor, auditActorOf(ctx), input.id)),
-  kubeAccess: query({ scope: { vcluster: "VIEWER", key: "id" }, openapi: { method: "GET", path: "/vclusters/{id}/kube-access", operationId: "listKubeAccess", summary: "Live kubeconfig tokens: yours, or everyone's for the project's owners", tags: ["vclusters"] } })
+  kubeAccess: query({
+    scope: { vcluster: "VIEWER", key: "id" },
+    openapi: {
+      method: "GET",
+      path: "/vclusters/{id}/kube-access",
+      operationId: "listKubeAccess",
+      summary: "Live kubeconfig tokens: yours, or everyone's for the project's owners",
+      tags: ["vclusters"],
+    },
+  })
     .input(idInput)
     .output(z.array(kubeAccessRowSchema))
     .query(({ ctx, input }) => listKubeAccess(ctx.db, ctx.actor, input.id)),
-  revokeKubeAccess: mutation({ scope: { vcluster: "VIEWER", key: "id" }, audit: { action: "vcluster.kube_token_revoke", targetType: "vcluster" }, openapi: { method: "POST", path: "/vclusters/{id}/kube-access/{tokenId}/revoke", operationId: "revokeKubeAccess", summary: "Revoke a kubeconfig token (your own, or anyone's for owners); it stops at its next request", tags: ["vclusters"] } })
+  revokeKubeAccess: mutation({
+    scope: { vcluster: "VIEWER", key: "id" },
+    audit: { action: "vcluster.kube_token_revoke", targetType: "vcluster" },
+    openapi: {
+      method: "POST",
+      path: "/vclusters/{id}/kube-access/{tokenId}/revoke",
+      operationId: "revokeKubeAccess",
+      summary: "Revoke a kubeconfig token (your own, or anyone's for owners); it stops at its next request",
+      tags: ["vclusters"],
+    },
+  })
     .input(idInput.extend({ tokenId: z.string().min(1, "tokenId is required") }))
     .output(z.object({ revoked: z.boolean() }))
     .mutation(({ ctx, input }) => revokeKubeAccess(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.tokenId)),

@@ -3,7 +3,14 @@ import { env } from "@/server/env";
 import { audited } from "@/server/services/audit/write-audit";
 import { listWebhookDeliveries } from "@/server/services/notify/webhook-deliveries";
 import { WEBHOOK_EVENTS } from "@/server/universal/webhook-events";
-import { auditableWebhook, createWebhook, deleteWebhook, listWebhooks, queueTestDelivery, updateWebhook } from "@/server/services/notify/webhooks";
+import {
+  auditableWebhook,
+  createWebhook,
+  deleteWebhook,
+  listWebhooks,
+  queueTestDelivery,
+  updateWebhook,
+} from "@/server/services/notify/webhooks";
 import { auditActorOf } from "../audit-actor";
 import { idSchema } from "../schemas";
 import { createTRPCRouter, mutation, query } from "../trpc";
@@ -21,7 +28,13 @@ const webhookSchema = z.object({
 const urlSchema = z.string().trim().min(1, "url is required").max(2048, "url may be at most 2048 characters");
 const eventsSchema = z.array(z.enum(WEBHOOK_EVENTS)).min(1, "subscribe to at least one event");
 
-const attemptSchema = z.object({ attempt: z.number().int(), at: z.date(), responseCode: z.number().int().nullable(), error: z.string().nullable(), durationMs: z.number().int() });
+const attemptSchema = z.object({
+  attempt: z.number().int(),
+  at: z.date(),
+  responseCode: z.number().int().nullable(),
+  error: z.string().nullable(),
+  durationMs: z.number().int(),
+});
 const deliverySchema = z.object({
   id: z.string(),
   event: z.string(),
@@ -36,47 +49,138 @@ const deliverySchema = z.object({
 });
 
 export const webhookRouter = createTRPCRouter({
-  create: mutation({ scope: { project: "OWNER" }, audit: { action: "webhook.create", targetType: "webhook" }, openapi: { method: "POST", path: "/projects/{projectId}/webhooks", operationId: "createWebhook", summary: "Create a webhook (the signing secret is shown once)", tags: ["webhooks"] } })
+  create: mutation({
+    scope: { project: "OWNER" },
+    audit: { action: "webhook.create", targetType: "webhook" },
+    openapi: {
+      method: "POST",
+      path: "/projects/{projectId}/webhooks",
+      operationId: "createWebhook",
+      summary: "Create a webhook (the signing secret is shown once)",
+      tags: ["webhooks"],
+    },
+  })
     .input(z.object({ url: urlSchema, events: eventsSchema, active: z.boolean().default(true) }))
     .output(z.object({ webhook: webhookSchema, secret: z.string() }))
     .mutation(({ ctx, input }) =>
-      audited(ctx.db, auditActorOf(ctx), { action: "webhook.create", targetType: "webhook", projectId: ctx.project.id }, async (tx) => {
-        const created = await createWebhook(tx, env().HOST_CREDENTIALS_KEY, ctx.project.id, input);
-        return { value: created, audit: { targetId: created.webhook.id, after: auditableWebhook(created.webhook) } };
-      }),
+      audited(
+        ctx.db,
+        auditActorOf(ctx),
+        { action: "webhook.create", targetType: "webhook", projectId: ctx.project.id },
+        async (tx) => {
+          const created = await createWebhook(tx, env().HOST_CREDENTIALS_KEY, ctx.project.id, input);
+          return { value: created, audit: { targetId: created.webhook.id, after: auditableWebhook(created.webhook) } };
+        },
+      ),
     ),
-  list: query({ scope: { project: "OWNER" }, openapi: { method: "GET", path: "/projects/{projectId}/webhooks", operationId: "listWebhooks", summary: "List a project's webhooks", tags: ["webhooks"] } })
+  list: query({
+    scope: { project: "OWNER" },
+    openapi: {
+      method: "GET",
+      path: "/projects/{projectId}/webhooks",
+      operationId: "listWebhooks",
+      summary: "List a project's webhooks",
+      tags: ["webhooks"],
+    },
+  })
     .output(z.array(webhookSchema))
     .query(({ ctx }) => listWebhooks(ctx.db, ctx.project.id)),
-  update: mutation({ scope: { project: "OWNER" }, audit: { action: "webhook.update", targetType: "webhook" }, openapi: { method: "PATCH", path: "/projects/{projectId}/webhooks/{id}", operationId: "updateWebhook", summary: "Change a webhook's URL, events or active flag", tags: ["webhooks"] } })
-    .input(z.object({ id: idSchema, url: urlSchema.optional(), events: eventsSchema.optional(), active: z.boolean().optional() }))
+  update: mutation({
+    scope: { project: "OWNER" },
+    audit: { action: "webhook.update", targetType: "webhook" },
+    openapi: {
+      method: "PATCH",
+      path: "/projects/{projectId}/webhooks/{id}",
+      operationId: "updateWebhook",
+      summary: "Change a webhook's URL, events or active flag",
+      tags: ["webhooks"],
+    },
+  })
+    .input(
+      z.object({
+        id: idSchema,
+        url: urlSchema.optional(),
+        events: eventsSchema.optional(),
+        active: z.boolean().optional(),
+      }),
+    )
     .output(webhookSchema)
     .mutation(({ ctx, input }) =>
-      audited(ctx.db, auditActorOf(ctx), { action: "webhook.update", targetType: "webhook", targetId: input.id, projectId: ctx.project.id }, async (tx) => {
-        const { before, after } = await updateWebhook(tx, ctx.project.id, input.id, input);
-        return { value: after, audit: { before: auditableWebhook(before), after: auditableWebhook(after) } };
-      }),
+      audited(
+        ctx.db,
+        auditActorOf(ctx),
+        { action: "webhook.update", targetType: "webhook", targetId: input.id, projectId: ctx.project.id },
+        async (tx) => {
+          const { before, after } = await updateWebhook(tx, ctx.project.id, input.id, input);
+          return { value: after, audit: { before: auditableWebhook(before), after: auditableWebhook(after) } };
+        },
+      ),
     ),
-  delete: mutation({ scope: { project: "OWNER" }, audit: { action: "webhook.delete", targetType: "webhook" }, openapi: { method: "DELETE", path: "/projects/{projectId}/webhooks/{id}", operationId: "deleteWebhook", summary: "Delete a webhook", tags: ["webhooks"] } })
+  delete: mutation({
+    scope: { project: "OWNER" },
+    audit: { action: "webhook.delete", targetType: "webhook" },
+    openapi: {
+      method: "DELETE",
+      path: "/projects/{projectId}/webhooks/{id}",
+      operationId: "deleteWebhook",
+      summary: "Delete a webhook",
+      tags: ["webhooks"],
+    },
+  })
     .input(z.object({ id: idSchema }))
     .output(z.object({ id: z.string() }))
     .mutation(({ ctx, input }) =>
-      audited(ctx.db, auditActorOf(ctx), { action: "webhook.delete", targetType: "webhook", targetId: input.id, projectId: ctx.project.id }, async (tx) => {
-        const before = await deleteWebhook(tx, ctx.project.id, input.id);
-        return { value: { id: before.id }, audit: { before: auditableWebhook(before) } };
-      }),
+      audited(
+        ctx.db,
+        auditActorOf(ctx),
+        { action: "webhook.delete", targetType: "webhook", targetId: input.id, projectId: ctx.project.id },
+        async (tx) => {
+          const before = await deleteWebhook(tx, ctx.project.id, input.id);
+          return { value: { id: before.id }, audit: { before: auditableWebhook(before) } };
+        },
+      ),
     ),
-  deliveries: query({ scope: { project: "OWNER" }, openapi: { method: "GET", path: "/projects/{projectId}/webhooks/{webhookId}/deliveries", operationId: "listWebhookDeliveries", summary: "List a webhook's deliveries with their attempts", tags: ["webhooks"] } })
-    .input(z.object({ webhookId: idSchema, cursor: idSchema.optional(), limit: z.number().int().min(1).max(100).default(20) }))
+  deliveries: query({
+    scope: { project: "OWNER" },
+    openapi: {
+      method: "GET",
+      path: "/projects/{projectId}/webhooks/{webhookId}/deliveries",
+      operationId: "listWebhookDeliveries",
+      summary: "List a webhook's deliveries with their attempts",
+      tags: ["webhooks"],
+    },
+  })
+    .input(
+      z.object({
+        webhookId: idSchema,
+        cursor: idSchema.optional(),
+        limit: z.number().int().min(1).max(100).default(20),
+      }),
+    )
     .output(z.object({ items: z.array(deliverySchema), nextCursor: z.string().nullable() }))
     .query(({ ctx, input }) => listWebhookDeliveries(ctx.db, ctx.project.id, input.webhookId, input)),
-  test: mutation({ scope: { project: "OWNER" }, audit: { action: "webhook.test", targetType: "webhook" }, openapi: { method: "POST", path: "/projects/{projectId}/webhooks/{id}/test", operationId: "testWebhook", summary: "Queue a test delivery", tags: ["webhooks"] } })
+  test: mutation({
+    scope: { project: "OWNER" },
+    audit: { action: "webhook.test", targetType: "webhook" },
+    openapi: {
+      method: "POST",
+      path: "/projects/{projectId}/webhooks/{id}/test",
+      operationId: "testWebhook",
+      summary: "Queue a test delivery",
+      tags: ["webhooks"],
+    },
+  })
     .input(z.object({ id: idSchema }))
     .output(z.object({ deliveryId: z.string() }))
     .mutation(({ ctx, input }) =>
-      audited(ctx.db, auditActorOf(ctx), { action: "webhook.test", targetType: "webhook", targetId: input.id, projectId: ctx.project.id }, async (tx) => {
-        const { deliveryId } = await queueTestDelivery(tx, ctx.project.id, input.id);
-        return { value: { deliveryId }, audit: { after: { deliveryId } } };
-      }),
+      audited(
+        ctx.db,
+        auditActorOf(ctx),
+        { action: "webhook.test", targetType: "webhook", targetId: input.id, projectId: ctx.project.id },
+        async (tx) => {
+          const { deliveryId } = await queueTestDelivery(tx, ctx.project.id, input.id);
+          return { value: { deliveryId }, audit: { after: { deliveryId } } };
+        },
+      ),
     ),
 });

@@ -22,10 +22,17 @@ export function describeVCluster(v: Detail): string {
   const sections = [fields.map(([k, value]) => `${`${k}:`.padEnd(width)}${value}`).join("\n")];
   if (v.hostError) sections.push(`Host error: ${v.hostError}`);
   if (v.conditions.length) {
-    sections.push(`Conditions:\n${renderTable(["TYPE", "STATUS", "REASON", "MESSAGE"], v.conditions.map((c) => [c.type, c.status, c.reason, c.message]))}`);
+    sections.push(
+      `Conditions:\n${renderTable(
+        ["TYPE", "STATUS", "REASON", "MESSAGE"],
+        v.conditions.map((c) => [c.type, c.status, c.reason, c.message]),
+      )}`,
+    );
   }
   if (v.operations.length) {
-    const rows = v.operations.slice(0, 5).map((o) => [o.kind, o.state, o.step ?? "-", `${o.progress}%`, age(o.createdAt)]);
+    const rows = v.operations
+      .slice(0, 5)
+      .map((o) => [o.kind, o.state, o.step ?? "-", `${o.progress}%`, age(o.createdAt)]);
     sections.push(`Recent operations:\n${renderTable(["KIND", "STATE", "STEP", "PROGRESS", "AGE"], rows)}`);
   }
   return sections.join("\n\n");

@@ -19,11 +19,16 @@ function bytes(size: bigint | null): string {
   return `${unit ? value.toFixed(1) : value} ${units[unit]}`;
 }
 
-async function findSnapshot(client: Client, ref: string, scope: { vclusterId?: string; projectId?: string }): Promise<Snapshot> {
+async function findSnapshot(
+  client: Client,
+  ref: string,
+  scope: { vclusterId?: string; projectId?: string },
+): Promise<Snapshot> {
   const all = await client.snapshot.list.query({ ...scope, limit: 200 });
   const matches = all.filter((s) => s.id === ref || s.name === ref);
   if (matches.length === 0) throw new CliError(`snapshot "${ref}" not found`);
-  if (matches.length > 1) throw new CliError(`several snapshots are named "${ref}"; give the snapshot's id instead (ovc snapshot list)`);
+  if (matches.length > 1)
+    throw new CliError(`several snapshots are named "${ref}"; give the snapshot's id instead (ovc snapshot list)`);
   return matches[0];
 }
 
@@ -41,7 +46,11 @@ export function registerSnapshotCommands(program: Command): void {
       const client = await connect();
       const row = await resolveVCluster(client, name, options.project);
       const made = await client.snapshot.create.mutate({ vclusterId: row.id, name: options.name });
-      print(chooseFormat(options.output), made, () => `snapshot ${made.snapshot.name} of ${name}: ${made.snapshot.status} (operation ${made.operationId})`);
+      print(
+        chooseFormat(options.output),
+        made,
+        () => `snapshot ${made.snapshot.name} of ${name}: ${made.snapshot.status} (operation ${made.operationId})`,
+      );
     });
 
   snapshot
@@ -70,7 +79,11 @@ export function registerSnapshotCommands(program: Command): void {
       const client = await connect();
       const row = await resolveVCluster(client, name, options.project);
       const found = await findSnapshot(client, ref, { vclusterId: row.id });
-      printChange(chooseFormat(options.output), `restoring from ${found.name}`, await client.snapshot.restore.mutate({ vclusterId: row.id, snapshotId: found.id, prune: options.prune }));
+      printChange(
+        chooseFormat(options.output),
+        `restoring from ${found.name}`,
+        await client.snapshot.restore.mutate({ vclusterId: row.id, snapshotId: found.id, prune: options.prune }),
+      );
     });
 
   snapshot

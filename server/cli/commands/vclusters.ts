@@ -17,7 +17,11 @@ type Row = Awaited<ReturnType<Client["vcluster"]["list"]["query"]>>["items"][num
 type Change = Awaited<ReturnType<Client["vcluster"]["resume"]["mutate"]>>;
 
 export function printChange(format: Format, verb: string, change: Change): void {
-  print(format, change, () => `vcluster ${change.vcluster.name}: ${verb} (operation ${change.operationId}); phase ${change.vcluster.phase}`);
+  print(
+    format,
+    change,
+    () => `vcluster ${change.vcluster.name}: ${verb} (operation ${change.operationId}); phase ${change.vcluster.phase}`,
+  );
 }
 
 function parseLabel(text: string, previous: Record<string, string> = {}): Record<string, string> {
@@ -39,14 +43,17 @@ interface CreateOptions {
 }
 
 /** The spec file may be the whole request body (`spec:`, `labels:`, `annotations:`) or just the spec. */
-async function readSpecFile(file: string): Promise<{ spec: Record<string, unknown>; labels?: Record<string, string>; annotations?: Record<string, string> }> {
+async function readSpecFile(
+  file: string,
+): Promise<{ spec: Record<string, unknown>; labels?: Record<string, string>; annotations?: Record<string, string> }> {
   let doc: unknown;
   try {
     doc = parse(await readFile(file, "utf8"));
   } catch (error) {
     throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
   }
-  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) throw new CliError(`${file} must hold a YAML mapping`);
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc))
+    throw new CliError(`${file} must hold a YAML mapping`);
   const body = doc as Record<string, unknown>;
   if (!("spec" in body)) return { spec: body };
   return body as { spec: Record<string, unknown>; labels?: Record<string, string> };
@@ -72,13 +79,26 @@ export function registerVClusterCommands(program: Command): void {
       const items: Row[] = [];
       let cursor: string | undefined;
       do {
-        const page = await client.vcluster.list.query({ projectId, phases: options.phase ? [options.phase] : undefined, limit: 200, cursor });
+        const page = await client.vcluster.list.query({
+          projectId,
+          phases: options.phase ? [options.phase] : undefined,
+          limit: 200,
+          cursor,
+        });
         items.push(...page.items);
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
       print(chooseFormat(options.output), items, () => ({
         headers: ["NAME", "PROJECT", "PHASE", "KUBERNETES", "READY", "HOST", "AGE"],
-        rows: items.map((v) => [v.name, v.projectName, v.phase, v.kubernetesVersion, `${v.readyReplicas}/${v.replicas}`, v.hostClusterName ?? "-", age(v.createdAt)]),
+        rows: items.map((v) => [
+          v.name,
+          v.projectName,
+          v.phase,
+          v.kubernetesVersion,
+          `${v.readyReplicas}/${v.replicas}`,
+          v.hostClusterName ?? "-",
+          age(v.createdAt),
+        ]),
       }));
     });
 
@@ -104,7 +124,11 @@ export function registerVClusterCommands(program: Command): void {
     .option("--cpu <quantity>", "CPU limit, e.g. 2 or 500m")
     .option("--memory <quantity>", "memory limit, e.g. 2Gi")
     .option("-l, --label <key=value>", "a label (repeatable)", parseLabel)
-    .option("--dry-run", "print the Helm values file the create would install, after the same checks; create nothing", false)
+    .option(
+      "--dry-run",
+      "print the Helm values file the create would install, after the same checks; create nothing",
+      false,
+    )
     .addOption(formatOption())
     .action(async (name: string, options: CreateOptions) => {
       const client = await connect();
@@ -129,14 +153,21 @@ export function registerVClusterCommands(program: Command): void {
       };
       if (options.dryRun) {
         const dryRun = await client.vcluster.dryRun.query(request);
-        if (options.output === "json" || options.output === "yaml") return print(options.output, dryRun, () => dryRun.values);
+        if (options.output === "json" || options.output === "yaml")
+          return print(options.output, dryRun, () => dryRun.values);
         // the values file alone on stdout (piped too), so `ovc create … --dry-run > values.yaml` is what helm would get
-        process.stderr.write(`vcluster chart ${dryRun.chart.version}${dryRun.hostCluster ? ` on host ${dryRun.hostCluster.name}` : " (no host cluster registered)"}; nothing was created\n`);
+        process.stderr.write(
+          `vcluster chart ${dryRun.chart.version}${dryRun.hostCluster ? ` on host ${dryRun.hostCluster.name}` : " (no host cluster registered)"}; nothing was created\n`,
+        );
         process.stdout.write(dryRun.values);
         return;
       }
       const created = await client.vcluster.create.mutate(request);
-      print(chooseFormat(options.output), created, () => `vcluster ${name} created (operation ${created.operationId}); phase ${created.vcluster.phase}`);
+      print(
+        chooseFormat(options.output),
+        created,
+        () => `vcluster ${name} created (operation ${created.operationId}); phase ${created.vcluster.phase}`,
+      );
     });
 
   program
@@ -148,7 +179,11 @@ export function registerVClusterCommands(program: Command): void {
     .action(async (name: string, options: { replicas: number; project?: string; output?: Format }) => {
       const client = await connect();
       const row = await resolveVCluster(client, name, options.project);
-      printChange(chooseFormat(options.output), `scaling to ${options.replicas}`, await client.vcluster.scale.mutate({ id: row.id, replicas: options.replicas }));
+      printChange(
+        chooseFormat(options.output),
+        `scaling to ${options.replicas}`,
+        await client.vcluster.scale.mutate({ id: row.id, replicas: options.replicas }),
+      );
     });
 
   program
@@ -160,7 +195,11 @@ export function registerVClusterCommands(program: Command): void {
     .action(async (name: string, options: { snapshot: boolean; project?: string; output?: Format }) => {
       const client = await connect();
       const row = await resolveVCluster(client, name, options.project);
-      printChange(chooseFormat(options.output), "suspending", await client.vcluster.suspend.mutate({ id: row.id, snapshotFirst: options.snapshot }));
+      printChange(
+        chooseFormat(options.output),
+        "suspending",
+        await client.vcluster.suspend.mutate({ id: row.id, snapshotFirst: options.snapshot }),
+      );
     });
 
   program
@@ -181,11 +220,25 @@ export function registerVClusterCommands(program: Command): void {
     .option("--force", "delete even if the host cannot be cleaned up", false)
     .option("-p, --project <project>", "the vcluster's project, when the name is in several")
     .addOption(formatOption())
-    .action(async (name: string, options: { yes: boolean; force: boolean; project?: string; output?: Format }, command: Command) => {
-      if (!options.yes && !process.stdin.isTTY) command.error("error: refusing to delete without --yes when there is no terminal to confirm on", { exitCode: 2, code: "ovc.confirmationNeeded" });
-      const client = await connect();
-      const row = await resolveVCluster(client, name, options.project);
-      if (!options.yes) await confirmByName(name);
-      printChange(chooseFormat(options.output), "deleting", await client.vcluster.delete.mutate({ id: row.id, confirmName: name, force: options.force }));
-    });
+    .action(
+      async (
+        name: string,
+        options: { yes: boolean; force: boolean; project?: string; output?: Format },
+        command: Command,
+      ) => {
+        if (!options.yes && !process.stdin.isTTY)
+          command.error("error: refusing to delete without --yes when there is no terminal to confirm on", {
+            exitCode: 2,
+            code: "ovc.confirmationNeeded",
+          });
+        const client = await connect();
+        const row = await resolveVCluster(client, name, options.project);
+        if (!options.yes) await confirmByName(name);
+        printChange(
+          chooseFormat(options.output),
+          "deleting",
+          await client.vcluster.delete.mutate({ id: row.id, confirmName: name, force: options.force }),
+        );
+      },
+    );
 }

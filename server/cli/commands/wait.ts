@@ -22,7 +22,8 @@ async function look(client: Client, id: string) {
   try {
     return await client.vcluster.get.query({ id });
   } catch (error) {
-    if (error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "NOT_FOUND") return null;
+    if (error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "NOT_FOUND")
+      return null;
     throw error;
   }
 }

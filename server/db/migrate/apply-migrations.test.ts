@@ -33,9 +33,17 @@ describe.each(engines)("migrations on $name", ({ create }) => {
 
     const first = await applyMigrations(url);
     expect(first.applied).toEqual(files.map((f) => f.name));
-    const tables = await rowsOf<{ table_name: string }>(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
-    expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(["User", "VCluster", "Operation", "AuditLog", "_prisma_migrations"]));
-    const recorded = await rowsOf<{ migration_name: string; checksum: string }>(url, `SELECT migration_name, checksum FROM "_prisma_migrations" ORDER BY migration_name`);
+    const tables = await rowsOf<{ table_name: string }>(
+      url,
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
+    );
+    expect(tables.map((t) => t.table_name)).toEqual(
+      expect.arrayContaining(["User", "VCluster", "Operation", "AuditLog", "_prisma_migrations"]),
+    );
+    const recorded = await rowsOf<{ migration_name: string; checksum: string }>(
+      url,
+      `SELECT migration_name, checksum FROM "_prisma_migrations" ORDER BY migration_name`,
+    );
     expect(recorded).toEqual(files.map((f) => ({ migration_name: f.name, checksum: f.checksum })));
 
     const second = await applyMigrations(url);
@@ -62,7 +70,10 @@ describe.each(engines)("migrations on $name", ({ create }) => {
     drops.push(drop);
     const dir = await mkdtemp(path.join(tmpdir(), "ovc-migrations-"));
     await mkdir(path.join(dir, "20260101000000_broken"));
-    await writeFile(path.join(dir, "20260101000000_broken/migration.sql"), "CREATE TABLE half (id int); SELECT no_such_function();");
+    await writeFile(
+      path.join(dir, "20260101000000_broken/migration.sql"),
+      "CREATE TABLE half (id int); SELECT no_such_function();",
+    );
     await expect(applyMigrations(url, await listMigrations(dir))).rejects.toBeInstanceOf(MigrationError);
     expect(await rowsOf(url, "SELECT 1 FROM information_schema.tables WHERE table_name = 'half'")).toHaveLength(0);
     expect(await rowsOf(url, `SELECT 1 FROM "_prisma_migrations"`)).toHaveLength(0);

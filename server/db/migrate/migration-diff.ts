@@ -46,7 +46,10 @@ const PG_TEXT_OID = 25;
 function patchAdapter(adapter: PgAdapter): PgAdapter {
   // The adapter splits scripts on every ";", which cuts function bodies ($$ … $$) apart; PostgreSQL's simple
   // query protocol runs a whole multi-statement script as it is.
-  const raw = adapter as unknown as { client: { query(sql: string): Promise<unknown> }; onError(error: unknown): never };
+  const raw = adapter as unknown as {
+    client: { query(sql: string): Promise<unknown> };
+    onError(error: unknown): never;
+  };
   adapter.executeScript = async (script) => {
     try {
       await raw.client.query(script);
@@ -131,11 +134,7 @@ async function main(): Promise<void> {
     const migrations = await listMigrations();
     const adapter = bindMigrationAwareSqlAdapterFactory(adapterFactoryFor(poolConfigOf(url)));
     const SchemaEngine = await loadSchemaEngine();
-    const engine = await SchemaEngine.new(
-      { datamodels: [[SCHEMA_PATH, schema]] },
-      (log: string) => void log,
-      adapter,
-    );
+    const engine = await SchemaEngine.new({ datamodels: [[SCHEMA_PATH, schema]] }, (log: string) => void log, adapter);
     const result = await engine.diff({
       from: {
         tag: "migrations",

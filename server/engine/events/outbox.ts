@@ -21,5 +21,7 @@ export type DomainEvent = { kind: "vcluster.phase_changed" | "vcluster.failed"; 
 
 export async function publish(tx: Tx, event: VClusterEvent): Promise<void> {
   const domain: DomainEvent = { kind: `vcluster.${event.kind}`, payload: event };
-  await tx.outboxEvent.create({ data: { kind: domain.kind, payload: domain.payload as unknown as Prisma.InputJsonValue } });
+  await tx.outboxEvent.create({
+    data: { kind: domain.kind, payload: domain.payload as unknown as Prisma.InputJsonValue },
+  });
 }

@@ -41,7 +41,11 @@ const FORCE_DELETE_TRIES = 3;
 export const PAUSING_STEP = "pausing";
 
 function patchOf(status: HostStatus): StatusPatch {
-  return { readyReplicas: status.readyReplicas, apiServerEndpoint: status.apiServerEndpoint, conditions: status.conditions };
+  return {
+    readyReplicas: status.readyReplicas,
+    apiServerEndpoint: status.apiServerEndpoint,
+    conditions: status.conditions,
+  };
 }
 
 /** Polls the host's view of the vcluster until `done`, within this attempt's time budget. */
@@ -68,7 +72,8 @@ async function waitForHost(ctx: ExecutionContext, what: string, done: (s: HostSt
   }
 }
 
-const allReady = (vcluster: VCluster) => (s: HostStatus) => s.installed && !s.paused && s.readyReplicas >= vcluster.replicas;
+const allReady = (vcluster: VCluster) => (s: HostStatus) =>
+  s.installed && !s.paused && s.readyReplicas >= vcluster.replicas;
 
 /** PENDING → CREATING once a worker starts on the host; a resumed create finds it already done. */
 async function markAllocated(ctx: ExecutionContext): Promise<void> {
@@ -107,7 +112,8 @@ async function snapshotPatch(ctx: ExecutionContext, snapshotId: string): Promise
   return { snapshot, afterCommit: retentionOf(ctx, store) };
 }
 
-const retentionOf = (ctx: ExecutionContext, store: ObjectStore) => async () => void (await enforceRetention(ctx.db, store, ctx.vcluster.id));
+const retentionOf = (ctx: ExecutionContext, store: ObjectStore) => async () =>
+  void (await enforceRetention(ctx.db, store, ctx.vcluster.id));
 
 /**
  * The snapshot a suspend takes first, committed on its own before the pause, so that an attempt resumed after the
@@ -159,7 +165,13 @@ export const EXECUTORS: Partial<Record<OperationKind, Executor>> = {
     await ctx.adapter.upgrade(targetOf(ctx.vcluster), spec, chartVersion);
     // the chart picks the patch release of a minor version (K8SVersionMap), so the minor is what must match
     const minor = spec.kubernetesVersion.replace(/^v/, "").split(".").slice(0, 2).join(".");
-    const status = await waitForHost(ctx, "rollout", (s) => allReady(ctx.vcluster)(s) && (!s.kubernetesVersion || s.kubernetesVersion.replace(/^v/, "").startsWith(`${minor}.`)));
+    const status = await waitForHost(
+      ctx,
+      "rollout",
+      (s) =>
+        allReady(ctx.vcluster)(s) &&
+        (!s.kubernetesVersion || s.kubernetesVersion.replace(/^v/, "").startsWith(`${minor}.`)),
+    );
     return { ...patchOf(status), chartVersion };
   },
   async SCALE(ctx) {
@@ -167,7 +179,11 @@ export const EXECUTORS: Partial<Record<OperationKind, Executor>> = {
     // through the chart, so the syncer's config.yaml (highAvailability.replicas) says what runs
     const chartVersion = ctx.vcluster.chartVersion ?? ctx.adapter.chart.version;
     await ctx.adapter.upgrade(targetOf(ctx.vcluster), hostSpecOf(ctx.vcluster), chartVersion);
-    const status = await waitForHost(ctx, `${ctx.vcluster.replicas} ready replicas`, (s) => allReady(ctx.vcluster)(s) && s.desiredReplicas === ctx.vcluster.replicas);
+    const status = await waitForHost(
+      ctx,
+      `${ctx.vcluster.replicas} ready replicas`,
+      (s) => allReady(ctx.vcluster)(s) && s.desiredReplicas === ctx.vcluster.replicas,
+    );
     return { ...patchOf(status), chartVersion };
   },
   async SUSPEND(ctx) {
@@ -208,7 +224,9 @@ export const EXECUTORS: Partial<Record<OperationKind, Executor>> = {
       if (error instanceof LeaseLostError || ctx.signal.aborted) throw error;
       if (isRetryable(error) && ctx.op.attempts < FORCE_DELETE_TRIES) throw error;
       const reason = error instanceof Error ? error.message : String(error);
-      return { leftOnHost: `namespace ${targetOf(ctx.vcluster).namespace} may remain on the host: clean-up failed (${reason})` };
+      return {
+        leftOnHost: `namespace ${targetOf(ctx.vcluster).namespace} may remain on the host: clean-up failed (${reason})`,
+      };
     }
   },
 };

@@ -36,7 +36,12 @@ async function suspendWithSnapshot(vclusterId: string, maxAttempts?: number) {
   return env.t.db.$transaction(async (tx) => {
     const vcluster = await tx.vCluster.findUniqueOrThrow({ where: { id: vclusterId } });
     const snapshot = await reserveSnapshot(tx, vcluster, `at-suspend-${Date.now()}`, null);
-    const { operation } = await requestOperation(tx, { vclusterId, kind: "SUSPEND", params: { snapshotFirst: true, snapshotId: snapshot.id }, maxAttempts });
+    const { operation } = await requestOperation(tx, {
+      vclusterId,
+      kind: "SUSPEND",
+      params: { snapshotFirst: true, snapshotId: snapshot.id },
+      maxAttempts,
+    });
     return { operation, snapshot };
   });
 }
@@ -47,14 +52,17 @@ async function firstFailure(operationId: string): Promise<string> {
   for (;;) {
     const op = await env.t.db.operation.findUniqueOrThrow({ where: { id: operationId } });
     if (op.lastError) return op.lastError;
-    if (op.state === "SUCCEEDED" || op.state === "FAILED") throw new Error(`operation ended ${op.state} without a failed attempt`);
+    if (op.state === "SUCCEEDED" || op.state === "FAILED")
+      throw new Error(`operation ended ${op.state} without a failed attempt`);
     if (Date.now() > deadline) throw new Error("no attempt failed");
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
 // The last call of a suspend, the deletion of the synced workload pods, fails after the control plane was paused.
-const podCleanupFails = { errors: [{ cluster: "host", verb: "deletecollection", resource: "pods", rate: 1, status: 500 as const }] };
+const podCleanupFails = {
+  errors: [{ cluster: "host", verb: "deletecollection", resource: "pods", rate: 1, status: 500 as const }],
+};
 
 describe("failures end where the user can act", () => {
   it("a suspend with snapshot that failed after pausing succeeds on its retry, without exporting again", async () => {
@@ -67,8 +75,15 @@ describe("failures end where the user can act", () => {
     expect(taken.status).toBe("READY");
     env.sim.setFaults({});
     expect(await waitForOperation(env.t.db, operation.id)).toMatchObject({ state: "SUCCEEDED", attempts: 2 });
-    expect(await env.t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } })).toMatchObject({ phase: "SUSPENDED", lastSnapshotId: snapshot.id });
-    expect(await env.t.db.snapshot.findUniqueOrThrow({ where: { id: snapshot.id } })).toMatchObject({ status: "READY", checksum: taken.checksum, completedAt: taken.completedAt });
+    expect(await env.t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } })).toMatchObject({
+      phase: "SUSPENDED",
+      lastSnapshotId: snapshot.id,
+    });
+    expect(await env.t.db.snapshot.findUniqueOrThrow({ where: { id: snapshot.id } })).toMatchObject({
+      status: "READY",
+      checksum: taken.checksum,
+      completedAt: taken.completedAt,
+    });
   });
 
   it("a suspend that ran out of attempts after pausing is ERROR, not RUNNING, and recover brings it back", async () => {
@@ -80,26 +95,41 @@ describe("failures end where the user can act", () => {
     expect(failed).toMatchObject({ phase: "ERROR", reason: "SuspendFailed" });
     expect(allowedActions(failed.phase)).toEqual(["forceDelete", "recover"]);
     env.sim.setFaults({});
-    const recover = await env.t.db.$transaction((tx) => requestOperation(tx, { vclusterId: vcluster.id, kind: "RECOVER" }));
+    const recover = await env.t.db.$transaction((tx) =>
+      requestOperation(tx, { vclusterId: vcluster.id, kind: "RECOVER" }),
+    );
     expect((await waitForOperation(env.t.db, recover.operation.id)).state).toBe("SUCCEEDED");
-    expect(await env.t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } })).toMatchObject({ phase: "RUNNING", readyReplicas: 1 });
+    expect(await env.t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } })).toMatchObject({
+      phase: "RUNNING",
+      readyReplicas: 1,
+    });
   });
 
   it("a delete that ran out of attempts is ERROR; force delete then lets go, frees the quota and says what may remain", async () => {
     const vcluster = await runningCluster("stubborn");
     env.sim.setFaults({ errors: [{ cluster: "host", verb: "delete", resource: "namespaces", rate: 1, status: 500 }] });
-    const del = await env.t.db.$transaction((tx) => requestOperation(tx, { vclusterId: vcluster.id, kind: "DELETE", maxAttempts: 2 }));
+    const del = await env.t.db.$transaction((tx) =>
+      requestOperation(tx, { vclusterId: vcluster.id, kind: "DELETE", maxAttempts: 2 }),
+    );
     expect(await waitForOperation(env.t.db, del.operation.id, 120_000)).toMatchObject({ state: "FAILED", attempts: 2 });
     const failed = await env.t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } });
     expect(failed).toMatchObject({ phase: "ERROR", reason: "DeleteFailed" });
     expect(allowedActions(failed.phase)).toContain("forceDelete");
 
-    const force = await env.t.db.$transaction((tx) => requestOperation(tx, { vclusterId: vcluster.id, kind: "FORCE_DELETE" }));
+    const force = await env.t.db.$transaction((tx) =>
+      requestOperation(tx, { vclusterId: vcluster.id, kind: "FORCE_DELETE" }),
+    );
     const done = await waitForOperation(env.t.db, force.operation.id, 120_000);
-    expect(done).toMatchObject({ state: "SUCCEEDED", attempts: 3, result: { leftOnHost: expect.stringMatching(/^namespace vc-stubborn may remain on the host: clean-up failed/) } });
+    expect(done).toMatchObject({
+      state: "SUCCEEDED",
+      attempts: 3,
+      result: { leftOnHost: expect.stringMatching(/^namespace vc-stubborn may remain on the host: clean-up failed/) },
+    });
     expect(await env.t.db.vCluster.count({ where: { id: vcluster.id } })).toBe(0);
     env.sim.setFaults({});
     // what the portal let go of is still there, as the result says
-    expect((await core.listNamespace({ labelSelector: `open-vcluster.io/vcluster-id=${vcluster.id}` })).items).toHaveLength(1);
+    expect(
+      (await core.listNamespace({ labelSelector: `open-vcluster.io/vcluster-id=${vcluster.id}` })).items,
+    ).toHaveLength(1);
   });
 });

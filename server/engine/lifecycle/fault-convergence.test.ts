@@ -15,8 +15,14 @@ afterAll(async () => {
 });
 
 it("create → update → suspend → resume → delete of 3 vclusters all succeed under 20 % host faults, without a recover", async () => {
-  const run = await runLifecyclesUnderFaults(t.db, t.url, { count: 3, faults: twentyPercentFaults(14), prefix: "faulty" });
-  expect(run.operations.map((op) => `${op.kind} ${op.state}${op.state === "SUCCEEDED" ? "" : `: ${op.lastError}`}`).sort()).toEqual(
+  const run = await runLifecyclesUnderFaults(t.db, t.url, {
+    count: 3,
+    faults: twentyPercentFaults(14),
+    prefix: "faulty",
+  });
+  expect(
+    run.operations.map((op) => `${op.kind} ${op.state}${op.state === "SUCCEEDED" ? "" : `: ${op.lastError}`}`).sort(),
+  ).toEqual(
     ["CREATE", "UPDATE", "SUSPEND", "RESUME", "DELETE"].flatMap((kind) => Array(3).fill(`${kind} SUCCEEDED`)).sort(),
   );
   expect(run.recovers).toBe(0);

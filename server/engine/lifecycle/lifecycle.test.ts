@@ -2,7 +2,13 @@ import { AppsV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mergePatch } from "@/server/adapters/kubernetes/host-client";
 import { AppError } from "@/server/universal/errors";
-import { createOwnerAndProject, recordTestVCluster, startEngineEnvironment, waitForOperation, type EngineEnvironment } from "@/server/testing/engine-harness";
+import {
+  createOwnerAndProject,
+  recordTestVCluster,
+  startEngineEnvironment,
+  waitForOperation,
+  type EngineEnvironment,
+} from "@/server/testing/engine-harness";
 import type { TestDatabase } from "@/server/testing/test-database";
 import { requestOperation } from "@/server/engine/queue/operations";
 import { requestChange } from "@/server/engine/queue/request-change";
@@ -33,7 +39,9 @@ describe("operations on the host", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe("PRECONDITION_FAILED");
-    expect((error as AppError).message).toBe("cannot resume a vcluster in phase RUNNING; allowed now: scale, update, suspend, snapshot, restore, delete");
+    expect((error as AppError).message).toBe(
+      "cannot resume a vcluster in phase RUNNING; allowed now: scale, update, suspend, snapshot, restore, delete",
+    );
     const row = await t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } });
     expect(row).toMatchObject({ phase: "RUNNING", replicas: 1 });
     expect(await t.db.operation.count({ where: { vclusterId: vcluster.id } })).toBe(1);
@@ -44,7 +52,9 @@ describe("operations on the host", () => {
     const first = await recordTestVCluster(t.db, project.id, owner.id, "idem", { idempotencyKey: "create-idem-1" });
     const again = await recordTestVCluster(t.db, project.id, owner.id, "idem", { idempotencyKey: "create-idem-1" });
     expect(again).toMatchObject({ replayed: true, operation: { id: first.operation.id } });
-    const busy = await t.db.$transaction((tx) => requestOperation(tx, { vclusterId: first.vcluster.id, kind: "DELETE" })).catch((e: unknown) => e);
+    const busy = await t.db
+      .$transaction((tx) => requestOperation(tx, { vclusterId: first.vcluster.id, kind: "DELETE" }))
+      .catch((e: unknown) => e);
     expect((busy as AppError).code).toMatch(/CONFLICT|PRECONDITION_FAILED/);
     await waitForOperation(t.db, first.operation.id);
     expect(await t.db.vCluster.count({ where: { projectId: project.id } })).toBe(1);
@@ -52,7 +62,9 @@ describe("operations on the host", () => {
 
   it("refuses a create that fits no host, saying why, and records nothing", async () => {
     const { owner, project } = await createOwnerAndProject(t.db);
-    const error = await recordTestVCluster(t.db, project.id, owner.id, "nowhere", { hostSelector: { region: "mars" } }).catch((e: unknown) => e);
+    const error = await recordTestVCluster(t.db, project.id, owner.id, "nowhere", {
+      hostSelector: { region: "mars" },
+    }).catch((e: unknown) => e);
     expect((error as AppError).code).toBe("PRECONDITION_FAILED");
     expect((error as AppError).message).toBe("no host cluster has room: local: label region=mars not set");
     expect(await t.db.vCluster.count({ where: { projectId: project.id } })).toBe(0);
@@ -63,12 +75,22 @@ describe("operations on the host", () => {
     const { vcluster, operation } = await recordTestVCluster(t.db, project.id, owner.id, "recover");
     await waitForOperation(t.db, operation.id);
     // Someone deletes the control plane behind the portal's back and the cluster was marked failed.
-    await apps.patchNamespacedStatefulSet({ namespace: "vc-recover", name: "recover", body: { spec: { replicas: 0 } } }, mergePatch);
-    await t.db.vCluster.update({ where: { id: vcluster.id }, data: { phase: "ERROR", reason: "UpdateFailed", message: "test" } });
+    await apps.patchNamespacedStatefulSet(
+      { namespace: "vc-recover", name: "recover", body: { spec: { replicas: 0 } } },
+      mergePatch,
+    );
+    await t.db.vCluster.update({
+      where: { id: vcluster.id },
+      data: { phase: "ERROR", reason: "UpdateFailed", message: "test" },
+    });
     const recover = await t.db.$transaction((tx) => requestOperation(tx, { vclusterId: vcluster.id, kind: "RECOVER" }));
     expect((await t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } })).phase).toBe("ERROR");
     expect((await waitForOperation(t.db, recover.operation.id)).state).toBe("SUCCEEDED");
-    expect(await t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } })).toMatchObject({ phase: "RUNNING", readyReplicas: 1, reason: null });
+    expect(await t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } })).toMatchObject({
+      phase: "RUNNING",
+      readyReplicas: 1,
+      reason: null,
+    });
     expect((await controlPlane("recover")).spec?.replicas).toBe(1);
   });
 });

@@ -22,7 +22,10 @@ let core: CoreV1Api;
 let apps: AppsV1Api;
 
 beforeAll(async () => {
-  env = await startSnapshotEnvironment({ portalEnv: { VCLUSTER_CHART: testChartDir() }, worker: { readyTimeoutMs: 60_000 } });
+  env = await startSnapshotEnvironment({
+    portalEnv: { VCLUSTER_CHART: testChartDir() },
+    worker: { readyTimeoutMs: 60_000 },
+  });
   ({ t, sim } = env);
   const kc = new KubeConfig();
   kc.loadFromString(sim.kubeconfig);
@@ -53,7 +56,8 @@ async function connect(api: Api, id: string): Promise<VirtualConnection> {
   return connectVirtual(sim.kubeconfig, { name, namespace });
 }
 
-const greeting = async (kc: KubeConfig) => (await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: "default", name: "greeting" })).data;
+const greeting = async (kc: KubeConfig) =>
+  (await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ namespace: "default", name: "greeting" })).data;
 
 async function controlPlaneKind(namespace: string, name: string): Promise<string> {
   const labelSelector = `app=vcluster,release=${name}`;
@@ -63,10 +67,34 @@ async function controlPlaneKind(namespace: string, name: string): Promise<string
 
 const CASES: { label: string; name: string; spec: VClusterSpecInput; kind: string; scaleTo: number | null }[] = [
   // persistence is the default, as the chart's `auto` is for embedded SQLite: a StatefulSet with a volume claim
-  { label: "the default spec", name: "life-default", spec: { kubernetesVersion: "1.34.0" }, kind: "StatefulSet", scaleTo: null },
-  { label: "persistence of a chosen size", name: "life-durable", spec: { kubernetesVersion: "1.34.0", storage: { enablePersistence: true, persistenceSize: "6Gi" } }, kind: "StatefulSet", scaleTo: null },
-  { label: "high availability", name: "life-ha", spec: { kubernetesVersion: "1.34.0", enableHa: true, replicas: 3 }, kind: "Deployment", scaleTo: 2 },
-  { label: "network policies", name: "life-fenced", spec: { kubernetesVersion: "1.34.0", network: { enableNetworkPolicies: true } }, kind: "StatefulSet", scaleTo: null },
+  {
+    label: "the default spec",
+    name: "life-default",
+    spec: { kubernetesVersion: "1.34.0" },
+    kind: "StatefulSet",
+    scaleTo: null,
+  },
+  {
+    label: "persistence of a chosen size",
+    name: "life-durable",
+    spec: { kubernetesVersion: "1.34.0", storage: { enablePersistence: true, persistenceSize: "6Gi" } },
+    kind: "StatefulSet",
+    scaleTo: null,
+  },
+  {
+    label: "high availability",
+    name: "life-ha",
+    spec: { kubernetesVersion: "1.34.0", enableHa: true, replicas: 3 },
+    kind: "Deployment",
+    scaleTo: 2,
+  },
+  {
+    label: "network policies",
+    name: "life-fenced",
+    spec: { kubernetesVersion: "1.34.0", network: { enableNetworkPolicies: true } },
+    kind: "StatefulSet",
+    scaleTo: null,
+  },
 ];
 
 describe("the whole life of a vcluster on the real chart", () => {
@@ -78,17 +106,28 @@ describe("the whole life of a vcluster on the real chart", () => {
       await settled(created.operationId);
       const id = created.vcluster.id;
       const { namespace } = await api.vcluster.get({ id });
-      expect(await api.vcluster.get({ id })).toMatchObject({ phase: "RUNNING", chartVersion: "0.36.1", pinnedChartVersion: "0.36.1" });
+      expect(await api.vcluster.get({ id })).toMatchObject({
+        phase: "RUNNING",
+        chartVersion: "0.36.1",
+        pinnedChartVersion: "0.36.1",
+      });
       expect(await controlPlaneKind(namespace, c.name)).toBe(c.kind);
 
       let connection = await connect(api, id);
-      await connection.kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "greeting" }, data: { hello: "world" } } });
+      await connection.kc
+        .makeApiClient(CoreV1Api)
+        .createNamespacedConfigMap({
+          namespace: "default",
+          body: { metadata: { name: "greeting" }, data: { hello: "world" } },
+        });
 
       if (c.scaleTo !== null) {
         await settled((await api.vcluster.scale({ id, replicas: c.scaleTo })).operationId);
         expect((await api.vcluster.get({ id })).readyReplicas).toBe(c.scaleTo);
       } else {
-        await expect(api.vcluster.scale({ id, replicas: 2 })).rejects.toMatchObject({ message: expect.stringContaining("embedded SQLite, which runs exactly 1 replica") });
+        await expect(api.vcluster.scale({ id, replicas: 2 })).rejects.toMatchObject({
+          message: expect.stringContaining("embedded SQLite, which runs exactly 1 replica"),
+        });
       }
 
       const spec = (await api.vcluster.get({ id })).spec as VClusterSpecInput;
@@ -104,7 +143,9 @@ describe("the whole life of a vcluster on the real chart", () => {
 
       const snap = await api.snapshot.create({ vclusterId: id, name: "kept" });
       await settled(snap.operationId);
-      await connection.kc.makeApiClient(CoreV1Api).deleteNamespacedConfigMap({ namespace: "default", name: "greeting" });
+      await connection.kc
+        .makeApiClient(CoreV1Api)
+        .deleteNamespacedConfigMap({ namespace: "default", name: "greeting" });
       await settled((await api.snapshot.restore({ vclusterId: id, snapshotId: snap.snapshot.id })).operationId);
       expect(await greeting(connection.kc)).toEqual({ hello: "world" });
       await connection.close();
@@ -112,22 +153,35 @@ describe("the whole life of a vcluster on the real chart", () => {
       const name = (await api.vcluster.get({ id })).name;
       await settled((await api.vcluster.delete({ id, confirmName: name })).operationId);
       await expect(core.readNamespace({ name: namespace })).rejects.toMatchObject({ code: 404 });
-      expect((await core.listSecretForAllNamespaces({ labelSelector: `owner=helm,name=${c.name}` })).items).toHaveLength(0);
+      expect(
+        (await core.listSecretForAllNamespaces({ labelSelector: `owner=helm,name=${c.name}` })).items,
+      ).toHaveLength(0);
       expect((await apps.listDeploymentForAllNamespaces({ labelSelector: `release=${c.name}` })).items).toHaveLength(0);
-      expect((await apps.listStatefulSetForAllNamespaces({ labelSelector: `release=${c.name}` })).items).toHaveLength(0);
+      expect((await apps.listStatefulSetForAllNamespaces({ labelSelector: `release=${c.name}` })).items).toHaveLength(
+        0,
+      );
     });
   }
 
   it("without persistence: a Deployment whose state goes with its pod, as on a real host; a snapshot brings it back", async () => {
     const api = await team();
     const projectId = (await api.project.list())[0].id;
-    const created = await api.vcluster.create({ projectId, name: "life-ephemeral", spec: { kubernetesVersion: "1.34.0", storage: { enablePersistence: false } } });
+    const created = await api.vcluster.create({
+      projectId,
+      name: "life-ephemeral",
+      spec: { kubernetesVersion: "1.34.0", storage: { enablePersistence: false } },
+    });
     await settled(created.operationId);
     const id = created.vcluster.id;
     const { namespace } = await api.vcluster.get({ id });
     expect(await controlPlaneKind(namespace, "life-ephemeral")).toBe("Deployment");
     let connection = await connect(api, id);
-    await connection.kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "greeting" }, data: { hello: "world" } } });
+    await connection.kc
+      .makeApiClient(CoreV1Api)
+      .createNamespacedConfigMap({
+        namespace: "default",
+        body: { metadata: { name: "greeting" }, data: { hello: "world" } },
+      });
     const snap = await api.snapshot.create({ vclusterId: id, name: "before-pause" });
     await settled(snap.operationId);
     await connection.close();
@@ -152,22 +206,36 @@ describe("the whole life of a vcluster on the real chart", () => {
       const id = created.vcluster.id;
       expect(await api.vcluster.get({ id })).toMatchObject({ chartVersion: "0.30.0", pinnedChartVersion: "0.30.0" });
       const connection = await connect(api, id);
-      await connection.kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "greeting" }, data: { hello: "world" } } });
+      await connection.kc
+        .makeApiClient(CoreV1Api)
+        .createNamespacedConfigMap({
+          namespace: "default",
+          body: { metadata: { name: "greeting" }, data: { hello: "world" } },
+        });
       await connection.close();
 
       const spec = (await api.vcluster.get({ id })).spec as VClusterSpecInput;
-      await expect(api.vcluster.update({ id, spec: { ...spec, kubernetesVersion: "1.35.0" } })).rejects.toMatchObject({ message: expect.stringContaining("Kubernetes 1.35.0 is not supported by vcluster chart 0.30.0") });
+      await expect(api.vcluster.update({ id, spec: { ...spec, kubernetesVersion: "1.35.0" } })).rejects.toMatchObject({
+        message: expect.stringContaining("Kubernetes 1.35.0 is not supported by vcluster chart 0.30.0"),
+      });
       await t.db.hostCluster.update({ where: { id: host.id }, data: { chartVersion: null } });
       expect(await api.vcluster.get({ id })).toMatchObject({ chartVersion: "0.30.0", pinnedChartVersion: "0.36.1" });
-      await expect(api.vcluster.upgradeChart({ id, chartVersion: "0.31.0" })).rejects.toMatchObject({ message: expect.stringContaining("pins chart version 0.36.1") });
+      await expect(api.vcluster.upgradeChart({ id, chartVersion: "0.31.0" })).rejects.toMatchObject({
+        message: expect.stringContaining("pins chart version 0.36.1"),
+      });
       await settled((await api.vcluster.upgradeChart({ id, chartVersion: "0.36.1" })).operationId);
       expect(await api.vcluster.get({ id })).toMatchObject({ phase: "RUNNING", chartVersion: "0.36.1" });
-      const sts = await apps.readNamespacedStatefulSet({ namespace: (await api.vcluster.get({ id })).namespace, name: "veteran" });
+      const sts = await apps.readNamespacedStatefulSet({
+        namespace: (await api.vcluster.get({ id })).namespace,
+        name: "veteran",
+      });
       expect(sts.metadata?.labels?.chart).toBe("vcluster-0.36.1");
       const after = await connect(api, id);
       expect(await greeting(after.kc)).toEqual({ hello: "world" });
       await after.close();
-      await expect(api.vcluster.upgradeChart({ id, chartVersion: "0.36.1" })).rejects.toMatchObject({ message: expect.stringContaining("already runs chart 0.36.1") });
+      await expect(api.vcluster.upgradeChart({ id, chartVersion: "0.36.1" })).rejects.toMatchObject({
+        message: expect.stringContaining("already runs chart 0.36.1"),
+      });
       await settled((await api.vcluster.delete({ id, confirmName: "veteran" })).operationId);
     } finally {
       await t.db.hostCluster.update({ where: { id: host.id }, data: { chartVersion: null } });

@@ -10,7 +10,10 @@ import { requestOperation } from "@/server/engine/queue/operations";
 import { reservationsByHost } from "@/server/engine/placement/reservations";
 import { chooseHost, type HostCandidate } from "@/server/engine/placement/scheduler";
 
-export type VClusterRecordInput = Omit<Prisma.VClusterUncheckedCreateInput, "id" | "phase" | "hostClusterId" | "createdAt" | "updatedAt">;
+export type VClusterRecordInput = Omit<
+  Prisma.VClusterUncheckedCreateInput,
+  "id" | "phase" | "hostClusterId" | "createdAt" | "updatedAt"
+>;
 
 export interface RecordOptions {
   /** the request's own host selector, on top of the project's */
@@ -46,9 +49,16 @@ export async function loadCandidates(tx: Tx, options: { lock: boolean }): Promis
 }
 
 /** The project's host selector always holds; a vcluster may only narrow it with keys of its own. */
-export function placementSelector(project: Record<string, string>, requested: Record<string, string> = {}): Record<string, string> {
+export function placementSelector(
+  project: Record<string, string>,
+  requested: Record<string, string> = {},
+): Record<string, string> {
   for (const [key, value] of Object.entries(requested)) {
-    if (key in project && project[key] !== value) throw invalidField(`hostSelector.${key}`, `the project places its vclusters on hosts with ${key}=${project[key]}; a vcluster cannot choose another value`);
+    if (key in project && project[key] !== value)
+      throw invalidField(
+        `hostSelector.${key}`,
+        `the project places its vclusters on hosts with ${key}=${project[key]}; a vcluster cannot choose another value`,
+      );
   }
   return { ...requested, ...project };
 }
@@ -59,20 +69,30 @@ export async function recordVCluster(
   options: RecordOptions = {},
 ): Promise<{ vcluster: VCluster; operation: Operation; replayed: boolean }> {
   if (options.idempotencyKey) {
-    const earlier = await tx.operation.findUnique({ where: { idempotencyKey: options.idempotencyKey }, include: { vcluster: true } });
+    const earlier = await tx.operation.findUnique({
+      where: { idempotencyKey: options.idempotencyKey },
+      include: { vcluster: true },
+    });
     if (earlier) {
-      if (earlier.kind !== "CREATE" || !earlier.vcluster) throw new AppError("CONFLICT", "idempotencyKey was already used for a different request");
+      if (earlier.kind !== "CREATE" || !earlier.vcluster)
+        throw new AppError("CONFLICT", "idempotencyKey was already used for a different request");
       return { vcluster: earlier.vcluster, operation: earlier, replayed: true };
     }
   }
-  const project = await tx.project.findUniqueOrThrow({ where: { id: input.projectId }, select: { hostSelector: true } });
+  const project = await tx.project.findUniqueOrThrow({
+    where: { id: input.projectId },
+    select: { hostSelector: true },
+  });
   const selector = placementSelector((project.hostSelector ?? {}) as Record<string, string>, options.hostSelector);
   const { cpuMillis, memoryBytes } = claimOf({
     cpuRequestMillis: input.cpuRequestMillis,
     memoryRequestBytes: BigInt(input.memoryRequestBytes),
     replicas: input.replicas ?? 1,
     enablePersistence: input.enablePersistence ?? false,
-    persistenceSizeBytes: input.persistenceSizeBytes === undefined || input.persistenceSizeBytes === null ? null : BigInt(input.persistenceSizeBytes),
+    persistenceSizeBytes:
+      input.persistenceSizeBytes === undefined || input.persistenceSizeBytes === null
+        ? null
+        : BigInt(input.persistenceSizeBytes),
   });
   const placement = chooseHost(await loadCandidates(tx, { lock: true }), { cpuMillis, memoryBytes, selector });
   if (!placement.ok) throw new AppError("PRECONDITION_FAILED", placement.reason);

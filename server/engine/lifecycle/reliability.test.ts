@@ -79,7 +79,8 @@ async function waitForStep(operationId: string, step: RegExp): Promise<void> {
   for (;;) {
     const op = await t.db.operation.findUniqueOrThrow({ where: { id: operationId } });
     if (op.step && step.test(op.step)) return;
-    if (op.state === "SUCCEEDED" || op.state === "FAILED") throw new Error(`operation ended (${op.state}) before step ${step}`);
+    if (op.state === "SUCCEEDED" || op.state === "FAILED")
+      throw new Error(`operation ended (${op.state}) before step ${step}`);
     if (Date.now() > deadline) throw new Error(`operation never reached step ${step} (at ${op.step})`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -91,7 +92,10 @@ async function kill(child: ChildProcess): Promise<void> {
 }
 
 /** Records every install per vcluster name, start and end, to prove no two ran at once. */
-function countingProvider(inner: AdapterProvider, installs: Map<string, { start: number; end: number }[]>): AdapterProvider {
+function countingProvider(
+  inner: AdapterProvider,
+  installs: Map<string, { start: number; end: number }[]>,
+): AdapterProvider {
   return {
     async forHost(id) {
       const adapter = await inner.forHost(id);
@@ -136,18 +140,28 @@ describe("engine reliability", () => {
     const done = await waitForOperation(t.db, operation.id);
     expect(done, String(done.lastError)).toMatchObject({ state: "SUCCEEDED", attempts: 1, takeovers: 1 });
     expect((await t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } })).phase).toBe("RUNNING");
-    const sets = await apps.listNamespacedStatefulSet({ namespace: "vc-crash-create", labelSelector: "app=vcluster,release=crash-create" });
+    const sets = await apps.listNamespacedStatefulSet({
+      namespace: "vc-crash-create",
+      labelSelector: "app=vcluster,release=crash-create",
+    });
     expect(sets.items).toHaveLength(1);
-    const pods = await core.listNamespacedPod({ namespace: "vc-crash-create", labelSelector: "app=vcluster,release=crash-create" });
+    const pods = await core.listNamespacedPod({
+      namespace: "vc-crash-create",
+      labelSelector: "app=vcluster,release=crash-create",
+    });
     expect(pods.items).toHaveLength(1);
-    expect((await core.listNamespace({ labelSelector: `open-vcluster.io/vcluster-id=${vcluster.id}` })).items).toHaveLength(1);
+    expect(
+      (await core.listNamespace({ labelSelector: `open-vcluster.io/vcluster-id=${vcluster.id}` })).items,
+    ).toHaveLength(1);
   });
 
   it("finishes a resume whose worker was SIGKILLed mid-way", async () => {
     const { apps } = await host("crash2", { podReadyDelayMs: 1_500 });
     const { owner, project } = await createOwnerAndProject(t.db);
     const inProcess = await started(testWorker(t.db, t.url));
-    const { vcluster, operation } = await recordTestVCluster(t.db, project.id, owner.id, "crash-resume", { replicas: 2 });
+    const { vcluster, operation } = await recordTestVCluster(t.db, project.id, owner.id, "crash-resume", {
+      replicas: 2,
+    });
     await waitForOperation(t.db, operation.id);
     const suspend = await t.db.$transaction((tx) => requestOperation(tx, { vclusterId: vcluster.id, kind: "SUSPEND" }));
     expect((await waitForOperation(t.db, suspend.operation.id)).state).toBe("SUCCEEDED");
@@ -159,34 +173,51 @@ describe("engine reliability", () => {
     await new Promise((r) => setTimeout(r, 300));
     await kill(child);
     await started(testWorker(t.db, t.url));
-    expect(await waitForOperation(t.db, resume.operation.id)).toMatchObject({ state: "SUCCEEDED", attempts: 1, takeovers: 1 });
+    expect(await waitForOperation(t.db, resume.operation.id)).toMatchObject({
+      state: "SUCCEEDED",
+      attempts: 1,
+      takeovers: 1,
+    });
     // two replicas are highly available: a Deployment on deployed etcd
     const plane = await apps.readNamespacedDeployment({ name: "crash-resume", namespace: "vc-crash-resume" });
     expect(plane.spec?.replicas).toBe(2);
     expect(plane.status?.readyReplicas).toBe(2);
     expect(plane.metadata?.annotations?.["loft.sh/paused"]).toBeUndefined();
-    expect(await t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } })).toMatchObject({ phase: "RUNNING", readyReplicas: 2 });
+    expect(await t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } })).toMatchObject({
+      phase: "RUNNING",
+      readyReplicas: 2,
+    });
   });
 
   it("two workers on one database run each operation exactly once", async () => {
     await host("shared");
     const { owner, project } = await createOwnerAndProject(t.db);
     const installs = new Map<string, { start: number; end: number }[]>();
-    const provider = countingProvider(createAdapterProvider(t.db, TEST_CREDENTIALS_KEY, { chart: testChart(), requestTimeoutMs: 10_000 }), installs);
+    const provider = countingProvider(
+      createAdapterProvider(t.db, TEST_CREDENTIALS_KEY, { chart: testChart(), requestTimeoutMs: 10_000 }),
+      installs,
+    );
     // a helm install per vcluster on 2 cores: the ready deadline is generous so that no attempt times out and retries
     await started(testWorker(t.db, t.url, { adapters: provider, id: "worker-a", readyTimeoutMs: 180_000 }));
     await started(testWorker(t.db, t.url, { adapters: provider, id: "worker-b", readyTimeoutMs: 180_000 }));
     const ops = [];
-    for (let i = 0; i < 8; i++) ops.push((await recordTestVCluster(t.db, project.id, owner.id, `shared-${i}`)).operation);
+    for (let i = 0; i < 8; i++)
+      ops.push((await recordTestVCluster(t.db, project.id, owner.id, `shared-${i}`)).operation);
     const done = await Promise.all(ops.map((op) => waitForOperation(t.db, op.id, 240_000)));
-    expect(done.map((op) => `${op.state}${op.state === "SUCCEEDED" ? "" : ` ${op.lastError}`}`)).toEqual(Array(8).fill("SUCCEEDED"));
+    expect(done.map((op) => `${op.state}${op.state === "SUCCEEDED" ? "" : ` ${op.lastError}`}`)).toEqual(
+      Array(8).fill("SUCCEEDED"),
+    );
     // A slow host may make an attempt fail and retry (each retry is a claim of its own), but no claim runs twice and
     // no two workers run one operation at the same time.
     for (const [index, op] of done.entries()) {
       const runs = installs.get(`shared-${index}`) ?? [];
       expect(runs.length, `installs of shared-${index}`).toBeGreaterThanOrEqual(1);
       expect(runs.length, `installs of shared-${index} (${op.attempts} attempts)`).toBeLessThanOrEqual(op.attempts);
-      for (let i = 1; i < runs.length; i++) expect(runs[i].start, `install ${i} of shared-${index} began before the one before it ended`).toBeGreaterThanOrEqual(runs[i - 1].end);
+      for (let i = 1; i < runs.length; i++)
+        expect(
+          runs[i].start,
+          `install ${i} of shared-${index} began before the one before it ended`,
+        ).toBeGreaterThanOrEqual(runs[i - 1].end);
     }
   }, 300_000);
 
@@ -196,13 +227,19 @@ describe("engine reliability", () => {
     await started(testWorker(t.db, t.url, { backoffBaseMs: 20, backoffCapMs: 200 }));
     sim.setFaults({ seed: 7, errors: [{ rate: 0.3, status: 503 }] });
     const ops = [];
-    for (let i = 0; i < 4; i++) ops.push((await recordTestVCluster(t.db, project.id, owner.id, `flaky-${i}`)).operation);
+    for (let i = 0; i < 4; i++)
+      ops.push((await recordTestVCluster(t.db, project.id, owner.id, `flaky-${i}`)).operation);
     // helm's client-go waits out each 503's Retry-After, so installs take longer under these faults
     const done = await Promise.all(ops.map((op) => waitForOperation(t.db, op.id, 180_000)));
     for (const op of done) {
       const vcluster = await t.db.vCluster.findUniqueOrThrow({ where: { id: op.vclusterId ?? "" } });
       if (op.state === "SUCCEEDED") expect(vcluster.phase).toBe("RUNNING");
-      else expect(vcluster).toMatchObject({ phase: "ERROR", reason: "CreateFailed", message: expect.stringMatching(/.+/) });
+      else
+        expect(vcluster).toMatchObject({
+          phase: "ERROR",
+          reason: "CreateFailed",
+          message: expect.stringMatching(/.+/),
+        });
     }
     // the faults were met (steps retry transient host errors inside themselves, so operations need not retry)
     expect(sim.faultsInjected()).toBeGreaterThan(0);
@@ -210,7 +247,9 @@ describe("engine reliability", () => {
     sim.setFaults({});
     const failed = await t.db.vCluster.findMany({ where: { projectId: project.id, phase: "ERROR" } });
     for (const vcluster of failed) {
-      const recover = await t.db.$transaction((tx) => requestOperation(tx, { vclusterId: vcluster.id, kind: "RECOVER" }));
+      const recover = await t.db.$transaction((tx) =>
+        requestOperation(tx, { vclusterId: vcluster.id, kind: "RECOVER" }),
+      );
       expect((await waitForOperation(t.db, recover.operation.id, 120_000)).state).toBe("SUCCEEDED");
     }
     expect(await t.db.vCluster.count({ where: { projectId: project.id, phase: { not: "RUNNING" } } })).toBe(0);
@@ -222,8 +261,16 @@ describe("engine reliability", () => {
     const { owner, project } = await createOwnerAndProject(t.db);
     await started(testWorker(t.db, t.url, { concurrency: 4, readyTimeoutMs: 60_000 }));
     broken.setFaults({ unresponsive: "hang" });
-    const stuck = await Promise.all([0, 1, 2].map((i) => recordTestVCluster(t.db, project.id, owner.id, `stuck-${i}`, { hostSelector: { name: "broken" } })));
-    const fine = await Promise.all([0, 1, 2].map((i) => recordTestVCluster(t.db, project.id, owner.id, `fine-${i}`, { hostSelector: { name: "healthy" } })));
+    const stuck = await Promise.all(
+      [0, 1, 2].map((i) =>
+        recordTestVCluster(t.db, project.id, owner.id, `stuck-${i}`, { hostSelector: { name: "broken" } }),
+      ),
+    );
+    const fine = await Promise.all(
+      [0, 1, 2].map((i) =>
+        recordTestVCluster(t.db, project.id, owner.id, `fine-${i}`, { hostSelector: { name: "healthy" } }),
+      ),
+    );
     const done = await Promise.all(fine.map((r) => waitForOperation(t.db, r.operation.id)));
     expect(done.map((op) => op.state)).toEqual(["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]);
     const others = await t.db.operation.findMany({ where: { id: { in: stuck.map((s) => s.operation.id) } } });

@@ -14,7 +14,8 @@ export interface AdapterSettings {
 
 /** Adapters per host cluster, rebuilt only when the host's credentials, chart or direct access change (health checks touch the row often). */
 /** A stored level the portal no longer knows is read as the strictest, never as none. */
-const podSecurityLevelOf = (stored: string): PodSecurityLevel => POD_SECURITY_LEVELS.find((l) => l === stored) ?? "restricted";
+const podSecurityLevelOf = (stored: string): PodSecurityLevel =>
+  POD_SECURITY_LEVELS.find((l) => l === stored) ?? "restricted";
 
 export function createAdapterProvider(db: Db, credentialsKey: string, settings: AdapterSettings): AdapterProvider {
   const cache = new Map<string, { key: string; adapter: VClusterAdapter }>();
@@ -22,17 +23,33 @@ export function createAdapterProvider(db: Db, credentialsKey: string, settings: 
     async forHost(hostClusterId) {
       const host = await db.hostCluster.findUnique({
         where: { id: hostClusterId },
-        select: { credentialsEncrypted: true, chartRef: true, chartVersion: true, directAccessHostPattern: true, directAccessIngressClass: true, podSecurityLevel: true },
+        select: {
+          credentialsEncrypted: true,
+          chartRef: true,
+          chartVersion: true,
+          directAccessHostPattern: true,
+          directAccessIngressClass: true,
+          podSecurityLevel: true,
+        },
       });
       if (!host) throw notFound("host cluster");
-      const key = JSON.stringify([host.credentialsEncrypted, host.chartRef, host.chartVersion, host.directAccessHostPattern, host.directAccessIngressClass, host.podSecurityLevel]);
+      const key = JSON.stringify([
+        host.credentialsEncrypted,
+        host.chartRef,
+        host.chartVersion,
+        host.directAccessHostPattern,
+        host.directAccessIngressClass,
+        host.podSecurityLevel,
+      ]);
       const cached = cache.get(hostClusterId);
       if (cached && cached.key === key) return cached.adapter;
       const adapter = createVClusterAdapter({
         kubeconfig: unseal(host.credentialsEncrypted, credentialsKey),
         chart: chartForHost(host, settings.chart),
         requestTimeoutMs: settings.requestTimeoutMs,
-        directAccess: host.directAccessHostPattern ? { hostPattern: host.directAccessHostPattern, ingressClassName: host.directAccessIngressClass } : null,
+        directAccess: host.directAccessHostPattern
+          ? { hostPattern: host.directAccessHostPattern, ingressClassName: host.directAccessIngressClass }
+          : null,
         podSecurity: podSecurityLevelOf(host.podSecurityLevel),
       });
       cache.set(hostClusterId, { key, adapter });

@@ -15,12 +15,20 @@ export async function checkHostHealth(db: Db, adapters: AdapterProvider): Promis
         const info = await (await adapters.forHost(host.id)).probe();
         await db.hostCluster.update({
           where: { id: host.id },
-          data: { health: "HEALTHY", healthMessage: `${info.nodes} nodes`, kubernetesVersion: info.kubernetesVersion, lastHealthCheckAt: new Date() },
+          data: {
+            health: "HEALTHY",
+            healthMessage: `${info.nodes} nodes`,
+            kubernetesVersion: info.kubernetesVersion,
+            lastHealthCheckAt: new Date(),
+          },
         });
       } catch (error) {
         const message = error instanceof AppError ? error.message : "probe failed";
         if (host.health !== "UNREACHABLE") logger().warn({ host: host.name, err: error }, "host cluster unreachable");
-        await db.hostCluster.update({ where: { id: host.id }, data: { health: "UNREACHABLE", healthMessage: message, lastHealthCheckAt: new Date() } });
+        await db.hostCluster.update({
+          where: { id: host.id },
+          data: { health: "UNREACHABLE", healthMessage: message, lastHealthCheckAt: new Date() },
+        });
       }
     }),
   );

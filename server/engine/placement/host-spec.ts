@@ -11,7 +11,11 @@ export function targetOf(vcluster: Pick<VCluster, "id" | "projectId" | "name" | 
 /** A JSON column read through the spec's own schema: its defaults fill rows written before the field existed. */
 function column<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {
   const parsed = schema.safeParse(value ?? undefined);
-  if (!parsed.success) throw new AppError("INTERNAL", `the stored ${field} does not match the spec schema: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+  if (!parsed.success)
+    throw new AppError(
+      "INTERNAL",
+      `the stored ${field} does not match the spec schema: ${parsed.error.issues[0]?.message ?? "invalid"}`,
+    );
   return parsed.data;
 }
 
@@ -53,7 +57,11 @@ export function hostSpecOf(vcluster: SpecColumns): HostSpec {
     clusterDomain: column(dnsSchema, vcluster.dns, "spec.network.dns").clusterDomain,
     sync: column(syncSchema, vcluster.sync, "spec.sync"),
     plugins: column(pluginsSchema, vcluster.plugins, "spec.plugins"),
-    ingress: { enabled: ingress.enabled, host: ingress.host ?? null, ingressClassName: ingress.ingressClassName ?? null },
+    ingress: {
+      enabled: ingress.enabled,
+      host: ingress.host ?? null,
+      ingressClassName: ingress.ingressClassName ?? null,
+    },
     helmValues: vcluster.helmValues,
     labels: (vcluster.labels ?? {}) as Record<string, string>,
   };

@@ -17,5 +17,7 @@ export async function reservationsByHost(db: Db | Tx): Promise<Map<string, Reser
   const rows = await db.$queryRaw<{ hostClusterId: string; cpu: bigint; memory: bigint; count: bigint }[]>`
     SELECT "hostClusterId", ${CLAIM_SUMS}, COUNT(*)::bigint AS count
       FROM "VCluster" WHERE "hostClusterId" IS NOT NULL GROUP BY "hostClusterId"`;
-  return new Map(rows.map((r) => [r.hostClusterId, { cpuMillis: Number(r.cpu), memoryBytes: r.memory, vclusters: Number(r.count) }]));
+  return new Map(
+    rows.map((r) => [r.hostClusterId, { cpuMillis: Number(r.cpu), memoryBytes: r.memory, vclusters: Number(r.count) }]),
+  );
 }

@@ -19,7 +19,10 @@ const request = { cpuMillis: 1000, memoryBytes: 1n << 30n, selector: {} };
 
 describe("scheduler", () => {
   it("places on the host with the most free CPU share", () => {
-    const result = chooseHost([host({ name: "a", reservedCpuMillis: 6000 }), host({ name: "b", reservedCpuMillis: 1000 })], request);
+    const result = chooseHost(
+      [host({ name: "a", reservedCpuMillis: 6000 }), host({ name: "b", reservedCpuMillis: 1000 })],
+      request,
+    );
     expect(result.ok && result.host.name).toBe("b");
   });
 
@@ -45,10 +48,16 @@ describe("scheduler", () => {
       expect(noSelector.reason).toContain("busy: needs 1000m CPU, 500m free");
       expect(noSelector.reason).toContain("small: needs 1024Mi memory, 512Mi free");
     }
-    expect(chooseHost(hosts, { ...request, selector: { region: "eu" } })).toMatchObject({ ok: true, host: { name: "eu" } });
+    expect(chooseHost(hosts, { ...request, selector: { region: "eu" } })).toMatchObject({
+      ok: true,
+      host: { name: "eu" },
+    });
   });
 
   it("refuses plainly when there are no hosts", () => {
-    expect(chooseHost([], request)).toEqual({ ok: false, reason: "no host cluster is registered; an admin must register one" });
+    expect(chooseHost([], request)).toEqual({
+      ok: false,
+      reason: "no host cluster is registered; an admin must register one",
+    });
   });
 });

@@ -32,11 +32,13 @@ function whyNot(host: HostCandidate, request: PlacementRequest): string | null {
   if (host.health === "UNREACHABLE") return "unreachable";
   const mismatch = Object.entries(request.selector).find(([k, v]) => host.labels[k] !== v);
   if (mismatch) return `label ${mismatch[0]}=${mismatch[1]} not set`;
-  if (host.maxVClusters !== null && host.vclusterCount >= host.maxVClusters) return `holds its maximum of ${host.maxVClusters} vclusters`;
+  if (host.maxVClusters !== null && host.vclusterCount >= host.maxVClusters)
+    return `holds its maximum of ${host.maxVClusters} vclusters`;
   const freeCpu = host.capacityCpuMillis - host.reservedCpuMillis;
   if (request.cpuMillis > freeCpu) return `needs ${request.cpuMillis}m CPU, ${Math.max(freeCpu, 0)}m free`;
   const freeMemory = host.capacityMemoryBytes - host.reservedMemoryBytes;
-  if (request.memoryBytes > freeMemory) return `needs ${mib(request.memoryBytes)} memory, ${mib(freeMemory > 0n ? freeMemory : 0n)} free`;
+  if (request.memoryBytes > freeMemory)
+    return `needs ${mib(request.memoryBytes)} memory, ${mib(freeMemory > 0n ? freeMemory : 0n)} free`;
   return null;
 }
 
@@ -53,7 +55,8 @@ export function chooseHost(hosts: HostCandidate[], request: PlacementRequest): P
     else fitting.push(host);
   }
   if (fitting.length === 0) return { ok: false, reason: `no host cluster has room: ${reasons.join("; ")}` };
-  const freeShare = (h: HostCandidate) => (h.capacityCpuMillis - h.reservedCpuMillis) / Math.max(h.capacityCpuMillis, 1);
+  const freeShare = (h: HostCandidate) =>
+    (h.capacityCpuMillis - h.reservedCpuMillis) / Math.max(h.capacityCpuMillis, 1);
   fitting.sort((a, b) => freeShare(b) - freeShare(a) || a.name.localeCompare(b.name));
   return { ok: true, host: fitting[0] };
 }

@@ -33,27 +33,58 @@ function eventOnSuccess(kind: OperationKind) {
   return isDeferredAction(action) ? action : ("succeeded" as const);
 }
 
-function mergeConditions(current: unknown, observed: Condition[] | undefined, outcome: Omit<Condition, "lastTransitionTime">): Condition[] {
+function mergeConditions(
+  current: unknown,
+  observed: Condition[] | undefined,
+  outcome: Omit<Condition, "lastTransitionTime">,
+): Condition[] {
   let conditions = parseConditions(current);
   for (const c of observed ?? []) conditions = setCondition(conditions, c);
   return setCondition(conditions, outcome);
 }
 
-export async function completeOperationSucceeded(db: Db, op: Operation, workerId: string, patch: StatusPatch, result?: Prisma.InputJsonValue): Promise<void> {
+export async function completeOperationSucceeded(
+  db: Db,
+  op: Operation,
+  workerId: string,
+  patch: StatusPatch,
+  result?: Prisma.InputJsonValue,
+): Promise<void> {
   await db.$transaction(async (tx) => {
     await assertClaim(tx, op.id, workerId);
     await tx.operation.update({
       where: { id: op.id },
-      data: { state: "SUCCEEDED", finishedAt: new Date(), lastError: null, leaseExpiresAt: null, progress: 100, result: result ?? (patch.leftOnHost ? { leftOnHost: patch.leftOnHost } : {}) },
+      data: {
+        state: "SUCCEEDED",
+        finishedAt: new Date(),
+        lastError: null,
+        leaseExpiresAt: null,
+        progress: 100,
+        result: result ?? (patch.leftOnHost ? { leftOnHost: patch.leftOnHost } : {}),
+      },
     });
     if (!op.vclusterId) return;
     const vcluster = await lockVCluster(tx, op.vclusterId);
     const next = transition(vcluster.phase, eventOnSuccess(op.kind));
-    if (!next.ok) throw new AppError("INTERNAL", `operation ${op.id} finished while ${vcluster.name} was ${vcluster.phase}: ${next.message}`);
+    if (!next.ok)
+      throw new AppError(
+        "INTERNAL",
+        `operation ${op.id} finished while ${vcluster.name} was ${vcluster.phase}: ${next.message}`,
+      );
     await announceVClusterChange(tx, vcluster.id, vcluster.projectId);
-    const event = { vclusterId: vcluster.id, vclusterName: vcluster.name, projectId: vcluster.projectId, ownerId: vcluster.ownerId };
+    const event = {
+      vclusterId: vcluster.id,
+      vclusterName: vcluster.name,
+      projectId: vcluster.projectId,
+      ownerId: vcluster.ownerId,
+    };
     if (DELETES.includes(op.kind) || next.next === null) {
-      await publish(tx, { ...event, kind: "phase_changed", phase: "DELETED", ...(patch.leftOnHost ? { message: patch.leftOnHost } : {}) });
+      await publish(tx, {
+        ...event,
+        kind: "phase_changed",
+        phase: "DELETED",
+        ...(patch.leftOnHost ? { message: patch.leftOnHost } : {}),
+      });
       await tx.vCluster.delete({ where: { id: vcluster.id } });
       return;
     }
@@ -82,7 +113,12 @@ export async function completeOperationSucceeded(db: Db, op: Operation, workerId
   });
 }
 
-export async function completeOperationFailed(db: Db, op: Operation, workerId: string, error: AppError | Error): Promise<void> {
+export async function completeOperationFailed(
+  db: Db,
+  op: Operation,
+  workerId: string,
+  error: AppError | Error,
+): Promise<void> {
   const reason = `${pascal(op.kind)}Failed`;
   await db.$transaction(async (tx) => {
     await assertClaim(tx, op.id, workerId);
@@ -94,7 +130,11 @@ export async function completeOperationFailed(db: Db, op: Operation, workerId: s
     const vcluster = await lockVCluster(tx, op.vclusterId);
     await announceVClusterChange(tx, vcluster.id, vcluster.projectId);
     const snapshotId = snapshotOf(op);
-    if (snapshotId) await tx.snapshot.updateMany({ where: { id: snapshotId, status: "CREATING" }, data: { status: "FAILED", reason: error.message, completedAt: new Date() } });
+    if (snapshotId)
+      await tx.snapshot.updateMany({
+        where: { id: snapshotId, status: "CREATING" },
+        data: { status: "FAILED", reason: error.message, completedAt: new Date() },
+      });
     const { step } = await tx.operation.findUniqueOrThrow({ where: { id: op.id }, select: { step: true } });
     const next = phaseAfterFailure(op, vcluster.phase, step, error);
     const current = await tx.vCluster.findUniqueOrThrow({ where: { id: vcluster.id }, select: { conditions: true } });
@@ -113,7 +153,12 @@ export async function completeOperationFailed(db: Db, op: Operation, workerId: s
         ...(next?.ok && next.next ? { phase: next.next } : {}),
         reason,
         message: error.message,
-        conditions: mergeConditions(current.conditions, undefined, { type: "OperationSucceeded", status: "False", reason, message: error.message }) as unknown as Prisma.InputJsonValue,
+        conditions: mergeConditions(current.conditions, undefined, {
+          type: "OperationSucceeded",
+          status: "False",
+          reason,
+          message: error.message,
+        }) as unknown as Prisma.InputJsonValue,
       },
     });
   });
@@ -125,7 +170,12 @@ export async function completeOperationFailed(db: Db, op: Operation, workerId: s
  * (a suspend from its pausing step on) is ERROR, from which recover and force delete are offered, as is a delete
  * that ran out of attempts. A failed snapshot, or a restore refused before it applied anything, runs on.
  */
-function phaseAfterFailure(op: Operation, phase: VClusterPhase, step: string | null, error: AppError | Error): TransitionResult | null {
+function phaseAfterFailure(
+  op: Operation,
+  phase: VClusterPhase,
+  step: string | null,
+  error: AppError | Error,
+): TransitionResult | null {
   const deferred = op.kind !== "CREATE" && isDeferredAction(ACTION_OF_KIND[op.kind]);
   if (deferred) return op.kind === "SUSPEND" && step === PAUSING_STEP ? transition(phase, "failed") : null;
   return transition(phase, clusterUntouched(op, error) ? "succeeded" : "failed");
@@ -134,16 +184,27 @@ function phaseAfterFailure(op: Operation, phase: VClusterPhase, step: string | n
 /** The snapshot an operation is writing, if any (a snapshot, or a suspend that snapshots first). */
 export function snapshotOf(op: Operation): string | null {
   const params = (op.params ?? {}) as { snapshotId?: unknown; snapshotFirst?: unknown };
-  if (op.kind === "SNAPSHOT" || (op.kind === "SUSPEND" && params.snapshotFirst)) return typeof params.snapshotId === "string" ? params.snapshotId : null;
+  if (op.kind === "SNAPSHOT" || (op.kind === "SUSPEND" && params.snapshotFirst))
+    return typeof params.snapshotId === "string" ? params.snapshotId : null;
   return null;
 }
 
 function clusterUntouched(op: Operation, error: AppError | Error): boolean {
   if (op.kind === "SNAPSHOT") return true;
-  return op.kind === "RESTORE" && error instanceof AppError && (error.code === "PRECONDITION_FAILED" || error.code === "INVALID" || error.code === "NOT_FOUND");
+  return (
+    op.kind === "RESTORE" &&
+    error instanceof AppError &&
+    (error.code === "PRECONDITION_FAILED" || error.code === "INVALID" || error.code === "NOT_FOUND")
+  );
 }
 
-export async function scheduleRetry(db: Db, op: Operation, workerId: string, error: Error, delayMs: number): Promise<void> {
+export async function scheduleRetry(
+  db: Db,
+  op: Operation,
+  workerId: string,
+  error: Error,
+  delayMs: number,
+): Promise<void> {
   await db.$transaction(async (tx) => {
     await assertClaim(tx, op.id, workerId);
     await tx.$executeRaw`

@@ -61,7 +61,8 @@ export async function requestOperation(tx: Tx, request: OperationRequest): Promi
   if (request.idempotencyKey) {
     const earlier = await tx.operation.findUnique({ where: { idempotencyKey: request.idempotencyKey } });
     if (earlier) {
-      if (earlier.vclusterId === request.vclusterId && earlier.kind === request.kind) return { operation: earlier, replayed: true };
+      if (earlier.vclusterId === request.vclusterId && earlier.kind === request.kind)
+        return { operation: earlier, replayed: true };
       throw new AppError("CONFLICT", "idempotencyKey was already used for a different request");
     }
   }
@@ -71,16 +72,23 @@ export async function requestOperation(tx: Tx, request: OperationRequest): Promi
     select: { id: true, kind: true },
   });
   if (active) {
-    throw new AppError("CONFLICT", `${vcluster.name} is busy: a ${active.kind.toLowerCase()} operation (${active.id}) is still in progress`);
+    throw new AppError(
+      "CONFLICT",
+      `${vcluster.name} is busy: a ${active.kind.toLowerCase()} operation (${active.id}) is still in progress`,
+    );
   }
   if (request.kind === "CREATE") {
-    if (vcluster.phase !== "PENDING") throw new AppError("PRECONDITION_FAILED", `cannot create a vcluster in phase ${vcluster.phase}`);
+    if (vcluster.phase !== "PENDING")
+      throw new AppError("PRECONDITION_FAILED", `cannot create a vcluster in phase ${vcluster.phase}`);
   } else {
     const action = ACTION_OF_KIND[request.kind];
     const result = transition(vcluster.phase, action);
     if (!result.ok) throw new AppError("PRECONDITION_FAILED", result.message);
     if (!isDeferredAction(action) && result.next) {
-      await tx.vCluster.update({ where: { id: vcluster.id }, data: { phase: result.next, reason: null, message: null } });
+      await tx.vCluster.update({
+        where: { id: vcluster.id },
+        data: { phase: result.next, reason: null, message: null },
+      });
     }
   }
   const operation = await tx.operation.create({
@@ -139,7 +147,13 @@ export async function assertClaim(tx: Tx, operationId: string, workerId: string)
   if (!rows[0]) throw new LeaseLostError(operationId);
 }
 
-export async function renewLease(db: Db, operationId: string, workerId: string, leaseMs: number, step?: string): Promise<void> {
+export async function renewLease(
+  db: Db,
+  operationId: string,
+  workerId: string,
+  leaseMs: number,
+  step?: string,
+): Promise<void> {
   const count = await db.$executeRaw`
     UPDATE "Operation" SET "leaseExpiresAt" = now() + ${leaseMs} * interval '1 millisecond', "updatedAt" = now(),
            step = COALESCE(${step ?? null}, step)

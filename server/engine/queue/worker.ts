@@ -47,7 +47,8 @@ export const MAX_TAKEOVERS = 10;
 
 export class OperationWorker {
   readonly id: string;
-  private readonly options: Required<Omit<WorkerOptions, "databaseUrl" | "id" | "objectStore" | "onStep">> & Pick<WorkerOptions, "databaseUrl" | "objectStore" | "onStep">;
+  private readonly options: Required<Omit<WorkerOptions, "databaseUrl" | "id" | "objectStore" | "onStep">> &
+    Pick<WorkerOptions, "databaseUrl" | "objectStore" | "onStep">;
   private readonly inflight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   private running = false;
   private stopping = new AbortController();
@@ -91,7 +92,8 @@ export class OperationWorker {
         }
         return false;
       },
-      onError: (error) => logger().error({ err: translateDbError(error), worker: this.id }, "worker: claiming failed; backing off"),
+      onError: (error) =>
+        logger().error({ err: translateDbError(error), worker: this.id }, "worker: claiming failed; backing off"),
     });
   }
 
@@ -101,14 +103,18 @@ export class OperationWorker {
     this.stopping.abort();
     await this.poller?.done;
     await Promise.all([...this.inflight.values()].map((i) => i.promise));
-    await this.listener?.end().catch((error: unknown) => logger().warn({ err: error }, "worker: closing LISTEN connection failed"));
+    await this.listener
+      ?.end()
+      .catch((error: unknown) => logger().warn({ err: error }, "worker: closing LISTEN connection failed"));
     this.listener = null;
   }
 
   private async listen(databaseUrl: string): Promise<void> {
     const client = new pg.Client({ connectionString: databaseUrl });
     client.on("notification", () => this.poller?.wake());
-    client.on("error", (error) => logger().warn({ err: error, worker: this.id }, "worker: LISTEN connection lost; polling only"));
+    client.on("error", (error) =>
+      logger().warn({ err: error, worker: this.id }, "worker: LISTEN connection lost; polling only"),
+    );
     await client.connect();
     await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
     this.listener = client;
@@ -124,21 +130,35 @@ export class OperationWorker {
   }
 
   private async execute(op: Operation, abort: AbortController): Promise<void> {
-    const log = logger().child({ worker: this.id, operation: op.id, kind: op.kind, vcluster: op.vclusterName, attempt: op.attempts });
-    const renew = setInterval(() => {
-      renewLease(this.db, op.id, this.id, this.options.leaseMs).catch((error: unknown) => {
-        log.warn({ err: error }, "lease renewal failed; abandoning the attempt");
-        abort.abort();
-      });
-    }, Math.max(this.options.leaseMs / 3, 50));
+    const log = logger().child({
+      worker: this.id,
+      operation: op.id,
+      kind: op.kind,
+      vcluster: op.vclusterName,
+      attempt: op.attempts,
+    });
+    const renew = setInterval(
+      () => {
+        renewLease(this.db, op.id, this.id, this.options.leaseMs).catch((error: unknown) => {
+          log.warn({ err: error }, "lease renewal failed; abandoning the attempt");
+          abort.abort();
+        });
+      },
+      Math.max(this.options.leaseMs / 3, 50),
+    );
     try {
       if (op.takeovers > MAX_TAKEOVERS) {
-        throw new AppError("INTERNAL", `the workers running this operation stopped ${op.takeovers} times before it finished; it is failed so that it takes down no more of them`);
+        throw new AppError(
+          "INTERNAL",
+          `the workers running this operation stopped ${op.takeovers} times before it finished; it is failed so that it takes down no more of them`,
+        );
       }
       const executor = EXECUTORS[op.kind];
-      if (!executor) throw new AppError("NOT_AVAILABLE", `${op.kind.toLowerCase()} operations are not available in this version`);
+      if (!executor)
+        throw new AppError("NOT_AVAILABLE", `${op.kind.toLowerCase()} operations are not available in this version`);
       const vcluster = op.vclusterId ? await this.db.vCluster.findUnique({ where: { id: op.vclusterId } }) : null;
-      if (!vcluster?.hostClusterId) throw new AppError("PRECONDITION_FAILED", `vcluster ${op.vclusterName} has no host cluster`);
+      if (!vcluster?.hostClusterId)
+        throw new AppError("PRECONDITION_FAILED", `vcluster ${op.vclusterName} has no host cluster`);
       const ctx: ExecutionContext = {
         db: this.db,
         op,
@@ -149,7 +169,8 @@ export class OperationWorker {
         readyTimeoutMs: this.options.readyTimeoutMs,
         statusPollMs: this.options.statusPollMs,
         store: () => {
-          if (!this.options.objectStore) throw new AppError("NOT_AVAILABLE", "snapshots need an S3 store, and none is configured");
+          if (!this.options.objectStore)
+            throw new AppError("NOT_AVAILABLE", "snapshots need an S3 store, and none is configured");
           return this.options.objectStore();
         },
         setStep: async (step, progress) => {
@@ -162,7 +183,9 @@ export class OperationWorker {
       await this.options.onStep?.(op, COMPLETING_STEP);
       await completeOperationSucceeded(this.db, op, this.id, patch);
       log.info("operation succeeded");
-      await patch.afterCommit?.().catch((error: unknown) => log.warn({ err: error }, "follow-up work after the operation failed"));
+      await patch
+        .afterCommit?.()
+        .catch((error: unknown) => log.warn({ err: error }, "follow-up work after the operation failed"));
     } catch (raw) {
       await this.handleFailure(op, translateDbError(raw), log);
     } finally {
@@ -187,7 +210,11 @@ export class OperationWorker {
       }
     } catch (secondary) {
       if (secondary instanceof LeaseLostError) log.warn("lease lost while recording the failure");
-      else log.error({ err: secondary }, "could not record the operation's failure; its lease will expire and it will be retried");
+      else
+        log.error(
+          { err: secondary },
+          "could not record the operation's failure; its lease will expire and it will be retried",
+        );
     }
   }
 }

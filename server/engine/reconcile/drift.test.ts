@@ -20,13 +20,21 @@ const status = (overrides: Partial<HostStatus>): HostStatus => ({
 describe("drift", () => {
   it("sees replicas changed, a pause, and a missing control plane on a RUNNING vcluster", () => {
     expect(observeDrift("RUNNING", 1, status({}))?.status).toBe("False");
-    expect(observeDrift("RUNNING", 1, status({ desiredReplicas: 2 }))).toMatchObject({ status: "True", reason: "ReplicasChanged", message: expect.stringContaining("set to 2 replicas") });
-    expect(observeDrift("RUNNING", 1, status({ paused: true, desiredReplicas: 0 }))).toMatchObject({ reason: "PausedOutsidePortal" });
+    expect(observeDrift("RUNNING", 1, status({ desiredReplicas: 2 }))).toMatchObject({
+      status: "True",
+      reason: "ReplicasChanged",
+      message: expect.stringContaining("set to 2 replicas"),
+    });
+    expect(observeDrift("RUNNING", 1, status({ paused: true, desiredReplicas: 0 }))).toMatchObject({
+      reason: "PausedOutsidePortal",
+    });
     expect(observeDrift("RUNNING", 1, status({ installed: false }))).toMatchObject({ reason: "ControlPlaneMissing" });
   });
 
   it("sees a SUSPENDED vcluster resumed outside the portal, and ignores phases in motion", () => {
-    expect(observeDrift("SUSPENDED", 1, status({ paused: true, desiredReplicas: 0, readyReplicas: 0 }))?.status).toBe("False");
+    expect(observeDrift("SUSPENDED", 1, status({ paused: true, desiredReplicas: 0, readyReplicas: 0 }))?.status).toBe(
+      "False",
+    );
     expect(observeDrift("SUSPENDED", 1, status({}))).toMatchObject({ status: "True", reason: "ResumedOutsidePortal" });
     expect(observeDrift("SCALING", 1, status({ desiredReplicas: 3 }))).toBeNull();
   });

@@ -1,6 +1,13 @@
 import { AppsV1Api, CoordinationV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOwnerAndProject, recordTestVCluster, startEngineEnvironment, TEST_CREDENTIALS_KEY, waitForOperation, type EngineEnvironment } from "@/server/testing/engine-harness";
+import {
+  createOwnerAndProject,
+  recordTestVCluster,
+  startEngineEnvironment,
+  TEST_CREDENTIALS_KEY,
+  waitForOperation,
+  type EngineEnvironment,
+} from "@/server/testing/engine-harness";
 import type { TestDatabase } from "@/server/testing/test-database";
 import { parseConditions } from "@/server/universal/conditions";
 import { createAdapterProvider } from "@/server/engine/placement/host-adapters";
@@ -29,25 +36,41 @@ async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, 
   for (;;) {
     const value = await read();
     if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`never saw ${what}; last: ${JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `never saw ${what}; last: ${JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
 const scaleBehindTheBack = (name: string, replicas: number) =>
-  apps.patchNamespacedStatefulSet({ name, namespace: `vc-${name}`, body: { spec: { replicas } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+  apps.patchNamespacedStatefulSet(
+    { name, namespace: `vc-${name}`, body: { spec: { replicas } } },
+    setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+  );
 
 describe("reconciler", () => {
   it("sees a scale made behind the portal's back, from one leader at a time, and fails over", async () => {
     const { owner, project } = await createOwnerAndProject(t.db);
     const { vcluster, operation } = await recordTestVCluster(t.db, project.id, owner.id, "drifty");
     await waitForOperation(t.db, operation.id);
-    const options = { db: t.db, adapters: createAdapterProvider(t.db, TEST_CREDENTIALS_KEY, { chart: testChart() }), credentialsKey: TEST_CREDENTIALS_KEY, leaseMs: 1_500, debounceMs: 20, hostRefreshMs: 60_000 };
+    const options = {
+      db: t.db,
+      adapters: createAdapterProvider(t.db, TEST_CREDENTIALS_KEY, { chart: testChart() }),
+      credentialsKey: TEST_CREDENTIALS_KEY,
+      leaseMs: 1_500,
+      debounceMs: 20,
+      hostRefreshMs: 60_000,
+    };
     const first = startReconcilers({ ...options, workerId: "reconciler-a" });
     const second = startReconcilers({ ...options, workerId: "reconciler-b" });
     try {
       const lease = await eventually(
-        () => leases.readNamespacedLease({ name: "open-vcluster-reconciler", namespace: "open-vcluster-system" }).catch(() => null),
+        () =>
+          leases
+            .readNamespacedLease({ name: "open-vcluster-reconciler", namespace: "open-vcluster-system" })
+            .catch(() => null),
         (l) => Boolean(l?.spec?.holderIdentity),
         "a lease holder",
       );
@@ -61,7 +84,10 @@ describe("reconciler", () => {
         (v) => parseConditions(v.conditions).some((c) => c.type === "Drift" && c.status === "True"),
         "a Drift condition",
       );
-      expect(parseConditions(drifted.conditions).find((c) => c.type === "Drift")).toMatchObject({ reason: "ReplicasChanged", message: expect.stringContaining("portal wants 1") });
+      expect(parseConditions(drifted.conditions).find((c) => c.type === "Drift")).toMatchObject({
+        reason: "ReplicasChanged",
+        message: expect.stringContaining("portal wants 1"),
+      });
       expect(drifted.phase).toBe("RUNNING");
 
       // The leader goes away; the other one takes over and keeps status true.
@@ -74,7 +100,9 @@ describe("reconciler", () => {
       await scaleBehindTheBack("drifty", 1);
       const healed = await eventually(
         () => t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } }),
-        (v) => parseConditions(v.conditions).some((c) => c.type === "Drift" && c.status === "False") && v.readyReplicas === 1,
+        (v) =>
+          parseConditions(v.conditions).some((c) => c.type === "Drift" && c.status === "False") &&
+          v.readyReplicas === 1,
         "drift cleared",
       );
       expect(healed.phase).toBe("RUNNING");
@@ -101,16 +129,38 @@ describe("reconciler", () => {
           if (reads <= 3) throw new AppError("UNAVAILABLE", `host read ${reads} failed`);
           return adapter.status(target);
         };
-        return new Proxy(adapter, { get: (real, prop, receiver) => (prop === "status" ? status : Reflect.get(real, prop, receiver)) });
+        return new Proxy(adapter, {
+          get: (real, prop, receiver) => (prop === "status" ? status : Reflect.get(real, prop, receiver)),
+        });
       },
     };
-    const reconciler = startReconcilers({ db: t.db, adapters, credentialsKey: TEST_CREDENTIALS_KEY, workerId: "reconciler-requeue", leaseMs: 1_500, debounceMs: 20, requeueBaseMs: 50, resyncMs: 400, hostRefreshMs: 60_000 });
+    const reconciler = startReconcilers({
+      db: t.db,
+      adapters,
+      credentialsKey: TEST_CREDENTIALS_KEY,
+      workerId: "reconciler-requeue",
+      leaseMs: 1_500,
+      debounceMs: 20,
+      requeueBaseMs: 50,
+      resyncMs: 400,
+      hostRefreshMs: 60_000,
+    });
     try {
-      const observed = await eventually(() => t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } }), (v) => v.statusObservedAt !== null, "the status read after three failures");
+      const observed = await eventually(
+        () => t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } }),
+        (v) => v.statusObservedAt !== null,
+        "the status read after three failures",
+      );
       expect(reads).toBeGreaterThanOrEqual(4);
       const after = reads;
-      await eventually(async () => reads, (n) => n >= after + 2, "reads of the resync, without any host event");
-      expect((await t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } })).statusObservedAt?.getTime()).toBeGreaterThan(observed.statusObservedAt?.getTime() ?? 0);
+      await eventually(
+        async () => reads,
+        (n) => n >= after + 2,
+        "reads of the resync, without any host event",
+      );
+      expect(
+        (await t.db.vCluster.findUniqueOrThrow({ where: { id: vcluster.id } })).statusObservedAt?.getTime(),
+      ).toBeGreaterThan(observed.statusObservedAt?.getTime() ?? 0);
     } finally {
       await reconciler.stop();
     }

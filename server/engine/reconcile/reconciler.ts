@@ -38,7 +38,12 @@ interface Stoppable {
 }
 
 /** Reads one vcluster's host state into the database, unless an operation is changing it right now. */
-export async function reconcileVCluster(db: Db, adapters: AdapterProvider, hostClusterId: string, namespace: string): Promise<void> {
+export async function reconcileVCluster(
+  db: Db,
+  adapters: AdapterProvider,
+  hostClusterId: string,
+  namespace: string,
+): Promise<void> {
   const vcluster = await db.vCluster.findFirst({ where: { hostClusterId, namespace } });
   if (!vcluster) return;
   const busy = await db.operation.count({ where: { vclusterId: vcluster.id, state: { in: ["QUEUED", "RUNNING"] } } });
@@ -61,7 +66,10 @@ export async function reconcileVCluster(db: Db, adapters: AdapterProvider, hostC
   if (count > 0) await announceVClusterChange(db, vcluster.id, vcluster.projectId);
 }
 
-function startHostReconciler(options: ReconcilerOptions, host: { id: string; name: string; kubeconfig: string }): Stoppable {
+function startHostReconciler(
+  options: ReconcilerOptions,
+  host: { id: string; name: string; kubeconfig: string },
+): Stoppable {
   const log = logger().child({ host: host.name, reconciler: options.workerId });
   const pending = new Map<string, NodeJS.Timeout>();
   let watch: Stoppable | null = null;
@@ -92,7 +100,10 @@ function startHostReconciler(options: ReconcilerOptions, host: { id: string; nam
     );
   };
   const scheduleAll = async () => {
-    const vclusters = await options.db.vCluster.findMany({ where: { hostClusterId: host.id }, select: { namespace: true } });
+    const vclusters = await options.db.vCluster.findMany({
+      where: { hostClusterId: host.id },
+      select: { namespace: true },
+    });
     for (const v of vclusters) if (!pending.has(v.namespace)) schedule(v.namespace);
   };
   const election = runLeaderElection({
@@ -106,7 +117,13 @@ function startHostReconciler(options: ReconcilerOptions, host: { id: string; nam
       await scheduleAll();
       watch = watchControlPlanes({ kubeconfig: host.kubeconfig, onChange: (event) => schedule(event.namespace) });
       // the periodic resync of a level-based controller: what no event reported is still found
-      resync = setInterval(() => void scheduleAll().catch((error: unknown) => log.warn({ err: error }, "resync failed; the next one tries again")), options.resyncMs ?? 300_000);
+      resync = setInterval(
+        () =>
+          void scheduleAll().catch((error: unknown) =>
+            log.warn({ err: error }, "resync failed; the next one tries again"),
+          ),
+        options.resyncMs ?? 300_000,
+      );
     },
     onStoppedLeading: async () => {
       log.info("no longer reconciling this host");
@@ -137,7 +154,9 @@ export function startReconcilers(options: ReconcilerOptions): Stoppable {
   let stopped = false;
 
   const refresh = async () => {
-    const hosts = await options.db.hostCluster.findMany({ select: { id: true, name: true, credentialsEncrypted: true } });
+    const hosts = await options.db.hostCluster.findMany({
+      select: { id: true, name: true, credentialsEncrypted: true },
+    });
     for (const [id, entry] of running) {
       const host = hosts.find((h) => h.id === id);
       if (!host || host.credentialsEncrypted !== entry.credentials) {
@@ -148,10 +167,14 @@ export function startReconcilers(options: ReconcilerOptions): Stoppable {
     for (const host of hosts) {
       if (stopped || running.has(host.id)) continue;
       const kubeconfig = unseal(host.credentialsEncrypted, options.credentialsKey);
-      running.set(host.id, { credentials: host.credentialsEncrypted, reconciler: startHostReconciler(options, { id: host.id, name: host.name, kubeconfig }) });
+      running.set(host.id, {
+        credentials: host.credentialsEncrypted,
+        reconciler: startHostReconciler(options, { id: host.id, name: host.name, kubeconfig }),
+      });
     }
   };
-  const tick = () => refresh().catch((error: unknown) => logger().error({ err: error }, "reconciler: refreshing hosts failed"));
+  const tick = () =>
+    refresh().catch((error: unknown) => logger().error({ err: error }, "reconciler: refreshing hosts failed"));
   void tick();
   const timer = setInterval(tick, options.hostRefreshMs ?? 30_000);
 

@@ -14,7 +14,10 @@ export async function enforceRetention(db: Db, store: ObjectStore, vclusterId: s
   });
   for (const snapshot of expired) {
     // Claim it first, so two instances enforcing at once do not both delete, and a crash leaves it visibly DELETING.
-    const { count } = await db.snapshot.updateMany({ where: { id: snapshot.id, status: "READY" }, data: { status: "DELETING" } });
+    const { count } = await db.snapshot.updateMany({
+      where: { id: snapshot.id, status: "READY" },
+      data: { status: "DELETING" },
+    });
     if (count === 0) continue;
     await store.deletePrefix(snapshotPrefix(snapshot));
     await db.snapshot.delete({ where: { id: snapshot.id } });

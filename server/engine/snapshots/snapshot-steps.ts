@@ -39,20 +39,33 @@ async function settle<T>(promises: [Promise<T>, Promise<unknown>]): Promise<T> {
   return first.value;
 }
 
-export async function takeSnapshot(ctx: ExecutionContext, store: ObjectStore, snapshotId: string): Promise<SnapshotResult> {
+export async function takeSnapshot(
+  ctx: ExecutionContext,
+  store: ObjectStore,
+  snapshotId: string,
+): Promise<SnapshotResult> {
   const snapshot = await ctx.db.snapshot.findUniqueOrThrow({ where: { id: snapshotId } });
   const prefix = snapshotPrefix(snapshot);
   const body = new PassThrough();
   try {
     await ctx.setStep("exporting objects", 40);
-    const upload = store.putStream(`${prefix}${PAYLOAD_FILE}`, body, { contentType: SNAPSHOT_CONTENT_TYPE }).catch((error: unknown) => {
-      // The exporter writes into `body`; without a reader it would wait forever, so fail it too.
-      body.destroy(error instanceof Error ? error : new Error(String(error)));
-      throw error;
+    const upload = store
+      .putStream(`${prefix}${PAYLOAD_FILE}`, body, { contentType: SNAPSHOT_CONTENT_TYPE })
+      .catch((error: unknown) => {
+        // The exporter writes into `body`; without a reader it would wait forever, so fail it too.
+        body.destroy(error instanceof Error ? error : new Error(String(error)));
+        throw error;
+      });
+    const manifest = await ctx.adapter.withVirtualApi(targetOf(ctx.vcluster), (kubeconfig) =>
+      settle([exportCluster(kubeconfig, body), upload]),
+    );
+    const stored: StoredManifest = {
+      ...manifest,
+      vcluster: { id: ctx.vcluster.id, name: ctx.vcluster.name, spec: ctx.vcluster.spec },
+    };
+    await store.putStream(`${prefix}${MANIFEST_FILE}`, Readable.from([JSON.stringify(stored, null, 2)]), {
+      contentType: "application/json",
     });
-    const manifest = await ctx.adapter.withVirtualApi(targetOf(ctx.vcluster), (kubeconfig) => settle([exportCluster(kubeconfig, body), upload]));
-    const stored: StoredManifest = { ...manifest, vcluster: { id: ctx.vcluster.id, name: ctx.vcluster.name, spec: ctx.vcluster.spec } };
-    await store.putStream(`${prefix}${MANIFEST_FILE}`, Readable.from([JSON.stringify(stored, null, 2)]), { contentType: "application/json" });
     return {
       id: snapshotId,
       data: {
@@ -69,7 +82,11 @@ export async function takeSnapshot(ctx: ExecutionContext, store: ObjectStore, sn
     };
   } catch (error) {
     // Each attempt starts over; what it wrote must not outlive it, whatever the next attempt does.
-    await store.deletePrefix(prefix).catch((cleanup: unknown) => logger().warn({ err: cleanup, prefix }, "could not remove a failed snapshot's objects"));
+    await store
+      .deletePrefix(prefix)
+      .catch((cleanup: unknown) =>
+        logger().warn({ err: cleanup, prefix }, "could not remove a failed snapshot's objects"),
+      );
     throw error;
   }
 }
@@ -78,10 +95,19 @@ export async function takeSnapshot(ctx: ExecutionContext, store: ObjectStore, sn
  * Restores a READY snapshot into `vcluster`. The payload is verified against its checksum before anything is
  * applied; a refusal at that point is PRECONDITION_FAILED, which leaves the cluster as it was.
  */
-export async function restoreSnapshot(ctx: ExecutionContext, store: ObjectStore, vcluster: VCluster, snapshotId: string, prune: boolean): Promise<void> {
+export async function restoreSnapshot(
+  ctx: ExecutionContext,
+  store: ObjectStore,
+  vcluster: VCluster,
+  snapshotId: string,
+  prune: boolean,
+): Promise<void> {
   const snapshot = await ctx.db.snapshot.findUniqueOrThrow({ where: { id: snapshotId } });
   if (snapshot.status !== "READY" || !snapshot.checksum) {
-    throw new AppError("PRECONDITION_FAILED", `snapshot ${snapshot.name} is ${snapshot.status.toLowerCase()}, not ready`);
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      `snapshot ${snapshot.name} is ${snapshot.status.toLowerCase()}, not ready`,
+    );
   }
   const payload = await store.getStream(`${snapshotPrefix(snapshot)}${PAYLOAD_FILE}`);
   const objects = readSnapshot(payload, snapshot.checksum);

@@ -23,7 +23,12 @@ export interface ProjectRole {
 }
 
 /** The caller's role in the project an object belongs to, or null when it does not exist or they are not a member. */
-export async function roleThrough(db: Db | Tx, actor: Actor, table: ScopeTable, id: string): Promise<ProjectRole | null> {
+export async function roleThrough(
+  db: Db | Tx,
+  actor: Actor,
+  table: ScopeTable,
+  id: string,
+): Promise<ProjectRole | null> {
   const { from, projectColumn } = TABLE[table];
   const rows = await db.$queryRaw<{ projectId: string; role: Role | null }[]>`
     SELECT ${projectColumn} AS "projectId", m.role::text AS role
@@ -38,18 +43,33 @@ export async function roleThrough(db: Db | Tx, actor: Actor, table: ScopeTable, 
 /** The caller's role in a project they belong to (OWNER for platform admins), else null. */
 export async function roleIn(db: Db | Tx, actor: Actor, projectId: string): Promise<Role | null> {
   if (actor.isPlatformAdmin) return "OWNER";
-  const membership = await db.membership.findUnique({ where: { userId_projectId: { userId: actor.userId, projectId } }, select: { role: true } });
+  const membership = await db.membership.findUnique({
+    where: { userId_projectId: { userId: actor.userId, projectId } },
+    select: { role: true },
+  });
   return membership?.role ?? null;
 }
 
 /** Refuses a caller without `minimum`: NOT_FOUND when they have no role at all, FORBIDDEN when it is too low. */
-export function requireRole<R extends { role: Role } | null>(found: R, minimum: Role, noun: string, where = "the project"): NonNullable<R> {
+export function requireRole<R extends { role: Role } | null>(
+  found: R,
+  minimum: Role,
+  noun: string,
+  where = "the project",
+): NonNullable<R> {
   if (!found) throw new AppError("NOT_FOUND", `${noun} not found`);
-  if (!atLeast(found.role, minimum)) throw new AppError("FORBIDDEN", `this needs the ${minimum} role in ${where}; you are ${found.role}`);
+  if (!atLeast(found.role, minimum))
+    throw new AppError("FORBIDDEN", `this needs the ${minimum} role in ${where}; you are ${found.role}`);
   return found as NonNullable<R>;
 }
 
 /** The caller's role through an object, refused below `minimum`. */
-export async function authorizeThrough(db: Db | Tx, actor: Actor, table: ScopeTable, id: string, minimum: Role): Promise<ProjectRole> {
+export async function authorizeThrough(
+  db: Db | Tx,
+  actor: Actor,
+  table: ScopeTable,
+  id: string,
+  minimum: Role,
+): Promise<ProjectRole> {
   return requireRole(await roleThrough(db, actor, table, id), minimum, TABLE[table].noun);
 }

@@ -21,7 +21,9 @@ export interface AuditAnchor {
 }
 
 function macOf(anchor: AuditAnchor): string {
-  return createHmac("sha256", auditChainKey()).update(`open-vcluster audit anchor\n${anchor.seq}\n${anchor.hash}\n${anchor.at.toISOString()}`).digest("hex");
+  return createHmac("sha256", auditChainKey())
+    .update(`open-vcluster audit anchor\n${anchor.seq}\n${anchor.hash}\n${anchor.at.toISOString()}`)
+    .digest("hex");
 }
 
 async function readAll(stream: Readable): Promise<string> {
@@ -45,13 +47,20 @@ export async function readAuditAnchor(store: ObjectStore): Promise<AuditAnchor |
     throw error;
   }
   const parsed = JSON.parse(text) as { seq?: unknown; hash?: unknown; at?: unknown; mac?: unknown };
-  if (typeof parsed.seq !== "string" || !/^\d{1,19}$/.test(parsed.seq) || typeof parsed.hash !== "string" || typeof parsed.at !== "string" || typeof parsed.mac !== "string") {
+  if (
+    typeof parsed.seq !== "string" ||
+    !/^\d{1,19}$/.test(parsed.seq) ||
+    typeof parsed.hash !== "string" ||
+    typeof parsed.at !== "string" ||
+    typeof parsed.mac !== "string"
+  ) {
     throw new AppError("INTERNAL", `${AUDIT_ANCHOR_KEY} is not an audit anchor`);
   }
   const anchor: AuditAnchor = { seq: BigInt(parsed.seq), hash: parsed.hash, at: new Date(parsed.at) };
   const expected = Buffer.from(macOf(anchor), "hex");
   const given = Buffer.from(parsed.mac, "hex");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new AppError("INTERNAL", `${AUDIT_ANCHOR_KEY} was not written with this portal's audit key`);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    throw new AppError("INTERNAL", `${AUDIT_ANCHOR_KEY} was not written with this portal's audit key`);
   return anchor;
 }
 
@@ -60,7 +69,10 @@ export async function readAuditAnchor(store: ObjectStore): Promise<AuditAnchor |
  * the evidence of a cut tail, and verification must keep seeing it. Instances race harmlessly: the later of two
  * writers may put the older head back, which only narrows what is covered until the next round.
  */
-export async function anchorAuditHead(db: Db, store: ObjectStore): Promise<"written" | "unchanged" | "empty" | "behind"> {
+export async function anchorAuditHead(
+  db: Db,
+  store: ObjectStore,
+): Promise<"written" | "unchanged" | "empty" | "behind"> {
   const head = await db.auditLog.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
   if (!head) return "empty";
   // an anchor that is not ours (bad MAC) fails here and stays, for verification to report: it is never replaced
@@ -68,7 +80,12 @@ export async function anchorAuditHead(db: Db, store: ObjectStore): Promise<"writ
   if (current && current.seq === head.seq && current.hash === head.hash) return "unchanged";
   if (current && current.seq > head.seq) return "behind";
   const anchor: AuditAnchor = { seq: head.seq, hash: head.hash, at: new Date() };
-  const body = JSON.stringify({ seq: anchor.seq.toString(), hash: anchor.hash, at: anchor.at.toISOString(), mac: macOf(anchor) });
+  const body = JSON.stringify({
+    seq: anchor.seq.toString(),
+    hash: anchor.hash,
+    at: anchor.at.toISOString(),
+    mac: macOf(anchor),
+  });
   await store.putStream(AUDIT_ANCHOR_KEY, Readable.from([Buffer.from(body)]), { contentType: "application/json" });
   return "written";
 }

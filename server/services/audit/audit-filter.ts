@@ -21,7 +21,8 @@ export type AuditFilter = z.infer<typeof auditFilterSchema>;
 
 export function auditWhere(filter: AuditFilter): Prisma.AuditLogWhereInput {
   const and: Prisma.AuditLogWhereInput[] = [];
-  if (filter.actor) and.push({ OR: [{ actorId: filter.actor }, { actorLabel: { contains: filter.actor, mode: "insensitive" } }] });
+  if (filter.actor)
+    and.push({ OR: [{ actorId: filter.actor }, { actorLabel: { contains: filter.actor, mode: "insensitive" } }] });
   if (filter.target) and.push({ OR: [{ targetId: filter.target }, { targetName: filter.target }] });
   return {
     AND: and,

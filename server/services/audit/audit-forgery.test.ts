@@ -18,7 +18,14 @@ import { createId } from "./ids";
 import { verifyAuditChain } from "./verify-audit";
 import { audited, type AuditActor } from "./write-audit";
 
-const alice: AuditActor = { actorType: "user", actorId: "alice", actorLabel: "alice@example.com", requestId: null, sourceIp: null, userAgent: null };
+const alice: AuditActor = {
+  actorType: "user",
+  actorId: "alice",
+  actorLabel: "alice@example.com",
+  requestId: null,
+  sourceIp: null,
+  userAgent: null,
+};
 
 let s3: EmbeddedS3;
 let s3Dir: string;
@@ -27,14 +34,23 @@ let t: TestDatabase;
 
 async function writeRows(n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
-    await audited(t.db, alice, { action: "vcluster.create", targetType: "vcluster", targetId: `vc-${i}`, targetName: `dev-${i}` }, async () => ({ value: null }));
+    await audited(
+      t.db,
+      alice,
+      { action: "vcluster.create", targetType: "vcluster", targetId: `vc-${i}`, targetName: `dev-${i}` },
+      async () => ({ value: null }),
+    );
   }
 }
 
 /** What a forger can compute without the key: the chain's old, unkeyed SHA-256. */
 function unkeyedHash(prevHash: string, fields: HashedAuditFields): string {
   const { before, after, at, ...rest } = fields;
-  return createHash("sha256").update(prevHash).update("\n").update(canonicalJson({ ...rest, at: at.toISOString(), before: before ?? null, after: after ?? null })).digest("hex");
+  return createHash("sha256")
+    .update(prevHash)
+    .update("\n")
+    .update(canonicalJson({ ...rest, at: at.toISOString(), before: before ?? null, after: after ?? null }))
+    .digest("hex");
 }
 
 function forgedFields(): HashedAuditFields {
@@ -73,7 +89,13 @@ const verify = () => verifyAuditChain(t.db, { anchorStore: () => store });
 beforeAll(async () => {
   s3Dir = await mkdtemp(path.join(tmpdir(), "ovc-audit-s3-"));
   s3 = await startEmbeddedS3({ dataDir: s3Dir });
-  store = objectStoreFrom({ S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey });
+  store = objectStoreFrom({
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: s3.bucket,
+    S3_REGION: s3.region,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+  });
 });
 afterAll(async () => {
   store.destroy();
@@ -96,13 +118,27 @@ describe("audit chain forgery", () => {
     expect(await anchorAuditHead(t.db, store)).toBe("written");
     expect(await anchorAuditHead(t.db, store)).toBe("unchanged");
     const result = await verify();
-    expect(result).toMatchObject({ ok: true, checked: 4, brokenCount: 0, anchor: { status: "ok", seq: result.lastSeq } });
+    expect(result).toMatchObject({
+      ok: true,
+      checked: 4,
+      brokenCount: 0,
+      anchor: { status: "ok", seq: result.lastSeq },
+    });
   });
 
   it("detects a row appended with a correct-looking unkeyed hash", async () => {
     const last = await t.db.auditLog.findFirstOrThrow({ orderBy: { seq: "desc" } });
     const fields = forgedFields();
-    await t.db.auditLog.create({ data: { ...fields, result: "SUCCESS", before: undefined, after: undefined, prevHash: last.hash, hash: unkeyedHash(last.hash, fields) } });
+    await t.db.auditLog.create({
+      data: {
+        ...fields,
+        result: "SUCCESS",
+        before: undefined,
+        after: undefined,
+        prevHash: last.hash,
+        hash: unkeyedHash(last.hash, fields),
+      },
+    });
     const result = await verify();
     expect(result).toMatchObject({ ok: false, brokenCount: 1, firstBroken: { id: fields.id, problem: "hash" } });
   });
@@ -110,7 +146,17 @@ describe("audit chain forgery", () => {
   it("detects a forged row that claims to be from before the chain was keyed", async () => {
     const last = await t.db.auditLog.findFirstOrThrow({ orderBy: { seq: "desc" } });
     const fields = forgedFields();
-    await t.db.auditLog.create({ data: { ...fields, result: "SUCCESS", before: undefined, after: undefined, chainVersion: 1, prevHash: last.hash, hash: auditHash(last.hash, fields, 1) } });
+    await t.db.auditLog.create({
+      data: {
+        ...fields,
+        result: "SUCCESS",
+        before: undefined,
+        after: undefined,
+        chainVersion: 1,
+        prevHash: last.hash,
+        hash: auditHash(last.hash, fields, 1),
+      },
+    });
     const result = await verify();
     expect(result).toMatchObject({ ok: false, brokenCount: 1, firstBroken: { id: fields.id, problem: "version" } });
   });
@@ -122,7 +168,13 @@ describe("audit chain forgery", () => {
       const { seq: _seq, prevHash: _p, hash: _h, chainVersion: _v, ...fields } = row;
       const edited: HashedAuditFields = { ...fields, targetName: row.id === rows[1].id ? "innocent" : row.targetName };
       const hash = unkeyedHash(prev, edited);
-      await behindTheTrigger(`UPDATE "AuditLog" SET "targetName" = $1, "prevHash" = $2, hash = $3 WHERE id = $4`, edited.targetName, prev, hash, row.id);
+      await behindTheTrigger(
+        `UPDATE "AuditLog" SET "targetName" = $1, "prevHash" = $2, hash = $3 WHERE id = $4`,
+        edited.targetName,
+        prev,
+        hash,
+        row.id,
+      );
       prev = hash;
     }
     const result = await verify();
@@ -135,7 +187,12 @@ describe("audit chain forgery", () => {
     await behindTheTrigger(`DELETE FROM "AuditLog" WHERE seq >= $1`, rows[2].seq);
     const result = await verify();
     // the remaining rows link and hash correctly: only the anchor tells
-    expect(result).toMatchObject({ ok: false, checked: 2, brokenCount: 0, anchor: { status: "cut", seq: rows[3].seq } });
+    expect(result).toMatchObject({
+      ok: false,
+      checked: 2,
+      brokenCount: 0,
+      anchor: { status: "cut", seq: rows[3].seq },
+    });
     expect(await anchorAuditHead(t.db, store)).toBe("behind");
     // new rows written after the cut do not make it whole again
     await writeRows(3);
@@ -146,9 +203,17 @@ describe("audit chain forgery", () => {
 
   it("reports a removed anchor once the chain is older than anchoring takes, and a forged one always", async () => {
     expect((await verify()).anchor.status).toBe("pending");
-    expect(await verifyAuditChain(t.db, { anchorStore: () => store, anchorGraceMs: 0 })).toMatchObject({ ok: false, anchor: { status: "missing" } });
+    expect(await verifyAuditChain(t.db, { anchorStore: () => store, anchorGraceMs: 0 })).toMatchObject({
+      ok: false,
+      anchor: { status: "missing" },
+    });
     const last = await t.db.auditLog.findFirstOrThrow({ orderBy: { seq: "desc" } });
-    const forged = JSON.stringify({ seq: last.seq.toString(), hash: last.hash, at: new Date().toISOString(), mac: "00".repeat(32) });
+    const forged = JSON.stringify({
+      seq: last.seq.toString(),
+      hash: last.hash,
+      at: new Date().toISOString(),
+      mac: "00".repeat(32),
+    });
     await store.putStream(AUDIT_ANCHOR_KEY, Readable.from([Buffer.from(forged)]), { contentType: "application/json" });
     expect(await verify()).toMatchObject({ ok: false, anchor: { status: "invalid" } });
     await expect(anchorAuditHead(t.db, store)).rejects.toThrow(/audit key/);
@@ -161,7 +226,17 @@ describe("audit chain forgery", () => {
     for (let i = 0; i < 3; i++) {
       const fields = { ...forgedFields(), targetName: `old-${i}` };
       const hash = auditHash(prev, fields, 1);
-      await t.db.auditLog.create({ data: { ...fields, result: "SUCCESS", before: undefined, after: undefined, chainVersion: 1, prevHash: prev, hash } });
+      await t.db.auditLog.create({
+        data: {
+          ...fields,
+          result: "SUCCESS",
+          before: undefined,
+          after: undefined,
+          chainVersion: 1,
+          prevHash: prev,
+          hash,
+        },
+      });
       prev = hash;
     }
     await writeRows(2);

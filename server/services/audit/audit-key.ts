@@ -10,7 +10,9 @@ let cached: { source: string; key: Buffer } | undefined;
 
 export function auditChainKey(): Buffer {
   const source = process.env.AUDIT_CHAIN_KEY || process.env.NEXTAUTH_SECRET;
-  if (!source || source.length < 32) throw new Error("the audit chain needs AUDIT_CHAIN_KEY (or NEXTAUTH_SECRET) of at least 32 characters");
-  if (cached?.source !== source) cached = { source, key: Buffer.from(hkdfSync("sha256", source, "open-vcluster", "audit-chain-v2", 32)) };
+  if (!source || source.length < 32)
+    throw new Error("the audit chain needs AUDIT_CHAIN_KEY (or NEXTAUTH_SECRET) of at least 32 characters");
+  if (cached?.source !== source)
+    cached = { source, key: Buffer.from(hkdfSync("sha256", source, "open-vcluster", "audit-chain-v2", 32)) };
   return cached.key;
 }

@@ -22,7 +22,7 @@ const actor = (id: string, label: string, type: AuditActor["actorType"] = "user"
   actorLabel: label,
   requestId: "req-1",
   sourceIp: "10.0.0.1",
-  userAgent: "=HYPERLINK(\"x\")",
+  userAgent: '=HYPERLINK("x")',
 });
 
 async function bearerOf(userId: string): Promise<string> {
@@ -40,17 +40,51 @@ beforeAll(async () => {
   const alice = actor("alice-id", "alice@example.com");
   const bob = actor("bob-id", "bob@example.com", "token");
   for (let i = 0; i < 5; i++) {
-    await audited(t.db, alice, { action: "vcluster.create", targetType: "vcluster", targetId: `vc-${i}`, targetName: `dev-${i}`, projectId: projectA }, async () => ({
-      value: null,
-      audit: { after: { name: `dev-${i}`, replicas: i, nested: { b: 1, a: [1, "x"] } } },
-    }));
+    await audited(
+      t.db,
+      alice,
+      {
+        action: "vcluster.create",
+        targetType: "vcluster",
+        targetId: `vc-${i}`,
+        targetName: `dev-${i}`,
+        projectId: projectA,
+      },
+      async () => ({
+        value: null,
+        audit: { after: { name: `dev-${i}`, replicas: i, nested: { b: 1, a: [1, "x"] } } },
+      }),
+    );
   }
-  await audited(t.db, bob, { action: "vcluster.scale", targetType: "vcluster", targetId: "vc-1", targetName: "dev-1", projectId: projectA, before: { replicas: 1 } }, async () => {
-    throw new AppError("QUOTA_EXCEEDED", "cpu quota exceeded");
-  }).catch(() => undefined);
-  await audited(t.db, bob, { action: "vcluster.delete", targetType: "vcluster", targetId: "vc-9", targetName: "prod, \"main\"", projectId: projectB }, async () => {
-    throw new Error("boom");
-  }).catch(() => undefined);
+  await audited(
+    t.db,
+    bob,
+    {
+      action: "vcluster.scale",
+      targetType: "vcluster",
+      targetId: "vc-1",
+      targetName: "dev-1",
+      projectId: projectA,
+      before: { replicas: 1 },
+    },
+    async () => {
+      throw new AppError("QUOTA_EXCEEDED", "cpu quota exceeded");
+    },
+  ).catch(() => undefined);
+  await audited(
+    t.db,
+    bob,
+    {
+      action: "vcluster.delete",
+      targetType: "vcluster",
+      targetId: "vc-9",
+      targetName: 'prod, "main"',
+      projectId: projectB,
+    },
+    async () => {
+      throw new Error("boom");
+    },
+  ).catch(() => undefined);
 });
 afterAll(async () => {
   await t.close();
@@ -63,21 +97,35 @@ describe("audit.list", () => {
     expect(all.items).toHaveLength(7);
     expect(all.items.map((r) => r.seq)).toEqual([...all.items.map((r) => r.seq)].sort((a, b) => (a > b ? -1 : 1)));
 
-    expect((await caller.audit.list({ filter: { actor: "bob@" } })).items.map((r) => r.action)).toEqual(["vcluster.delete", "vcluster.scale"]);
+    expect((await caller.audit.list({ filter: { actor: "bob@" } })).items.map((r) => r.action)).toEqual([
+      "vcluster.delete",
+      "vcluster.scale",
+    ]);
     expect((await caller.audit.list({ filter: { actor: "alice-id" } })).items).toHaveLength(5);
-    expect((await caller.audit.list({ filter: { projectId: projectB } })).items.map((r) => r.targetName)).toEqual(['prod, "main"']);
+    expect((await caller.audit.list({ filter: { projectId: projectB } })).items.map((r) => r.targetName)).toEqual([
+      'prod, "main"',
+    ]);
     expect((await caller.audit.list({ filter: { action: "vcluster.create" } })).items).toHaveLength(5);
-    expect((await caller.audit.list({ filter: { target: "vc-1" } })).items.map((r) => r.action)).toEqual(["vcluster.scale", "vcluster.create"]);
+    expect((await caller.audit.list({ filter: { target: "vc-1" } })).items.map((r) => r.action)).toEqual([
+      "vcluster.scale",
+      "vcluster.create",
+    ]);
     expect((await caller.audit.list({ filter: { target: "dev-3" } })).items).toHaveLength(1);
     const refused = await caller.audit.list({ filter: { result: "REFUSED" } });
-    expect(refused.items).toMatchObject([{ action: "vcluster.scale", errorCode: "QUOTA_EXCEEDED", actorType: "token", before: { replicas: 1 } }]);
-    expect((await caller.audit.list({ filter: { result: "FAILURE" } })).items).toMatchObject([{ errorCode: "INTERNAL", message: "internal error" }]);
+    expect(refused.items).toMatchObject([
+      { action: "vcluster.scale", errorCode: "QUOTA_EXCEEDED", actorType: "token", before: { replicas: 1 } },
+    ]);
+    expect((await caller.audit.list({ filter: { result: "FAILURE" } })).items).toMatchObject([
+      { errorCode: "INTERNAL", message: "internal error" },
+    ]);
 
     const middle = all.items[3].at;
     const older = await caller.audit.list({ filter: { to: middle }, limit: 200 });
     expect(older.items.every((r) => r.at <= middle)).toBe(true);
     expect((await caller.audit.list({ filter: { from: new Date(Date.now() + 60_000) } })).items).toEqual([]);
-    await expect(caller.audit.list({ filter: { from: new Date(), to: new Date(0) } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(caller.audit.list({ filter: { from: new Date(), to: new Date(0) } })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
   });
 
   it("pages by cursor without gaps or repeats", async () => {
@@ -100,7 +148,13 @@ describe("audit.list", () => {
     for (const call of [callerFor(t.db, actorOf(user)).audit.list({}), callerFor(t.db, actorOf(user)).audit.verify()]) {
       expect(((await call.catch((e: unknown) => e)) as TRPCError).code).toBe("FORBIDDEN");
     }
-    expect(((await callerFor(t.db, null).audit.verify().catch((e: unknown) => e)) as TRPCError).code).toBe("UNAUTHORIZED");
+    expect(
+      (
+        (await callerFor(t.db, null)
+          .audit.verify()
+          .catch((e: unknown) => e)) as TRPCError
+      ).code,
+    ).toBe("UNAUTHORIZED");
   });
 });
 
@@ -109,7 +163,10 @@ describe("audit export", () => {
 
   it("streams CSV with a header row, quoted cells and defused formulas", async () => {
     const token = await bearerOf(admin.id);
-    const response = await exportAuditLog(t.db, new Request(url("format=csv&projectId=" + projectA), { headers: { authorization: `Bearer ${token}` } }));
+    const response = await exportAuditLog(
+      t.db,
+      new Request(url("format=csv&projectId=" + projectA), { headers: { authorization: `Bearer ${token}` } }),
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/csv");
     expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="audit-.*\.csv"$/);
@@ -128,7 +185,10 @@ describe("audit export", () => {
 
   it("streams NDJSON, one row per line, in chain order, with the export itself audited", async () => {
     const token = await bearerOf(admin.id);
-    const response = await exportAuditLog(t.db, new Request(url("format=ndjson&action=vcluster.create"), { headers: { authorization: `Bearer ${token}` } }));
+    const response = await exportAuditLog(
+      t.db,
+      new Request(url("format=ndjson&action=vcluster.create"), { headers: { authorization: `Bearer ${token}` } }),
+    );
     expect(response.headers.get("content-type")).toContain("application/x-ndjson");
     const rows = (await response.text())
       .trimEnd()
@@ -138,7 +198,11 @@ describe("audit export", () => {
     expect(rows[2].after.replicas).toBe(2);
     expect(rows[0].hash).toMatch(/^[0-9a-f]{64}$/);
     const exports = await callerFor(t.db, actorOf(admin)).audit.list({ filter: { action: "audit.export" } });
-    expect(exports.items[0]).toMatchObject({ actorType: "token", actorId: admin.id, after: { format: "ndjson", filter: { action: "vcluster.create" } } });
+    expect(exports.items[0]).toMatchObject({
+      actorType: "token",
+      actorId: admin.id,
+      after: { format: "ndjson", filter: { action: "vcluster.create" } },
+    });
   });
 
   it("reads in pages, not all at once", async () => {
@@ -151,11 +215,20 @@ describe("audit export", () => {
 
   it("refuses non-admins, bad tokens and bad queries", async () => {
     const user = await createUser(t.db);
-    const forbidden = await exportAuditLog(t.db, new Request(url("format=csv"), { headers: { authorization: `Bearer ${await bearerOf(user.id)}` } }));
+    const forbidden = await exportAuditLog(
+      t.db,
+      new Request(url("format=csv"), { headers: { authorization: `Bearer ${await bearerOf(user.id)}` } }),
+    );
     expect(forbidden.status).toBe(403);
-    const badToken = await exportAuditLog(t.db, new Request(url("format=csv"), { headers: { authorization: "Bearer ovc_nope" } }));
+    const badToken = await exportAuditLog(
+      t.db,
+      new Request(url("format=csv"), { headers: { authorization: "Bearer ovc_nope" } }),
+    );
     expect(badToken.status).toBe(401);
-    const badFormat = await exportAuditLog(t.db, new Request(url("format=xml"), { headers: { authorization: `Bearer ${await bearerOf(admin.id)}` } }));
+    const badFormat = await exportAuditLog(
+      t.db,
+      new Request(url("format=xml"), { headers: { authorization: `Bearer ${await bearerOf(admin.id)}` } }),
+    );
     expect(badFormat.status).toBe(400);
     expect(((await badFormat.json()) as { error: { message: string } }).error.message).toContain("format");
   });
@@ -184,9 +257,15 @@ describe("audit chain", () => {
       await tx.$executeRawUnsafe(`ALTER TABLE "AuditLog" ENABLE TRIGGER audit_log_append_only`);
     });
     const result = await callerFor(t.db, actorOf(admin)).audit.verify();
-    expect(result).toMatchObject({ ok: false, brokenCount: 1, firstBroken: { id: victim.id, seq: victim.seq, problem: "hash" } });
+    expect(result).toMatchObject({
+      ok: false,
+      brokenCount: 1,
+      firstBroken: { id: victim.id, seq: victim.seq, problem: "hash" },
+    });
     expect(result.checked).toBe(rows.length);
-    await expect(t.db.$executeRawUnsafe(`DELETE FROM "AuditLog" WHERE id = $1`, victim.id)).rejects.toThrow(/append-only/);
+    await expect(t.db.$executeRawUnsafe(`DELETE FROM "AuditLog" WHERE id = $1`, victim.id)).rejects.toThrow(
+      /append-only/,
+    );
   });
 
   it("reports a removed row as a broken link at its successor, also across pages", async () => {
@@ -198,6 +277,11 @@ describe("audit chain", () => {
     });
     const result = await verifyAuditChain(t.db, { pageSize: 2 });
     // The row changed earlier stays the first broken one; the gap adds its successor, whose link now points nowhere.
-    expect(result).toMatchObject({ ok: false, brokenCount: 2, checked: rows.length - 1, firstBroken: { id: rows[3].id, problem: "hash" } });
+    expect(result).toMatchObject({
+      ok: false,
+      brokenCount: 2,
+      checked: rows.length - 1,
+      firstBroken: { id: rows[3].id, problem: "hash" },
+    });
   });
 });

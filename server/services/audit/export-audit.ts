@@ -81,7 +81,12 @@ function ndjsonLine(row: AuditLog): string {
   return `${JSON.stringify({ ...plain(row), before: row.before ?? null, after: row.after ?? null })}\n`;
 }
 
-export function auditExportStream(db: Db, filter: AuditFilter, format: AuditExportFormat, pageSize = 500): ReadableStream<Uint8Array> {
+export function auditExportStream(
+  db: Db,
+  filter: AuditFilter,
+  format: AuditExportFormat,
+  pageSize = 500,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const where = auditWhere(filter);
   let after: bigint | null = null;

@@ -18,7 +18,11 @@ export function parseSeqCursor(cursor: string | undefined): bigint | undefined {
   return BigInt(cursor);
 }
 
-export async function listAudit(db: Db, filter: AuditFilter, page: { cursor?: string; limit: number }): Promise<AuditPage> {
+export async function listAudit(
+  db: Db,
+  filter: AuditFilter,
+  page: { cursor?: string; limit: number },
+): Promise<AuditPage> {
   const below = parseSeqCursor(page.cursor);
   const rows = await db.auditLog.findMany({
     where: { AND: [auditWhere(filter), below === undefined ? {} : { seq: { lt: below } }] },

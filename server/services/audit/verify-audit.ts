@@ -52,7 +52,9 @@ export interface VerifyOptions {
   anchorGraceMs?: number;
 }
 
-async function loadAnchor(options: VerifyOptions): Promise<{ anchor: AuditAnchor | null; status?: AnchorCheck["status"] }> {
+async function loadAnchor(
+  options: VerifyOptions,
+): Promise<{ anchor: AuditAnchor | null; status?: AnchorCheck["status"] }> {
   if (!options.anchorStore) return { anchor: null, status: "unconfigured" };
   let store: ObjectStore;
   try {
@@ -73,24 +75,24 @@ export function recomputeHash(row: AuditLog): string {
   return auditHash(
     row.prevHash,
     {
-    id: row.id,
-    at: row.at,
-    actorType: row.actorType,
-    actorId: row.actorId,
-    actorLabel: row.actorLabel,
-    action: row.action,
-    targetType: row.targetType,
-    targetId: row.targetId,
-    targetName: row.targetName,
-    projectId: row.projectId,
-    requestId: row.requestId,
-    sourceIp: row.sourceIp,
-    userAgent: row.userAgent,
-    before: row.before,
-    after: row.after,
-    result: row.result,
-    errorCode: row.errorCode,
-    message: row.message,
+      id: row.id,
+      at: row.at,
+      actorType: row.actorType,
+      actorId: row.actorId,
+      actorLabel: row.actorLabel,
+      action: row.action,
+      targetType: row.targetType,
+      targetId: row.targetId,
+      targetName: row.targetName,
+      projectId: row.projectId,
+      requestId: row.requestId,
+      sourceIp: row.sourceIp,
+      userAgent: row.userAgent,
+      before: row.before,
+      after: row.after,
+      result: row.result,
+      errorCode: row.errorCode,
+      message: row.message,
     },
     row.chainVersion,
   );
@@ -125,7 +127,8 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
         broken = { id: row.id, seq: row.seq, problem: "prevHash", expected: previousHash, actual: row.prevHash };
       } else {
         const recomputed = recomputeHash(row);
-        if (recomputed !== row.hash) broken = { id: row.id, seq: row.seq, problem: "hash", expected: recomputed, actual: row.hash };
+        if (recomputed !== row.hash)
+          broken = { id: row.id, seq: row.seq, problem: "hash", expected: recomputed, actual: row.hash };
       }
       if (broken) {
         brokenCount++;

@@ -38,7 +38,9 @@ export interface AuditEvent {
 
 function toJson(value: unknown): Prisma.InputJsonValue | undefined {
   if (value === undefined || value === null) return undefined;
-  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Prisma.InputJsonValue;
+  return JSON.parse(
+    JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)),
+  ) as Prisma.InputJsonValue;
 }
 
 export async function writeAudit(
@@ -68,7 +70,15 @@ export async function writeAudit(
   };
   const prevHash = last?.hash ?? GENESIS_HASH;
   await tx.auditLog.create({
-    data: { ...fields, result: outcome.result, before, after, prevHash, chainVersion: AUDIT_CHAIN_VERSION, hash: auditHash(prevHash, fields) },
+    data: {
+      ...fields,
+      result: outcome.result,
+      before,
+      after,
+      prevHash,
+      chainVersion: AUDIT_CHAIN_VERSION,
+      hash: auditHash(prevHash, fields),
+    },
   });
   noteAuditRow();
 }

@@ -31,17 +31,35 @@ function mint(): { token: string; prefix: string; tokenHash: string } {
  * The person's live token for the vcluster, made on first use. The user's row is locked so two concurrent first
  * downloads agree on one token.
  */
-export async function personalKubeToken(tx: Tx, userId: string, vclusterId: string, key: string): Promise<{ token: string; view: KubeTokenView }> {
+export async function personalKubeToken(
+  tx: Tx,
+  userId: string,
+  vclusterId: string,
+  key: string,
+): Promise<{ token: string; view: KubeTokenView }> {
   await tx.$queryRaw`SELECT id FROM "User" WHERE id = ${userId} FOR UPDATE`;
-  const live = await tx.kubeAccessToken.findFirst({ where: { userId, vclusterId, revokedAt: null }, orderBy: { createdAt: "desc" } });
+  const live = await tx.kubeAccessToken.findFirst({
+    where: { userId, vclusterId, revokedAt: null },
+    orderBy: { createdAt: "desc" },
+  });
   if (live) return { token: unseal(live.sealedToken, key), view: live };
   const { token, prefix, tokenHash } = mint();
-  const view = await tx.kubeAccessToken.create({ data: { userId, vclusterId, prefix, tokenHash, sealedToken: seal(token, key) } });
+  const view = await tx.kubeAccessToken.create({
+    data: { userId, vclusterId, prefix, tokenHash, sealedToken: seal(token, key) },
+  });
   return { token, view };
 }
 
 /** Revokes the person's live tokens for the vcluster; returns how many were live. */
-export async function revokePersonalKubeTokens(tx: Tx, userId: string, vclusterId: string, now = new Date()): Promise<number> {
-  const { count } = await tx.kubeAccessToken.updateMany({ where: { userId, vclusterId, revokedAt: null }, data: { revokedAt: now } });
+export async function revokePersonalKubeTokens(
+  tx: Tx,
+  userId: string,
+  vclusterId: string,
+  now = new Date(),
+): Promise<number> {
+  const { count } = await tx.kubeAccessToken.updateMany({
+    where: { userId, vclusterId, revokedAt: null },
+    data: { revokedAt: now },
+  });
   return count;
 }

@@ -99,7 +99,9 @@ export class VClusterChangeFeed {
     this.timer = null;
     const listener = this.listener;
     this.listener = null;
-    listener?.end().catch((error: unknown) => logger().warn({ err: error }, "live updates: closing the LISTEN connection failed"));
+    listener
+      ?.end()
+      .catch((error: unknown) => logger().warn({ err: error }, "live updates: closing the LISTEN connection failed"));
   }
 
   private schedule(ms: number): void {
@@ -112,13 +114,18 @@ export class VClusterChangeFeed {
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {
-    this.chain = this.chain.then(work).catch((error: unknown) => logger().warn({ err: error }, "live updates: reading changes failed; retrying on the next poll"));
+    this.chain = this.chain
+      .then(work)
+      .catch((error: unknown) =>
+        logger().warn({ err: error }, "live updates: reading changes failed; retrying on the next poll"),
+      );
     return this.chain;
   }
 
   private async tick(): Promise<void> {
     if (!this.running) return;
-    if (this.options.listenUrl && !this.embedded && !this.listener && Date.now() >= this.listenRetryAt) await this.listen(this.options.listenUrl);
+    if (this.options.listenUrl && !this.embedded && !this.listener && Date.now() >= this.listenRetryAt)
+      await this.listen(this.options.listenUrl);
     // Counted before reading changes: a row created in between is then in the changes but not the count, which only
     // causes a needless rescan; the other order could hide a deletion behind a creation.
     const count = await this.db.vCluster.count();

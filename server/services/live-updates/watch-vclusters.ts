@@ -30,7 +30,9 @@ export async function watchVClusters(
   signal?: AbortSignal,
 ): Promise<AsyncGenerator<VClusterWatchEvent, void>> {
   if (query.projectId) {
-    const visible = actor.isPlatformAdmin ? (await db.project.count({ where: { id: query.projectId } })) > 0 : await maySee(db, actor, query.projectId);
+    const visible = actor.isPlatformAdmin
+      ? (await db.project.count({ where: { id: query.projectId } })) > 0
+      : await maySee(db, actor, query.projectId);
     if (!visible) throw notFound("project");
   }
   return stream(feed, db, actor, query.projectId ?? null, signal);
@@ -44,11 +46,20 @@ async function stillSignedIn(db: Db, actor: Actor, now = new Date()): Promise<bo
   if (!user || user.disabled) return false;
   if (actor.sessionId && !(await isSessionRowLive(db, actor.sessionId, now))) return false;
   if (!actor.tokenId) return true;
-  const token = await db.apiToken.findUnique({ where: { id: actor.tokenId }, select: { revokedAt: true, expiresAt: true } });
+  const token = await db.apiToken.findUnique({
+    where: { id: actor.tokenId },
+    select: { revokedAt: true, expiresAt: true },
+  });
   return !!token && !token.revokedAt && (!token.expiresAt || token.expiresAt > now);
 }
 
-async function* stream(feed: VClusterChangeFeed, db: Db, actor: Actor, projectId: string | null, signal?: AbortSignal): AsyncGenerator<VClusterWatchEvent, void> {
+async function* stream(
+  feed: VClusterChangeFeed,
+  db: Db,
+  actor: Actor,
+  projectId: string | null,
+  signal?: AbortSignal,
+): AsyncGenerator<VClusterWatchEvent, void> {
   const queue: VClusterChange[] = [];
   let wake: (() => void) | null = null;
   const unsubscribe = feed.subscribe((change) => {
@@ -76,7 +87,8 @@ async function* stream(feed: VClusterChangeFeed, db: Db, actor: Actor, projectId
         wake = null;
         continue;
       }
-      if (await maySee(db, actor, change.projectId)) yield { vcluster: change.row, vclusterId: change.vclusterId, at: change.at };
+      if (await maySee(db, actor, change.projectId))
+        yield { vcluster: change.row, vclusterId: change.vclusterId, at: change.at };
     }
   } finally {
     clearInterval(timer);

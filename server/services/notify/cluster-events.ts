@@ -39,14 +39,21 @@ export async function recordClusterEvent(tx: Tx, event: ClusterEvent): Promise<R
   const notified = await createNotifications(tx, [event.ownerId, ...members.map((m) => m.userId)], {
     kind: `vcluster.${event.kind}`,
     title: failed ? `${event.vclusterName} failed` : `${event.vclusterName} is ${event.phase.toLowerCase()}`,
-    body: failed ? `Virtual cluster ${event.vclusterName} failed in phase ${event.phase}${detail}` : `Virtual cluster ${event.vclusterName} is now ${event.phase}${detail}`,
+    body: failed
+      ? `Virtual cluster ${event.vclusterName} failed in phase ${event.phase}${detail}`
+      : `Virtual cluster ${event.vclusterName} is now ${event.phase}${detail}`,
     link: `/projects/${event.projectId}/vclusters/${event.vclusterId}`,
     projectId: event.projectId,
   });
-  const deliveries = await enqueueWebhookEvent(tx, event.projectId, failed ? "vcluster.failed" : "vcluster.phase_changed", {
-    vcluster: { id: event.vclusterId, name: event.vclusterName, phase: event.phase, ownerId: event.ownerId },
-    message: event.message ?? null,
-  });
+  const deliveries = await enqueueWebhookEvent(
+    tx,
+    event.projectId,
+    failed ? "vcluster.failed" : "vcluster.phase_changed",
+    {
+      vcluster: { id: event.vclusterId, name: event.vclusterName, phase: event.phase, ownerId: event.ownerId },
+      message: event.message ?? null,
+    },
+  );
   return { notified, deliveries };
 }
 
@@ -55,14 +62,28 @@ export async function recordClusterEvent(tx: Tx, event: ClusterEvent): Promise<R
  * notice of the same resource and level from the last 24 hours is not told again, and webhooks fire only when
  * someone was told (or, in a project without owners, once a day).
  */
-export async function recordQuotaThreshold(tx: Tx, event: QuotaThresholdEvent, now = new Date()): Promise<RecordedEvent> {
+export async function recordQuotaThreshold(
+  tx: Tx,
+  event: QuotaThresholdEvent,
+  now = new Date(),
+): Promise<RecordedEvent> {
   // Concurrent requests crossing the same threshold serialise here, so the duplicate check below sees the first one.
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${QUOTA_LOCK_NAMESPACE}::int, hashtext(${`${event.projectId}/${event.resource}/${event.percent}`}))`;
   const title = `${event.resource} quota at ${event.percent} %`;
   const since = new Date(now.getTime() - QUOTA_REPEAT_MS);
-  const owners = await tx.membership.findMany({ where: { projectId: event.projectId, role: "OWNER" }, select: { userId: true } });
+  const owners = await tx.membership.findMany({
+    where: { projectId: event.projectId, role: "OWNER" },
+    select: { userId: true },
+  });
   const alreadyTold = await tx.notification.findMany({
-    where: { projectId: event.projectId, kind: QUOTA_KIND, title, readAt: null, createdAt: { gte: since }, userId: { in: owners.map((o) => o.userId) } },
+    where: {
+      projectId: event.projectId,
+      kind: QUOTA_KIND,
+      title,
+      readAt: null,
+      createdAt: { gte: since },
+      userId: { in: owners.map((o) => o.userId) },
+    },
     select: { userId: true },
   });
   const told = new Set(alreadyTold.map((n) => n.userId));
@@ -82,11 +103,19 @@ export async function recordQuotaThreshold(tx: Tx, event: QuotaThresholdEvent, n
         webhook: { projectId: event.projectId },
         event: QUOTA_KIND,
         createdAt: { gte: since },
-        AND: [{ payload: { path: ["data", "resource"], equals: event.resource } }, { payload: { path: ["data", "percent"], equals: event.percent } }],
+        AND: [
+          { payload: { path: ["data", "resource"], equals: event.resource } },
+          { payload: { path: ["data", "percent"], equals: event.percent } },
+        ],
       },
     })) > 0;
   if (notified > 0 || (owners.length === 0 && !recentDelivery)) {
-    deliveries = await enqueueWebhookEvent(tx, event.projectId, QUOTA_KIND, { resource: event.resource, used: event.used, limit: event.limit, percent: event.percent });
+    deliveries = await enqueueWebhookEvent(tx, event.projectId, QUOTA_KIND, {
+      resource: event.resource,
+      used: event.used,
+      limit: event.limit,
+      percent: event.percent,
+    });
   }
   return { notified, deliveries };
 }

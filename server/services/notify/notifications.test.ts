@@ -14,7 +14,9 @@ afterAll(async () => {
 });
 
 async function projectWithRoles() {
-  const [owner, member, viewer, clusterOwner, outsider] = await Promise.all([1, 2, 3, 4, 5].map(() => createUser(t.db)));
+  const [owner, member, viewer, clusterOwner, outsider] = await Promise.all(
+    [1, 2, 3, 4, 5].map(() => createUser(t.db)),
+  );
   const project = await createProject(t.db, [
     { userId: owner.id, role: "OWNER" },
     { userId: member.id, role: "MEMBER" },
@@ -28,18 +30,36 @@ describe("cluster event notifications", () => {
   it("reach the project's owners and members and the cluster's owner, not viewers or other tenants", async () => {
     const { project, owner, member, viewer, clusterOwner, outsider } = await projectWithRoles();
     const recorded = await t.db.$transaction((tx) =>
-      recordClusterEvent(tx, { kind: "phase_changed", vclusterId: "vc-1", vclusterName: "dev", projectId: project.id, ownerId: clusterOwner.id, phase: "RUNNING" }),
+      recordClusterEvent(tx, {
+        kind: "phase_changed",
+        vclusterId: "vc-1",
+        vclusterName: "dev",
+        projectId: project.id,
+        ownerId: clusterOwner.id,
+        phase: "RUNNING",
+      }),
     );
     expect(recorded).toEqual({ notified: 3, deliveries: 0 });
     for (const user of [owner, member, clusterOwner]) {
       const { items, unreadCount } = await callerFor(t.db, actorOf(user)).notification.list();
       expect(unreadCount).toBe(1);
-      expect(items).toMatchObject([{ kind: "vcluster.phase_changed", title: "dev is running", projectId: project.id, readAt: null }]);
+      expect(items).toMatchObject([
+        { kind: "vcluster.phase_changed", title: "dev is running", projectId: project.id, readAt: null },
+      ]);
     }
-    for (const user of [viewer, outsider]) expect(await callerFor(t.db, actorOf(user)).notification.unreadCount()).toEqual({ unread: 0 });
+    for (const user of [viewer, outsider])
+      expect(await callerFor(t.db, actorOf(user)).notification.unreadCount()).toEqual({ unread: 0 });
 
     await t.db.$transaction((tx) =>
-      recordClusterEvent(tx, { kind: "failed", vclusterId: "vc-1", vclusterName: "dev", projectId: project.id, ownerId: owner.id, phase: "ERROR", message: "image pull failed" }),
+      recordClusterEvent(tx, {
+        kind: "failed",
+        vclusterId: "vc-1",
+        vclusterName: "dev",
+        projectId: project.id,
+        ownerId: owner.id,
+        phase: "ERROR",
+        message: "image pull failed",
+      }),
     );
     const { items } = await callerFor(t.db, actorOf(owner)).notification.list({ unreadOnly: true });
     expect(items[0]).toMatchObject({ kind: "vcluster.failed", title: "dev failed" });
@@ -50,7 +70,14 @@ describe("cluster event notifications", () => {
     const { project, owner } = await projectWithRoles();
     await t.db
       .$transaction(async (tx) => {
-        await recordClusterEvent(tx, { kind: "failed", vclusterId: "vc-2", vclusterName: "x", projectId: project.id, ownerId: owner.id, phase: "ERROR" });
+        await recordClusterEvent(tx, {
+          kind: "failed",
+          vclusterId: "vc-2",
+          vclusterName: "x",
+          projectId: project.id,
+          ownerId: owner.id,
+          phase: "ERROR",
+        });
         throw new Error("the change failed");
       })
       .catch(() => undefined);
@@ -62,7 +89,16 @@ describe("read and unread", () => {
   it("marks one, then all, as read; nobody can list or mark another user's", async () => {
     const { project, owner, member } = await projectWithRoles();
     for (const phase of ["CREATING", "RUNNING", "SUSPENDED"]) {
-      await t.db.$transaction((tx) => recordClusterEvent(tx, { kind: "phase_changed", vclusterId: "vc", vclusterName: "a", projectId: project.id, ownerId: owner.id, phase }));
+      await t.db.$transaction((tx) =>
+        recordClusterEvent(tx, {
+          kind: "phase_changed",
+          vclusterId: "vc",
+          vclusterName: "a",
+          projectId: project.id,
+          ownerId: owner.id,
+          phase,
+        }),
+      );
     }
     const mine = callerFor(t.db, actorOf(owner));
     const theirs = callerFor(t.db, actorOf(member));
@@ -89,9 +125,23 @@ describe("read and unread", () => {
     expect(await mine.notification.unreadCount()).toEqual({ unread: 0 });
     expect(await theirs.notification.unreadCount()).toEqual({ unread: 3 });
 
-    const trail = await t.db.auditLog.findMany({ where: { actorId: owner.id }, orderBy: { seq: "asc" }, select: { action: true, result: true } });
-    expect(trail.map((r) => r.action)).toEqual(["notification.markRead", "notification.markRead", "notification.markAllRead"]);
-    expect(((await callerFor(t.db, null).notification.unreadCount().catch((e: unknown) => e)) as TRPCError).code).toBe("UNAUTHORIZED");
+    const trail = await t.db.auditLog.findMany({
+      where: { actorId: owner.id },
+      orderBy: { seq: "asc" },
+      select: { action: true, result: true },
+    });
+    expect(trail.map((r) => r.action)).toEqual([
+      "notification.markRead",
+      "notification.markRead",
+      "notification.markAllRead",
+    ]);
+    expect(
+      (
+        (await callerFor(t.db, null)
+          .notification.unreadCount()
+          .catch((e: unknown) => e)) as TRPCError
+      ).code,
+    ).toBe("UNAUTHORIZED");
   });
 });
 
@@ -101,7 +151,9 @@ describe("quota thresholds", () => {
     const secondOwner = await createUser(t.db);
     await t.db.membership.create({ data: { userId: secondOwner.id, projectId: project.id, role: "OWNER" } });
     const cross = (percent: 80 | 100, used: number) =>
-      t.db.$transaction((tx) => recordQuotaThreshold(tx, { projectId: project.id, resource: "cpu", used, limit: 10, percent }));
+      t.db.$transaction((tx) =>
+        recordQuotaThreshold(tx, { projectId: project.id, resource: "cpu", used, limit: 10, percent }),
+      );
 
     expect(await cross(80, 8)).toEqual({ notified: 2, deliveries: 0 });
     expect(await cross(80, 9)).toEqual({ notified: 0, deliveries: 0 });

@@ -11,11 +11,27 @@ export interface NewNotification {
   projectId?: string | null;
 }
 
-export type NotificationView = Pick<Notification, "id" | "kind" | "title" | "body" | "link" | "projectId" | "readAt" | "createdAt">;
+export type NotificationView = Pick<
+  Notification,
+  "id" | "kind" | "title" | "body" | "link" | "projectId" | "readAt" | "createdAt"
+>;
 
-const VIEW = { id: true, kind: true, title: true, body: true, link: true, projectId: true, readAt: true, createdAt: true } as const;
+const VIEW = {
+  id: true,
+  kind: true,
+  title: true,
+  body: true,
+  link: true,
+  projectId: true,
+  readAt: true,
+  createdAt: true,
+} as const;
 
-export async function createNotifications(tx: Tx, userIds: Iterable<string>, notification: NewNotification): Promise<number> {
+export async function createNotifications(
+  tx: Tx,
+  userIds: Iterable<string>,
+  notification: NewNotification,
+): Promise<number> {
   const data = [...new Set(userIds)].map((userId) => ({ userId, ...notification }));
   if (data.length === 0) return 0;
   const { count } = await tx.notification.createMany({ data });
@@ -52,7 +68,10 @@ export async function listNotifications(
 
 /** Ids that are not the caller's are skipped, not reported, so the answer never confirms another user's notification. */
 export async function markNotificationsRead(tx: Tx, userId: string, ids: string[], now = new Date()): Promise<number> {
-  const { count } = await tx.notification.updateMany({ where: { userId, id: { in: ids }, readAt: null }, data: { readAt: now } });
+  const { count } = await tx.notification.updateMany({
+    where: { userId, id: { in: ids }, readAt: null },
+    data: { readAt: now },
+  });
   return count;
 }
 

@@ -12,7 +12,9 @@ import { recordClusterEvent } from "./cluster-events";
 
 const OUTBOX_LOCK = 72_707_372;
 
-type Handlers = { [K in DomainEvent["kind"]]: (tx: Tx, payload: Extract<DomainEvent, { kind: K }>["payload"]) => Promise<unknown> };
+type Handlers = {
+  [K in DomainEvent["kind"]]: (tx: Tx, payload: Extract<DomainEvent, { kind: K }>["payload"]) => Promise<unknown>;
+};
 
 const HANDLERS: Handlers = {
   "vcluster.phase_changed": (tx, payload: VClusterEvent) => recordClusterEvent(tx, payload),
@@ -31,7 +33,9 @@ export async function consumeNextEvent(db: Db, now = new Date()): Promise<boolea
   let claimed: { id: bigint; attempts: number } | null = null;
   try {
     return await db.$transaction(async (tx) => {
-      const [{ locked }] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${OUTBOX_LOCK}) AS locked`;
+      const [{ locked }] = await tx.$queryRaw<
+        { locked: boolean }[]
+      >`SELECT pg_try_advisory_xact_lock(${OUTBOX_LOCK}) AS locked`;
       if (!locked) return false;
       const rows = await tx.$queryRaw<{ id: bigint; kind: string; payload: unknown; attempts: number }[]>`
         SELECT id, kind, payload, attempts FROM "OutboxEvent"
@@ -42,7 +46,10 @@ export async function consumeNextEvent(db: Db, now = new Date()): Promise<boolea
       claimed = event;
       if (!isKnown(event.kind)) throw new Error(`no consumer handles ${event.kind} events`);
       await (HANDLERS[event.kind] as (tx: Tx, payload: unknown) => Promise<unknown>)(tx, event.payload);
-      await tx.outboxEvent.update({ where: { id: event.id }, data: { processedAt: new Date(), attempts: { increment: 1 }, lastError: null } });
+      await tx.outboxEvent.update({
+        where: { id: event.id },
+        data: { processedAt: new Date(), attempts: { increment: 1 }, lastError: null },
+      });
       return true;
     });
   } catch (error) {
@@ -52,9 +59,16 @@ export async function consumeNextEvent(db: Db, now = new Date()): Promise<boolea
     const retryInMs = backoffMs(attempts, 1_000, 300_000);
     await db.outboxEvent.update({
       where: { id: failed.id },
-      data: { attempts, lastError: (error instanceof Error ? error.message : String(error)).slice(0, 1000), availableAt: new Date(now.getTime() + retryInMs) },
+      data: {
+        attempts,
+        lastError: (error instanceof Error ? error.message : String(error)).slice(0, 1000),
+        availableAt: new Date(now.getTime() + retryInMs),
+      },
     });
-    logger().error({ err: error, outboxEvent: failed.id.toString(), attempts, retryInMs }, "handling an outbox event failed; it is tried again later");
+    logger().error(
+      { err: error, outboxEvent: failed.id.toString(), attempts, retryInMs },
+      "handling an outbox event failed; it is tried again later",
+    );
     return true;
   }
 }

@@ -18,7 +18,14 @@ beforeAll(async () => {
   t = await createTestDatabase();
   const kubeconfig = `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: "https://127.0.0.1:9"}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\n`;
   await t.db.hostCluster.create({
-    data: { name: "outbox-host", apiEndpoint: "https://127.0.0.1:9", credentialsEncrypted: seal(kubeconfig, TEST_CREDENTIALS_KEY), capacityCpuMillis: 1_000_000, capacityMemoryBytes: 1n << 42n, health: "HEALTHY" },
+    data: {
+      name: "outbox-host",
+      apiEndpoint: "https://127.0.0.1:9",
+      credentialsEncrypted: seal(kubeconfig, TEST_CREDENTIALS_KEY),
+      capacityCpuMillis: 1_000_000,
+      capacityMemoryBytes: 1n << 42n,
+      health: "HEALTHY",
+    },
   });
 });
 afterAll(async () => {
@@ -38,7 +45,12 @@ async function createdCluster(name: string) {
     { userId: owner.id, role: "OWNER" },
     { userId: member.id, role: "MEMBER" },
   ]);
-  await t.db.$transaction((tx) => createWebhook(tx, TEST_CREDENTIALS_KEY, project.id, { url: "https://example.com/hook", events: ["vcluster.phase_changed"] }));
+  await t.db.$transaction((tx) =>
+    createWebhook(tx, TEST_CREDENTIALS_KEY, project.id, {
+      url: "https://example.com/hook",
+      events: ["vcluster.phase_changed"],
+    }),
+  );
   const { vcluster } = await recordTestVCluster(t.db, project.id, owner.id, name);
   const op = await claimNextOperation(t.db, "outbox-test-worker", 30_000);
   if (!op || op.vclusterId !== vcluster.id) throw new Error("expected to claim the cluster's CREATE");
@@ -53,15 +65,24 @@ describe("the outbox", () => {
     const { owner, member, project, vcluster, op } = await createdCluster("outbox-a");
     await completeOperationSucceeded(t.db, op, "outbox-test-worker", {});
     const events = await t.db.outboxEvent.findMany({ where: { processedAt: null } });
-    expect(events).toMatchObject([{ kind: "vcluster.phase_changed", payload: { vclusterId: vcluster.id, phase: "RUNNING" } }]);
+    expect(events).toMatchObject([
+      { kind: "vcluster.phase_changed", payload: { vclusterId: vcluster.id, phase: "RUNNING" } },
+    ]);
     // nothing reaches anyone until the event is consumed
     expect(await t.db.notification.count({ where: { projectId: project.id } })).toBe(0);
 
     expect(await drain()).toBe(1);
-    const told = await t.db.notification.findMany({ where: { projectId: project.id }, select: { userId: true, kind: true, title: true } });
+    const told = await t.db.notification.findMany({
+      where: { projectId: project.id },
+      select: { userId: true, kind: true, title: true },
+    });
     expect(told.map((n) => n.userId).sort()).toEqual([owner.id, member.id].sort());
     expect(told[0]).toMatchObject({ kind: "vcluster.phase_changed", title: "outbox-a is running" });
-    expect(await t.db.webhookDelivery.count({ where: { webhook: { projectId: project.id }, event: "vcluster.phase_changed" } })).toBe(1);
+    expect(
+      await t.db.webhookDelivery.count({
+        where: { webhook: { projectId: project.id }, event: "vcluster.phase_changed" },
+      }),
+    ).toBe(1);
     expect(await t.db.outboxEvent.count({ where: { processedAt: null } })).toBe(0);
     // consuming again tells no one twice
     expect(await drain()).toBe(0);
@@ -77,7 +98,19 @@ describe("the outbox", () => {
 
   it("keeps an event whose handling failed, with its error, and goes on with the ones behind it", async () => {
     await drain();
-    const broken = await t.db.outboxEvent.create({ data: { kind: "vcluster.phase_changed", payload: { vclusterId: "gone", projectId: "no-such-project", ownerId: "nobody", vclusterName: "x", phase: "RUNNING", kind: "phase_changed" } } });
+    const broken = await t.db.outboxEvent.create({
+      data: {
+        kind: "vcluster.phase_changed",
+        payload: {
+          vclusterId: "gone",
+          projectId: "no-such-project",
+          ownerId: "nobody",
+          vclusterName: "x",
+          phase: "RUNNING",
+          kind: "phase_changed",
+        },
+      },
+    });
     const { project, op } = await createdCluster("outbox-c");
     await completeOperationSucceeded(t.db, op, "outbox-test-worker", {});
     expect(await drain()).toBe(2);

@@ -48,7 +48,10 @@ export async function listWebhookDeliveries(
       responseCode: true,
       lastError: true,
       createdAt: true,
-      attemptLog: { orderBy: { attempt: "asc" }, select: { attempt: true, at: true, responseCode: true, error: true, durationMs: true } },
+      attemptLog: {
+        orderBy: { attempt: "asc" },
+        select: { attempt: true, at: true, responseCode: true, error: true, durationMs: true },
+      },
     },
   });
   const items = rows.slice(0, page.limit);

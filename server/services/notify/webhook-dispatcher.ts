@@ -27,7 +27,14 @@ export interface WebhookDispatcherOptions {
   concurrency?: number;
 }
 
-const DEFAULTS = { pollMs: 1_000, maxAttempts: 8, timeoutMs: 10_000, backoffBaseMs: 5_000, backoffCapMs: 3_600_000, concurrency: 4 };
+const DEFAULTS = {
+  pollMs: 1_000,
+  maxAttempts: 8,
+  timeoutMs: 10_000,
+  backoffBaseMs: 5_000,
+  backoffCapMs: 3_600_000,
+  concurrency: 4,
+};
 
 interface Claimed {
   id: string;
@@ -61,19 +68,33 @@ interface AttemptOutcome {
  */
 export const NO_ANSWER = "no HTTP answer from the receiver";
 
-async function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<AttemptOutcome> {
+async function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<AttemptOutcome> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const target = new URL(url);
   const send = target.protocol === "https:" ? https.request : http.request;
   return new Promise<AttemptOutcome>((resolve) => {
     // Redirects are not followed (node's request never does): the signed body goes only where the owner said.
-    const req = send(target, { method: "POST", headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }, agent: filteringAgent(target), timeout: timeoutMs }, (res) => {
-      res.resume();
-      const status = res.statusCode ?? 0;
-      const ok = status >= 200 && status < 300;
-      resolve({ responseCode: status, error: ok ? null : `HTTP ${status}`, durationMs: elapsed() });
-    });
+    const req = send(
+      target,
+      {
+        method: "POST",
+        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        agent: filteringAgent(target),
+        timeout: timeoutMs,
+      },
+      (res) => {
+        res.resume();
+        const status = res.statusCode ?? 0;
+        const ok = status >= 200 && status < 300;
+        resolve({ responseCode: status, error: ok ? null : `HTTP ${status}`, durationMs: elapsed() });
+      },
+    );
     req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on("error", (error) => {
       logger().info({ host: target.host, reason: error.message }, "webhook delivery: no HTTP answer");
@@ -84,10 +105,19 @@ async function post(url: string, headers: Record<string, string>, body: string, 
 }
 
 /** One attempt at one claimed delivery, recorded in its log; a stale claim (another sender took over) records nothing. */
-export async function sendClaimedDelivery(db: Db, claimed: Claimed, options: Required<Omit<WebhookDispatcherOptions, "db" | "pollMs" | "concurrency">>): Promise<void> {
+export async function sendClaimedDelivery(
+  db: Db,
+  claimed: Claimed,
+  options: Required<Omit<WebhookDispatcherOptions, "db" | "pollMs" | "concurrency">>,
+): Promise<void> {
   const delivery = await db.webhookDelivery.findUniqueOrThrow({
     where: { id: claimed.id },
-    select: { id: true, event: true, payload: true, webhook: { select: { id: true, url: true, secretEncrypted: true } } },
+    select: {
+      id: true,
+      event: true,
+      payload: true,
+      webhook: { select: { id: true, url: true, secretEncrypted: true } },
+    },
   });
   const body = JSON.stringify(delivery.payload);
   const outcome = await post(
@@ -113,15 +143,26 @@ export async function sendClaimedDelivery(db: Db, claimed: Claimed, options: Req
         lastError: outcome.error,
         deliveredAt: delivered ? now : undefined,
         failedAt: exhausted ? now : undefined,
-        nextAttemptAt: delivered || exhausted ? undefined : new Date(now.getTime() + backoffMs(claimed.attempts, options.backoffBaseMs, options.backoffCapMs)),
+        nextAttemptAt:
+          delivered || exhausted
+            ? undefined
+            : new Date(now.getTime() + backoffMs(claimed.attempts, options.backoffBaseMs, options.backoffCapMs)),
       },
     });
     if (count === 0) return;
-    await tx.webhookDeliveryAttempt.create({ data: { deliveryId: claimed.id, attempt: claimed.attempts, at: now, ...outcome } });
+    await tx.webhookDeliveryAttempt.create({
+      data: { deliveryId: claimed.id, attempt: claimed.attempts, at: now, ...outcome },
+    });
   });
   if (!delivered) {
     logger().warn(
-      { deliveryId: claimed.id, webhookId: delivery.webhook.id, attempt: claimed.attempts, responseCode: outcome.responseCode, gaveUp: exhausted },
+      {
+        deliveryId: claimed.id,
+        webhookId: delivery.webhook.id,
+        attempt: claimed.attempts,
+        responseCode: outcome.responseCode,
+        gaveUp: exhausted,
+      },
       "webhook delivery attempt failed",
     );
   }

@@ -62,7 +62,10 @@ describe("webhooks cannot reach inside", () => {
       `http://localhost:${port}/`,
     ];
     for (const url of targets) {
-      const refused = await api.webhook.create({ projectId: project.id, url, events: ["webhook.test"] }).then(() => null, (e: unknown) => e);
+      const refused = await api.webhook.create({ projectId: project.id, url, events: ["webhook.test"] }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(refused, url).toBeInstanceOf(TRPCError);
       expect((refused as TRPCError).message, url).toContain("must reach a public address");
     }
@@ -73,8 +76,17 @@ describe("webhooks cannot reach inside", () => {
   it("refuses at connection time what a name resolves to then (DNS rebinding), with a reason that tells nothing", async () => {
     const { project } = await owner();
     // as if the name had resolved to a public address when it was saved
-    const hook = await t.db.webhook.create({ data: { projectId: project.id, url: `http://localhost:${port}/hook`, events: ["webhook.test"], secretEncrypted: seal("whsec_x", credentialsKey) } });
-    const delivery = await t.db.webhookDelivery.create({ data: { webhookId: hook.id, event: "webhook.test", payload: { hello: "world" } } });
+    const hook = await t.db.webhook.create({
+      data: {
+        projectId: project.id,
+        url: `http://localhost:${port}/hook`,
+        events: ["webhook.test"],
+        secretEncrypted: seal("whsec_x", credentialsKey),
+      },
+    });
+    const delivery = await t.db.webhookDelivery.create({
+      data: { webhookId: hook.id, event: "webhook.test", payload: { hello: "world" } },
+    });
     const claimed = await claimDueDelivery(t.db, 60_000);
     expect(claimed?.id).toBe(delivery.id);
     await sendClaimedDelivery(t.db, claimed ?? { id: delivery.id, attempts: 1 }, { ...send, credentialsKey });
@@ -82,8 +94,17 @@ describe("webhooks cannot reach inside", () => {
     expect(after).toMatchObject({ responseCode: null, lastError: NO_ANSWER });
     expect(hits).toBe(0);
     // a closed port reads the same
-    const closed = await t.db.webhook.create({ data: { projectId: project.id, url: "http://203.0.113.1:1/", events: ["webhook.test"], secretEncrypted: seal("whsec_x", credentialsKey) } });
-    const second = await t.db.webhookDelivery.create({ data: { webhookId: closed.id, event: "webhook.test", payload: {} } });
+    const closed = await t.db.webhook.create({
+      data: {
+        projectId: project.id,
+        url: "http://203.0.113.1:1/",
+        events: ["webhook.test"],
+        secretEncrypted: seal("whsec_x", credentialsKey),
+      },
+    });
+    const second = await t.db.webhookDelivery.create({
+      data: { webhookId: closed.id, event: "webhook.test", payload: {} },
+    });
     const claimedSecond = await claimDueDelivery(t.db, 60_000);
     await sendClaimedDelivery(t.db, claimedSecond ?? { id: second.id, attempts: 1 }, { ...send, credentialsKey });
     expect((await t.db.webhookDelivery.findUniqueOrThrow({ where: { id: second.id } })).lastError).toBe(NO_ANSWER);
@@ -93,11 +114,20 @@ describe("webhooks cannot reach inside", () => {
     process.env.WEBHOOK_ALLOWED_PRIVATE_RANGES = "127.0.0.1/32";
     try {
       const { project, api } = await owner();
-      const { webhook } = await api.webhook.create({ projectId: project.id, url: `http://127.0.0.1:${port}/hook`, events: ["webhook.test"] });
-      const delivery = await t.db.webhookDelivery.create({ data: { webhookId: webhook.id, event: "webhook.test", payload: {} } });
+      const { webhook } = await api.webhook.create({
+        projectId: project.id,
+        url: `http://127.0.0.1:${port}/hook`,
+        events: ["webhook.test"],
+      });
+      const delivery = await t.db.webhookDelivery.create({
+        data: { webhookId: webhook.id, event: "webhook.test", payload: {} },
+      });
       const claimed = await claimDueDelivery(t.db, 60_000);
       await sendClaimedDelivery(t.db, claimed ?? { id: delivery.id, attempts: 1 }, { ...send, credentialsKey });
-      expect(await t.db.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({ responseCode: 200, lastError: null });
+      expect(await t.db.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } })).toMatchObject({
+        responseCode: 200,
+        lastError: null,
+      });
       expect(hits).toBe(1);
     } finally {
       delete process.env.WEBHOOK_ALLOWED_PRIVATE_RANGES;

@@ -11,9 +11,13 @@ import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from "request-f
 import { invalidField } from "@/server/universal/errors";
 
 export function allowedPrivateRanges(raw = process.env.WEBHOOK_ALLOWED_PRIVATE_RANGES ?? ""): string[] {
-  const ranges = raw.split(",").map((r) => r.trim()).filter(Boolean);
+  const ranges = raw
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
   for (const range of ranges) {
-    if (!ipaddr.isValidCIDR(range)) throw new Error(`WEBHOOK_ALLOWED_PRIVATE_RANGES: ${range} is not a CIDR range (e.g. 10.20.0.0/16)`);
+    if (!ipaddr.isValidCIDR(range))
+      throw new Error(`WEBHOOK_ALLOWED_PRIVATE_RANGES: ${range} is not a CIDR range (e.g. 10.20.0.0/16)`);
   }
   return ranges;
 }
@@ -26,14 +30,18 @@ export function isAllowedAddress(address: string, allowed: string[]): boolean {
   } catch {
     return false;
   }
-  if (allowed.some((range) => {
-    const [net, bits] = ipaddr.parseCIDR(range);
-    return net.kind() === ip.kind() && ip.match([net, bits] as [typeof ip, number]);
-  })) return true;
+  if (
+    allowed.some((range) => {
+      const [net, bits] = ipaddr.parseCIDR(range);
+      return net.kind() === ip.kind() && ip.match([net, bits] as [typeof ip, number]);
+    })
+  )
+    return true;
   return ip.range() === "unicast";
 }
 
-const REFUSED = "must reach a public address: internal, loopback, link-local and other special-purpose addresses are refused (admins may allow private ranges for on-premises receivers)";
+const REFUSED =
+  "must reach a public address: internal, loopback, link-local and other special-purpose addresses are refused (admins may allow private ranges for on-premises receivers)";
 
 /** At save time; a name that does not resolve now is left to the check at connection time. */
 export async function checkWebhookAddress(url: URL, allowed = allowedPrivateRanges()): Promise<void> {
@@ -49,7 +57,10 @@ export async function checkWebhookAddress(url: URL, allowed = allowedPrivateRang
 const agents = new Map<string, { http: RequestFilteringHttpAgent; https: RequestFilteringHttpsAgent }>();
 
 /** Agents that refuse to connect to what isAllowedAddress refuses, decided on the address actually dialled. */
-export function filteringAgent(url: URL, allowed = allowedPrivateRanges()): RequestFilteringHttpAgent | RequestFilteringHttpsAgent {
+export function filteringAgent(
+  url: URL,
+  allowed = allowedPrivateRanges(),
+): RequestFilteringHttpAgent | RequestFilteringHttpsAgent {
   const key = allowed.join(",");
   let pair = agents.get(key);
   if (!pair) {

@@ -83,7 +83,14 @@ async function receiver(script: (number | "hang")[] = []): Promise<Receiver> {
 }
 
 function dispatcher(options: { maxAttempts?: number; timeoutMs?: number } = {}) {
-  const d = startWebhookDispatcher({ db: t.db, credentialsKey, pollMs: 20, backoffBaseMs: 20, backoffCapMs: 100, ...options });
+  const d = startWebhookDispatcher({
+    db: t.db,
+    credentialsKey,
+    pollMs: 20,
+    backoffBaseMs: 20,
+    backoffCapMs: 100,
+    ...options,
+  });
   cleanups.push(() => d.stop());
   return d;
 }
@@ -101,7 +108,11 @@ async function settled(deliveryId: string, limitMs = 20_000) {
 describe("webhook management", () => {
   it("creates a webhook whose secret is shown once and stored sealed; updates, lists and deletes it, each audited", async () => {
     const { caller, project, owner } = await ownedProject();
-    const { webhook, secret } = await caller.webhook.create({ projectId: project.id, url: "https://example.test/hook?key=s3cret", events: ["vcluster.failed"] });
+    const { webhook, secret } = await caller.webhook.create({
+      projectId: project.id,
+      url: "https://example.test/hook?key=s3cret",
+      events: ["vcluster.failed"],
+    });
     expect(secret).toMatch(/^whsec_/);
     const stored = await t.db.webhook.findUniqueOrThrow({ where: { id: webhook.id } });
     expect(stored.secretEncrypted).not.toContain(secret);
@@ -109,7 +120,12 @@ describe("webhook management", () => {
     expect(listed).toEqual([webhook]);
     expect(JSON.stringify(listed)).not.toContain(secret);
 
-    const updated = await caller.webhook.update({ projectId: project.id, id: webhook.id, events: ["vcluster.failed", "quota.threshold"], active: false });
+    const updated = await caller.webhook.update({
+      projectId: project.id,
+      id: webhook.id,
+      events: ["vcluster.failed", "quota.threshold"],
+      active: false,
+    });
     expect(updated).toMatchObject({ events: ["vcluster.failed", "quota.threshold"], active: false });
     expect(await caller.webhook.delete({ projectId: project.id, id: webhook.id })).toEqual({ id: webhook.id });
     expect(await caller.webhook.list({ projectId: project.id })).toEqual([]);
@@ -124,7 +140,9 @@ describe("webhook management", () => {
   it("refuses URLs that are not http(s), and unknown events, naming the field", async () => {
     const { caller, project } = await ownedProject();
     for (const url of ["ftp://example.test/x", "not a url", "https://user:pw@example.test/"]) {
-      const error = (await caller.webhook.create({ projectId: project.id, url, events: ["webhook.test"] }).catch((e: unknown) => e)) as TRPCError;
+      const error = (await caller.webhook
+        .create({ projectId: project.id, url, events: ["webhook.test"] })
+        .catch((e: unknown) => e)) as TRPCError;
       expect(error.code).toBe("BAD_REQUEST");
       expect(error.message).toContain("url");
     }
@@ -137,26 +155,45 @@ describe("webhook management", () => {
 
   it("is for project owners: viewers and members are FORBIDDEN, other tenants get NOT_FOUND", async () => {
     const { caller, project } = await ownedProject();
-    const { webhook } = await caller.webhook.create({ projectId: project.id, url: "http://127.0.0.1:9/", events: ["webhook.test"] });
+    const { webhook } = await caller.webhook.create({
+      projectId: project.id,
+      url: "http://127.0.0.1:9/",
+      events: ["webhook.test"],
+    });
     const viewer = await createUser(t.db);
     const member = await createUser(t.db);
-    await t.db.membership.createMany({ data: [{ userId: viewer.id, projectId: project.id, role: "VIEWER" }, { userId: member.id, projectId: project.id, role: "MEMBER" }] });
+    await t.db.membership.createMany({
+      data: [
+        { userId: viewer.id, projectId: project.id, role: "VIEWER" },
+        { userId: member.id, projectId: project.id, role: "MEMBER" },
+      ],
+    });
     const other = await ownedProject();
-    const codeOf = (p: Promise<unknown>) => p.then(() => "OK", (e: unknown) => (e as TRPCError).code);
+    const codeOf = (p: Promise<unknown>) =>
+      p.then(
+        () => "OK",
+        (e: unknown) => (e as TRPCError).code,
+      );
 
     for (const user of [viewer, member]) {
       const c = callerFor(t.db, actorOf(user));
       expect(await codeOf(c.webhook.list({ projectId: project.id }))).toBe("FORBIDDEN");
-      expect(await codeOf(c.webhook.create({ projectId: project.id, url: "http://127.0.0.1:9/", events: ["webhook.test"] }))).toBe("FORBIDDEN");
+      expect(
+        await codeOf(c.webhook.create({ projectId: project.id, url: "http://127.0.0.1:9/", events: ["webhook.test"] })),
+      ).toBe("FORBIDDEN");
       expect(await codeOf(c.webhook.test({ projectId: project.id, id: webhook.id }))).toBe("FORBIDDEN");
       expect(await codeOf(c.webhook.deliveries({ projectId: project.id, webhookId: webhook.id }))).toBe("FORBIDDEN");
     }
     expect(await codeOf(other.caller.webhook.list({ projectId: project.id }))).toBe("NOT_FOUND");
     expect(await codeOf(other.caller.webhook.delete({ projectId: project.id, id: webhook.id }))).toBe("NOT_FOUND");
     // Naming their own project does not reach another project's webhook either.
-    expect(await codeOf(other.caller.webhook.update({ projectId: other.project.id, id: webhook.id, active: false }))).toBe("NOT_FOUND");
+    expect(
+      await codeOf(other.caller.webhook.update({ projectId: other.project.id, id: webhook.id, active: false })),
+    ).toBe("NOT_FOUND");
     expect(await codeOf(other.caller.webhook.test({ projectId: other.project.id, id: webhook.id }))).toBe("NOT_FOUND");
-    expect(await codeOf(other.caller.webhook.deliveries({ projectId: other.project.id, webhookId: webhook.id }))).toBe("NOT_FOUND");
+    expect(await codeOf(other.caller.webhook.deliveries({ projectId: other.project.id, webhookId: webhook.id }))).toBe(
+      "NOT_FOUND",
+    );
     expect((await t.db.webhook.findUniqueOrThrow({ where: { id: webhook.id } })).active).toBe(true);
   });
 });
@@ -165,7 +202,11 @@ describe("webhook delivery", () => {
   it("sends a test delivery signed with the secret over the raw body, with event and delivery headers", async () => {
     const { caller, project } = await ownedProject();
     const r = await receiver();
-    const { webhook, secret } = await caller.webhook.create({ projectId: project.id, url: r.url, events: ["vcluster.phase_changed"] });
+    const { webhook, secret } = await caller.webhook.create({
+      projectId: project.id,
+      url: r.url,
+      events: ["vcluster.phase_changed"],
+    });
     const { deliveryId } = await caller.webhook.test({ projectId: project.id, id: webhook.id });
     dispatcher();
     const delivery = await settled(deliveryId);
@@ -179,10 +220,16 @@ describe("webhook delivery", () => {
     expect(headers["x-openvcluster-event"]).toBe("webhook.test");
     expect(headers["x-openvcluster-delivery"]).toBe(deliveryId);
     expect(headers["content-type"]).toBe("application/json");
-    expect(JSON.parse(body)).toMatchObject({ event: "webhook.test", projectId: project.id, data: { webhookId: webhook.id } });
+    expect(JSON.parse(body)).toMatchObject({
+      event: "webhook.test",
+      projectId: project.id,
+      data: { webhookId: webhook.id },
+    });
 
     const log = await caller.webhook.deliveries({ projectId: project.id, webhookId: webhook.id });
-    expect(log.items).toMatchObject([{ id: deliveryId, event: "webhook.test", attemptLog: [{ attempt: 1, responseCode: 200, error: null }] }]);
+    expect(log.items).toMatchObject([
+      { id: deliveryId, event: "webhook.test", attemptLog: [{ attempt: 1, responseCode: 200, error: null }] },
+    ]);
   });
 
   it("retries a failing receiver with backoff and logs every attempt: 500, 500, then delivered", async () => {
@@ -226,20 +273,55 @@ describe("webhook delivery", () => {
   it("queues cluster and quota events for subscribed webhooks only, and two dispatchers send each once", async () => {
     const { caller, project, owner } = await ownedProject();
     const r = await receiver();
-    const failures = await caller.webhook.create({ projectId: project.id, url: r.url, events: ["vcluster.failed", "quota.threshold"] });
-    await caller.webhook.create({ projectId: project.id, url: r.url, events: ["vcluster.phase_changed"], active: false });
+    const failures = await caller.webhook.create({
+      projectId: project.id,
+      url: r.url,
+      events: ["vcluster.failed", "quota.threshold"],
+    });
+    await caller.webhook.create({
+      projectId: project.id,
+      url: r.url,
+      events: ["vcluster.phase_changed"],
+      active: false,
+    });
     const events = 10;
     for (let i = 0; i < events; i++) {
       const recorded = await t.db.$transaction((tx) =>
-        recordClusterEvent(tx, { kind: "failed", vclusterId: `vc-${i}`, vclusterName: `c${i}`, projectId: project.id, ownerId: owner.id, phase: "ERROR" }),
+        recordClusterEvent(tx, {
+          kind: "failed",
+          vclusterId: `vc-${i}`,
+          vclusterName: `c${i}`,
+          projectId: project.id,
+          ownerId: owner.id,
+          phase: "ERROR",
+        }),
       );
       expect(recorded.deliveries).toBe(1);
       await t.db.$transaction((tx) =>
-        recordClusterEvent(tx, { kind: "phase_changed", vclusterId: `vc-${i}`, vclusterName: `c${i}`, projectId: project.id, ownerId: owner.id, phase: "RUNNING" }),
+        recordClusterEvent(tx, {
+          kind: "phase_changed",
+          vclusterId: `vc-${i}`,
+          vclusterName: `c${i}`,
+          projectId: project.id,
+          ownerId: owner.id,
+          phase: "RUNNING",
+        }),
       );
     }
-    expect((await t.db.$transaction((tx) => recordQuotaThreshold(tx, { projectId: project.id, resource: "memory", used: 8, limit: 10, percent: 80 }))).deliveries).toBe(1);
-    expect((await t.db.$transaction((tx) => recordQuotaThreshold(tx, { projectId: project.id, resource: "memory", used: 9, limit: 10, percent: 80 }))).deliveries).toBe(0);
+    expect(
+      (
+        await t.db.$transaction((tx) =>
+          recordQuotaThreshold(tx, { projectId: project.id, resource: "memory", used: 8, limit: 10, percent: 80 }),
+        )
+      ).deliveries,
+    ).toBe(1);
+    expect(
+      (
+        await t.db.$transaction((tx) =>
+          recordQuotaThreshold(tx, { projectId: project.id, resource: "memory", used: 9, limit: 10, percent: 80 }),
+        )
+      ).deliveries,
+    ).toBe(0);
 
     dispatcher();
     dispatcher();
@@ -257,9 +339,14 @@ describe("webhook delivery", () => {
 
   it("pages the delivery log", async () => {
     const { caller, project } = await ownedProject();
-    const { webhook } = await caller.webhook.create({ projectId: project.id, url: "http://127.0.0.1:9/", events: ["webhook.test"] });
+    const { webhook } = await caller.webhook.create({
+      projectId: project.id,
+      url: "http://127.0.0.1:9/",
+      events: ["webhook.test"],
+    });
     const queued: string[] = [];
-    for (let i = 0; i < 5; i++) queued.push((await caller.webhook.test({ projectId: project.id, id: webhook.id })).deliveryId);
+    for (let i = 0; i < 5; i++)
+      queued.push((await caller.webhook.test({ projectId: project.id, id: webhook.id })).deliveryId);
     const seen: string[] = [];
     let cursor: string | undefined;
     for (;;) {

@@ -13,7 +13,15 @@ import { webhookPayload } from "./webhook-events";
 
 export type WebhookView = Pick<Webhook, "id" | "projectId" | "url" | "events" | "active" | "createdAt" | "updatedAt">;
 
-const VIEW = { id: true, projectId: true, url: true, events: true, active: true, createdAt: true, updatedAt: true } as const;
+const VIEW = {
+  id: true,
+  projectId: true,
+  url: true,
+  events: true,
+  active: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
 
 export const MAX_WEBHOOKS_PER_PROJECT = 20;
 
@@ -29,7 +37,8 @@ export function checkWebhookUrl(raw: string): string {
     throw invalidField("url", "must be an absolute http:// or https:// URL");
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw invalidField("url", "must use http:// or https://");
-  if (url.username || url.password) throw invalidField("url", "may not carry credentials; the signature authenticates the portal");
+  if (url.username || url.password)
+    throw invalidField("url", "may not carry credentials; the signature authenticates the portal");
   return url.toString();
 }
 
@@ -42,7 +51,8 @@ export function auditableWebhook(view: WebhookView): WebhookView {
 
 function checkEvents(events: string[]): WebhookEvent[] {
   const unknown = events.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e));
-  if (unknown.length) throw invalidField("events", `unknown event ${unknown.join(", ")}; known: ${WEBHOOK_EVENTS.join(", ")}`);
+  if (unknown.length)
+    throw invalidField("events", `unknown event ${unknown.join(", ")}; known: ${WEBHOOK_EVENTS.join(", ")}`);
   if (events.length === 0) throw invalidField("events", "subscribe to at least one event");
   return [...new Set(events)] as WebhookEvent[];
 }
@@ -104,11 +114,23 @@ export async function deleteWebhook(tx: Tx, projectId: string, id: string): Prom
 }
 
 /** A `webhook.test` delivery whatever the webhook subscribes to: the button checks the URL and the secret. */
-export async function queueTestDelivery(tx: Tx, projectId: string, id: string): Promise<{ deliveryId: string; webhook: WebhookView }> {
+export async function queueTestDelivery(
+  tx: Tx,
+  projectId: string,
+  id: string,
+): Promise<{ deliveryId: string; webhook: WebhookView }> {
   const webhook = await webhookOf(tx, projectId, id);
-  if (!webhook.active) throw new AppError("PRECONDITION_FAILED", "the webhook is disabled; enable it to send a test delivery");
+  if (!webhook.active)
+    throw new AppError("PRECONDITION_FAILED", "the webhook is disabled; enable it to send a test delivery");
   const delivery = await tx.webhookDelivery.create({
-    data: { webhookId: id, event: "webhook.test", payload: webhookPayload("webhook.test", projectId, { webhookId: id, message: "test delivery from open-vcluster" }) },
+    data: {
+      webhookId: id,
+      event: "webhook.test",
+      payload: webhookPayload("webhook.test", projectId, {
+        webhookId: id,
+        message: "test delivery from open-vcluster",
+      }),
+    },
     select: { id: true },
   });
   return { deliveryId: delivery.id, webhook };

@@ -9,7 +9,14 @@ import { audited, type AuditActor } from "../audit/write-audit";
 import { nextRunOf } from "./policy";
 import { requestSnapshot } from "./request-snapshot";
 
-const SCHEDULER: AuditActor = { actorType: "system", actorId: null, actorLabel: "snapshot schedule", requestId: null, sourceIp: null, userAgent: null };
+const SCHEDULER: AuditActor = {
+  actorType: "system",
+  actorId: null,
+  actorLabel: "snapshot schedule",
+  requestId: null,
+  sourceIp: null,
+  userAgent: null,
+};
 
 async function claimDuePolicy(db: Db, now: Date): Promise<string | null> {
   return db.$transaction(async (tx) => {
@@ -18,7 +25,10 @@ async function claimDuePolicy(db: Db, now: Date): Promise<string | null> {
        WHERE schedule IS NOT NULL AND "nextRunAt" <= ${now}
        ORDER BY "nextRunAt" LIMIT 1 FOR UPDATE SKIP LOCKED`;
     if (!rows[0]) return null;
-    await tx.snapshotPolicy.update({ where: { vclusterId: rows[0].vclusterId }, data: { nextRunAt: nextRunOf(rows[0].schedule, now) } });
+    await tx.snapshotPolicy.update({
+      where: { vclusterId: rows[0].vclusterId },
+      data: { nextRunAt: nextRunOf(rows[0].schedule, now) },
+    });
     return rows[0].vclusterId;
   });
 }
@@ -32,8 +42,17 @@ export async function runDueSchedules(db: Db, now = new Date()): Promise<number>
     await audited(db, SCHEDULER, { action: "snapshot.create", targetType: "vcluster", targetId: id }, async (tx) => {
       const vcluster = await tx.vCluster.findUniqueOrThrow({ where: { id } });
       const { snapshot } = await requestSnapshot(tx, vcluster, undefined, null);
-      return { value: snapshot.id, audit: { targetName: vcluster.name, projectId: vcluster.projectId, after: { snapshotId: snapshot.id, scheduled: true } } };
-    }).catch((error: unknown) => logger().warn({ err: error, vclusterId: id }, "scheduled snapshot refused; the next run tries again"));
+      return {
+        value: snapshot.id,
+        audit: {
+          targetName: vcluster.name,
+          projectId: vcluster.projectId,
+          after: { snapshotId: snapshot.id, scheduled: true },
+        },
+      };
+    }).catch((error: unknown) =>
+      logger().warn({ err: error, vclusterId: id }, "scheduled snapshot refused; the next run tries again"),
+    );
   }
   return due;
 }

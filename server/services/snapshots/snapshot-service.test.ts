@@ -56,24 +56,53 @@ async function runningCluster(api: ReturnType<typeof callerFor>, projectId: stri
 async function seed(kc: KubeConfig): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: "team" } } });
-  for (const name of ["one", "two", "three"]) await core.createNamespacedConfigMap({ namespace: "team", body: { metadata: { name }, data: { value: name } } });
-  await core.createNamespacedSecret({ namespace: "team", body: { metadata: { name: "creds" }, stringData: { password: "hunter2" } } });
+  for (const name of ["one", "two", "three"])
+    await core.createNamespacedConfigMap({ namespace: "team", body: { metadata: { name }, data: { value: name } } });
+  await core.createNamespacedSecret({
+    namespace: "team",
+    body: { metadata: { name: "creds" }, stringData: { password: "hunter2" } },
+  });
   const labels = { app: "web" };
   await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({
     namespace: "team",
-    body: { metadata: { name: "web" }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: "web", image: "nginx:1.25" }] } } } },
+    body: {
+      metadata: { name: "web" },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { containers: [{ name: "web", image: "nginx:1.25" }] } },
+      },
+    },
   });
   const crds = kc.makeApiClient(ApiextensionsV1Api);
   await crds.createCustomResourceDefinition({
     body: {
       metadata: { name: "widgets.example.com" },
-      spec: { group: "example.com", scope: "Namespaced", names: { plural: "widgets", singular: "widget", kind: "Widget" }, versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", x_kubernetes_preserve_unknown_fields: true } } }] },
+      spec: {
+        group: "example.com",
+        scope: "Namespaced",
+        names: { plural: "widgets", singular: "widget", kind: "Widget" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: "object", x_kubernetes_preserve_unknown_fields: true } },
+          },
+        ],
+      },
     },
   });
   const custom = kc.makeApiClient(CustomObjectsApi);
   for (let i = 0; i < 100; i++) {
     try {
-      await custom.createNamespacedCustomObject({ group: "example.com", version: "v1", namespace: "team", plural: "widgets", body: { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w1" }, spec: { size: 3 } } });
+      await custom.createNamespacedCustomObject({
+        group: "example.com",
+        version: "v1",
+        namespace: "team",
+        plural: "widgets",
+        body: { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w1" }, spec: { size: 3 } },
+      });
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 50));
@@ -94,7 +123,11 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Pr
 
 async function configMaps(kc: KubeConfig): Promise<Record<string, string | undefined>> {
   const list = await kc.makeApiClient(CoreV1Api).listNamespacedConfigMap({ namespace: "team" });
-  return Object.fromEntries(list.items.filter((c) => c.metadata?.name !== "kube-root-ca.crt").map((c) => [c.metadata?.name ?? "", c.data?.value]));
+  return Object.fromEntries(
+    list.items
+      .filter((c) => c.metadata?.name !== "kube-root-ca.crt")
+      .map((c) => [c.metadata?.name ?? "", c.data?.value]),
+  );
 }
 
 describe("SnapshotService", () => {
@@ -107,21 +140,47 @@ describe("SnapshotService", () => {
     expect(requested.vcluster.phase).toBe("SNAPSHOTTING");
     expect((await waitForOperation(t.db, requested.operationId)).state).toBe("SUCCEEDED");
     const snapshot = await api.snapshot.get({ id: requested.snapshot.id });
-    expect(snapshot).toMatchObject({ status: "READY", name: "before", storageUri: expect.stringContaining(`${project.id}/snap-src/${snapshot.id}/`) });
-    expect(snapshot.counts).toMatchObject({ ConfigMap: 3, Secret: 1, "Deployment.apps": 1, "Widget.example.com": 1, "CustomResourceDefinition.apiextensions.k8s.io": 1 });
-    expect((await store.list(`${project.id}/snap-src/${snapshot.id}/`)).map((o) => o.key.split("/").pop()).sort()).toEqual(["manifest.json", "objects.ndjson.gz"]);
+    expect(snapshot).toMatchObject({
+      status: "READY",
+      name: "before",
+      storageUri: expect.stringContaining(`${project.id}/snap-src/${snapshot.id}/`),
+    });
+    expect(snapshot.counts).toMatchObject({
+      ConfigMap: 3,
+      Secret: 1,
+      "Deployment.apps": 1,
+      "Widget.example.com": 1,
+      "CustomResourceDefinition.apiextensions.k8s.io": 1,
+    });
+    expect(
+      (await store.list(`${project.id}/snap-src/${snapshot.id}/`)).map((o) => o.key.split("/").pop()).sort(),
+    ).toEqual(["manifest.json", "objects.ndjson.gz"]);
     expect((await api.vcluster.get({ id })).phase).toBe("RUNNING");
     // what the store holds is ciphertext: neither the Secret's value nor even gzip's magic bytes are in it
-    const raw = objectStoreFrom({ S3_ENDPOINT: process.env.S3_ENDPOINT, S3_BUCKET: process.env.S3_BUCKET, S3_REGION: "us-east-1", S3_ACCESS_KEY_ID: process.env.S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY: process.env.S3_SECRET_ACCESS_KEY });
+    const raw = objectStoreFrom({
+      S3_ENDPOINT: process.env.S3_ENDPOINT,
+      S3_BUCKET: process.env.S3_BUCKET,
+      S3_REGION: "us-east-1",
+      S3_ACCESS_KEY_ID: process.env.S3_ACCESS_KEY_ID,
+      S3_SECRET_ACCESS_KEY: process.env.S3_SECRET_ACCESS_KEY,
+    });
     const stored: Buffer[] = [];
-    for await (const chunk of await raw.getStream(`${project.id}/snap-src/${snapshot.id}/objects.ndjson.gz`)) stored.push(chunk as Buffer);
+    for await (const chunk of await raw.getStream(`${project.id}/snap-src/${snapshot.id}/objects.ndjson.gz`))
+      stored.push(chunk as Buffer);
     raw.destroy();
     expect(Buffer.concat(stored).subarray(0, 4).toString()).toBe("OVCE");
 
     const core = kc.makeApiClient(CoreV1Api);
     await core.deleteNamespacedConfigMap({ name: "one", namespace: "team" });
-    await core.replaceNamespacedConfigMap({ name: "two", namespace: "team", body: { metadata: { name: "two" }, data: { value: "changed" } } });
-    await core.createNamespacedConfigMap({ namespace: "team", body: { metadata: { name: "extra" }, data: { value: "new" } } });
+    await core.replaceNamespacedConfigMap({
+      name: "two",
+      namespace: "team",
+      body: { metadata: { name: "two" }, data: { value: "changed" } },
+    });
+    await core.createNamespacedConfigMap({
+      namespace: "team",
+      body: { metadata: { name: "extra" }, data: { value: "new" } },
+    });
 
     const plan = await api.snapshot.preview({ vclusterId: id, snapshotId: snapshot.id, prune: true });
     expect(plan.create).toContain("ConfigMap/team/one");
@@ -138,14 +197,18 @@ describe("SnapshotService", () => {
     expect((await waitForOperation(t.db, clone.operationId)).state).toBe("SUCCEEDED");
     const cloneKc = await connect(api, clone.vcluster.id);
     expect(await configMaps(cloneKc)).toEqual({ one: "one", two: "two", three: "three" });
-    const widgets = await cloneKc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({ group: "example.com", version: "v1", namespace: "team", plural: "widgets" });
+    const widgets = await cloneKc
+      .makeApiClient(CustomObjectsApi)
+      .listNamespacedCustomObject({ group: "example.com", version: "v1", namespace: "team", plural: "widgets" });
     expect((widgets as { items: { metadata: { name: string } }[] }).items.map((w) => w.metadata.name)).toEqual(["w1"]);
   });
 
   it("refuses a tampered payload before touching the cluster, and the cluster runs on", async () => {
     const { project, api } = await team();
     const { id, kc } = await runningCluster(api, project.id, "tamper");
-    await kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "keep" }, data: { value: "v" } } });
+    await kc
+      .makeApiClient(CoreV1Api)
+      .createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "keep" }, data: { value: "v" } } });
     const requested = await api.snapshot.create({ vclusterId: id });
     await waitForOperation(t.db, requested.operationId);
     const key = `${project.id}/tamper/${requested.snapshot.id}/objects.ndjson.gz`;
@@ -156,7 +219,9 @@ describe("SnapshotService", () => {
     const op = await waitForOperation(t.db, restore.operationId);
     expect(op).toMatchObject({ state: "FAILED", lastError: expect.stringContaining("corrupt or truncated") });
     expect(await api.vcluster.get({ id })).toMatchObject({ phase: "RUNNING", reason: "RestoreFailed" });
-    await expect(kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: "keep", namespace: "default" })).rejects.toMatchObject({ code: 404 });
+    await expect(
+      kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name: "keep", namespace: "default" }),
+    ).rejects.toMatchObject({ code: 404 });
   });
 
   it("fails a snapshot cleanly when S3 is down: FAILED, no READY snapshot, the cluster back to RUNNING", async () => {
@@ -164,7 +229,13 @@ describe("SnapshotService", () => {
     const { id } = await runningCluster(api, project.id, "s3down");
     const deadDir = await mkdtemp(path.join(tmpdir(), "ovc-s3-dead-"));
     const dead = await startEmbeddedS3({ dataDir: deadDir });
-    const deadStore = objectStoreFrom({ S3_ENDPOINT: dead.endpoint, S3_BUCKET: dead.bucket, S3_REGION: dead.region, S3_ACCESS_KEY_ID: dead.accessKeyId, S3_SECRET_ACCESS_KEY: dead.secretAccessKey });
+    const deadStore = objectStoreFrom({
+      S3_ENDPOINT: dead.endpoint,
+      S3_BUCKET: dead.bucket,
+      S3_REGION: dead.region,
+      S3_ACCESS_KEY_ID: dead.accessKeyId,
+      S3_SECRET_ACCESS_KEY: dead.secretAccessKey,
+    });
     await dead.stop();
     const previous = store;
     store = deadStore;
@@ -172,7 +243,10 @@ describe("SnapshotService", () => {
       const requested = await api.snapshot.create({ vclusterId: id });
       const op = await waitForOperation(t.db, requested.operationId);
       expect(op.state).toBe("FAILED");
-      expect(await api.snapshot.get({ id: requested.snapshot.id })).toMatchObject({ status: "FAILED", reason: expect.stringMatching(/.+/) });
+      expect(await api.snapshot.get({ id: requested.snapshot.id })).toMatchObject({
+        status: "FAILED",
+        reason: expect.stringMatching(/.+/),
+      });
       expect(await api.vcluster.get({ id })).toMatchObject({ phase: "RUNNING", reason: "SnapshotFailed" });
       expect(await t.db.snapshot.count({ where: { vclusterId: id, status: "READY" } })).toBe(0);
     } finally {
@@ -185,11 +259,17 @@ describe("SnapshotService", () => {
     const { project, api } = await team();
     const { id } = await runningCluster(api, project.id, "retain");
     await api.snapshot.setPolicy({ vclusterId: id, keepLast: 2, schedule: "0 3 * * *" });
-    const invalid = await api.snapshot.setPolicy({ vclusterId: id, keepLast: 2, schedule: "every day" }).catch((e: unknown) => e);
+    const invalid = await api.snapshot
+      .setPolicy({ vclusterId: id, keepLast: 2, schedule: "every day" })
+      .catch((e: unknown) => e);
     expect(String(invalid)).toContain("schedule");
-    for (const name of ["s1", "s2", "s3"]) await waitForOperation(t.db, (await api.snapshot.create({ vclusterId: id, name })).operationId);
+    for (const name of ["s1", "s2", "s3"])
+      await waitForOperation(t.db, (await api.snapshot.create({ vclusterId: id, name })).operationId);
     // Retention runs once the third snapshot's operation has committed.
-    const remaining = await until(() => api.snapshot.list({ vclusterId: id }), (list) => list.length === 2);
+    const remaining = await until(
+      () => api.snapshot.list({ vclusterId: id }),
+      (list) => list.length === 2,
+    );
     expect(remaining.map((s) => s.name)).toEqual(["s3", "s2"]);
     expect((await store.list(`${project.id}/retain/`)).length).toBe(4);
 
@@ -197,11 +277,29 @@ describe("SnapshotService", () => {
     const due = await runDueSchedules(t.db, new Date((policy.nextRunAt ?? new Date()).getTime() + 1000));
     expect(due).toBe(1);
     expect(await runDueSchedules(t.db, new Date((policy.nextRunAt ?? new Date()).getTime() + 1000))).toBe(0);
-    const scheduled = await t.db.operation.findFirstOrThrow({ where: { vclusterId: id, kind: "SNAPSHOT", requestedById: null } });
+    const scheduled = await t.db.operation.findFirstOrThrow({
+      where: { vclusterId: id, kind: "SNAPSHOT", requestedById: null },
+    });
     await waitForOperation(t.db, scheduled.id);
-    expect((await until(() => api.snapshot.list({ vclusterId: id }), (list) => list.length === 2)).map((s) => s.status)).toEqual(["READY", "READY"]);
+    expect(
+      (
+        await until(
+          () => api.snapshot.list({ vclusterId: id }),
+          (list) => list.length === 2,
+        )
+      ).map((s) => s.status),
+    ).toEqual(["READY", "READY"]);
 
-    await t.db.quota.create({ data: { projectId: project.id, maxVClusters: 5, maxCpuMillis: 100_000, maxMemoryBytes: 1n << 40n, maxStorageBytes: 1n << 40n, maxSnapshots: 2 } });
+    await t.db.quota.create({
+      data: {
+        projectId: project.id,
+        maxVClusters: 5,
+        maxCpuMillis: 100_000,
+        maxMemoryBytes: 1n << 40n,
+        maxStorageBytes: 1n << 40n,
+        maxSnapshots: 2,
+      },
+    });
     const overQuota = await api.snapshot.create({ vclusterId: id }).catch((e: unknown) => e);
     expect(String(overQuota)).toContain("snapshots would be 3, the limit is 2");
     await t.db.quota.update({ where: { projectId: project.id }, data: { maxSnapshots: 10 } });

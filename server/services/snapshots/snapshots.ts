@@ -26,15 +26,34 @@ export interface SnapshotRequested {
   operationId: string;
 }
 
-export function createSnapshot(db: Db, actor: Actor, auditActor: AuditActor, vclusterId: string, name?: string): Promise<SnapshotRequested> {
-  return audited(db, auditActor, { action: "snapshot.create", targetType: "vcluster", targetId: vclusterId }, async (tx) => {
-    const { vcluster } = await vclusterFor(tx, actor, vclusterId, "MEMBER");
-    const { snapshot, operation } = await requestSnapshot(tx, vcluster, name, actor.userId);
-    return {
-      value: { snapshot: await loadSnapshotView(tx, snapshot.id), vcluster: await loadView(tx, vclusterId), operationId: operation.id },
-      audit: { targetName: vcluster.name, projectId: vcluster.projectId, after: { snapshotId: snapshot.id, name: snapshot.name } },
-    };
-  });
+export function createSnapshot(
+  db: Db,
+  actor: Actor,
+  auditActor: AuditActor,
+  vclusterId: string,
+  name?: string,
+): Promise<SnapshotRequested> {
+  return audited(
+    db,
+    auditActor,
+    { action: "snapshot.create", targetType: "vcluster", targetId: vclusterId },
+    async (tx) => {
+      const { vcluster } = await vclusterFor(tx, actor, vclusterId, "MEMBER");
+      const { snapshot, operation } = await requestSnapshot(tx, vcluster, name, actor.userId);
+      return {
+        value: {
+          snapshot: await loadSnapshotView(tx, snapshot.id),
+          vcluster: await loadView(tx, vclusterId),
+          operationId: operation.id,
+        },
+        audit: {
+          targetName: vcluster.name,
+          projectId: vcluster.projectId,
+          after: { snapshotId: snapshot.id, name: snapshot.name },
+        },
+      };
+    },
+  );
 }
 
 /** A snapshot the caller may read (VIEWER) or act on (MEMBER); NOT_FOUND outside their projects. */
@@ -49,11 +68,29 @@ export async function getSnapshot(db: Db, actor: Actor, id: string): Promise<Sna
   return loadSnapshotView(db, id);
 }
 
-export async function listSnapshots(db: Db, actor: Actor, query: { vclusterId?: string; projectId?: string; limit: number }): Promise<SnapshotView[]> {
-  const visible = actor.isPlatformAdmin ? {} : { projectId: { in: (await db.membership.findMany({ where: { userId: actor.userId }, select: { projectId: true } })).map((m) => m.projectId) } };
+export async function listSnapshots(
+  db: Db,
+  actor: Actor,
+  query: { vclusterId?: string; projectId?: string; limit: number },
+): Promise<SnapshotView[]> {
+  const visible = actor.isPlatformAdmin
+    ? {}
+    : {
+        projectId: {
+          in: (await db.membership.findMany({ where: { userId: actor.userId }, select: { projectId: true } })).map(
+            (m) => m.projectId,
+          ),
+        },
+      };
   // One read: a snapshot that retention removes meanwhile is simply not listed.
   const rows = await db.snapshot.findMany({
-    where: { AND: [visible, query.vclusterId ? { vclusterId: query.vclusterId } : {}, query.projectId ? { projectId: query.projectId } : {}] },
+    where: {
+      AND: [
+        visible,
+        query.vclusterId ? { vclusterId: query.vclusterId } : {},
+        query.projectId ? { projectId: query.projectId } : {},
+      ],
+    },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: query.limit,
     include: SNAPSHOT_VIEW_INCLUDE,
@@ -63,13 +100,37 @@ export async function listSnapshots(db: Db, actor: Actor, query: { vclusterId?: 
 
 /** The store is built only once the caller is authorized, so a refusal never depends on the S3 settings. */
 /** Objects in S3 first, then the row: a failure in between leaves the row DELETING, and deleting again finishes it. */
-export async function deleteSnapshot(db: Db, store: () => ObjectStore, actor: Actor, auditActor: AuditActor, id: string): Promise<{ id: string }> {
+export async function deleteSnapshot(
+  db: Db,
+  store: () => ObjectStore,
+  actor: Actor,
+  auditActor: AuditActor,
+  id: string,
+): Promise<{ id: string }> {
   const snapshot = await snapshotFor(db, actor, id, "MEMBER");
-  await audited(db, auditActor, { action: "snapshot.delete", targetType: "snapshot", targetId: id, targetName: snapshot.name, projectId: snapshot.projectId }, async (tx) => {
-    const { count } = await tx.snapshot.updateMany({ where: { id, status: { in: ["READY", "FAILED", "DELETING"] } }, data: { status: "DELETING" } });
-    if (count === 0) throw new AppError("CONFLICT", `snapshot ${snapshot.name} is still being created; delete it once it is READY or FAILED`);
-    return { value: null, audit: { before: { status: snapshot.status, storageUri: snapshot.storageUri } } };
-  });
+  await audited(
+    db,
+    auditActor,
+    {
+      action: "snapshot.delete",
+      targetType: "snapshot",
+      targetId: id,
+      targetName: snapshot.name,
+      projectId: snapshot.projectId,
+    },
+    async (tx) => {
+      const { count } = await tx.snapshot.updateMany({
+        where: { id, status: { in: ["READY", "FAILED", "DELETING"] } },
+        data: { status: "DELETING" },
+      });
+      if (count === 0)
+        throw new AppError(
+          "CONFLICT",
+          `snapshot ${snapshot.name} is still being created; delete it once it is READY or FAILED`,
+        );
+      return { value: null, audit: { before: { status: snapshot.status, storageUri: snapshot.storageUri } } };
+    },
+  );
   await store().deletePrefix(snapshotPrefix(snapshot));
   await db.snapshot.delete({ where: { id } });
   return { id };
@@ -77,30 +138,65 @@ export async function deleteSnapshot(db: Db, store: () => ObjectStore, actor: Ac
 
 async function readySnapshotFor(db: Db, actor: Actor, snapshotId: string): Promise<Snapshot> {
   const snapshot = await snapshotFor(db, actor, snapshotId, "MEMBER");
-  if (snapshot.status !== "READY") throw new AppError("PRECONDITION_FAILED", `snapshotId: snapshot ${snapshot.name} is ${snapshot.status}, not READY`);
+  if (snapshot.status !== "READY")
+    throw new AppError("PRECONDITION_FAILED", `snapshotId: snapshot ${snapshot.name} is ${snapshot.status}, not READY`);
   return snapshot;
 }
 
-export async function restoreVCluster(db: Db, actor: Actor, auditActor: AuditActor, vclusterId: string, snapshotId: string, prune: boolean) {
+export async function restoreVCluster(
+  db: Db,
+  actor: Actor,
+  auditActor: AuditActor,
+  vclusterId: string,
+  snapshotId: string,
+  prune: boolean,
+) {
   const snapshot = await readySnapshotFor(db, actor, snapshotId);
-  return audited(db, auditActor, { action: "vcluster.restore", targetType: "vcluster", targetId: vclusterId }, async (tx) => {
-    const { vcluster } = await vclusterFor(tx, actor, vclusterId, "MEMBER");
-    if (snapshot.projectId !== vcluster.projectId) throw new AppError("INVALID", "snapshotId: the snapshot belongs to another project; clone it instead");
-    const { operation } = await requestChange(tx, { vclusterId, kind: "RESTORE", params: { snapshotId, prune }, requestedById: actor.userId, maxAttempts: SNAPSHOT_MAX_ATTEMPTS });
-    return {
-      value: { vcluster: await loadView(tx, vclusterId), operationId: operation.id },
-      audit: { targetName: vcluster.name, projectId: vcluster.projectId, after: { snapshotId, prune } },
-    };
-  });
+  return audited(
+    db,
+    auditActor,
+    { action: "vcluster.restore", targetType: "vcluster", targetId: vclusterId },
+    async (tx) => {
+      const { vcluster } = await vclusterFor(tx, actor, vclusterId, "MEMBER");
+      if (snapshot.projectId !== vcluster.projectId)
+        throw new AppError("INVALID", "snapshotId: the snapshot belongs to another project; clone it instead");
+      const { operation } = await requestChange(tx, {
+        vclusterId,
+        kind: "RESTORE",
+        params: { snapshotId, prune },
+        requestedById: actor.userId,
+        maxAttempts: SNAPSHOT_MAX_ATTEMPTS,
+      });
+      return {
+        value: { vcluster: await loadView(tx, vclusterId), operationId: operation.id },
+        audit: { targetName: vcluster.name, projectId: vcluster.projectId, after: { snapshotId, prune } },
+      };
+    },
+  );
 }
 
 /** What a restore would create, change and (with prune) delete, read from the verified snapshot and the live cluster. */
-export async function previewVClusterRestore(db: Db, adapters: AdapterProvider, store: () => ObjectStore, actor: Actor, vclusterId: string, snapshotId: string, prune: boolean): Promise<RestorePlan> {
+export async function previewVClusterRestore(
+  db: Db,
+  adapters: AdapterProvider,
+  store: () => ObjectStore,
+  actor: Actor,
+  vclusterId: string,
+  snapshotId: string,
+  prune: boolean,
+): Promise<RestorePlan> {
   const snapshot = await readySnapshotFor(db, actor, snapshotId);
   const { vcluster } = await vclusterFor(db, actor, vclusterId, "MEMBER");
-  if (!vcluster.hostClusterId || vcluster.phase !== "RUNNING") throw new AppError("PRECONDITION_FAILED", `${vcluster.name} must be RUNNING to preview a restore; it is ${vcluster.phase}`);
+  if (!vcluster.hostClusterId || vcluster.phase !== "RUNNING")
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      `${vcluster.name} must be RUNNING to preview a restore; it is ${vcluster.phase}`,
+    );
   const adapter = await adapters.forHost(vcluster.hostClusterId);
-  const objects = readSnapshot(await store().getStream(`${snapshotPrefix(snapshot)}${PAYLOAD_FILE}`), snapshot.checksum ?? "");
+  const objects = readSnapshot(
+    await store().getStream(`${snapshotPrefix(snapshot)}${PAYLOAD_FILE}`),
+    snapshot.checksum ?? "",
+  );
   return adapter.withVirtualApi(targetOf(vcluster), (kubeconfig) => previewRestore(kubeconfig, objects, { prune }));
 }
 
@@ -119,6 +215,17 @@ export async function cloneFromSnapshot(
   requireRole(role && { role }, "MEMBER", "projectId: project", "the target project");
   const manifest = snapshot.manifest as unknown as StoredManifest | null;
   const spec = specSchema.safeParse(manifest?.vcluster.spec ?? {});
-  if (!spec.success) throw new AppError("PRECONDITION_FAILED", "the snapshot's vcluster spec is no longer valid here; create a vcluster and restore into it instead");
-  return createVCluster(db, actor, auditActor, { projectId, name: target.name, labels: {}, annotations: {}, spec: spec.data, hostSelector: {} }, portalChart, { restoreFrom: snapshotId });
+  if (!spec.success)
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      "the snapshot's vcluster spec is no longer valid here; create a vcluster and restore into it instead",
+    );
+  return createVCluster(
+    db,
+    actor,
+    auditActor,
+    { projectId, name: target.name, labels: {}, annotations: {}, spec: spec.data, hostSelector: {} },
+    portalChart,
+    { restoreFrom: snapshotId },
+  );
 }

@@ -41,7 +41,11 @@ export async function checkHostNetworks(tx: Tx, request: CreateVClusterRequest):
       for (const key of [HOST_POD_CIDR_LABEL, HOST_SERVICE_CIDR_LABEL]) {
         const taken = labels[key] ? parseCidr(labels[key]) : null;
         if (taken && cidrsOverlap(wanted, taken)) {
-          throw new AppError("INVALID", `${field}: ${value} overlaps the network ${labels[key]} of host cluster ${host.name}`, { issues: [{ field, message: `overlaps host cluster ${host.name}'s network` }] });
+          throw new AppError(
+            "INVALID",
+            `${field}: ${value} overlaps the network ${labels[key]} of host cluster ${host.name}`,
+            { issues: [{ field, message: `overlaps host cluster ${host.name}'s network` }] },
+          );
         }
       }
     }
@@ -65,37 +69,51 @@ export async function createVCluster(
   }
   const columns = columnsOfSpec(request.spec);
   const action = options.restoreFrom ? "vcluster.clone" : "vcluster.create";
-  return audited(db, auditActor, { action, targetType: "vcluster", targetName: request.name, projectId: request.projectId }, async (tx) => {
-    const existing = await tx.vCluster.findUnique({ where: { projectId_name: { projectId: request.projectId, name: request.name } }, select: { id: true } });
-    if (existing) {
-      throw new AppError("CONFLICT", `name: a vcluster named ${request.name} already exists in this project`, { issues: [{ field: "name", message: "already exists in this project" }] });
-    }
-    await checkHostNetworks(tx, request);
-    await checkQuota(tx, request.projectId, claimOf(columns));
-    const { vcluster, operation } = await recordVCluster(
-      tx,
-      {
-        ...columns,
-        name: request.name,
-        namespace: `vc-${request.name}-${randomBytes(3).toString("hex")}`,
-        projectId: request.projectId,
-        ownerId: actor.userId,
-        labels: request.labels,
-        annotations: request.annotations,
-      },
-      {
-        hostSelector: request.hostSelector,
-        idempotencyKey,
-        requestedById: actor.userId,
-        ...(options.restoreFrom ? { params: { restoreFrom: options.restoreFrom } } : {}),
-      },
-    );
-    // the chart is known once the vcluster is placed; a refusal here rolls the placement back with everything else
-    if (vcluster.hostClusterId) await checkVersionOnHost(tx, vcluster.hostClusterId, request.spec.kubernetesVersion, portalChart);
-    const view = await loadView(tx, vcluster.id);
-    return {
-      value: { vcluster: view, operationId: operation.id, replayed: false },
-      audit: { targetId: vcluster.id, after: { spec: request.spec, host: view.hostClusterName, restoreFrom: options.restoreFrom ?? null } },
-    };
-  });
+  return audited(
+    db,
+    auditActor,
+    { action, targetType: "vcluster", targetName: request.name, projectId: request.projectId },
+    async (tx) => {
+      const existing = await tx.vCluster.findUnique({
+        where: { projectId_name: { projectId: request.projectId, name: request.name } },
+        select: { id: true },
+      });
+      if (existing) {
+        throw new AppError("CONFLICT", `name: a vcluster named ${request.name} already exists in this project`, {
+          issues: [{ field: "name", message: "already exists in this project" }],
+        });
+      }
+      await checkHostNetworks(tx, request);
+      await checkQuota(tx, request.projectId, claimOf(columns));
+      const { vcluster, operation } = await recordVCluster(
+        tx,
+        {
+          ...columns,
+          name: request.name,
+          namespace: `vc-${request.name}-${randomBytes(3).toString("hex")}`,
+          projectId: request.projectId,
+          ownerId: actor.userId,
+          labels: request.labels,
+          annotations: request.annotations,
+        },
+        {
+          hostSelector: request.hostSelector,
+          idempotencyKey,
+          requestedById: actor.userId,
+          ...(options.restoreFrom ? { params: { restoreFrom: options.restoreFrom } } : {}),
+        },
+      );
+      // the chart is known once the vcluster is placed; a refusal here rolls the placement back with everything else
+      if (vcluster.hostClusterId)
+        await checkVersionOnHost(tx, vcluster.hostClusterId, request.spec.kubernetesVersion, portalChart);
+      const view = await loadView(tx, vcluster.id);
+      return {
+        value: { vcluster: view, operationId: operation.id, replayed: false },
+        audit: {
+          targetId: vcluster.id,
+          after: { spec: request.spec, host: view.hostClusterName, restoreFrom: options.restoreFrom ?? null },
+        },
+      };
+    },
+  );
 }

@@ -47,13 +47,21 @@ async function withoutCommitting<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise
 export function dryRunVCluster(db: Db, request: CreateVClusterRequest, portalChart: ChartSource): Promise<DryRun> {
   const columns = columnsOfSpec(request.spec);
   return withoutCommitting(db, async (tx) => {
-    const existing = await tx.vCluster.findUnique({ where: { projectId_name: { projectId: request.projectId, name: request.name } }, select: { id: true } });
+    const existing = await tx.vCluster.findUnique({
+      where: { projectId_name: { projectId: request.projectId, name: request.name } },
+      select: { id: true },
+    });
     if (existing) {
-      throw new AppError("CONFLICT", `name: a vcluster named ${request.name} already exists in this project`, { issues: [{ field: "name", message: "already exists in this project" }] });
+      throw new AppError("CONFLICT", `name: a vcluster named ${request.name} already exists in this project`, {
+        issues: [{ field: "name", message: "already exists in this project" }],
+      });
     }
     await checkHostNetworks(tx, request);
     await checkQuota(tx, request.projectId, claimOf(columns));
-    const project = await tx.project.findUniqueOrThrow({ where: { id: request.projectId }, select: { hostSelector: true } });
+    const project = await tx.project.findUniqueOrThrow({
+      where: { id: request.projectId },
+      select: { hostSelector: true },
+    });
     const hosts = await loadCandidates(tx, { lock: false });
     let hostCluster: DryRun["hostCluster"] = null;
     let chart = portalChart;

@@ -34,18 +34,31 @@ export interface VClusterDetail extends VClusterView {
   directKubeconfigOffered: boolean;
 }
 
-export async function getVCluster(db: Db, adapters: AdapterProvider, actor: Actor, id: string): Promise<VClusterDetail> {
+export async function getVCluster(
+  db: Db,
+  adapters: AdapterProvider,
+  actor: Actor,
+  id: string,
+): Promise<VClusterDetail> {
   const { vcluster, role } = await vclusterFor(db, actor, id, "VIEWER");
   const [view, operations] = await Promise.all([
     loadView(db, id),
-    db.operation.findMany({ where: { vclusterId: id }, orderBy: { createdAt: "desc" }, take: 20, include: { requestedBy: { select: { email: true } } } }),
+    db.operation.findMany({
+      where: { vclusterId: id },
+      orderBy: { createdAt: "desc" },
+      take: 20,
+      include: { requestedBy: { select: { email: true } } },
+    }),
   ]);
   let events: HostEvent[] = [];
   let hostError: string | null = null;
   let pinnedChartVersion: string | null = null;
   let directKubeconfigOffered = false;
   if (vcluster.hostClusterId) {
-    const host = await db.hostCluster.findUnique({ where: { id: vcluster.hostClusterId }, select: { directAccessHostPattern: true } });
+    const host = await db.hostCluster.findUnique({
+      where: { id: vcluster.hostClusterId },
+      select: { directAccessHostPattern: true },
+    });
     directKubeconfigOffered = role === "OWNER" && hasDirectAccess(vcluster, host);
     try {
       const adapter = await adapters.forHost(vcluster.hostClusterId);

@@ -36,14 +36,29 @@ export interface GatewaySettings {
 }
 
 /** The gateway path of a vcluster's API. */
-export const gatewayServer = (gatewayUrl: string, vclusterId: string) => `${gatewayUrl.replace(/\/+$/, "")}/kube/${vclusterId}`;
+export const gatewayServer = (gatewayUrl: string, vclusterId: string) =>
+  `${gatewayUrl.replace(/\/+$/, "")}/kube/${vclusterId}`;
 
-export function gatewayKubeconfig(input: { server: string; caPem: string | null; vclusterName: string; email: string; token: string }): string {
+export function gatewayKubeconfig(input: {
+  server: string;
+  caPem: string | null;
+  vclusterName: string;
+  email: string;
+  token: string;
+}): string {
   const name = `ovc-${input.vclusterName}`;
   return YAML.stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name, cluster: { server: input.server, ...(input.caPem ? { "certificate-authority-data": Buffer.from(input.caPem).toString("base64") } : {}) } }],
+    clusters: [
+      {
+        name,
+        cluster: {
+          server: input.server,
+          ...(input.caPem ? { "certificate-authority-data": Buffer.from(input.caPem).toString("base64") } : {}),
+        },
+      },
+    ],
     users: [{ name: `${input.email}@${name}`, user: { token: input.token } }],
     contexts: [{ name, context: { cluster: name, user: `${input.email}@${name}` } }],
     "current-context": name,
@@ -93,15 +108,36 @@ async function issue(
       fileName: `${v.name}.kubeconfig.yaml`,
       tokenPrefix: view.prefix,
     };
-    return { value, audit: { targetName: v.name, projectId: v.projectId, after: { server, token: view.prefix, reachable: value.reachable } } };
+    return {
+      value,
+      audit: {
+        targetName: v.name,
+        projectId: v.projectId,
+        after: { server, token: view.prefix, reachable: value.reachable },
+      },
+    };
   });
 }
 
-export function downloadKubeconfig(db: Db, adapters: AdapterProvider, actor: Actor, auditActor: AuditActor, id: string, settings: GatewaySettings): Promise<KubeconfigDownload> {
+export function downloadKubeconfig(
+  db: Db,
+  adapters: AdapterProvider,
+  actor: Actor,
+  auditActor: AuditActor,
+  id: string,
+  settings: GatewaySettings,
+): Promise<KubeconfigDownload> {
   return issue(db, adapters, actor, auditActor, id, settings, "vcluster.kubeconfig_download");
 }
 
 /** One click: the old token stops at its next request, and the new file is returned. */
-export function rotateKubeconfig(db: Db, adapters: AdapterProvider, actor: Actor, auditActor: AuditActor, id: string, settings: GatewaySettings): Promise<KubeconfigDownload> {
+export function rotateKubeconfig(
+  db: Db,
+  adapters: AdapterProvider,
+  actor: Actor,
+  auditActor: AuditActor,
+  id: string,
+  settings: GatewaySettings,
+): Promise<KubeconfigDownload> {
   return issue(db, adapters, actor, auditActor, id, settings, "vcluster.kubeconfig_rotate");
 }

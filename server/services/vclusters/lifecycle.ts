@@ -34,24 +34,48 @@ interface Change {
   idempotencyKey?: string;
 }
 
-async function requestLifecycle(db: Db, actor: Actor, auditActor: AuditActor, id: string, change: Change): Promise<RequestedChange> {
+async function requestLifecycle(
+  db: Db,
+  actor: Actor,
+  auditActor: AuditActor,
+  id: string,
+  change: Change,
+): Promise<RequestedChange> {
   return audited(db, auditActor, { action: change.action, targetType: "vcluster", targetId: id }, async (tx) => {
     const { vcluster } = await vclusterFor(tx, actor, id, "MEMBER");
     const desired = change.desired ? await change.desired(vcluster, tx) : {};
     const { operation } = await requestChange(
       tx,
-      { vclusterId: id, kind: change.kind, params: change.params, idempotencyKey: scopedIdempotencyKey(actor.userId, id, change.idempotencyKey), requestedById: actor.userId },
+      {
+        vclusterId: id,
+        kind: change.kind,
+        params: change.params,
+        idempotencyKey: scopedIdempotencyKey(actor.userId, id, change.idempotencyKey),
+        requestedById: actor.userId,
+      },
       desired,
     );
     const view = await loadView(tx, id);
     return {
       value: { vcluster: view, operationId: operation.id },
-      audit: { targetName: vcluster.name, projectId: vcluster.projectId, before: { phase: vcluster.phase, replicas: vcluster.replicas, spec: vcluster.spec }, after: { phase: view.phase, replicas: view.replicas, spec: view.spec } },
+      audit: {
+        targetName: vcluster.name,
+        projectId: vcluster.projectId,
+        before: { phase: vcluster.phase, replicas: vcluster.replicas, spec: vcluster.spec },
+        after: { phase: view.phase, replicas: view.replicas, spec: view.spec },
+      },
     };
   });
 }
 
-export function scaleVCluster(db: Db, actor: Actor, auditActor: AuditActor, id: string, replicas: number, idempotencyKey?: string) {
+export function scaleVCluster(
+  db: Db,
+  actor: Actor,
+  auditActor: AuditActor,
+  id: string,
+  replicas: number,
+  idempotencyKey?: string,
+) {
   return requestLifecycle(db, actor, auditActor, id, {
     action: "vcluster.scale",
     kind: "SCALE",
@@ -60,9 +84,15 @@ export function scaleVCluster(db: Db, actor: Actor, auditActor: AuditActor, id: 
     desired: async (vcluster, tx) => {
       // the backing store is chosen at creation: embedded SQLite takes one replica (pkg/config/validation.go), and
       // vcluster cannot move its data from SQLite to etcd, so only a highly available (deployed etcd) one scales
-      if (!vcluster.enableHa && replicas > 1) throw invalidField("replicas", `${vcluster.name} keeps its state in embedded SQLite, which runs exactly 1 replica; create a highly available vcluster (deployed etcd) to run more`);
-      if (vcluster.enableHa && replicas < 2) throw invalidField("replicas", `a highly available vcluster runs at least 2 control plane replicas`);
-      if (replicas === vcluster.replicas) throw invalidField("replicas", `${vcluster.name} already runs ${replicas} replica${replicas === 1 ? "" : "s"}`);
+      if (!vcluster.enableHa && replicas > 1)
+        throw invalidField(
+          "replicas",
+          `${vcluster.name} keeps its state in embedded SQLite, which runs exactly 1 replica; create a highly available vcluster (deployed etcd) to run more`,
+        );
+      if (vcluster.enableHa && replicas < 2)
+        throw invalidField("replicas", `a highly available vcluster runs at least 2 control plane replicas`);
+      if (replicas === vcluster.replicas)
+        throw invalidField("replicas", `${vcluster.name} already runs ${replicas} replica${replicas === 1 ? "" : "s"}`);
       await checkQuota(tx, vcluster.projectId, claimOf({ ...vcluster, replicas }), vcluster.id);
       const spec = vcluster.spec as unknown as VClusterSpec;
       return { replicas, spec: { ...spec, replicas } as unknown as Prisma.InputJsonValue };
@@ -81,12 +111,26 @@ function checkVersionChange(from: string, to: string): void {
   const [fromMajor, fromMinor, fromPatch] = partsOf(from);
   const [toMajor, toMinor, toPatch] = partsOf(to);
   if (toMajor !== fromMajor || toMinor < fromMinor || (toMinor === fromMinor && toPatch < fromPatch)) {
-    throw invalidField("spec.kubernetesVersion", `cannot go from ${from} down to ${to}; Kubernetes does not support downgrades`);
+    throw invalidField(
+      "spec.kubernetesVersion",
+      `cannot go from ${from} down to ${to}; Kubernetes does not support downgrades`,
+    );
   }
-  if (toMinor > fromMinor + 1) throw invalidField("spec.kubernetesVersion", `upgrade one minor version at a time: ${from} → ${fromMajor}.${fromMinor + 1}.x first`);
+  if (toMinor > fromMinor + 1)
+    throw invalidField(
+      "spec.kubernetesVersion",
+      `upgrade one minor version at a time: ${from} → ${fromMajor}.${fromMinor + 1}.x first`,
+    );
 }
 
-export function updateVCluster(db: Db, actor: Actor, auditActor: AuditActor, id: string, spec: VClusterSpec, labels?: Record<string, string>) {
+export function updateVCluster(
+  db: Db,
+  actor: Actor,
+  auditActor: AuditActor,
+  id: string,
+  spec: VClusterSpec,
+  labels?: Record<string, string>,
+) {
   return requestLifecycle(db, actor, auditActor, id, {
     action: "vcluster.update",
     kind: "UPDATE",
@@ -94,14 +138,23 @@ export function updateVCluster(db: Db, actor: Actor, auditActor: AuditActor, id:
       const current = vcluster.spec as unknown as VClusterSpec;
       checkVersionChange(vcluster.kubernetesVersion, spec.kubernetesVersion);
       // the chart release it runs decides which Kubernetes images exist (rows may keep an older patch unchanged)
-      if (vcluster.chartVersion && spec.kubernetesVersion !== vcluster.kubernetesVersion) checkKubernetesVersion(spec.kubernetesVersion, vcluster.chartVersion);
+      if (vcluster.chartVersion && spec.kubernetesVersion !== vcluster.kubernetesVersion)
+        checkKubernetesVersion(spec.kubernetesVersion, vcluster.chartVersion);
       if (spec.distro !== vcluster.distro) throw invalidField("spec.distro", "the distro cannot change after creation");
-      if (spec.storage.enablePersistence !== vcluster.enablePersistence) throw invalidField("spec.storage.enablePersistence", "persistence cannot be switched after creation");
-      if ((spec.network.podCidr ?? null) !== vcluster.podCidr || (spec.network.serviceCidr ?? null) !== vcluster.serviceCidr) {
+      if (spec.storage.enablePersistence !== vcluster.enablePersistence)
+        throw invalidField("spec.storage.enablePersistence", "persistence cannot be switched after creation");
+      if (
+        (spec.network.podCidr ?? null) !== vcluster.podCidr ||
+        (spec.network.serviceCidr ?? null) !== vcluster.serviceCidr
+      ) {
         throw invalidField("spec.network", "pod and service CIDRs cannot change after creation");
       }
       const columns = columnsOfSpec(spec);
-      if (vcluster.persistenceSizeBytes !== null && columns.persistenceSizeBytes !== null && columns.persistenceSizeBytes < vcluster.persistenceSizeBytes) {
+      if (
+        vcluster.persistenceSizeBytes !== null &&
+        columns.persistenceSizeBytes !== null &&
+        columns.persistenceSizeBytes < vcluster.persistenceSizeBytes
+      ) {
         throw invalidField("spec.storage.persistenceSize", "volumes cannot shrink; keep the size or grow it");
       }
       if (JSON.stringify(current) === JSON.stringify(spec) && !labels) throw invalidField("spec", "nothing changed");
@@ -115,19 +168,38 @@ export function updateVCluster(db: Db, actor: Actor, auditActor: AuditActor, id:
  * Moves a vcluster to the chart version its host pins now (`helm upgrade`), as an update of its own: only forward,
  * and only to the pinned version, so what runs is always a version the operators chose.
  */
-export function upgradeVClusterChart(db: Db, actor: Actor, auditActor: AuditActor, id: string, chartVersion: string, portalChart: ChartSource) {
+export function upgradeVClusterChart(
+  db: Db,
+  actor: Actor,
+  auditActor: AuditActor,
+  id: string,
+  chartVersion: string,
+  portalChart: ChartSource,
+) {
   return requestLifecycle(db, actor, auditActor, id, {
     action: "vcluster.upgrade_chart",
     kind: "UPDATE",
     params: { chartVersion },
     desired: async (vcluster, tx) => {
       if (!vcluster.hostClusterId) throw invalidField("chartVersion", `${vcluster.name} is not placed on a host yet`);
-      const host = await tx.hostCluster.findUniqueOrThrow({ where: { id: vcluster.hostClusterId }, select: { name: true, chartRef: true, chartVersion: true } });
+      const host = await tx.hostCluster.findUniqueOrThrow({
+        where: { id: vcluster.hostClusterId },
+        select: { name: true, chartRef: true, chartVersion: true },
+      });
       const pinned = chartForHost(host, portalChart).version;
-      if (chartVersion !== pinned) throw invalidField("chartVersion", `host ${host.name} pins chart version ${pinned}; a vcluster can move only to that version`);
+      if (chartVersion !== pinned)
+        throw invalidField(
+          "chartVersion",
+          `host ${host.name} pins chart version ${pinned}; a vcluster can move only to that version`,
+        );
       const current = vcluster.chartVersion;
       if (current && compareChartVersions(chartVersion, current) <= 0) {
-        throw invalidField("chartVersion", current === chartVersion ? `${vcluster.name} already runs chart ${current}` : `cannot go from chart ${current} down to ${chartVersion}; vcluster does not support downgrades`);
+        throw invalidField(
+          "chartVersion",
+          current === chartVersion
+            ? `${vcluster.name} already runs chart ${current}`
+            : `cannot go from chart ${current} down to ${chartVersion}; vcluster does not support downgrades`,
+        );
       }
       // the new release must ship an image of the minor it runs
       imageTagFor(vcluster.kubernetesVersion, chartVersion);
@@ -137,15 +209,31 @@ export function upgradeVClusterChart(db: Db, actor: Actor, auditActor: AuditActo
 }
 
 /** As the seed's suspend flow: optionally a snapshot first, in the same operation, then the pause. */
-export function suspendVCluster(db: Db, actor: Actor, auditActor: AuditActor, id: string, options: { snapshotFirst: boolean }) {
-  if (!options.snapshotFirst) return requestLifecycle(db, actor, auditActor, id, { action: "vcluster.suspend", kind: "SUSPEND" });
+export function suspendVCluster(
+  db: Db,
+  actor: Actor,
+  auditActor: AuditActor,
+  id: string,
+  options: { snapshotFirst: boolean },
+) {
+  if (!options.snapshotFirst)
+    return requestLifecycle(db, actor, auditActor, id, { action: "vcluster.suspend", kind: "SUSPEND" });
   return audited(db, auditActor, { action: "vcluster.suspend", targetType: "vcluster", targetId: id }, async (tx) => {
     const { vcluster } = await vclusterFor(tx, actor, id, "MEMBER");
     const snapshot = await reserveSnapshot(tx, vcluster, undefined, actor.userId);
-    const { operation } = await requestChange(tx, { vclusterId: id, kind: "SUSPEND", params: { snapshotFirst: true, snapshotId: snapshot.id }, requestedById: actor.userId });
+    const { operation } = await requestChange(tx, {
+      vclusterId: id,
+      kind: "SUSPEND",
+      params: { snapshotFirst: true, snapshotId: snapshot.id },
+      requestedById: actor.userId,
+    });
     return {
       value: { vcluster: await loadView(tx, id), operationId: operation.id },
-      audit: { targetName: vcluster.name, projectId: vcluster.projectId, after: { snapshotFirst: true, snapshotId: snapshot.id } },
+      audit: {
+        targetName: vcluster.name,
+        projectId: vcluster.projectId,
+        after: { snapshotFirst: true, snapshotId: snapshot.id },
+      },
     };
   });
 }
@@ -158,15 +246,20 @@ export function recoverVCluster(db: Db, actor: Actor, auditActor: AuditActor, id
   return requestLifecycle(db, actor, auditActor, id, { action: "vcluster.recover", kind: "RECOVER" });
 }
 
-export function deleteVCluster(db: Db, actor: Actor, auditActor: AuditActor, id: string, options: { confirmName: string; force: boolean }) {
+export function deleteVCluster(
+  db: Db,
+  actor: Actor,
+  auditActor: AuditActor,
+  id: string,
+  options: { confirmName: string; force: boolean },
+) {
   return requestLifecycle(db, actor, auditActor, id, {
     action: options.force ? "vcluster.force_delete" : "vcluster.delete",
     kind: options.force ? "FORCE_DELETE" : "DELETE",
     desired: async (vcluster) => {
-      if (options.confirmName !== vcluster.name) throw invalidField("confirmName", `type the vcluster's name (${vcluster.name}) to confirm deletion`);
+      if (options.confirmName !== vcluster.name)
+        throw invalidField("confirmName", `type the vcluster's name (${vcluster.name}) to confirm deletion`);
       return {};
     },
   });
 }
-
-

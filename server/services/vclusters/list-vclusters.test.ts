@@ -20,14 +20,22 @@ async function reference(db: Db, actor: Actor, query: VClusterListQuery): Promis
   if (query.phases?.length) and.push({ phase: { in: query.phases } });
   if (query.search) and.push({ name: { contains: query.search.toLowerCase() } });
   if (query.labelSelector) {
-    for (const term of query.labelSelector.split(",").map((x) => x.trim()).filter(Boolean)) {
+    for (const term of query.labelSelector
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean)) {
       const negated = term.startsWith("!");
       const m = /^([A-Za-z0-9./_-]+)\s*(==|=|!=)?\s*([A-Za-z0-9._-]*)$/.exec(negated ? term.slice(1) : term);
       if (!m) throw new Error(`bad term ${term}`);
       const [, key, op, value] = m;
       const present: Prisma.VClusterWhereInput = { labels: { path: [key], string_contains: "" } };
       if (!op) and.push(negated ? { NOT: present } : present);
-      else and.push(op === "!=" ? { NOT: { labels: { path: [key], equals: value } } } : { labels: { path: [key], equals: value } });
+      else
+        and.push(
+          op === "!="
+            ? { NOT: { labels: { path: [key], equals: value } } }
+            : { labels: { path: [key], equals: value } },
+        );
     }
   }
   const where: Prisma.VClusterWhereInput = { AND: and };
@@ -53,7 +61,13 @@ let projectIds: string[];
 const allIds: string[] = [];
 
 const PHASES: VClusterPhase[] = ["RUNNING", "SUSPENDED", "ERROR", "PENDING"];
-const LABELS: Record<string, string>[] = [{ env: "prod", team: "a" }, { env: "dev" }, {}, { env: "", tier: "db" }, { team: "a_b", "example.com/role": "x" }];
+const LABELS: Record<string, string>[] = [
+  { env: "prod", team: "a" },
+  { env: "dev" },
+  {},
+  { env: "", tier: "db" },
+  { team: "a_b", "example.com/role": "x" },
+];
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -67,7 +81,14 @@ beforeAll(async () => {
   const notMine = await createProject(t.db, []);
   projectIds = [mine.id, mineToo.id, notMine.id];
   const host = await t.db.hostCluster.create({
-    data: { name: "h1", apiEndpoint: "https://127.0.0.1:9", credentialsEncrypted: "unused", capacityCpuMillis: 1_000_000, capacityMemoryBytes: 1n << 40n, health: "HEALTHY" },
+    data: {
+      name: "h1",
+      apiEndpoint: "https://127.0.0.1:9",
+      credentialsEncrypted: "unused",
+      capacityCpuMillis: 1_000_000,
+      capacityMemoryBytes: 1n << 40n,
+      health: "HEALTHY",
+    },
   });
   const base = Date.UTC(2026, 0, 1);
   for (let i = 0; i < 37; i++) {
@@ -139,7 +160,7 @@ async function walk(actor: Actor, query: VClusterListQuery): Promise<void> {
 
 describe("listVClusters, one statement", () => {
   it("answers every page of every filter, sort and order as the Prisma query did, for a member, an admin and a stranger", async () => {
-        for (const actor of [member, admin, stranger]) for (const query of queries()) await walk(actor, query);
+    for (const actor of [member, admin, stranger]) for (const query of queries()) await walk(actor, query);
   });
 
   it("answers as before for a cursor that does not exist or that the filters exclude", async () => {
@@ -149,12 +170,15 @@ describe("listVClusters, one statement", () => {
         { sort: "phase" as const, order: "desc" as const, limit: 3, cursor, phases: ["PENDING" as const] },
         { sort: "createdAt" as const, order: "asc" as const, limit: 3, cursor, projectId: projectIds[2] },
       ]) {
-        for (const actor of [member, admin]) expect(await listVClusters(t.db, actor, query)).toEqual(await reference(t.db, actor, query));
+        for (const actor of [member, admin])
+          expect(await listVClusters(t.db, actor, query)).toEqual(await reference(t.db, actor, query));
       }
     }
   });
 
   it("refuses a malformed label selector as INVALID before any query", async () => {
-    await expect(listVClusters(t.db, member, { sort: "name", order: "asc", limit: 5, labelSelector: "env=prod,=x" })).rejects.toMatchObject({ code: "INVALID" });
+    await expect(
+      listVClusters(t.db, member, { sort: "name", order: "asc", limit: 5, labelSelector: "env=prod,=x" }),
+    ).rejects.toMatchObject({ code: "INVALID" });
   });
 });

@@ -83,7 +83,11 @@ export function labelConditions(selector: string): Prisma.Sql[] {
     .map((term) => {
       const negated = term.startsWith("!");
       const m = LABEL_TERM.exec(negated ? term.slice(1) : term);
-      if (!m) throw invalidField("labelSelector", `"${term}" is not a label selector term (key, !key, key=value or key!=value)`);
+      if (!m)
+        throw invalidField(
+          "labelSelector",
+          `"${term}" is not a label selector term (key, !key, key=value or key!=value)`,
+        );
       const [, key, op, value] = m;
       // Label values are always strings, so "contains the empty string" is "the key is set".
       if (!op) {
@@ -96,7 +100,11 @@ export function labelConditions(selector: string): Prisma.Sql[] {
     });
 }
 
-const SORT_COLUMN = { name: Prisma.sql`v.name`, createdAt: Prisma.sql`v."createdAt"`, phase: Prisma.sql`v.phase` } as const;
+const SORT_COLUMN = {
+  name: Prisma.sql`v.name`,
+  createdAt: Prisma.sql`v."createdAt"`,
+  phase: Prisma.sql`v.phase`,
+} as const;
 
 type PageRecord = Omit<VClusterRow, "id" | "labels"> & { total: number; id: string | null; labels: Prisma.JsonValue };
 
@@ -109,8 +117,14 @@ type PageRecord = Omit<VClusterRow, "id" | "labels"> & { total: number; id: stri
 export async function listVClusters(db: Db, actor: Actor, query: VClusterListQuery): Promise<VClusterPage> {
   const and: Prisma.Sql[] = [];
   if (query.projectId) and.push(Prisma.sql`v."projectId" = ${query.projectId}`);
-  if (!actor.isPlatformAdmin) and.push(Prisma.sql`EXISTS (SELECT 1 FROM "Membership" m WHERE m."userId" = ${actor.userId} AND m."projectId" = v."projectId")`);
-  if (query.phases?.length) and.push(Prisma.sql`v.phase IN (${Prisma.join(query.phases.map((phase) => Prisma.sql`CAST(${phase}::text AS "VClusterPhase")`))})`);
+  if (!actor.isPlatformAdmin)
+    and.push(
+      Prisma.sql`EXISTS (SELECT 1 FROM "Membership" m WHERE m."userId" = ${actor.userId} AND m."projectId" = v."projectId")`,
+    );
+  if (query.phases?.length)
+    and.push(
+      Prisma.sql`v.phase IN (${Prisma.join(query.phases.map((phase) => Prisma.sql`CAST(${phase}::text AS "VClusterPhase")`))})`,
+    );
   // LIKE without escaping, as Prisma's `contains` does: `_` and `%` in a search stay wildcards
   if (query.search) and.push(Prisma.sql`v.name LIKE ('%' || ${query.search.toLowerCase()} || '%')`);
   if (query.labelSelector) and.push(...labelConditions(query.labelSelector));
@@ -123,7 +137,9 @@ export async function listVClusters(db: Db, actor: Actor, query: VClusterListQue
   if (query.cursor) {
     const at = Prisma.sql`(SELECT c.${Prisma.raw(query.sort === "createdAt" ? '"createdAt"' : query.sort)} FROM "VCluster" c WHERE c.id = ${query.cursor})`;
     const atId = Prisma.sql`(SELECT c.id FROM "VCluster" c WHERE c.id = ${query.cursor})`;
-    const after = desc ? Prisma.sql`((${column} = ${at} AND v.id <= ${atId}) OR ${column} < ${at})` : Prisma.sql`((${column} = ${at} AND v.id >= ${atId}) OR ${column} > ${at})`;
+    const after = desc
+      ? Prisma.sql`((${column} = ${at} AND v.id <= ${atId}) OR ${column} < ${at})`
+      : Prisma.sql`((${column} = ${at} AND v.id >= ${atId}) OR ${column} > ${at})`;
     paged = Prisma.sql`${where} AND ${after}`;
   }
   const records = await db.$queryRaw<PageRecord[]>`

@@ -27,4 +27,3 @@ export function columnsOfSpec(spec: VClusterSpec) {
     spec: spec as unknown as Prisma.InputJsonValue,
   };
 }
-

@@ -26,9 +26,21 @@ describe("what one tenant sends never reaches another's", () => {
   it("an idempotency key reused by another tenant creates that tenant's own vcluster, and reveals nothing", async () => {
     const a = await tenant();
     const b = await tenant();
-    const first = await a.api.vcluster.create({ projectId: a.project.id, name: "secret-a", labels: { team: "a" }, idempotencyKey: "shared-key-0001" });
-    expect((await a.api.vcluster.create({ projectId: a.project.id, name: "secret-a", idempotencyKey: "shared-key-0001" })).vcluster.id).toBe(first.vcluster.id);
-    const theirs = await b.api.vcluster.create({ projectId: b.project.id, name: "mine-b", idempotencyKey: "shared-key-0001" });
+    const first = await a.api.vcluster.create({
+      projectId: a.project.id,
+      name: "secret-a",
+      labels: { team: "a" },
+      idempotencyKey: "shared-key-0001",
+    });
+    expect(
+      (await a.api.vcluster.create({ projectId: a.project.id, name: "secret-a", idempotencyKey: "shared-key-0001" }))
+        .vcluster.id,
+    ).toBe(first.vcluster.id);
+    const theirs = await b.api.vcluster.create({
+      projectId: b.project.id,
+      name: "mine-b",
+      idempotencyKey: "shared-key-0001",
+    });
     expect(theirs.vcluster).toMatchObject({ name: "mine-b", projectId: b.project.id });
     expect(JSON.stringify(theirs)).not.toContain("secret-a");
     expect(await env.t.db.vCluster.count({ where: { projectId: b.project.id } })).toBe(1);
@@ -37,10 +49,12 @@ describe("what one tenant sends never reaches another's", () => {
   it("the project's host selector holds against a vcluster's own", async () => {
     const a = await tenant();
     await env.t.db.project.update({ where: { id: a.project.id }, data: { hostSelector: { tier: "restricted" } } });
-    const refused = await a.api.vcluster.create({ projectId: a.project.id, name: "escape", hostSelector: { tier: "shared" } }).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const refused = await a.api.vcluster
+      .create({ projectId: a.project.id, name: "escape", hostSelector: { tier: "shared" } })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(refused).toBeInstanceOf(TRPCError);
     expect((refused as TRPCError).message).toContain("hostSelector.tier");
     expect(await env.t.db.vCluster.count({ where: { projectId: a.project.id } })).toBe(0);
@@ -51,11 +65,20 @@ describe("what one tenant sends never reaches another's", () => {
     const created = await a.api.vcluster.create({
       projectId: a.project.id,
       name: "privileged",
-      labels: { team: "a", "pod-security.kubernetes.io/enforce": "privileged", "pod-security.kubernetes.io/warn": "privileged" },
+      labels: {
+        team: "a",
+        "pod-security.kubernetes.io/enforce": "privileged",
+        "pod-security.kubernetes.io/warn": "privileged",
+      },
     });
     expect((await waitForOperation(env.t.db, created.operationId, 120_000)).state).toBe("SUCCEEDED");
     const ns = await env.hostConfig.makeApiClient(CoreV1Api).readNamespace({ name: created.vcluster.namespace });
-    expect(ns.metadata?.labels).toMatchObject({ team: "a", "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "baseline", "pod-security.kubernetes.io/audit": "baseline" });
+    expect(ns.metadata?.labels).toMatchObject({
+      team: "a",
+      "pod-security.kubernetes.io/enforce": "baseline",
+      "pod-security.kubernetes.io/warn": "baseline",
+      "pod-security.kubernetes.io/audit": "baseline",
+    });
     // the portal keeps the vcluster's own labels; only the host copy is filtered
     expect(created.vcluster.labels).toMatchObject({ "pod-security.kubernetes.io/enforce": "privileged" });
   });

@@ -31,7 +31,11 @@ export interface VClusterView {
   updatedAt: Date;
 }
 
-const INCLUDE = { project: { select: { name: true } }, owner: { select: { email: true } }, hostCluster: { select: { name: true } } } as const;
+const INCLUDE = {
+  project: { select: { name: true } },
+  owner: { select: { email: true } },
+  hostCluster: { select: { name: true } },
+} as const;
 
 export async function loadView(db: Db | Tx, id: string): Promise<VClusterView> {
   const v = await db.vCluster.findUniqueOrThrow({ where: { id }, include: INCLUDE });

@@ -15,7 +15,9 @@ import { auditFilterSchema } from "@/server/services/audit/audit-filter";
 import { AUDIT_EXPORT_FORMATS, auditExportStream } from "@/server/services/audit/export-audit";
 import { writeAudit } from "@/server/services/audit/write-audit";
 
-const querySchema = z.object({ format: z.enum(AUDIT_EXPORT_FORMATS, { message: "format must be csv or ndjson" }) }).and(auditFilterSchema);
+const querySchema = z
+  .object({ format: z.enum(AUDIT_EXPORT_FORMATS, { message: "format must be csv or ndjson" }) })
+  .and(auditFilterSchema);
 
 const CONTENT_TYPE = { csv: "text/csv; charset=utf-8", ndjson: "application/x-ndjson; charset=utf-8" } as const;
 
@@ -39,7 +41,10 @@ export async function exportAuditLog(db: Db, request: Request): Promise<Response
     const actor = await adminOf(db, request.headers);
     const parsed = querySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
     if (!parsed.success) {
-      const issues: FieldIssue[] = parsed.error.issues.map((i) => ({ field: i.path.map(String).join(".") || "(query)", message: i.message }));
+      const issues: FieldIssue[] = parsed.error.issues.map((i) => ({
+        field: i.path.map(String).join(".") || "(query)",
+        message: i.message,
+      }));
       throw new AppError("INVALID", issues.map((i) => `${i.field}: ${i.message}`).join("; "), { issues });
     }
     const { format, ...filter } = parsed.data;
@@ -50,7 +55,9 @@ export async function exportAuditLog(db: Db, request: Request): Promise<Response
       userAgent: request.headers.get("user-agent"),
     };
     // Reading the whole trail is itself worth a line in it.
-    await db.$transaction((tx) => writeAudit(tx, auditActorOf(ctx), { action: "audit.export", targetType: "auditLog", after: { format, filter } }));
+    await db.$transaction((tx) =>
+      writeAudit(tx, auditActorOf(ctx), { action: "audit.export", targetType: "auditLog", after: { format, filter } }),
+    );
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     return new Response(auditExportStream(db, filter, format), {
       headers: {

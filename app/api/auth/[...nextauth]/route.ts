@@ -13,10 +13,17 @@ interface RouteContext {
 // Options are built per request so that `next build` needs no runtime secrets.
 async function handler(req: NextRequest, context: RouteContext): Promise<Response> {
   const seen: { outage?: AppError } = {};
-  const response = (await NextAuth(req, context, authOptions({ onUnavailable: (error) => (seen.outage = error) }))) as Response;
+  const response = (await NextAuth(
+    req,
+    context,
+    authOptions({ onUnavailable: (error) => (seen.outage = error) }),
+  )) as Response;
   // next-auth's answer would clear the session cookie: an outage must not sign anyone out
   if (seen.outage) {
-    return Response.json({ error: { code: "UNAVAILABLE", message: seen.outage.message } }, { status: 503, headers: { "retry-after": String(RETRY_AFTER_S) } });
+    return Response.json(
+      { error: { code: "UNAVAILABLE", message: seen.outage.message } },
+      { status: 503, headers: { "retry-after": String(RETRY_AFTER_S) } },
+    );
   }
   return response;
 }

@@ -25,7 +25,8 @@ export async function GET(req: Request, context: { params: Promise<{ id: string 
     return new Response(result.kubeconfig, { headers });
   } catch (error) {
     if (!(error instanceof TRPCError)) throw error;
-    const message = error.code === "INTERNAL_SERVER_ERROR" ? "internal error; the request id is in the server log" : error.message;
+    const message =
+      error.code === "INTERNAL_SERVER_ERROR" ? "internal error; the request id is in the server log" : error.message;
     return Response.json({ error: { code: error.code, message } }, { status: getHTTPStatusCodeFromError(error) });
   }
 }
