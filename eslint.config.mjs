@@ -101,18 +101,14 @@ const config = [
   },
   restrict(["server/**/*.{ts,tsx,mts}"], []),
   importRule(["server/testing/**/*.ts", "server/bench/**/*.ts"], [...UPWARD_FROM_SERVER, ...HOSTSIM_BY_NAME]),
-  // What pages and server share: it reaches the browser, so it imports nothing from the server or from Node.
+  // What pages and server share: it reaches the browser, so it imports nothing from the server or from Node, but
+  // Prisma's generated enums (plain constants, made to be imported anywhere) so its enums are the schema's own.
   importRule(
     ["server/universal/**/*.{ts,tsx}"],
     [
       {
         regex: "^@/(?!server/universal/|server/generated/prisma/enums$)",
         message: "server/universal imports only itself: pages bundle it for the browser",
-      },
-      {
-        regex: "^@/server/generated/prisma/enums$",
-        allowTypeImports: true,
-        message: "only the types of Prisma's enums, which are erased at build",
       },
       { regex: "^\\.\\./", message: "server/universal imports only itself: pages bundle it for the browser" },
       {

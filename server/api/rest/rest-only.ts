@@ -21,7 +21,8 @@ import { anchorStatusSchema, auditEntrySchema } from "../routers/audit";
 import { hostViewSchema, registerHostInputSchema } from "../routers/host-cluster";
 import { limitsSchema, quotaViewSchema, usageSchema } from "../routers/project";
 import { snapshotViewSchema } from "../routers/snapshot-schemas";
-import { idInput, listInputSchema, rowSchema } from "../routers/vcluster-schemas";
+import { idInput, listInputSchema } from "../routers/vcluster-schemas";
+import { rowSchema } from "@/server/universal/vcluster-view";
 import { createTRPCRouter, mutation, query } from "../trpc";
 
 const limit = z.number().int().min(1, "limit must be at least 1").max(200, "limit may be at most 200").default(50);

@@ -5,16 +5,7 @@ import { env } from "@/server/env";
 import { listHostClusters, registerHostCluster, setHostCordoned } from "@/server/services/host-clusters";
 import { createTRPCRouter, mutation, query } from "../trpc";
 import { idSchema } from "../schemas";
-
-export const labelsSchema = z.record(
-  z
-    .string()
-    .regex(
-      /^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
-      "label keys must be Kubernetes label names",
-    ),
-  z.string().max(63, "label values may be at most 63 characters"),
-);
+import { labelsSchema } from "@/server/universal/vcluster-spec";
 
 export const hostViewSchema = z.object({
   id: z.string(),
@@ -44,7 +35,8 @@ export const registerHostInputSchema = z.object({
     .string()
     .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "name must be a DNS label (lower-case letters, digits, '-')"),
   kubeconfig: z.string().min(1, "kubeconfig is required").max(256_000, "kubeconfig is too large"),
-  labels: labelsSchema.default({}),
+  // the same Kubernetes label rules as a vcluster's: a host selector matches one against the other
+  labels: labelsSchema,
   capacityCpuMillis: z.number().int().positive("capacityCpuMillis must be positive").optional(),
   capacityMemoryBytes: z.bigint().positive("capacityMemoryBytes must be positive").optional(),
   maxVClusters: z.number().int().min(1, "maxVClusters must be at least 1").nullable().default(null),

@@ -13,7 +13,8 @@ import { vclusterNameSchema } from "@/server/universal/vcluster-spec";
 import { auditActorOf } from "../audit-actor";
 import { createTRPCRouter, mutation, query } from "../trpc";
 import { policySchema, restorePlanSchema, snapshotNameSchema, snapshotViewSchema } from "./snapshot-schemas";
-import { requestedChangeSchema, vclusterViewSchema } from "./vcluster-schemas";
+import { vclusterViewSchema } from "@/server/universal/vcluster-view";
+import { requestedChangeSchema } from "./vcluster-schemas";
 
 const id = z.string().min(1, "id is required").max(64);
 

@@ -1,58 +1,6 @@
-import { OperationKind } from "@/server/generated/prisma/enums";
 import { z } from "zod";
-import { ACTIONS } from "@/server/universal/state-machine";
 import { phaseSchema } from "../schemas";
-
-export const conditionSchema = z.object({
-  type: z.string(),
-  status: z.enum(["True", "False", "Unknown"]),
-  reason: z.string(),
-  message: z.string(),
-  lastTransitionTime: z.string(),
-});
-
-export const vclusterViewSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  namespace: z.string(),
-  projectId: z.string(),
-  projectName: z.string(),
-  ownerEmail: z.string(),
-  hostClusterName: z.string().nullable(),
-  labels: z.record(z.string(), z.string()),
-  annotations: z.record(z.string(), z.string()),
-  spec: z.unknown(),
-  phase: phaseSchema,
-  reason: z.string().nullable(),
-  message: z.string().nullable(),
-  conditions: z.array(conditionSchema),
-  kubernetesVersion: z.string(),
-  replicas: z.number().int(),
-  readyReplicas: z.number().int(),
-  apiServerEndpoint: z.string().nullable(),
-  chartVersion: z.string().nullable(),
-  lastActivityAt: z
-    .date()
-    .nullable()
-    .describe("the last request of a person through the access gateway (watches do not count)"),
-  allowedActions: z.array(z.enum(ACTIONS)),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-});
-
-export const operationViewSchema = z.object({
-  id: z.string(),
-  kind: z.enum(OperationKind),
-  state: z.enum(["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"]),
-  step: z.string().nullable(),
-  progress: z.number().int(),
-  attempts: z.number().int(),
-  lastError: z.string().nullable(),
-  requestedBy: z.string().nullable(),
-  createdAt: z.date(),
-  startedAt: z.date().nullable(),
-  finishedAt: z.date().nullable(),
-});
+import { operationViewSchema, vclusterViewSchema } from "@/server/universal/vcluster-view";
 
 export const vclusterDetailSchema = vclusterViewSchema.extend({
   operations: z.array(operationViewSchema),
@@ -74,20 +22,6 @@ export const vclusterDetailSchema = vclusterViewSchema.extend({
 });
 
 export const requestedChangeSchema = z.object({ vcluster: vclusterViewSchema, operationId: z.string() });
-
-export const rowSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  projectId: z.string(),
-  projectName: z.string(),
-  phase: phaseSchema,
-  kubernetesVersion: z.string(),
-  replicas: z.number().int(),
-  readyReplicas: z.number().int(),
-  hostClusterName: z.string().nullable(),
-  labels: z.record(z.string(), z.string()),
-  createdAt: z.date(),
-});
 
 export const listInputSchema = z.object({
   projectId: z.string().min(1).optional(),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { changeFeedFor } from "@/server/services/live-updates/change-feed";
 import { watchVClusters, type VClusterWatchEvent } from "@/server/services/live-updates/watch-vclusters";
 import { subscription } from "../trpc";
-import { rowSchema } from "./vcluster-schemas";
+import { rowSchema } from "@/server/universal/vcluster-view";
 
 export const watchEventSchema = z.object({ vcluster: rowSchema.nullable(), vclusterId: z.string(), at: z.date() });
 

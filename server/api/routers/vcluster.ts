@@ -27,11 +27,10 @@ import {
   kubeconfigSchema,
   listInputSchema,
   requestedChangeSchema,
-  rowSchema,
   vclusterDetailSchema,
-  vclusterViewSchema,
 } from "./vcluster-schemas";
 import { watchProcedure } from "./vcluster-watch";
+import { rowSchema, vclusterViewSchema } from "@/server/universal/vcluster-view";
 
 const idempotencyKey = z.string().min(8, "idempotencyKey must be at least 8 characters").max(128).optional();
 

@@ -114,12 +114,10 @@ describe("the whole life of a vcluster on the real chart", () => {
       expect(await controlPlaneKind(namespace, c.name)).toBe(c.kind);
 
       let connection = await connect(api, id);
-      await connection.kc
-        .makeApiClient(CoreV1Api)
-        .createNamespacedConfigMap({
-          namespace: "default",
-          body: { metadata: { name: "greeting" }, data: { hello: "world" } },
-        });
+      await connection.kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({
+        namespace: "default",
+        body: { metadata: { name: "greeting" }, data: { hello: "world" } },
+      });
 
       if (c.scaleTo !== null) {
         await settled((await api.vcluster.scale({ id, replicas: c.scaleTo })).operationId);
@@ -176,12 +174,10 @@ describe("the whole life of a vcluster on the real chart", () => {
     const { namespace } = await api.vcluster.get({ id });
     expect(await controlPlaneKind(namespace, "life-ephemeral")).toBe("Deployment");
     let connection = await connect(api, id);
-    await connection.kc
-      .makeApiClient(CoreV1Api)
-      .createNamespacedConfigMap({
-        namespace: "default",
-        body: { metadata: { name: "greeting" }, data: { hello: "world" } },
-      });
+    await connection.kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({
+      namespace: "default",
+      body: { metadata: { name: "greeting" }, data: { hello: "world" } },
+    });
     const snap = await api.snapshot.create({ vclusterId: id, name: "before-pause" });
     await settled(snap.operationId);
     await connection.close();
@@ -206,12 +202,10 @@ describe("the whole life of a vcluster on the real chart", () => {
       const id = created.vcluster.id;
       expect(await api.vcluster.get({ id })).toMatchObject({ chartVersion: "0.30.0", pinnedChartVersion: "0.30.0" });
       const connection = await connect(api, id);
-      await connection.kc
-        .makeApiClient(CoreV1Api)
-        .createNamespacedConfigMap({
-          namespace: "default",
-          body: { metadata: { name: "greeting" }, data: { hello: "world" } },
-        });
+      await connection.kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({
+        namespace: "default",
+        body: { metadata: { name: "greeting" }, data: { hello: "world" } },
+      });
       await connection.close();
 
       const spec = (await api.vcluster.get({ id })).spec as VClusterSpecInput;

@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { Db } from "@/server/db/client";
 import { VCLUSTER_CHANGES_CHANNEL } from "@/server/engine/reconcile/change-events";
 import { logger } from "@/server/observability/logger";
-import type { VClusterRow } from "@/server/services/vclusters/list-vclusters";
+import type { VClusterRow } from "@/server/universal/vcluster-view";
 import { rowsByIds, rowsUpdatedAfter, type VersionedRow } from "./vcluster-rows";
 
 export interface VClusterChange {

@@ -1,5 +1,6 @@
 import type { Db } from "@/server/db/client";
-import { ROW_SELECT, rowOf, type VClusterRow } from "@/server/services/vclusters/list-vclusters";
+import { ROW_SELECT, rowOf } from "@/server/services/vclusters/list-vclusters";
+import type { VClusterRow } from "@/server/universal/vcluster-view";
 
 /** A list row plus what the change feed needs to tell one version of a cluster from the next. */
 export interface VersionedRow {

@@ -3,7 +3,7 @@ import { isSessionRowLive } from "@/server/auth/server-sessions";
 import type { Db } from "@/server/db/client";
 import { notFound } from "@/server/universal/errors";
 import { roleIn } from "@/server/services/access/project-role";
-import type { VClusterRow } from "@/server/services/vclusters/list-vclusters";
+import type { VClusterRow } from "@/server/universal/vcluster-view";
 import type { VClusterChange, VClusterChangeFeed } from "./change-feed";
 
 export interface VClusterWatchEvent {

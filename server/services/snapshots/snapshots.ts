@@ -16,7 +16,8 @@ import { specSchema } from "@/server/universal/vcluster-spec";
 import { requireRole, roleIn } from "../access/project-role";
 import { vclusterFor } from "../vclusters/access";
 import { createVCluster, type CreatedVCluster } from "../vclusters/create-vcluster";
-import { loadView, type VClusterView } from "../vclusters/view";
+import { loadView } from "../vclusters/view";
+import type { VClusterView } from "@/server/universal/vcluster-view";
 import { requestSnapshot, SNAPSHOT_MAX_ATTEMPTS } from "./request-snapshot";
 import { loadSnapshotView, SNAPSHOT_VIEW_INCLUDE, snapshotViewOf, type SnapshotView } from "./snapshot-view";
 

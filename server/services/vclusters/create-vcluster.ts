@@ -13,7 +13,8 @@ import { checkQuota } from "../quota";
 import { claimOf } from "@/server/universal/claims";
 import { columnsOfSpec } from "./spec-columns";
 import { checkVersionOnHost } from "./target-chart";
-import { loadView, type VClusterView } from "./view";
+import { loadView } from "./view";
+import type { VClusterView } from "@/server/universal/vcluster-view";
 
 export type CreateVClusterRequest = z.output<typeof createVClusterInputSchema>;
 

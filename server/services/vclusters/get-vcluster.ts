@@ -7,7 +7,8 @@ import { AppError } from "@/server/universal/errors";
 import type { OperationKind, OperationState } from "@/server/generated/prisma/client";
 import { vclusterFor } from "./access";
 import { hasDirectAccess } from "./direct-kubeconfig";
-import { loadView, type VClusterView } from "./view";
+import { loadView } from "./view";
+import type { VClusterView } from "@/server/universal/vcluster-view";
 
 export interface OperationView {
   id: string;

@@ -18,7 +18,8 @@ import { reserveSnapshot } from "../snapshots/request-snapshot";
 import { vclusterFor } from "./access";
 import { claimOf } from "@/server/universal/claims";
 import { columnsOfSpec } from "./spec-columns";
-import { loadView, type VClusterView } from "./view";
+import { loadView } from "./view";
+import type { VClusterView } from "@/server/universal/vcluster-view";
 
 export interface RequestedChange {
   vcluster: VClusterView;

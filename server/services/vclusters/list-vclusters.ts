@@ -2,6 +2,7 @@ import type { Actor } from "@/server/auth/actor";
 import type { Db } from "@/server/db/client";
 import { invalidField } from "@/server/universal/errors";
 import { Prisma, type VClusterPhase } from "@/server/generated/prisma/client";
+import type { VClusterRow } from "@/server/universal/vcluster-view";
 
 export interface VClusterListQuery {
   projectId?: string;
@@ -14,20 +15,6 @@ export interface VClusterListQuery {
   limit: number;
   /** id of the last row of the previous page */
   cursor?: string;
-}
-
-export interface VClusterRow {
-  id: string;
-  name: string;
-  projectId: string;
-  projectName: string;
-  phase: VClusterPhase;
-  kubernetesVersion: string;
-  replicas: number;
-  readyReplicas: number;
-  hostClusterName: string | null;
-  labels: Record<string, string>;
-  createdAt: Date;
 }
 
 export interface VClusterPage {

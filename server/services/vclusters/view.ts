@@ -1,35 +1,7 @@
 import type { Db, Tx } from "@/server/db/client";
-import { parseConditions, type Condition } from "@/server/universal/conditions";
-import { allowedActions, type Action } from "@/server/universal/state-machine";
-import type { VClusterPhase } from "@/server/generated/prisma/client";
-
-export interface VClusterView {
-  id: string;
-  name: string;
-  namespace: string;
-  projectId: string;
-  projectName: string;
-  ownerEmail: string;
-  hostClusterName: string | null;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  spec: unknown;
-  phase: VClusterPhase;
-  reason: string | null;
-  message: string | null;
-  conditions: Condition[];
-  kubernetesVersion: string;
-  replicas: number;
-  readyReplicas: number;
-  apiServerEndpoint: string | null;
-  /** the vcluster chart version the control plane runs (null until first installed) */
-  chartVersion: string | null;
-  /** the last request of a person through the access gateway */
-  lastActivityAt: Date | null;
-  allowedActions: Action[];
-  createdAt: Date;
-  updatedAt: Date;
-}
+import { parseConditions } from "@/server/universal/conditions";
+import { allowedActions } from "@/server/universal/state-machine";
+import type { VClusterView } from "@/server/universal/vcluster-view";
 
 const INCLUDE = {
   project: { select: { name: true } },
