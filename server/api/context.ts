@@ -25,7 +25,10 @@ export function requestIdOf(headers: Headers): string {
   return given && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
 }
 
-export async function createContext({ req, deps }: { req: Request; deps: PortalDependencies }): Promise<Context> {
+/** What a request says about itself: a fetch `Request`, or the method and headers of a Node request. */
+export type RequestHead = Pick<Request, "method" | "headers">;
+
+export async function createContext({ req, deps }: { req: RequestHead; deps: PortalDependencies }): Promise<Context> {
   const database = db();
   let actor: Actor | null = null;
   let authError: AppError | null = null;

@@ -41,7 +41,7 @@ export async function resolveActor(db: Db, headers: Headers): Promise<Actor | nu
       tokenId: identity.tokenId,
     };
   }
-  const session = await currentSession();
+  const session = await currentSession(headers);
   if (!session?.user?.id) return null;
   const actor = await loadActor(db, session.user.id);
   return actor && { ...actor, sessionId: session.sessionId ?? null };

@@ -1,6 +1,6 @@
 import type { AuthOptions } from "next-auth";
 import { sameOriginRedirect } from "@/server/validation/callback-url";
-import CredentialsProvider from "next-auth/providers/credentials";
+import CredentialsModule from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { z } from "zod";
 import { db } from "@/server/db/client";
@@ -19,6 +19,11 @@ import {
 } from "./server-sessions";
 import { auditSignIn } from "./sign-in-audit";
 import { checkPasswordSignIn, SignInThrottled } from "./sign-in-guard";
+
+// A CommonJS module: bundled by Next its default import is the function, loaded by Node (the portal's own server,
+// which answers the API without Next) it is the module object holding it.
+const CredentialsProvider =
+  (CredentialsModule as unknown as { default?: typeof CredentialsModule }).default ?? CredentialsModule;
 
 const credentialsSchema = z.object({ email: z.string().email(), password: z.string().min(1) });
 

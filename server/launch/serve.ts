@@ -17,6 +17,8 @@ import { CLIENT_ADDRESS_HEADER, clientAddress, trustedProxies } from "@/server/s
 import { createKubeGateway, GATEWAY_PREFIX } from "@/server/api/kube-gateway/gateway";
 import { portalDependencies } from "@/server/composition/dependencies";
 import { answeringOutages } from "@/server/api/outage-status";
+import { handleTrpcRequest, isTrpcRequest } from "@/server/api/trpc-node";
+import { SECURITY_HEADERS } from "@/server/security/security-headers.mjs";
 import { db } from "@/server/db/client";
 import { env, portalUrl } from "@/server/env";
 import { logger } from "@/server/observability/logger";
@@ -50,9 +52,10 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
   await app.prepare();
   const settings = env();
+  const deps = portalDependencies(db());
   const gateway = createKubeGateway({
     db: db(),
-    adapters: portalDependencies(db()).hosts,
+    adapters: deps.hosts,
     requestsPerMinute: settings.GATEWAY_REQUESTS_PER_MINUTE,
     maxBodyBytes: settings.GATEWAY_MAX_BODY_BYTES,
     upstreamTimeoutMs: settings.GATEWAY_UPSTREAM_TIMEOUT_MS,
@@ -80,6 +83,16 @@ async function main(): Promise<void> {
       res.writeHead(tooLarge.status, { "content-type": "application/json", connection: "close" });
       res.end(JSON.stringify({ error: tooLarge }));
       req.destroy();
+      return;
+    }
+    if (isTrpcRequest(req.url)) {
+      // what next.config.mjs sets on every answer Next gives
+      for (const { key, value } of SECURITY_HEADERS) res.setHeader(key, value);
+      void handleTrpcRequest(req, res, deps).catch((error: unknown) => {
+        logger().error({ err: error }, "the tRPC handler failed");
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end();
+      });
       return;
     }
     void answeringOutages(res, () => handle(req, res));
