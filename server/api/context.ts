@@ -4,7 +4,7 @@ import { crossSiteReason } from "@/server/security/same-origin";
 import { resolveActor, type Actor } from "@/server/auth/actor";
 import { db, type Db } from "@/server/db/client";
 import { AppError } from "@/server/universal/errors";
-import type { PortalDependencies } from "./dependencies";
+import type { PortalDependencies } from "@/server/services/dependencies";
 import { toAppError } from "./error-map";
 
 export interface Context {

@@ -6,7 +6,7 @@
 import type http from "node:http";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import { createContext } from "./context";
-import type { PortalDependencies } from "./dependencies";
+import type { PortalDependencies } from "@/server/services/dependencies";
 import { appRouter } from "./root";
 
 export const TRPC_PREFIX = "/api/trpc/";

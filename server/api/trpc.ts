@@ -12,6 +12,8 @@ import { logger } from "@/server/observability/logger";
 import { metrics } from "@/server/observability/metrics";
 import { trackAuditRows } from "@/server/services/audit/audit-scope";
 import { authorizeThrough, requireRole, roleThrough, type ScopeTable } from "@/server/services/access/project-role";
+import type { ServiceContext } from "@/server/services/service-context";
+import { auditActorOf } from "./audit-actor";
 import { auditUnauditedMutation } from "./audit-backstop";
 import type { AuditName, CommandDeclaration, LimitClass, Meta, Scope } from "./command";
 import type { Context } from "./context";
@@ -108,7 +110,8 @@ const signedIn = observed
         code: "UNAUTHORIZED",
         message: "sign in, or send an API token as `Authorization: Bearer <token>`",
       });
-    return next({ ctx: { ...ctx, actor: ctx.actor } });
+    const service: ServiceContext = { db: ctx.db, actor: ctx.actor, auditActor: auditActorOf(ctx), deps: ctx.deps };
+    return next({ ctx: { ...ctx, actor: ctx.actor, service } });
   })
   .use(async ({ ctx, meta, next }) => {
     const limit = declarationOf(meta).limit;

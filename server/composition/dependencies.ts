@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { chartFromEnv } from "@/server/adapters/helm/chart-source";
 import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import { objectStoreFrom } from "@/server/adapters/s3/store-from-env";
-import type { PortalDependencies } from "@/server/api/dependencies";
+import type { PortalDependencies } from "@/server/services/dependencies";
 import { db as processDb, type Db } from "@/server/db/client";
 import { createAdapterProvider } from "@/server/engine/placement/host-adapters";
 import { env, gatewayUrl } from "@/server/env";

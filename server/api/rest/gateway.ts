@@ -4,7 +4,7 @@
  */
 import { createOpenApiFetchHandler } from "trpc-to-openapi";
 import { createContext } from "../context";
-import type { PortalDependencies } from "../dependencies";
+import type { PortalDependencies } from "@/server/services/dependencies";
 import { openApiDocument } from "./openapi-document";
 import { REST_BASE, restRouter } from "./rest-router";
 

@@ -136,7 +136,7 @@ export const restOnlyRouter = createTRPCRouter({
     .input(idInput.extend({ limit }))
     .output(z.array(restSnapshotSchema))
     .query(async ({ ctx, input }) =>
-      (await listSnapshots(ctx.db, ctx.actor, { vclusterId: input.id, limit: input.limit })).map(restSnapshot),
+      (await listSnapshots(ctx.service, { vclusterId: input.id, limit: input.limit })).map(restSnapshot),
     ),
   listSnapshots: query({
     scope: "self",
@@ -150,7 +150,7 @@ export const restOnlyRouter = createTRPCRouter({
   })
     .input(z.object({ projectId: id.optional(), limit }))
     .output(z.array(restSnapshotSchema))
-    .query(async ({ ctx, input }) => (await listSnapshots(ctx.db, ctx.actor, input)).map(restSnapshot)),
+    .query(async ({ ctx, input }) => (await listSnapshots(ctx.service, input)).map(restSnapshot)),
   getSnapshot: query({
     scope: { snapshot: "VIEWER", key: "id" },
     openapi: {
@@ -163,7 +163,7 @@ export const restOnlyRouter = createTRPCRouter({
   })
     .input(z.object({ id }))
     .output(restSnapshotSchema)
-    .query(async ({ ctx, input }) => restSnapshot(await getSnapshot(ctx.db, ctx.actor, input.id))),
+    .query(async ({ ctx, input }) => restSnapshot(await getSnapshot(ctx.service, input.id))),
   getQuota: query({
     scope: { project: "VIEWER" },
     openapi: {

@@ -10,7 +10,6 @@ import {
   restoreVCluster,
 } from "@/server/services/snapshots/snapshots";
 import { vclusterNameSchema } from "@/server/universal/vcluster-spec";
-import { auditActorOf } from "../audit-actor";
 import { createTRPCRouter, mutation, query } from "../trpc";
 import { policySchema, restorePlanSchema, snapshotNameSchema, snapshotViewSchema } from "./snapshot-schemas";
 import { vclusterViewSchema } from "@/server/universal/vcluster-view";
@@ -25,7 +24,7 @@ export const snapshotRouter = createTRPCRouter({
   })
     .input(z.object({ vclusterId: id, name: snapshotNameSchema.optional() }))
     .output(z.object({ snapshot: snapshotViewSchema, vcluster: vclusterViewSchema, operationId: z.string() }))
-    .mutation(({ ctx, input }) => createSnapshot(ctx.db, ctx.actor, auditActorOf(ctx), input.vclusterId, input.name)),
+    .mutation(({ ctx, input }) => createSnapshot(ctx.service, input)),
   list: query({ scope: "self" })
     .input(
       z.object({
@@ -35,11 +34,11 @@ export const snapshotRouter = createTRPCRouter({
       }),
     )
     .output(z.array(snapshotViewSchema))
-    .query(({ ctx, input }) => listSnapshots(ctx.db, ctx.actor, input)),
+    .query(({ ctx, input }) => listSnapshots(ctx.service, input)),
   get: query({ scope: { snapshot: "VIEWER", key: "id" } })
     .input(z.object({ id }))
     .output(snapshotViewSchema)
-    .query(({ ctx, input }) => getSnapshot(ctx.db, ctx.actor, input.id)),
+    .query(({ ctx, input }) => getSnapshot(ctx.service, input.id)),
   delete: mutation({
     scope: { snapshot: "MEMBER", key: "id" },
     audit: { action: "snapshot.delete", targetType: "snapshot" },
@@ -53,16 +52,14 @@ export const snapshotRouter = createTRPCRouter({
   })
     .input(z.object({ id }))
     .output(z.object({ id: z.string() }))
-    .mutation(({ ctx, input }) => deleteSnapshot(ctx.db, ctx.deps.objectStore, ctx.actor, auditActorOf(ctx), input.id)),
+    .mutation(({ ctx, input }) => deleteSnapshot(ctx.service, input.id)),
   restore: mutation({
     scope: { vcluster: "MEMBER", key: "vclusterId" },
     audit: { action: "vcluster.restore", targetType: "vcluster" },
   })
     .input(z.object({ vclusterId: id, snapshotId: id, prune: z.boolean().default(false) }))
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) =>
-      restoreVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.vclusterId, input.snapshotId, input.prune),
-    ),
+    .mutation(({ ctx, input }) => restoreVCluster(ctx.service, input)),
   preview: query({
     scope: { vcluster: "MEMBER", key: "vclusterId" },
     limit: "hostReads",
@@ -76,17 +73,7 @@ export const snapshotRouter = createTRPCRouter({
   })
     .input(z.object({ vclusterId: id, snapshotId: id, prune: z.boolean().default(false) }))
     .output(restorePlanSchema)
-    .query(({ ctx, input }) =>
-      previewVClusterRestore(
-        ctx.db,
-        ctx.deps.hosts,
-        ctx.deps.objectStore,
-        ctx.actor,
-        input.vclusterId,
-        input.snapshotId,
-        input.prune,
-      ),
-    ),
+    .query(({ ctx, input }) => previewVClusterRestore(ctx.service, input)),
   clone: mutation({
     scope: { snapshot: "MEMBER", key: "snapshotId" },
     audit: { action: "vcluster.clone", targetType: "vcluster" },
@@ -100,16 +87,7 @@ export const snapshotRouter = createTRPCRouter({
   })
     .input(z.object({ snapshotId: id, name: vclusterNameSchema, projectId: id.optional() }))
     .output(z.object({ vcluster: vclusterViewSchema, operationId: z.string(), replayed: z.boolean() }))
-    .mutation(({ ctx, input }) =>
-      cloneFromSnapshot(
-        ctx.db,
-        ctx.actor,
-        auditActorOf(ctx),
-        input.snapshotId,
-        { name: input.name, projectId: input.projectId },
-        ctx.deps.chart(),
-      ),
-    ),
+    .mutation(({ ctx, input }) => cloneFromSnapshot(ctx.service, input)),
   policy: query({
     scope: { vcluster: "VIEWER", key: "vclusterId" },
     openapi: {
@@ -122,7 +100,7 @@ export const snapshotRouter = createTRPCRouter({
   })
     .input(z.object({ vclusterId: id }))
     .output(policySchema)
-    .query(({ ctx, input }) => getSnapshotPolicy(ctx.db, ctx.actor, input.vclusterId)),
+    .query(({ ctx, input }) => getSnapshotPolicy(ctx.service, input.vclusterId)),
   setPolicy: mutation({
     scope: { vcluster: "MEMBER", key: "vclusterId" },
     audit: { action: "snapshot.policy_set", targetType: "vcluster" },
@@ -147,10 +125,5 @@ export const snapshotRouter = createTRPCRouter({
       }),
     )
     .output(policySchema)
-    .mutation(({ ctx, input }) =>
-      setSnapshotPolicy(ctx.db, ctx.actor, auditActorOf(ctx), input.vclusterId, {
-        keepLast: input.keepLast,
-        schedule: input.schedule || null,
-      }),
-    ),
+    .mutation(({ ctx, input }) => setSnapshotPolicy(ctx.service, { ...input, schedule: input.schedule || null })),
 });

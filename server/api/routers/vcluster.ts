@@ -17,7 +17,6 @@ import {
 import { createSnapshot, restoreVCluster } from "@/server/services/snapshots/snapshots";
 import { listVClusters } from "@/server/services/vclusters/list-vclusters";
 import { createVClusterInputSchema, labelsSchema, MAX_REPLICAS, specSchema } from "@/server/universal/vcluster-spec";
-import { auditActorOf } from "../audit-actor";
 import { createTRPCRouter, mutation, query } from "../trpc";
 import { snapshotNameSchema } from "./snapshot-schemas";
 import {
@@ -48,7 +47,7 @@ export const vclusterRouter = createTRPCRouter({
   })
     .input(createVClusterInputSchema)
     .output(z.object({ vcluster: vclusterViewSchema, operationId: z.string(), replayed: z.boolean() }))
-    .mutation(({ ctx, input }) => createVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input, ctx.deps.chart())),
+    .mutation(({ ctx, input }) => createVCluster(ctx.service, input)),
   // POST because the request is a whole create body; it writes nothing, so it is a query and is not audited
   dryRun: query({
     scope: { project: "MEMBER" },
@@ -62,7 +61,7 @@ export const vclusterRouter = createTRPCRouter({
   })
     .input(createVClusterInputSchema.omit({ idempotencyKey: true }).strict())
     .output(dryRunSchema)
-    .query(({ ctx, input }) => dryRunVCluster(ctx.db, input, ctx.deps.chart())),
+    .query(({ ctx, input }) => dryRunVCluster(ctx.service, input)),
   get: query({
     scope: { vcluster: "VIEWER", key: "id" },
     limit: "hostReads",
@@ -76,7 +75,7 @@ export const vclusterRouter = createTRPCRouter({
   })
     .input(idInput)
     .output(vclusterDetailSchema)
-    .query(({ ctx, input }) => getVCluster(ctx.db, ctx.deps.hosts, ctx.actor, input.id)),
+    .query(({ ctx, input }) => getVCluster(ctx.service, input.id)),
   list: query({ scope: "self" })
     .input(listInputSchema)
     .output(z.object({ items: z.array(rowSchema), nextCursor: z.string().nullable(), total: z.number().int() }))
@@ -94,9 +93,7 @@ export const vclusterRouter = createTRPCRouter({
   })
     .input(idInput.extend({ spec: specSchema, labels: labelsSchema.optional() }))
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) =>
-      updateVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.spec, input.labels),
-    ),
+    .mutation(({ ctx, input }) => updateVCluster(ctx.service, input)),
   scale: mutation({
     scope: { vcluster: "MEMBER", key: "id" },
     audit: { action: "vcluster.scale", targetType: "vcluster" },
@@ -119,9 +116,7 @@ export const vclusterRouter = createTRPCRouter({
       }),
     )
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) =>
-      scaleVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.replicas, input.idempotencyKey),
-    ),
+    .mutation(({ ctx, input }) => scaleVCluster(ctx.service, input)),
   suspend: mutation({
     scope: { vcluster: "MEMBER", key: "id" },
     audit: { action: "vcluster.suspend", targetType: "vcluster" },
@@ -135,9 +130,7 @@ export const vclusterRouter = createTRPCRouter({
   })
     .input(idInput.extend({ snapshotFirst: z.boolean().default(false) }))
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) =>
-      suspendVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, { snapshotFirst: input.snapshotFirst }),
-    ),
+    .mutation(({ ctx, input }) => suspendVCluster(ctx.service, input)),
   resume: mutation({
     scope: { vcluster: "MEMBER", key: "id" },
     audit: { action: "vcluster.resume", targetType: "vcluster" },
@@ -151,7 +144,7 @@ export const vclusterRouter = createTRPCRouter({
   })
     .input(idInput)
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) => resumeVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id)),
+    .mutation(({ ctx, input }) => resumeVCluster(ctx.service, input)),
   recover: mutation({
     scope: { vcluster: "MEMBER", key: "id" },
     audit: { action: "vcluster.recover", targetType: "vcluster" },
@@ -165,7 +158,7 @@ export const vclusterRouter = createTRPCRouter({
   })
     .input(idInput)
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) => recoverVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id)),
+    .mutation(({ ctx, input }) => recoverVCluster(ctx.service, input)),
   upgradeChart: mutation({
     scope: { vcluster: "MEMBER", key: "id" },
     audit: { action: "vcluster.upgrade_chart", targetType: "vcluster" },
@@ -179,9 +172,7 @@ export const vclusterRouter = createTRPCRouter({
   })
     .input(idInput.extend({ chartVersion: z.string().min(1, "chartVersion is required") }))
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) =>
-      upgradeVClusterChart(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.chartVersion, ctx.deps.chart()),
-    ),
+    .mutation(({ ctx, input }) => upgradeVClusterChart(ctx.service, input)),
   delete: mutation({
     scope: { vcluster: "MEMBER", key: "id" },
     audit: { action: "vcluster.delete", targetType: "vcluster" },
@@ -200,12 +191,7 @@ export const vclusterRouter = createTRPCRouter({
       }),
     )
     .output(requestedChangeSchema)
-    .mutation(({ ctx, input }) =>
-      deleteVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, {
-        confirmName: input.confirmName,
-        force: input.force,
-      }),
-    ),
+    .mutation(({ ctx, input }) => deleteVCluster(ctx.service, input)),
   snapshot: mutation({
     scope: { vcluster: "MEMBER", key: "id" },
     audit: { action: "snapshot.create", targetType: "vcluster" },
@@ -220,13 +206,7 @@ export const vclusterRouter = createTRPCRouter({
     .input(idInput.extend({ name: snapshotNameSchema.optional() }))
     .output(requestedChangeSchema)
     .mutation(async ({ ctx, input }) => {
-      const { vcluster, operationId } = await createSnapshot(
-        ctx.db,
-        ctx.actor,
-        auditActorOf(ctx),
-        input.id,
-        input.name,
-      );
+      const { vcluster, operationId } = await createSnapshot(ctx.service, { vclusterId: input.id, name: input.name });
       return { vcluster, operationId };
     }),
   restore: mutation({
@@ -245,7 +225,7 @@ export const vclusterRouter = createTRPCRouter({
     )
     .output(requestedChangeSchema)
     .mutation(({ ctx, input }) =>
-      restoreVCluster(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.snapshotId, input.prune),
+      restoreVCluster(ctx.service, { vclusterId: input.id, snapshotId: input.snapshotId, prune: input.prune }),
     ),
   kubeconfig: mutation({
     scope: { vcluster: "VIEWER", key: "id" },
@@ -260,9 +240,7 @@ export const vclusterRouter = createTRPCRouter({
   })
     .input(idInput)
     .output(kubeconfigSchema)
-    .mutation(({ ctx, input }) =>
-      downloadKubeconfig(ctx.db, ctx.deps.hosts, ctx.actor, auditActorOf(ctx), input.id, ctx.deps.gateway()),
-    ),
+    .mutation(({ ctx, input }) => downloadKubeconfig(ctx.service, input.id)),
   rotateKubeconfig: mutation({
     scope: { vcluster: "VIEWER", key: "id" },
     audit: { action: "vcluster.kubeconfig_rotate", targetType: "vcluster" },
@@ -276,9 +254,7 @@ export const vclusterRouter = createTRPCRouter({
   })
     .input(idInput)
     .output(kubeconfigSchema)
-    .mutation(({ ctx, input }) =>
-      rotateKubeconfig(ctx.db, ctx.deps.hosts, ctx.actor, auditActorOf(ctx), input.id, ctx.deps.gateway()),
-    ),
+    .mutation(({ ctx, input }) => rotateKubeconfig(ctx.service, input.id)),
   directKubeconfig: mutation({
     scope: { vcluster: "OWNER", key: "id" },
     audit: { action: "vcluster.direct_kubeconfig_download", targetType: "vcluster" },
@@ -301,7 +277,7 @@ export const vclusterRouter = createTRPCRouter({
         fileName: z.string(),
       }),
     )
-    .mutation(({ ctx, input }) => directKubeconfig(ctx.db, ctx.deps.hosts, ctx.actor, auditActorOf(ctx), input.id)),
+    .mutation(({ ctx, input }) => directKubeconfig(ctx.service, input.id)),
   kubeAccess: query({
     scope: { vcluster: "VIEWER", key: "id" },
     openapi: {
@@ -314,7 +290,7 @@ export const vclusterRouter = createTRPCRouter({
   })
     .input(idInput)
     .output(z.array(kubeAccessRowSchema))
-    .query(({ ctx, input }) => listKubeAccess(ctx.db, ctx.actor, input.id)),
+    .query(({ ctx, input }) => listKubeAccess(ctx.service, input.id)),
   revokeKubeAccess: mutation({
     scope: { vcluster: "VIEWER", key: "id" },
     audit: { action: "vcluster.kube_token_revoke", targetType: "vcluster" },
@@ -328,6 +304,6 @@ export const vclusterRouter = createTRPCRouter({
   })
     .input(idInput.extend({ tokenId: z.string().min(1, "tokenId is required") }))
     .output(z.object({ revoked: z.boolean() }))
-    .mutation(({ ctx, input }) => revokeKubeAccess(ctx.db, ctx.actor, auditActorOf(ctx), input.id, input.tokenId)),
+    .mutation(({ ctx, input }) => revokeKubeAccess(ctx.service, input)),
   watch: watchProcedure,
 });

@@ -2,11 +2,10 @@
  * Who holds a live kubeconfig token for a vcluster, and revoking one. Everyone sees and revokes their own; the
  * project's OWNERs (and platform admins) see and revoke everyone's. Revocations are audited, refusals included.
  */
-import type { Actor } from "@/server/auth/actor";
-import type { Db } from "@/server/db/client";
 import { AppError } from "@/server/universal/errors";
-import { audited, type AuditActor, type AuditEvent } from "@/server/services/audit/write-audit";
+import { audited, type AuditEvent } from "@/server/services/audit/write-audit";
 import { vclusterFor } from "@/server/services/vclusters/access";
+import type { ServiceContext } from "@/server/services/service-context";
 
 export interface KubeAccessRow {
   id: string;
@@ -18,7 +17,7 @@ export interface KubeAccessRow {
   mine: boolean;
 }
 
-export async function listKubeAccess(db: Db, actor: Actor, vclusterId: string): Promise<KubeAccessRow[]> {
+export async function listKubeAccess({ db, actor }: ServiceContext, vclusterId: string): Promise<KubeAccessRow[]> {
   const { role } = await vclusterFor(db, actor, vclusterId, "VIEWER");
   const rows = await db.kubeAccessToken.findMany({
     where: { vclusterId, revokedAt: null, ...(role === "OWNER" ? {} : { userId: actor.userId }) },
@@ -36,11 +35,8 @@ export async function listKubeAccess(db: Db, actor: Actor, vclusterId: string): 
 }
 
 export async function revokeKubeAccess(
-  db: Db,
-  actor: Actor,
-  auditActor: AuditActor,
-  vclusterId: string,
-  tokenId: string,
+  { db, actor, auditActor }: ServiceContext,
+  { id: vclusterId, tokenId }: { id: string; tokenId: string },
   now = new Date(),
 ): Promise<{ revoked: boolean }> {
   const event: AuditEvent = { action: "vcluster.kube_token_revoke", targetType: "vcluster", targetId: vclusterId };

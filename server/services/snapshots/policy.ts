@@ -1,9 +1,8 @@
 import { Cron } from "croner";
-import type { Actor } from "@/server/auth/actor";
-import type { Db } from "@/server/db/client";
 import { invalidField } from "@/server/universal/errors";
-import { audited, type AuditActor } from "@/server/services/audit/write-audit";
+import { audited } from "@/server/services/audit/write-audit";
 import { vclusterFor } from "../vclusters/access";
+import type { ServiceContext } from "@/server/services/service-context";
 
 export interface SnapshotPolicyView {
   vclusterId: string;
@@ -29,7 +28,10 @@ export function nextRunOf(schedule: string, after = new Date()): Date {
   return next;
 }
 
-export async function getSnapshotPolicy(db: Db, actor: Actor, vclusterId: string): Promise<SnapshotPolicyView> {
+export async function getSnapshotPolicy(
+  { db, actor }: ServiceContext,
+  vclusterId: string,
+): Promise<SnapshotPolicyView> {
   await vclusterFor(db, actor, vclusterId, "VIEWER");
   const policy = await db.snapshotPolicy.findUnique({ where: { vclusterId } });
   return {
@@ -41,11 +43,8 @@ export async function getSnapshotPolicy(db: Db, actor: Actor, vclusterId: string
 }
 
 export function setSnapshotPolicy(
-  db: Db,
-  actor: Actor,
-  auditActor: AuditActor,
-  vclusterId: string,
-  input: { keepLast: number | null; schedule: string | null },
+  { db, actor, auditActor }: ServiceContext,
+  { vclusterId, ...input }: { vclusterId: string; keepLast: number | null; schedule: string | null },
 ): Promise<SnapshotPolicyView> {
   const nextRunAt = input.schedule ? nextRunOf(input.schedule) : null;
   return audited(

@@ -1,6 +1,4 @@
 /** SnapshotService: snapshot, list, delete, restore (with preview) and clone, all authorized and audited. */
-import type { ChartSource } from "@/server/adapters/helm/chart-source";
-import type { ObjectStore } from "@/server/adapters/s3/object-store";
 import { previewRestore, type RestorePlan } from "@/server/adapters/snapshot/apply";
 import { readSnapshot } from "@/server/adapters/snapshot/read";
 import type { Actor } from "@/server/auth/actor";
@@ -8,10 +6,9 @@ import type { Db } from "@/server/db/client";
 import { targetOf } from "@/server/engine/placement/host-spec";
 import { requestChange } from "@/server/engine/queue/request-change";
 import { PAYLOAD_FILE, snapshotPrefix, type StoredManifest } from "@/server/engine/snapshots/snapshot-steps";
-import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import { AppError } from "@/server/universal/errors";
 import type { Snapshot } from "@/server/generated/prisma/client";
-import { audited, type AuditActor } from "@/server/services/audit/write-audit";
+import { audited } from "@/server/services/audit/write-audit";
 import { specSchema } from "@/server/universal/vcluster-spec";
 import { requireRole, roleIn } from "../access/project-role";
 import { vclusterFor } from "../vclusters/access";
@@ -20,6 +17,7 @@ import { loadView } from "../vclusters/view";
 import type { VClusterView } from "@/server/universal/vcluster-view";
 import { requestSnapshot, SNAPSHOT_MAX_ATTEMPTS } from "./request-snapshot";
 import { loadSnapshotView, SNAPSHOT_VIEW_INCLUDE, snapshotViewOf, type SnapshotView } from "./snapshot-view";
+import type { ServiceContext } from "@/server/services/service-context";
 
 export interface SnapshotRequested {
   snapshot: SnapshotView;
@@ -28,11 +26,8 @@ export interface SnapshotRequested {
 }
 
 export function createSnapshot(
-  db: Db,
-  actor: Actor,
-  auditActor: AuditActor,
-  vclusterId: string,
-  name?: string,
+  { db, actor, auditActor }: ServiceContext,
+  { vclusterId, name }: { vclusterId: string; name?: string },
 ): Promise<SnapshotRequested> {
   return audited(
     db,
@@ -64,14 +59,13 @@ async function snapshotFor(db: Db, actor: Actor, id: string, minimum: "VIEWER" |
   return requireRole(snapshot && role ? { snapshot, role } : null, minimum, "snapshot").snapshot;
 }
 
-export async function getSnapshot(db: Db, actor: Actor, id: string): Promise<SnapshotView> {
+export async function getSnapshot({ db, actor }: ServiceContext, id: string): Promise<SnapshotView> {
   await snapshotFor(db, actor, id, "VIEWER");
   return loadSnapshotView(db, id);
 }
 
 export async function listSnapshots(
-  db: Db,
-  actor: Actor,
+  { db, actor }: ServiceContext,
   query: { vclusterId?: string; projectId?: string; limit: number },
 ): Promise<SnapshotView[]> {
   const visible = actor.isPlatformAdmin
@@ -102,12 +96,10 @@ export async function listSnapshots(
 /** The store is built only once the caller is authorized, so a refusal never depends on the S3 settings. */
 /** Objects in S3 first, then the row: a failure in between leaves the row DELETING, and deleting again finishes it. */
 export async function deleteSnapshot(
-  db: Db,
-  store: () => ObjectStore,
-  actor: Actor,
-  auditActor: AuditActor,
+  { db, actor, auditActor, deps }: ServiceContext,
   id: string,
 ): Promise<{ id: string }> {
+  const store = deps.objectStore;
   const snapshot = await snapshotFor(db, actor, id, "MEMBER");
   await audited(
     db,
@@ -144,13 +136,16 @@ async function readySnapshotFor(db: Db, actor: Actor, snapshotId: string): Promi
   return snapshot;
 }
 
+/** A restore of a vcluster from one of its snapshots; `prune` also deletes what the snapshot does not hold. */
+interface RestoreRequest {
+  vclusterId: string;
+  snapshotId: string;
+  prune: boolean;
+}
+
 export async function restoreVCluster(
-  db: Db,
-  actor: Actor,
-  auditActor: AuditActor,
-  vclusterId: string,
-  snapshotId: string,
-  prune: boolean,
+  { db, actor, auditActor }: ServiceContext,
+  { vclusterId, snapshotId, prune }: RestoreRequest,
 ) {
   const snapshot = await readySnapshotFor(db, actor, snapshotId);
   return audited(
@@ -178,14 +173,11 @@ export async function restoreVCluster(
 
 /** What a restore would create, change and (with prune) delete, read from the verified snapshot and the live cluster. */
 export async function previewVClusterRestore(
-  db: Db,
-  adapters: AdapterProvider,
-  store: () => ObjectStore,
-  actor: Actor,
-  vclusterId: string,
-  snapshotId: string,
-  prune: boolean,
+  { db, actor, deps }: ServiceContext,
+  { vclusterId, snapshotId, prune }: RestoreRequest,
 ): Promise<RestorePlan> {
+  const adapters = deps.hosts;
+  const store = deps.objectStore;
   const snapshot = await readySnapshotFor(db, actor, snapshotId);
   const { vcluster } = await vclusterFor(db, actor, vclusterId, "MEMBER");
   if (!vcluster.hostClusterId || vcluster.phase !== "RUNNING")
@@ -203,13 +195,10 @@ export async function previewVClusterRestore(
 
 /** A new vcluster with the snapshot's spec, restored from it once it runs (loft-sh/vcluster#994). */
 export async function cloneFromSnapshot(
-  db: Db,
-  actor: Actor,
-  auditActor: AuditActor,
-  snapshotId: string,
-  target: { name: string; projectId?: string },
-  portalChart: ChartSource,
+  ctx: ServiceContext,
+  { snapshotId, ...target }: { snapshotId: string; name: string; projectId?: string },
 ): Promise<CreatedVCluster> {
+  const { db, actor } = ctx;
   const snapshot = await readySnapshotFor(db, actor, snapshotId);
   const projectId = target.projectId ?? snapshot.projectId;
   const role = await roleIn(db, actor, projectId);
@@ -222,11 +211,8 @@ export async function cloneFromSnapshot(
       "the snapshot's vcluster spec is no longer valid here; create a vcluster and restore into it instead",
     );
   return createVCluster(
-    db,
-    actor,
-    auditActor,
+    ctx,
     { projectId, name: target.name, labels: {}, annotations: {}, spec: spec.data, hostSelector: {} },
-    portalChart,
     { restoreFrom: snapshotId },
   );
 }

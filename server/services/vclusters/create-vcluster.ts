@@ -1,11 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { scopedIdempotencyKey } from "./idempotency";
-import type { ChartSource } from "@/server/adapters/helm/chart-source";
-import type { Actor } from "@/server/auth/actor";
-import type { Db, Tx } from "@/server/db/client";
+import type { Tx } from "@/server/db/client";
 import { recordVCluster } from "@/server/engine/lifecycle/record-vcluster";
 import { AppError } from "@/server/universal/errors";
-import { audited, type AuditActor } from "@/server/services/audit/write-audit";
+import { audited } from "@/server/services/audit/write-audit";
 import { cidrsOverlap, parseCidr } from "@/server/universal/cidr";
 import type { createVClusterInputSchema } from "@/server/universal/vcluster-spec";
 import type { z } from "zod";
@@ -15,6 +13,7 @@ import { columnsOfSpec } from "./spec-columns";
 import { checkVersionOnHost } from "./target-chart";
 import { loadView } from "./view";
 import type { VClusterView } from "@/server/universal/vcluster-view";
+import type { ServiceContext } from "@/server/services/service-context";
 
 export type CreateVClusterRequest = z.output<typeof createVClusterInputSchema>;
 
@@ -54,13 +53,11 @@ export async function checkHostNetworks(tx: Tx, request: CreateVClusterRequest):
 }
 
 export async function createVCluster(
-  db: Db,
-  actor: Actor,
-  auditActor: AuditActor,
+  { db, actor, auditActor, deps }: ServiceContext,
   request: CreateVClusterRequest,
-  portalChart: ChartSource,
   options: { restoreFrom?: string } = {},
 ): Promise<CreatedVCluster> {
+  const portalChart = deps.chart();
   const idempotencyKey = scopedIdempotencyKey(actor.userId, request.projectId, request.idempotencyKey);
   if (idempotencyKey) {
     const earlier = await db.operation.findUnique({ where: { idempotencyKey } });

@@ -4,14 +4,12 @@
  * shared by everyone who has it and valid after they leave the project, so only OWNERs get it, every download is
  * audited, and the answer says so.
  */
-import type { Actor } from "@/server/auth/actor";
 import type { KubeconfigResult } from "@/server/adapters/vcluster/types";
-import type { Db } from "@/server/db/client";
 import { targetOf } from "@/server/engine/placement/host-spec";
-import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import { AppError } from "@/server/universal/errors";
-import { audited, type AuditActor, type AuditEvent } from "@/server/services/audit/write-audit";
+import { audited, type AuditEvent } from "@/server/services/audit/write-audit";
 import { vclusterFor } from "./access";
+import type { ServiceContext } from "@/server/services/service-context";
 
 export interface DirectKubeconfig extends KubeconfigResult {
   fileName: string;
@@ -29,12 +27,10 @@ export function hasDirectAccess(
 }
 
 export async function directKubeconfig(
-  db: Db,
-  adapters: AdapterProvider,
-  actor: Actor,
-  auditActor: AuditActor,
+  { db, actor, auditActor, deps }: ServiceContext,
   id: string,
 ): Promise<DirectKubeconfig> {
+  const adapters = deps.hosts;
   const event: AuditEvent = { action: "vcluster.direct_kubeconfig_download", targetType: "vcluster", targetId: id };
   let result: DirectKubeconfig;
   try {

@@ -18,6 +18,7 @@ import { checkHostNetworks, type CreateVClusterRequest } from "./create-vcluster
 import { claimOf } from "@/server/universal/claims";
 import { columnsOfSpec } from "./spec-columns";
 import { checkVersionOnHost } from "./target-chart";
+import type { ServiceContext } from "@/server/services/service-context";
 
 export interface DryRun {
   values: string;
@@ -44,7 +45,8 @@ async function withoutCommitting<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise
   }
 }
 
-export function dryRunVCluster(db: Db, request: CreateVClusterRequest, portalChart: ChartSource): Promise<DryRun> {
+export function dryRunVCluster({ db, deps }: ServiceContext, request: CreateVClusterRequest): Promise<DryRun> {
+  const portalChart = deps.chart();
   const columns = columnsOfSpec(request.spec);
   return withoutCommitting(db, async (tx) => {
     const existing = await tx.vCluster.findUnique({

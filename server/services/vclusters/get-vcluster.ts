@@ -1,14 +1,12 @@
-import type { Actor } from "@/server/auth/actor";
 import type { HostEvent } from "@/server/adapters/vcluster/types";
-import type { Db } from "@/server/db/client";
 import { targetOf } from "@/server/engine/placement/host-spec";
-import type { AdapterProvider } from "@/server/adapters/vcluster/types";
 import { AppError } from "@/server/universal/errors";
 import type { OperationKind, OperationState } from "@/server/generated/prisma/client";
 import { vclusterFor } from "./access";
 import { hasDirectAccess } from "./direct-kubeconfig";
 import { loadView } from "./view";
 import type { VClusterView } from "@/server/universal/vcluster-view";
+import type { ServiceContext } from "@/server/services/service-context";
 
 export interface OperationView {
   id: string;
@@ -35,12 +33,8 @@ export interface VClusterDetail extends VClusterView {
   directKubeconfigOffered: boolean;
 }
 
-export async function getVCluster(
-  db: Db,
-  adapters: AdapterProvider,
-  actor: Actor,
-  id: string,
-): Promise<VClusterDetail> {
+export async function getVCluster({ db, actor, deps }: ServiceContext, id: string): Promise<VClusterDetail> {
+  const adapters = deps.hosts;
   const { vcluster, role } = await vclusterFor(db, actor, id, "VIEWER");
   const [view, operations] = await Promise.all([
     loadView(db, id),

@@ -13,6 +13,7 @@ import type { VCluster } from "@/server/generated/prisma/client";
 import { audited, type AuditActor, type AuditEvent } from "@/server/services/audit/write-audit";
 import { personalKubeToken, revokePersonalKubeTokens } from "@/server/services/kube-access/kube-tokens";
 import { vclusterFor } from "./access";
+import type { ServiceContext } from "@/server/services/service-context";
 
 export interface KubeconfigDownload {
   /** the kubeconfig YAML; never log it */
@@ -120,24 +121,16 @@ async function issue(
 }
 
 export function downloadKubeconfig(
-  db: Db,
-  adapters: AdapterProvider,
-  actor: Actor,
-  auditActor: AuditActor,
+  { db, actor, auditActor, deps }: ServiceContext,
   id: string,
-  settings: GatewaySettings,
 ): Promise<KubeconfigDownload> {
-  return issue(db, adapters, actor, auditActor, id, settings, "vcluster.kubeconfig_download");
+  return issue(db, deps.hosts, actor, auditActor, id, deps.gateway(), "vcluster.kubeconfig_download");
 }
 
 /** One click: the old token stops at its next request, and the new file is returned. */
 export function rotateKubeconfig(
-  db: Db,
-  adapters: AdapterProvider,
-  actor: Actor,
-  auditActor: AuditActor,
+  { db, actor, auditActor, deps }: ServiceContext,
   id: string,
-  settings: GatewaySettings,
 ): Promise<KubeconfigDownload> {
-  return issue(db, adapters, actor, auditActor, id, settings, "vcluster.kubeconfig_rotate");
+  return issue(db, deps.hosts, actor, auditActor, id, deps.gateway(), "vcluster.kubeconfig_rotate");
 }

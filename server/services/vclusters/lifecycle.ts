@@ -2,18 +2,18 @@
  * Lifecycle requests on an existing vcluster. Each checks the caller's role, writes the desired state, the phase
  * change and the operation in one transaction with its audit row; the engine's workers do the rest.
  */
-import type { Actor } from "@/server/auth/actor";
 import { scopedIdempotencyKey } from "./idempotency";
-import type { Db, Tx } from "@/server/db/client";
+import type { Tx } from "@/server/db/client";
 import { requestChange } from "@/server/engine/queue/request-change";
 import { invalidField } from "@/server/universal/errors";
 import type { OperationKind, Prisma, VCluster } from "@/server/generated/prisma/client";
-import { audited, type AuditActor } from "@/server/services/audit/write-audit";
+import { audited } from "@/server/services/audit/write-audit";
 import type { AuditAction } from "@/server/universal/audit-actions";
+import type { ServiceContext } from "../service-context";
 import { checkKubernetesVersion, imageTagFor } from "@/server/universal/kubernetes-versions";
 import type { VClusterSpec } from "@/server/universal/vcluster-spec";
 import { checkQuota } from "../quota";
-import { chartForHost, compareChartVersions, type ChartSource } from "@/server/adapters/helm/chart-source";
+import { chartForHost, compareChartVersions } from "@/server/adapters/helm/chart-source";
 import { reserveSnapshot } from "../snapshots/request-snapshot";
 import { vclusterFor } from "./access";
 import { claimOf } from "@/server/universal/claims";
@@ -36,9 +36,7 @@ interface Change {
 }
 
 async function requestLifecycle(
-  db: Db,
-  actor: Actor,
-  auditActor: AuditActor,
+  { db, actor, auditActor }: ServiceContext,
   id: string,
   change: Change,
 ): Promise<RequestedChange> {
@@ -70,14 +68,10 @@ async function requestLifecycle(
 }
 
 export function scaleVCluster(
-  db: Db,
-  actor: Actor,
-  auditActor: AuditActor,
-  id: string,
-  replicas: number,
-  idempotencyKey?: string,
+  ctx: ServiceContext,
+  { id, replicas, idempotencyKey }: { id: string; replicas: number; idempotencyKey?: string },
 ) {
-  return requestLifecycle(db, actor, auditActor, id, {
+  return requestLifecycle(ctx, id, {
     action: "vcluster.scale",
     kind: "SCALE",
     idempotencyKey,
@@ -125,14 +119,10 @@ function checkVersionChange(from: string, to: string): void {
 }
 
 export function updateVCluster(
-  db: Db,
-  actor: Actor,
-  auditActor: AuditActor,
-  id: string,
-  spec: VClusterSpec,
-  labels?: Record<string, string>,
+  ctx: ServiceContext,
+  { id, spec, labels }: { id: string; spec: VClusterSpec; labels?: Record<string, string> },
 ) {
-  return requestLifecycle(db, actor, auditActor, id, {
+  return requestLifecycle(ctx, id, {
     action: "vcluster.update",
     kind: "UPDATE",
     desired: async (vcluster, tx) => {
@@ -169,15 +159,8 @@ export function updateVCluster(
  * Moves a vcluster to the chart version its host pins now (`helm upgrade`), as an update of its own: only forward,
  * and only to the pinned version, so what runs is always a version the operators chose.
  */
-export function upgradeVClusterChart(
-  db: Db,
-  actor: Actor,
-  auditActor: AuditActor,
-  id: string,
-  chartVersion: string,
-  portalChart: ChartSource,
-) {
-  return requestLifecycle(db, actor, auditActor, id, {
+export function upgradeVClusterChart(ctx: ServiceContext, { id, chartVersion }: { id: string; chartVersion: string }) {
+  return requestLifecycle(ctx, id, {
     action: "vcluster.upgrade_chart",
     kind: "UPDATE",
     params: { chartVersion },
@@ -187,7 +170,7 @@ export function upgradeVClusterChart(
         where: { id: vcluster.hostClusterId },
         select: { name: true, chartRef: true, chartVersion: true },
       });
-      const pinned = chartForHost(host, portalChart).version;
+      const pinned = chartForHost(host, ctx.deps.chart()).version;
       if (chartVersion !== pinned)
         throw invalidField(
           "chartVersion",
@@ -210,15 +193,9 @@ export function upgradeVClusterChart(
 }
 
 /** As the seed's suspend flow: optionally a snapshot first, in the same operation, then the pause. */
-export function suspendVCluster(
-  db: Db,
-  actor: Actor,
-  auditActor: AuditActor,
-  id: string,
-  options: { snapshotFirst: boolean },
-) {
-  if (!options.snapshotFirst)
-    return requestLifecycle(db, actor, auditActor, id, { action: "vcluster.suspend", kind: "SUSPEND" });
+export function suspendVCluster(ctx: ServiceContext, { id, snapshotFirst }: { id: string; snapshotFirst: boolean }) {
+  if (!snapshotFirst) return requestLifecycle(ctx, id, { action: "vcluster.suspend", kind: "SUSPEND" });
+  const { db, actor, auditActor } = ctx;
   return audited(db, auditActor, { action: "vcluster.suspend", targetType: "vcluster", targetId: id }, async (tx) => {
     const { vcluster } = await vclusterFor(tx, actor, id, "MEMBER");
     const snapshot = await reserveSnapshot(tx, vcluster, undefined, actor.userId);
@@ -239,26 +216,23 @@ export function suspendVCluster(
   });
 }
 
-export function resumeVCluster(db: Db, actor: Actor, auditActor: AuditActor, id: string) {
-  return requestLifecycle(db, actor, auditActor, id, { action: "vcluster.resume", kind: "RESUME" });
+export function resumeVCluster(ctx: ServiceContext, { id }: { id: string }) {
+  return requestLifecycle(ctx, id, { action: "vcluster.resume", kind: "RESUME" });
 }
 
-export function recoverVCluster(db: Db, actor: Actor, auditActor: AuditActor, id: string) {
-  return requestLifecycle(db, actor, auditActor, id, { action: "vcluster.recover", kind: "RECOVER" });
+export function recoverVCluster(ctx: ServiceContext, { id }: { id: string }) {
+  return requestLifecycle(ctx, id, { action: "vcluster.recover", kind: "RECOVER" });
 }
 
 export function deleteVCluster(
-  db: Db,
-  actor: Actor,
-  auditActor: AuditActor,
-  id: string,
-  options: { confirmName: string; force: boolean },
+  ctx: ServiceContext,
+  { id, confirmName, force }: { id: string; confirmName: string; force: boolean },
 ) {
-  return requestLifecycle(db, actor, auditActor, id, {
-    action: options.force ? "vcluster.force_delete" : "vcluster.delete",
-    kind: options.force ? "FORCE_DELETE" : "DELETE",
+  return requestLifecycle(ctx, id, {
+    action: force ? "vcluster.force_delete" : "vcluster.delete",
+    kind: force ? "FORCE_DELETE" : "DELETE",
     desired: async (vcluster) => {
-      if (options.confirmName !== vcluster.name)
+      if (confirmName !== vcluster.name)
         throw invalidField("confirmName", `type the vcluster's name (${vcluster.name}) to confirm deletion`);
       return {};
     },

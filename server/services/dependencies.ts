@@ -5,7 +5,8 @@ import type { GatewaySettings } from "@/server/services/vclusters/kubeconfig";
 
 /**
  * What a request's handlers reach beyond the database, built once per process by the composition root
- * (server/composition/dependencies.ts) and handed to every request in its context, so no router builds its own.
+ * (server/composition/dependencies.ts) and handed to every request in its context, so no router or service builds
+ * its own.
  */
 export interface PortalDependencies {
   /** the host clusters registered in the database, one adapter each */
