@@ -7,7 +7,8 @@ import type { Actor } from "@/server/auth/actor";
 import type { Db, Tx } from "@/server/db/client";
 import { AppError, notFound } from "@/server/universal/errors";
 import type { Role } from "@/server/generated/prisma/client";
-import { audited, type AuditActor } from "@/server/services/audit/write-audit";
+import { audited } from "@/server/services/audit/write-audit";
+import type { ServiceContext } from "@/server/services/service-context";
 
 export const INVITATION_TTL_MS = 14 * 24 * 3600 * 1000;
 /** pending invitations a project may hold, so an owner cannot fill the table */
@@ -32,12 +33,9 @@ export interface MyInvitationView extends InvitationView {
 }
 
 export function addMember(
-  db: Db,
-  auditActor: AuditActor,
-  actor: Actor,
+  { db, auditActor, actor }: ServiceContext,
   projectId: string,
-  rawEmail: string,
-  role: Role,
+  { email: rawEmail, role }: { email: string; role: Role },
 ): Promise<AddMemberResult> {
   const email = rawEmail.trim().toLowerCase();
   return audited<AddMemberResult>(
@@ -116,8 +114,7 @@ export async function listInvitations(db: Db, projectId: string): Promise<Invita
 }
 
 export function cancelInvitation(
-  db: Db,
-  auditActor: AuditActor,
+  { db, auditActor }: ServiceContext,
   projectId: string,
   invitationId: string,
 ): Promise<{ id: string }> {
@@ -155,9 +152,7 @@ export async function listMyInvitations(db: Db, actor: Actor): Promise<MyInvitat
  * invitation cannot demote the last owner. Another person's invitation is not found, as if it did not exist.
  */
 export function answerInvitation(
-  db: Db,
-  auditActor: AuditActor,
-  actor: Actor,
+  { db, auditActor, actor }: ServiceContext,
   invitationId: string,
   accept: boolean,
 ): Promise<{ projectId: string; role: Role | null }> {

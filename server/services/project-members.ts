@@ -1,8 +1,9 @@
 import type { Db, Tx } from "@/server/db/client";
 import { AppError } from "@/server/universal/errors";
 import type { Role } from "@/server/generated/prisma/client";
-import { audited, type AuditActor } from "@/server/services/audit/write-audit";
+import { audited } from "@/server/services/audit/write-audit";
 import { DEFAULT_QUOTA } from "./quota";
+import type { ServiceContext } from "@/server/services/service-context";
 
 export interface MemberView {
   userId: string;
@@ -31,10 +32,10 @@ async function ownersLeft(tx: Tx, projectId: string, without: string): Promise<n
   return tx.membership.count({ where: { projectId, role: "OWNER", userId: { not: without } } });
 }
 
+/** A project owned by the caller. */
 export function createProject(
-  db: Db,
-  auditActor: AuditActor,
-  input: { slug: string; name: string; description?: string; ownerId: string },
+  { db, auditActor, actor }: ServiceContext,
+  input: { slug: string; name: string; description?: string },
 ) {
   return audited(
     db,
@@ -51,7 +52,7 @@ export function createProject(
           slug: input.slug,
           name: input.name,
           description: input.description,
-          memberships: { create: { userId: input.ownerId, role: "OWNER" } },
+          memberships: { create: { userId: actor.userId, role: "OWNER" } },
           quota: { create: DEFAULT_QUOTA },
         },
       });
@@ -63,7 +64,11 @@ export function createProject(
   );
 }
 
-export function setMemberRole(db: Db, auditActor: AuditActor, projectId: string, userId: string, role: Role) {
+export function setMemberRole(
+  { db, auditActor }: ServiceContext,
+  projectId: string,
+  { userId, role }: { userId: string; role: Role },
+) {
   return audited(
     db,
     auditActor,
@@ -84,7 +89,7 @@ export function setMemberRole(db: Db, auditActor: AuditActor, projectId: string,
   );
 }
 
-export function removeMember(db: Db, auditActor: AuditActor, projectId: string, userId: string) {
+export function removeMember({ db, auditActor }: ServiceContext, projectId: string, userId: string) {
   return audited(
     db,
     auditActor,

@@ -7,10 +7,11 @@ import { checkCeiling } from "./quota-ceiling";
 import { AppError } from "@/server/universal/errors";
 import type { Quota } from "@/server/generated/prisma/client";
 import { formatCpuMillis, formatMemoryBytes } from "@/server/universal/quantity";
-import { audited, type AuditActor } from "./audit/write-audit";
+import { audited } from "./audit/write-audit";
 import { recordQuotaThreshold } from "./notify/cluster-events";
 import type { Claim } from "@/server/universal/claims";
 import { CLAIM_SUMS } from "@/server/engine/placement/reservations";
+import type { ServiceContext } from "@/server/services/service-context";
 
 /** What a new project may use until an owner or admin says otherwise. */
 export const DEFAULT_QUOTA = {
@@ -138,11 +139,9 @@ export interface QuotaLimits {
 
 /** Lowering a limit below current usage is allowed (nothing is evicted); new claims are refused until usage drops. */
 export function setQuota(
-  db: Db,
-  auditActor: AuditActor,
+  { db, auditActor, actor: caller }: ServiceContext,
   projectId: string,
   limits: QuotaLimits,
-  caller: { isPlatformAdmin: boolean },
 ): Promise<QuotaView> {
   return audited(
     db,

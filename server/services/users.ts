@@ -2,8 +2,9 @@ import type { Actor } from "@/server/auth/actor";
 import { revokeUserSessions } from "@/server/auth/server-sessions";
 import type { Db } from "@/server/db/client";
 import { notFound } from "@/server/universal/errors";
-import { audited, type AuditActor } from "./audit/write-audit";
+import { audited } from "./audit/write-audit";
 import type { Role } from "@/server/generated/prisma/client";
+import type { ServiceContext } from "@/server/services/service-context";
 
 export interface Me {
   id: string;
@@ -36,7 +37,10 @@ export async function getMe(db: Db, actor: Actor): Promise<Me> {
 }
 
 /** Signs a person out everywhere: every browser session ends at its next request (API tokens are revoked apart). */
-export async function revokeSessionsOf(db: Db, auditActor: AuditActor, userId: string): Promise<{ revoked: number }> {
+export async function revokeSessionsOf(
+  { db, auditActor }: ServiceContext,
+  userId: string,
+): Promise<{ revoked: number }> {
   return audited(
     db,
     auditActor,

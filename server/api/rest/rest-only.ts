@@ -15,7 +15,6 @@ import { listHostClusters, registerHostCluster } from "@/server/services/host-cl
 import { getQuota, setQuota, type QuotaView } from "@/server/services/quota";
 import { getSnapshot, listSnapshots } from "@/server/services/snapshots/snapshots";
 import { listVClusters } from "@/server/services/vclusters/list-vclusters";
-import { auditActorOf } from "../audit-actor";
 import { phaseSchema } from "../schemas";
 import { anchorStatusSchema, auditEntrySchema } from "../routers/audit";
 import { hostViewSchema, registerHostInputSchema } from "../routers/host-cluster";
@@ -190,7 +189,7 @@ export const restOnlyRouter = createTRPCRouter({
     .input(restLimitsInput)
     .output(restQuotaSchema)
     .mutation(async ({ ctx, input: { projectId: _projectId, ...limits } }) =>
-      restQuota(await setQuota(ctx.db, auditActorOf(ctx), ctx.project.id, limits, ctx.actor)),
+      restQuota(await setQuota(ctx.service, ctx.project.id, limits)),
     ),
   listHostClusters: query({
     scope: "platform",

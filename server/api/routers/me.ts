@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { getMe } from "@/server/services/users";
 import { answerInvitation, listMyInvitations } from "@/server/services/project-invitations";
-import { auditActorOf } from "../audit-actor";
 import { createTRPCRouter, mutation, query } from "../trpc";
 import { roleSchema } from "../schemas";
 
@@ -65,7 +64,7 @@ export const meRouter = createTRPCRouter({
   })
     .input(answerInput)
     .output(answerOutput)
-    .mutation(({ ctx, input }) => answerInvitation(ctx.db, auditActorOf(ctx), ctx.actor, input.invitationId, true)),
+    .mutation(({ ctx, input }) => answerInvitation(ctx.service, input.invitationId, true)),
   declineInvitation: mutation({
     scope: "self",
     audit: { action: "project.invitation_decline", targetType: "invitation" },
@@ -79,5 +78,5 @@ export const meRouter = createTRPCRouter({
   })
     .input(answerInput)
     .output(answerOutput)
-    .mutation(({ ctx, input }) => answerInvitation(ctx.db, auditActorOf(ctx), ctx.actor, input.invitationId, false)),
+    .mutation(({ ctx, input }) => answerInvitation(ctx.service, input.invitationId, false)),
 });

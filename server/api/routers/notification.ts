@@ -1,12 +1,10 @@
 import { z } from "zod";
-import { audited } from "@/server/services/audit/write-audit";
 import {
   listNotifications,
   markAllNotificationsRead,
   markNotificationsRead,
   unreadNotificationCount,
 } from "@/server/services/notify/notifications";
-import { auditActorOf } from "../audit-actor";
 import { idSchema } from "../schemas";
 import { createTRPCRouter, mutation, query } from "../trpc";
 
@@ -74,17 +72,7 @@ export const notificationRouter = createTRPCRouter({
   })
     .input(z.object({ ids: z.array(idSchema).min(1, "name at least one notification").max(100) }))
     .output(z.object({ marked: z.number().int() }))
-    .mutation(({ ctx, input }) =>
-      audited(
-        ctx.db,
-        auditActorOf(ctx),
-        { action: "notification.markRead", targetType: "notification", targetId: input.ids.join(",").slice(0, 200) },
-        async (tx) => {
-          const marked = await markNotificationsRead(tx, ctx.actor.userId, input.ids);
-          return { value: { marked }, audit: { after: { marked } } };
-        },
-      ),
-    ),
+    .mutation(({ ctx, input }) => markNotificationsRead(ctx.service, input.ids)),
   markAllRead: mutation({
     scope: "self",
     audit: { action: "notification.markAllRead", targetType: "notification" },
@@ -97,15 +85,5 @@ export const notificationRouter = createTRPCRouter({
     },
   })
     .output(z.object({ marked: z.number().int() }))
-    .mutation(({ ctx }) =>
-      audited(
-        ctx.db,
-        auditActorOf(ctx),
-        { action: "notification.markAllRead", targetType: "notification" },
-        async (tx) => {
-          const marked = await markAllNotificationsRead(tx, ctx.actor.userId);
-          return { value: { marked }, audit: { after: { marked } } };
-        },
-      ),
-    ),
+    .mutation(({ ctx }) => markAllNotificationsRead(ctx.service)),
 });

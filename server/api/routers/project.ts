@@ -3,7 +3,6 @@ import { listProjectsForActor } from "@/server/services/projects";
 import { createProject, listMembers, removeMember, setMemberRole } from "@/server/services/project-members";
 import { addMember, cancelInvitation, listInvitations } from "@/server/services/project-invitations";
 import { getQuota, setQuota } from "@/server/services/quota";
-import { auditActorOf } from "../audit-actor";
 import { createTRPCRouter, mutation, query } from "../trpc";
 import { roleSchema } from "../schemas";
 
@@ -91,7 +90,7 @@ export const projectRouter = createTRPCRouter({
       }),
     )
     .output(z.object({ id: z.string(), slug: z.string(), name: z.string() }))
-    .mutation(({ ctx, input }) => createProject(ctx.db, auditActorOf(ctx), { ...input, ownerId: ctx.actor.userId })),
+    .mutation(({ ctx, input }) => createProject(ctx.service, input)),
   members: query({
     scope: { project: "VIEWER" },
     openapi: {
@@ -133,9 +132,7 @@ export const projectRouter = createTRPCRouter({
         userId: z.string().nullable(),
       }),
     )
-    .mutation(({ ctx, input }) =>
-      addMember(ctx.db, auditActorOf(ctx), ctx.actor, ctx.project.id, input.email, input.role),
-    ),
+    .mutation(({ ctx, input }) => addMember(ctx.service, ctx.project.id, input)),
   invitations: query({
     scope: { project: "OWNER" },
     openapi: {
@@ -161,7 +158,7 @@ export const projectRouter = createTRPCRouter({
   })
     .input(z.object({ invitationId: z.string().min(1, "invitationId is required") }))
     .output(z.object({ id: z.string() }))
-    .mutation(({ ctx, input }) => cancelInvitation(ctx.db, auditActorOf(ctx), ctx.project.id, input.invitationId)),
+    .mutation(({ ctx, input }) => cancelInvitation(ctx.service, ctx.project.id, input.invitationId)),
   setRole: mutation({
     scope: { project: "OWNER" },
     audit: { action: "project.member_role", targetType: "membership" },
@@ -175,7 +172,7 @@ export const projectRouter = createTRPCRouter({
   })
     .input(z.object({ userId: z.string().min(1), role: roleSchema }))
     .output(z.object({ userId: z.string(), role: roleSchema }))
-    .mutation(({ ctx, input }) => setMemberRole(ctx.db, auditActorOf(ctx), ctx.project.id, input.userId, input.role)),
+    .mutation(({ ctx, input }) => setMemberRole(ctx.service, ctx.project.id, input)),
   removeMember: mutation({
     scope: { project: "OWNER" },
     audit: { action: "project.member_remove", targetType: "membership" },
@@ -189,14 +186,12 @@ export const projectRouter = createTRPCRouter({
   })
     .input(z.object({ userId: z.string().min(1) }))
     .output(z.object({ userId: z.string() }))
-    .mutation(({ ctx, input }) => removeMember(ctx.db, auditActorOf(ctx), ctx.project.id, input.userId)),
+    .mutation(({ ctx, input }) => removeMember(ctx.service, ctx.project.id, input.userId)),
   quota: query({ scope: { project: "VIEWER" } })
     .output(quotaViewSchema)
     .query(({ ctx }) => getQuota(ctx.db, ctx.project.id)),
   setQuota: mutation({ scope: { project: "OWNER" }, audit: { action: "quota.set", targetType: "quota" } })
     .input(limitsSchema)
     .output(quotaViewSchema)
-    .mutation(({ ctx, input: { projectId: _projectId, ...limits } }) =>
-      setQuota(ctx.db, auditActorOf(ctx), ctx.project.id, limits, ctx.actor),
-    ),
+    .mutation(({ ctx, input: { projectId: _projectId, ...limits } }) => setQuota(ctx.service, ctx.project.id, limits)),
 });

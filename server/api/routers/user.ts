@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { listUsers, revokeSessionsOf } from "@/server/services/users";
-import { auditActorOf } from "../audit-actor";
 import { createTRPCRouter, mutation, query } from "../trpc";
 
 const userRowSchema = z.object({
@@ -40,5 +39,5 @@ export const userRouter = createTRPCRouter({
   })
     .input(z.object({ userId: z.string().min(1).max(64) }))
     .output(z.object({ revoked: z.number().int() }))
-    .mutation(({ ctx, input }) => revokeSessionsOf(ctx.db, auditActorOf(ctx), input.userId)),
+    .mutation(({ ctx, input }) => revokeSessionsOf(ctx.service, input.userId)),
 });

@@ -1,17 +1,13 @@
 import { z } from "zod";
-import { env } from "@/server/env";
-import { audited } from "@/server/services/audit/write-audit";
 import { listWebhookDeliveries } from "@/server/services/notify/webhook-deliveries";
 import { WEBHOOK_EVENTS } from "@/server/universal/webhook-events";
+import { listWebhooks } from "@/server/services/notify/webhooks";
 import {
-  auditableWebhook,
-  createWebhook,
-  deleteWebhook,
-  listWebhooks,
-  queueTestDelivery,
-  updateWebhook,
-} from "@/server/services/notify/webhooks";
-import { auditActorOf } from "../audit-actor";
+  createProjectWebhook,
+  deleteProjectWebhook,
+  testProjectWebhook,
+  updateProjectWebhook,
+} from "@/server/services/notify/webhook-commands";
 import { idSchema } from "../schemas";
 import { createTRPCRouter, mutation, query } from "../trpc";
 
@@ -62,17 +58,7 @@ export const webhookRouter = createTRPCRouter({
   })
     .input(z.object({ url: urlSchema, events: eventsSchema, active: z.boolean().default(true) }))
     .output(z.object({ webhook: webhookSchema, secret: z.string() }))
-    .mutation(({ ctx, input }) =>
-      audited(
-        ctx.db,
-        auditActorOf(ctx),
-        { action: "webhook.create", targetType: "webhook", projectId: ctx.project.id },
-        async (tx) => {
-          const created = await createWebhook(tx, env().HOST_CREDENTIALS_KEY, ctx.project.id, input);
-          return { value: created, audit: { targetId: created.webhook.id, after: auditableWebhook(created.webhook) } };
-        },
-      ),
-    ),
+    .mutation(({ ctx, input }) => createProjectWebhook(ctx.service, ctx.project.id, input)),
   list: query({
     scope: { project: "OWNER" },
     openapi: {
@@ -105,17 +91,7 @@ export const webhookRouter = createTRPCRouter({
       }),
     )
     .output(webhookSchema)
-    .mutation(({ ctx, input }) =>
-      audited(
-        ctx.db,
-        auditActorOf(ctx),
-        { action: "webhook.update", targetType: "webhook", targetId: input.id, projectId: ctx.project.id },
-        async (tx) => {
-          const { before, after } = await updateWebhook(tx, ctx.project.id, input.id, input);
-          return { value: after, audit: { before: auditableWebhook(before), after: auditableWebhook(after) } };
-        },
-      ),
-    ),
+    .mutation(({ ctx, input }) => updateProjectWebhook(ctx.service, ctx.project.id, input)),
   delete: mutation({
     scope: { project: "OWNER" },
     audit: { action: "webhook.delete", targetType: "webhook" },
@@ -129,17 +105,7 @@ export const webhookRouter = createTRPCRouter({
   })
     .input(z.object({ id: idSchema }))
     .output(z.object({ id: z.string() }))
-    .mutation(({ ctx, input }) =>
-      audited(
-        ctx.db,
-        auditActorOf(ctx),
-        { action: "webhook.delete", targetType: "webhook", targetId: input.id, projectId: ctx.project.id },
-        async (tx) => {
-          const before = await deleteWebhook(tx, ctx.project.id, input.id);
-          return { value: { id: before.id }, audit: { before: auditableWebhook(before) } };
-        },
-      ),
-    ),
+    .mutation(({ ctx, input }) => deleteProjectWebhook(ctx.service, ctx.project.id, input.id)),
   deliveries: query({
     scope: { project: "OWNER" },
     openapi: {
@@ -172,15 +138,5 @@ export const webhookRouter = createTRPCRouter({
   })
     .input(z.object({ id: idSchema }))
     .output(z.object({ deliveryId: z.string() }))
-    .mutation(({ ctx, input }) =>
-      audited(
-        ctx.db,
-        auditActorOf(ctx),
-        { action: "webhook.test", targetType: "webhook", targetId: input.id, projectId: ctx.project.id },
-        async (tx) => {
-          const { deliveryId } = await queueTestDelivery(tx, ctx.project.id, input.id);
-          return { value: { deliveryId }, audit: { after: { deliveryId } } };
-        },
-      ),
-    ),
+    .mutation(({ ctx, input }) => testProjectWebhook(ctx.service, ctx.project.id, input.id)),
 });

@@ -80,22 +80,36 @@ function startHostReconciler(
 
   // As controller-runtime requeues a failed Reconcile with backoff: a failure is retried by itself, not only on
   // the next event, which may never come for a host that is quiet.
+  // One reconcile of a vcluster at a time, as controller-runtime's work queue keeps one in flight per key: a
+  // request that comes while one runs marks the key, and it runs once more when that one ends.
+  const running = new Set<string>();
+  const dirty = new Set<string>();
   const schedule = (namespace: string, delayMs = options.debounceMs ?? 100) => {
     clearTimeout(pending.get(namespace));
     pending.set(
       namespace,
       setTimeout(() => {
         pending.delete(namespace);
-        reconcileVCluster(options.db, options.adapters, host.id, namespace).then(
-          () => failures.delete(namespace),
-          (error: unknown) => {
-            const failed = (failures.get(namespace) ?? 0) + 1;
-            failures.set(namespace, failed);
-            const retryInMs = backoffMs(failed, options.requeueBaseMs ?? 1_000, REQUEUE_CAP_MS);
-            log.warn({ err: error, namespace, retryInMs }, "reconcile failed; trying again");
-            if (leading) schedule(namespace, retryInMs);
-          },
-        );
+        if (running.has(namespace)) {
+          dirty.add(namespace);
+          return;
+        }
+        running.add(namespace);
+        reconcileVCluster(options.db, options.adapters, host.id, namespace)
+          .then(
+            () => failures.delete(namespace),
+            (error: unknown) => {
+              const failed = (failures.get(namespace) ?? 0) + 1;
+              failures.set(namespace, failed);
+              const retryInMs = backoffMs(failed, options.requeueBaseMs ?? 1_000, REQUEUE_CAP_MS);
+              log.warn({ err: error, namespace, retryInMs }, "reconcile failed; trying again");
+              if (leading) schedule(namespace, retryInMs);
+            },
+          )
+          .finally(() => {
+            running.delete(namespace);
+            if (dirty.delete(namespace) && leading && !pending.has(namespace)) schedule(namespace);
+          });
       }, delayMs),
     );
   };

@@ -1,5 +1,7 @@
 /** In-app notifications: each belongs to one user, who alone can list and mark it. */
 import type { Db, Tx } from "@/server/db/client";
+import { audited } from "../audit/write-audit";
+import type { ServiceContext } from "../service-context";
 import { invalidField } from "@/server/universal/errors";
 import type { Notification } from "@/server/generated/prisma/client";
 
@@ -66,16 +68,32 @@ export async function listNotifications(
   };
 }
 
-/** Ids that are not the caller's are skipped, not reported, so the answer never confirms another user's notification. */
-export async function markNotificationsRead(tx: Tx, userId: string, ids: string[], now = new Date()): Promise<number> {
-  const { count } = await tx.notification.updateMany({
-    where: { userId, id: { in: ids }, readAt: null },
-    data: { readAt: now },
+/**
+ * Marks the caller's notifications read, audited. Ids that are not the caller's are skipped, not reported, so the
+ * answer never confirms another user's notification.
+ */
+export function markNotificationsRead({ db, actor, auditActor }: ServiceContext, ids: string[], now = new Date()) {
+  const event = {
+    action: "notification.markRead",
+    targetType: "notification",
+    targetId: ids.join(",").slice(0, 200),
+  } as const;
+  return audited(db, auditActor, event, async (tx) => {
+    const { count } = await tx.notification.updateMany({
+      where: { userId: actor.userId, id: { in: ids }, readAt: null },
+      data: { readAt: now },
+    });
+    return { value: { marked: count }, audit: { after: { marked: count } } };
   });
-  return count;
 }
 
-export async function markAllNotificationsRead(tx: Tx, userId: string, now = new Date()): Promise<number> {
-  const { count } = await tx.notification.updateMany({ where: { userId, readAt: null }, data: { readAt: now } });
-  return count;
+export function markAllNotificationsRead({ db, actor, auditActor }: ServiceContext, now = new Date()) {
+  const event = { action: "notification.markAllRead", targetType: "notification" } as const;
+  return audited(db, auditActor, event, async (tx) => {
+    const { count } = await tx.notification.updateMany({
+      where: { userId: actor.userId, readAt: null },
+      data: { readAt: now },
+    });
+    return { value: { marked: count }, audit: { after: { marked: count } } };
+  });
 }
