@@ -70,7 +70,10 @@ async function crashAt(kind: OperationKind, step: string, request: () => Promise
   await survivor.start();
   try {
     const done = await waitForOperation(env.t.db, operation.id, 120_000);
-    expect(done, `${kind} crashed at ${step}: ${done.lastError}`).toMatchObject({
+    expect(
+      done,
+      `${kind} crashed at ${step}: ${done.state} after ${done.attempts} attempts and ${done.takeovers} takeovers (${done.lastError})`,
+    ).toMatchObject({
       state: "SUCCEEDED",
       attempts: 1,
       takeovers: 1,
