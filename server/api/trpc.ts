@@ -136,7 +136,7 @@ function minimumOf(meta: Meta | undefined) {
 const keySchema = (key: string) =>
   z.string().min(1, `${key} is required`).max(64, `${key} may be at most 64 characters`);
 
-export const projectInput = z.object({ projectId: keySchema("projectId") });
+const projectInput = z.object({ projectId: keySchema("projectId") });
 
 const inProject = signedIn.input(projectInput).use(async ({ ctx, input, meta, next }) => {
   const found = requireRole(

@@ -1,8 +1,6 @@
 import type { Role } from "@/server/generated/prisma/enums";
 
 /** Project roles in order: each may do all the one below it may. */
-export const ROLES = ["VIEWER", "MEMBER", "OWNER"] as const satisfies readonly Role[];
-
 const RANK: Record<Role, number> = { VIEWER: 1, MEMBER: 2, OWNER: 3 };
 
 export function atLeast(role: Role, minimum: Role): boolean {
