@@ -1,7 +1,8 @@
 /**
  * The tRPC API served by the portal's own HTTP server rather than through a Next.js route: the same router,
  * context and error formatting, without the App Router's per-request work (route matching, a fetch Request and
- * Response per call) that a JSON API does not need. `app/api/trpc/[trpc]/route.ts` stays for `next dev`.
+ * Response per call) that a JSON API does not need. It is the only route to the tRPC API: the portal always runs on
+ * this server (server/launch/serve.ts).
  */
 import type http from "node:http";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
